@@ -1,0 +1,39 @@
+"""The demo project: three fictional interviews, partly coded."""
+
+from pathlib import Path
+
+import yaml
+from sqlmodel import Session
+
+from coding import store
+from coding.frameworks import get_framework
+from coding.models import Project, User
+from coding.transcripts import read_transcript
+
+DEMO_DIR = Path(__file__).resolve().parent
+DEMO_NAME = "Demo: peer support interviews"
+
+
+def seed_demo(session: Session, *, user: User) -> Project:
+    """Create the demo project once; later calls return the one already there."""
+    existing = store.find_project(session, name=DEMO_NAME)
+    if existing is not None:
+        return existing
+    plan = yaml.safe_load((DEMO_DIR / "demo.yaml").read_text(encoding="utf-8"))
+    project = store.create_project(
+        session, name=DEMO_NAME, framework=get_framework("side-by-side"), user=user,
+        description="Three fictional interviews (group, one to one, online), partly coded, to show the tool.")
+    documents = {}
+    for entry in plan["documents"]:
+        path = DEMO_DIR / entry["file"]
+        transcript = read_transcript(entry["file"], path.read_bytes())
+        documents[entry["file"]] = store.import_document(
+            session, project_id=project.id, user=user, transcript=transcript,
+            participant=entry["participant"], attributes=entry.get("attributes", {}))
+    for entry in plan["codings"]:
+        document = documents[entry["file"]]
+        start = document.text.index(entry["quote"])
+        code = store.get_code(session, project_id=project.id, key=entry["code"])
+        store.add_coding(session, document=document, code=code, user=user, start=start,
+                         end=start + len(entry["quote"]), memo=entry.get("memo", ""))
+    return project

@@ -1,0 +1,89 @@
+"""Importing many transcripts at once, and participant attributes from CSV."""
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from sqlmodel import Session
+
+from coding import store
+from coding.models import Document, Participant, User
+from coding.transcripts import ImportRefused, decode_text, read_transcript
+
+
+@dataclass
+class ImportResult:
+    """What happened to one file of a batch."""
+
+    name: str
+    document: Optional[Document] = None
+    error: Optional[str] = None
+
+
+def import_one(session: Session, *, project_id: int, user: User, name: str, data: bytes,
+               participant: Optional[str] = None, attributes: Optional[dict[str, str]] = None,
+               max_bytes: int = 20 * 1024 * 1024) -> Document:
+    """Read and store one file; ImportRefused or store.Conflict leave the project unchanged."""
+    transcript = read_transcript(name, data, max_bytes=max_bytes)
+    return store.import_document(session, project_id=project_id, user=user, transcript=transcript,
+                                 participant=participant or None, attributes=attributes)
+
+
+def import_many(session: Session, *, project_id: int, user: User, files: Sequence[tuple[str, bytes]],
+                participant: str = "", max_bytes: int = 20 * 1024 * 1024) -> list[ImportResult]:
+    """Import each file on its own; a refused file is reported and stores nothing."""
+    results = []
+    for name, data in files:
+        try:
+            document = import_one(session, project_id=project_id, user=user, name=name, data=data,
+                                  participant=participant.strip() if len(files) == 1 else None,
+                                  max_bytes=max_bytes)
+            results.append(ImportResult(name, document=document))
+        except (ImportRefused, store.Conflict, store.Invalid) as exc:
+            session.rollback()
+            results.append(ImportResult(name, error=str(exc)))
+    return results
+
+
+PARTICIPANT_COLUMNS = ("participant", "participant_id", "id", "label", "tag", "case")
+
+
+def read_attribute_rows(name: str, data: bytes) -> list[tuple[str, dict[str, str]]]:
+    """Rows of a CSV whose first (or `participant`) column is the tag and the rest attributes."""
+    if not data.strip():
+        raise ImportRefused(f"{name}: the file is empty")
+    text = decode_text(data, name)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ImportRefused(f"{name}: the file has no header row") from None
+    lowered = [h.lower() for h in header]
+    tag_column = next((lowered.index(c) for c in PARTICIPANT_COLUMNS if c in lowered), 0)
+    if len(header) < 2:
+        raise ImportRefused(f"{name}: the header needs a participant column and at least one attribute column")
+    if any(not h for h in header):
+        raise ImportRefused(f"{name}: column {[not h for h in header].index(True) + 1} of the header has no name")
+    rows = []
+    for line_number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise ImportRefused(f"{name}, line {line_number}: {len(row)} values for {len(header)} columns")
+        label = row[tag_column].strip()
+        if not label:
+            raise ImportRefused(f"{name}, line {line_number}: the participant column is empty")
+        rows.append((label, {h: v.strip() for i, (h, v) in enumerate(zip(header, row)) if i != tag_column}))
+    if not rows:
+        raise ImportRefused(f"{name}: the file has a header but no participants")
+    return rows
+
+
+def attributes_from_csv(session: Session, *, project_id: int, user: User, name: str, data: bytes) -> list[Participant]:
+    """Set participant attributes in bulk from CSV: all rows or, on any error, none."""
+    return store.set_attributes(session, project_id=project_id, user=user, rows=read_attribute_rows(name, data))

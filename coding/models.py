@@ -1,0 +1,135 @@
+"""All database tables.
+
+Offsets (`start`, `end`) are half-open ranges of Unicode code points into `Document.text`.
+"""
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class User(SQLModel, table=True):
+    """A person who codes, leads or reads."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=80)
+    display_name: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Project(SQLModel, table=True):
+    """A body of transcripts coded against one codebook."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    framework_id: str = Field(max_length=80)
+    framework_version: str = Field(max_length=40)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Code(SQLModel, table=True):
+    """One code of a project's codebook, copied from a framework and then the team's own."""
+
+    __table_args__ = (UniqueConstraint("project_id", "key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    key: str = Field(max_length=200)
+    parent_key: Optional[str] = Field(default=None, max_length=200)
+    name: str = Field(max_length=200)
+    kind: str = Field(default="code", max_length=40)
+    tier: Optional[str] = Field(default=None, max_length=40)
+    group: Optional[str] = Field(default=None, max_length=80)
+    definition: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    citation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    colour: str = Field(default="#cccccc", max_length=7)
+    patterns: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = Field(default=0)
+    retired: bool = Field(default=False)
+
+
+class Participant(SQLModel, table=True):
+    """An interviewee, known by a tag such as PV44, with attributes such as approach."""
+
+    __table_args__ = (UniqueConstraint("project_id", "label"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    label: str = Field(max_length=80)
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Document(SQLModel, table=True):
+    """A transcript: its normalised text, stored once."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    participant_id: Optional[int] = Field(default=None, foreign_key="participant.id", index=True)
+    name: str = Field(max_length=300)
+    source_format: str = Field(max_length=10)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str = Field(max_length=64, index=True)
+    word_count: int = 0
+    interviewer_speakers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Turn(SQLModel, table=True):
+    """One speaker turn: the span of the document's text that a speaker said."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    seq: int
+    speaker: Optional[str] = Field(default=None, max_length=120)
+    start: int
+    end: int
+    cue_start_ms: Optional[int] = None
+    cue_end_ms: Optional[int] = None
+
+
+class Layer(SQLModel, table=True):
+    """Whose codings these are: one coder's layer in a project, or the consensus layer."""
+
+    __table_args__ = (UniqueConstraint("project_id", "kind", "user_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    kind: str = Field(default="coder", max_length=20)
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+
+
+class Coding(SQLModel, table=True):
+    """A code applied to a span of a document, in one layer. Removal is a flag, never a delete."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    layer_id: int = Field(foreign_key="layer.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    code_id: int = Field(foreign_key="code.id", index=True)
+    start: int
+    end: int
+    memo: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    origin: str = Field(default="manual", max_length=20)
+    created_by: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    removed: bool = Field(default=False, index=True)
+
+
+class Event(SQLModel, table=True):
+    """One entry of the append-only event log: who changed what, when."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    kind: str = Field(max_length=60, index=True)
+    document_id: Optional[int] = Field(default=None, index=True)
+    undoes: Optional[int] = Field(default=None, index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

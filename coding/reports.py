@@ -1,0 +1,140 @@
+"""Coded quotes as plain data: filtering, ordering by codebook, participant tags."""
+
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+from sqlmodel import Session
+
+from coding import store
+from coding.models import Code, Project
+
+DEFAULT_TAG_ATTRIBUTES = ("approach",)
+
+
+@dataclass
+class Quote:
+    """One coded passage with everything a report needs to show it."""
+
+    coding_id: int
+    document_id: int
+    document: str
+    code_key: str
+    code_name: str
+    code_path: list[str]
+    colour: str
+    text: str
+    start: int
+    end: int
+    participant: Optional[str]
+    attributes: dict[str, str] = field(default_factory=dict)
+    coder: str = ""
+    memo: str = ""
+    origin: str = "manual"
+
+    def tag(self, attributes: Sequence[str] = DEFAULT_TAG_ATTRIBUTES) -> str:
+        """The citation the report uses, such as `(PV44, online)`."""
+        parts = [self.participant or self.document]
+        parts += [self.attributes[a] for a in attributes if self.attributes.get(a)]
+        return f"({', '.join(parts)})"
+
+
+@dataclass
+class QuoteFilter:
+    """What a reader asked for; empty fields do not filter."""
+
+    code: Optional[str] = None
+    document_id: Optional[int] = None
+    attribute: Optional[str] = None
+    value: Optional[str] = None
+
+    def wants_code(self, key: str) -> bool:
+        """True when the code or one of its ancestors was asked for."""
+        return not self.code or key == self.code or key.startswith(self.code + "/")
+
+
+def code_paths(codes: Iterable[Code]) -> dict[str, list[str]]:
+    """Each code's key mapped to the names from its top-level ancestor down to itself."""
+    by_key = {code.key: code for code in codes}
+    paths: dict[str, list[str]] = {}
+    for key, code in by_key.items():
+        names, current = [], code
+        while current is not None:
+            names.append(current.name)
+            current = by_key.get(current.parent_key) if current.parent_key else None
+        paths[key] = list(reversed(names))
+    return paths
+
+
+def clean_quote(text: str) -> str:
+    """A passage on one line: runs of white space, line breaks included, become single spaces."""
+    return " ".join(text.split())
+
+
+def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter) -> list[Quote]:
+    """The project's coded passages that match, in codebook order, then document and position."""
+    codes = store.project_codes(session, project_id=project_id)
+    code_by_id = {code.id: code for code in codes}
+    paths = code_paths(codes)
+    order = {code.key: (code.position, code.id) for code in codes}
+    documents = {d.id: d for d in store.list_documents(session, project_id=project_id)}
+    people = {p.id: p for p in store.list_participants(session, project_id=project_id)}
+    owners = store.layer_owners(session, project_id=project_id)
+    quotes = []
+    for coding in store.project_codings(session, project_id=project_id):
+        code = code_by_id[coding.code_id]
+        document = documents[coding.document_id]
+        person = people.get(document.participant_id) if document.participant_id else None
+        attributes = dict(person.attributes) if person else {}
+        if not wanted.wants_code(code.key):
+            continue
+        if wanted.document_id and coding.document_id != wanted.document_id:
+            continue
+        if wanted.attribute and (attributes.get(wanted.attribute) or "") != (wanted.value or ""):
+            continue
+        owner = owners.get(coding.layer_id)
+        quotes.append(Quote(
+            coding_id=coding.id, document_id=document.id, document=document.name, code_key=code.key,
+            code_name=code.name, code_path=paths[code.key], colour=code.colour,
+            text=clean_quote(document.text[coding.start:coding.end]), start=coding.start, end=coding.end,
+            participant=person.label if person else None, attributes=attributes,
+            coder=owner.display_name if owner else "", memo=coding.memo, origin=coding.origin,
+        ))
+    quotes.sort(key=lambda q: (order[q.code_key], q.document_id, q.start, q.coding_id))
+    return quotes
+
+
+def group_by_code(quotes: Sequence[Quote], codes: Sequence[Code]) -> list[tuple[Code, list[Quote]]]:
+    """Quotes grouped under their code, codes in codebook order, codes without quotes left out."""
+    grouped: dict[str, list[Quote]] = {}
+    for quote in quotes:
+        grouped.setdefault(quote.code_key, []).append(quote)
+    return [(code, grouped[code.key]) for code in codes if code.key in grouped]
+
+
+def attribute_names(session: Session, *, project_id: int) -> list[str]:
+    """Every attribute name used by the project's participants, approach first."""
+    names = {key for p in store.list_participants(session, project_id=project_id) for key in p.attributes}
+    return sorted(names, key=lambda n: (n != "approach", n.lower()))
+
+
+def attribute_values(session: Session, *, project_id: int) -> dict[str, list[str]]:
+    """Each attribute name with the values participants have for it, sorted."""
+    values: dict[str, set[str]] = {}
+    for person in store.list_participants(session, project_id=project_id):
+        for key, value in person.attributes.items():
+            values.setdefault(key, set()).add(str(value))
+    return {name: sorted(values[name]) for name in attribute_names(session, project_id=project_id)}
+
+
+def describe_filter(wanted: QuoteFilter, codes: Sequence[Code]) -> str:
+    """A line saying what a quote table contains."""
+    names = {c.key: c.name for c in codes}
+    parts = []
+    if wanted.code:
+        parts.append(f"code {names.get(wanted.code, wanted.code)} (with its sub-codes)")
+    if wanted.document_id:
+        parts.append(f"document {wanted.document_id}")
+    if wanted.attribute:
+        parts.append(f"{wanted.attribute} = {wanted.value}")
+    return "Coded passages" + (" for " + ", ".join(parts) if parts else ", all codes")
+

@@ -1,0 +1,402 @@
+"""Read transcript files into normalised text and speaker turns.
+
+Every reader returns text that is NFC-normalised with `\n` line ends and no BOM; every turn is a
+half-open span of code points into that text. Bad input raises `ImportRefused` with a message a
+person can act on.
+"""
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Optional
+
+from lxml import etree
+
+FORMATS = ("txt", "md", "docx", "odt", "vtt", "srt")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+INTERVIEWER_NAMES = re.compile(
+    r"^(interviewer|int|i|q|researcher|moderator|facilitator|peer researcher|m\d*)$", re.IGNORECASE
+)
+PARTICIPANT_TAG = re.compile(r"^(?:PV|P|FG|R)\d+$")
+
+
+class ImportRefused(ValueError):
+    """A file cannot be imported; the message says which file and why."""
+
+
+@dataclass
+class TurnSpan:
+    """One speaker turn as offsets into the normalised text."""
+
+    speaker: Optional[str]
+    start: int
+    end: int
+    cue_start_ms: Optional[int] = None
+    cue_end_ms: Optional[int] = None
+
+
+@dataclass
+class Transcript:
+    """The result of reading one file."""
+
+    name: str
+    source_format: str
+    text: str
+    turns: list[TurnSpan] = field(default_factory=list)
+
+    @property
+    def speakers(self) -> list[str]:
+        """Speakers in order of first appearance."""
+        seen: dict[str, None] = {}
+        for turn in self.turns:
+            if turn.speaker:
+                seen.setdefault(turn.speaker, None)
+        return list(seen)
+
+    def guess_interviewers(self) -> list[str]:
+        """Speakers who are probably the interviewer, by name or by asking most of the questions."""
+        named = [s for s in self.speakers if INTERVIEWER_NAMES.match(s)]
+        if named or len(self.speakers) < 2:
+            return named
+        asks: dict[str, list[int]] = {}
+        for turn in self.turns:
+            if turn.speaker:
+                tally = asks.setdefault(turn.speaker, [0, 0])
+                tally[0] += "?" in self.text[turn.start:turn.end]
+                tally[1] += 1
+        ratio = {speaker: q / n for speaker, (q, n) in asks.items()}
+        best = max(ratio, key=ratio.get)
+        return [best] if ratio[best] >= 0.5 and sum(r >= ratio[best] for r in ratio.values()) == 1 else []
+
+    def guess_participant(self) -> Optional[str]:
+        """A participant tag such as PV44, from the speakers or the file name."""
+        interviewers = set(self.guess_interviewers())
+        for speaker in self.speakers:
+            if speaker not in interviewers and PARTICIPANT_TAG.match(speaker):
+                return speaker
+        found = re.search(r"(?<![A-Za-z])(PV\d+|FG\d+)(?!\d)", self.name, re.IGNORECASE)
+        return found.group(1).upper() if found else None
+
+    @property
+    def word_count(self) -> int:
+        """Words in the text, counted by white space."""
+        return len(self.text.split())
+
+
+def normalise(text: str) -> str:
+    """NFC, `\n` line ends, no BOM, no trailing white space at the end."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text).rstrip()
+
+
+# --- decoding -------------------------------------------------------------------------------------
+
+def decode_text(data: bytes, name: str) -> str:
+    """Bytes of a text file as a string: UTF-8 (with or without BOM) or UTF-16 with a BOM."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ImportRefused(f"{name}: the UTF-16 text is damaged at byte {exc.start}") from exc
+    if b"\x00" in data[:8192]:
+        raise ImportRefused(f"{name}: this looks like binary data, not a text transcript")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(
+            f"{name}: the text is not UTF-8 (undecodable byte 0x{data[exc.start]:02x} at position "
+            f"{exc.start}); save the file as UTF-8 and import it again"
+        ) from exc
+    controls = sum(1 for ch in text[:8192] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    if controls > max(8, len(text[:8192]) // 100):
+        raise ImportRefused(f"{name}: this looks like binary data, not a text transcript")
+    return text
+
+
+def _open_zip(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
+    if data.startswith(OLE_MAGIC):
+        raise ImportRefused(
+            f"{name}: this {kind} is password-protected (encrypted) or in an old binary format; "
+            f"remove the password or save it as .{kind.lower()} and import it again"
+        )
+    if not data.startswith(b"PK"):
+        raise ImportRefused(f"{name}: this is not a valid {kind} file (it is not a ZIP archive)")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive.testzip()
+        return archive
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ImportRefused(f"{name}: this {kind} file is damaged ({exc})") from exc
+
+
+def _read_member(archive: zipfile.ZipFile, member: str, name: str, kind: str) -> bytes:
+    try:
+        return archive.read(member)
+    except KeyError as exc:
+        raise ImportRefused(f"{name}: this is not a {kind} file ({member} is missing)") from exc
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ImportRefused(f"{name}: this {kind} file is damaged ({exc})") from exc
+
+
+def _parse_xml(data: bytes, name: str, kind: str) -> etree._Element:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ImportRefused(f"{name}: this {kind} file is damaged (its XML is broken: {exc})") from exc
+
+
+# --- Word and OpenDocument ------------------------------------------------------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_paragraph(p: etree._Element) -> str:
+    parts = []
+    for node in p.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}delText"):
+        if node.tag == f"{W}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{W}tab":
+            parts.append("\t")
+        elif node.tag in (f"{W}br", f"{W}cr"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def read_docx(data: bytes, name: str) -> str:
+    """The paragraphs of a Word document (tables cell by cell), one per line."""
+    archive = _open_zip(data, name, "Word (.docx)")
+    root = _parse_xml(_read_member(archive, "word/document.xml", name, "Word (.docx)"), name, "Word (.docx)")
+    body = root.find(f"{W}body")
+    if body is None:
+        raise ImportRefused(f"{name}: this Word file has no document body")
+    paragraphs = []
+    for p in body.iter(f"{W}p"):
+        if p.getparent() is not None and p.getparent().tag == f"{W}del":
+            continue
+        paragraphs.append(_docx_paragraph(p))
+    return "\n".join(paragraphs)
+
+
+TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _odt_inline(node: etree._Element, out: list[str]) -> None:
+    for child in node:
+        tag = etree.QName(child).localname if isinstance(child.tag, str) else ""
+        ns = etree.QName(child).namespace if isinstance(child.tag, str) else ""
+        if ns == TEXT_NS and tag == "s":
+            out.append(" " * int(child.get(f"{{{TEXT_NS}}}c", "1")))
+        elif ns == TEXT_NS and tag == "tab":
+            out.append("\t")
+        elif ns == TEXT_NS and tag == "line-break":
+            out.append("\n")
+        elif ns == TEXT_NS and tag in ("note", "annotation", "tracked-changes"):
+            pass
+        elif tag:
+            if child.text:
+                out.append(child.text)
+            _odt_inline(child, out)
+        if child.tail:
+            out.append(child.tail)
+
+
+def read_odt(data: bytes, name: str) -> str:
+    """The paragraphs and headings of an OpenDocument text, one per line."""
+    archive = _open_zip(data, name, "OpenDocument (.odt)")
+    root = _parse_xml(_read_member(archive, "content.xml", name, "OpenDocument (.odt)"), name, "OpenDocument (.odt)")
+    body = root.find(f"{{{OFFICE_NS}}}body/{{{OFFICE_NS}}}text")
+    if body is None:
+        raise ImportRefused(f"{name}: this OpenDocument file has no text body")
+    paragraphs = []
+    for node in body.iter(f"{{{TEXT_NS}}}p", f"{{{TEXT_NS}}}h"):
+        if any(etree.QName(a).localname in ("note", "annotation") for a in node.iterancestors()):
+            continue
+        out = [node.text or ""]
+        _odt_inline(node, out)
+        paragraphs.append("".join(out))
+    return "\n".join(paragraphs)
+
+
+# --- subtitles ------------------------------------------------------------------------------------
+
+CUE_TIME = re.compile(
+    r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
+)
+VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
+TAG = re.compile(r"</?[^>]+>")
+
+
+def _ms(stamp: str) -> int:
+    parts = stamp.replace(",", ".").split(":")
+    seconds = float(parts[-1])
+    minutes = int(parts[-2])
+    hours = int(parts[-3]) if len(parts) == 3 else 0
+    return int(round(((hours * 60 + minutes) * 60 + seconds) * 1000))
+
+
+@dataclass
+class Cue:
+    """One subtitle cue."""
+
+    speaker: Optional[str]
+    text: str
+    start_ms: int
+    end_ms: int
+
+
+def read_cues(text: str, name: str, kind: str) -> list[Cue]:
+    """Cues of a WebVTT or SubRip file, with the speaker from `<v Name>` or a `Name:` prefix."""
+    text = normalise(text)
+    if kind == "vtt" and not text.startswith("WEBVTT"):
+        raise ImportRefused(f"{name}: a WebVTT file must start with the line WEBVTT")
+    cues = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = block.split("\n")
+        timing = next((i for i, line in enumerate(lines) if CUE_TIME.match(line)), None)
+        if timing is None:
+            continue
+        match = CUE_TIME.match(lines[timing])
+        body = "\n".join(lines[timing + 1:]).strip()
+        voice = VOICE.search(body)
+        speaker = voice.group(1).strip() if voice else None
+        body = " ".join(TAG.sub("", body).split())
+        if speaker is None:
+            label = re.match(r"^([A-Z][\w.' -]{0,40}?|\[[^\]]{1,40}\])\s*:\s+", body)
+            if label:
+                speaker, body = label.group(1).strip("[]"), body[label.end():]
+        if body:
+            cues.append(Cue(speaker, body, _ms(match.group(1)), _ms(match.group(2))))
+    if not cues:
+        raise ImportRefused(f"{name}: no subtitle cues with times were found")
+    return cues
+
+
+def cues_to_transcript(cues: list[Cue], name: str, kind: str) -> Transcript:
+    """Join consecutive cues of one speaker into a turn; times become turn metadata, not text."""
+    merged: list[Cue] = []
+    for cue in cues:
+        if merged and merged[-1].speaker == cue.speaker:
+            last = merged[-1]
+            merged[-1] = Cue(last.speaker, f"{last.text} {cue.text}", last.start_ms, cue.end_ms)
+        else:
+            merged.append(cue)
+    parts: list[str] = []
+    turns: list[TurnSpan] = []
+    offset = 0
+    for cue in merged:
+        label = f"{cue.speaker}: " if cue.speaker else ""
+        body = unicodedata.normalize("NFC", cue.text)
+        start = offset + len(label)
+        turns.append(TurnSpan(cue.speaker, start, start + len(body), cue.start_ms, cue.end_ms))
+        piece = label + body + "\n\n"
+        parts.append(piece)
+        offset += len(piece)
+    return Transcript(name, kind, "".join(parts).rstrip(), turns)
+
+
+# --- speaker turns in plain text ------------------------------------------------------------------
+
+STAMP = r"(?:[\[(]?(?P<stamp>(?:\d{1,2}:)?\d{1,2}:\d{2})[\])]?\s+)?"
+KNOWN_LABEL = (
+    r"Interviewer|Interviewee|Respondent|Participant(?: \d+)?|Researcher|Facilitator|Moderator|"
+    r"Int|I|R|Q|A|P\d+|PV\d+|FG\d+|M\d+"
+)
+LABEL_LINE = re.compile(
+    rf"^{STAMP}(?:"
+    rf"\[(?P<bracket>[^\]\n]{{1,40}})\]\s*:?\s*"
+    rf"|\*{{0,2}}(?P<name>{KNOWN_LABEL}|[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){{0,2}}|[A-Z]{{1,4}}\d{{1,4}})\*{{0,2}}\s*:\s*\*{{0,2}}\s*"
+    rf")",
+    re.MULTILINE,
+)
+KNOWN = re.compile(rf"^(?:{KNOWN_LABEL}|id\d+|[a-z]\d+)$", re.IGNORECASE)
+
+
+def _stamp_ms(stamp: Optional[str]) -> Optional[int]:
+    if not stamp:
+        return None
+    numbers = [int(n) for n in stamp.split(":")]
+    while len(numbers) < 3:
+        numbers.insert(0, 0)
+    return ((numbers[0] * 60 + numbers[1]) * 60 + numbers[2]) * 1000
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def detect_turns(text: str) -> list[TurnSpan]:
+    """Speaker turns of a plain text; without speaker labels, one turn per paragraph."""
+    candidates = []
+    for match in LABEL_LINE.finditer(text):
+        speaker = (match.group("bracket") or match.group("name") or "").strip()
+        if speaker and not re.match(r"^\d{1,2}(:\d{2}){1,2}$", speaker):
+            candidates.append((match, speaker))
+    counts: dict[str, int] = {}
+    for _, speaker in candidates:
+        counts[speaker] = counts.get(speaker, 0) + 1
+    labels = [(m, s) for m, s in candidates if KNOWN.match(s) or counts[s] >= 2]
+    turns: list[TurnSpan] = []
+    if not labels:
+        for para in re.finditer(r"[^\n](?:.|\n(?!\s*\n))*", text):
+            start, end = _trimmed(text, para.start(), para.end())
+            if end > start:
+                turns.append(TurnSpan(None, start, end))
+        return turns
+    first = labels[0][0].start()
+    start, end = _trimmed(text, 0, first)
+    if end > start:
+        turns.append(TurnSpan(None, start, end))
+    for index, (match, speaker) in enumerate(labels):
+        stop = labels[index + 1][0].start() if index + 1 < len(labels) else len(text)
+        start, end = _trimmed(text, match.end(), stop)
+        turns.append(TurnSpan(speaker, start, end, _stamp_ms(match.group("stamp"))))
+    return turns
+
+
+# --- entry point ----------------------------------------------------------------------------------
+
+def file_format(name: str) -> str:
+    """The format of a file by its extension, or ImportRefused naming the ones accepted."""
+    suffix = PurePath(name).suffix.lower().lstrip(".")
+    if suffix == "text":
+        suffix = "txt"
+    if suffix not in FORMATS:
+        raise ImportRefused(
+            f"{name}: .{suffix or '(none)'} files cannot be imported; use one of "
+            + ", ".join(f".{f}" for f in FORMATS)
+        )
+    return suffix
+
+
+def read_transcript(name: str, data: bytes, *, max_bytes: int = 20 * 1024 * 1024) -> Transcript:
+    """Read one uploaded file into a transcript, or raise ImportRefused saying what is wrong."""
+    kind = file_format(name)
+    if not data or not data.strip():
+        raise ImportRefused(f"{name}: the file is empty")
+    if len(data) > max_bytes:
+        raise ImportRefused(
+            f"{name}: the file is {len(data) / 1048576:.1f} MB, over the limit of {max_bytes / 1048576:.0f} MB"
+        )
+    if kind in ("vtt", "srt"):
+        transcript = cues_to_transcript(read_cues(decode_text(data, name), name, kind), name, kind)
+    else:
+        if kind == "docx":
+            raw = read_docx(data, name)
+        elif kind == "odt":
+            raw = read_odt(data, name)
+        else:
+            raw = decode_text(data, name)
+        text = normalise(raw)
+        transcript = Transcript(name, kind, text, detect_turns(text))
+    if not transcript.text.strip():
+        raise ImportRefused(f"{name}: the file has no text in it")
+    return transcript

@@ -1,0 +1,189 @@
+"""The `peerframe` command."""
+
+import ipaddress
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from coding import export, imports, reports, store
+from coding.db import make_engine, migrate, session_for
+from coding.frameworks import FrameworkError, available_frameworks, get_framework
+from coding.transcripts import ImportRefused
+from server.settings import Settings
+
+app = typer.Typer(help="Peerframe: qualitative coding against a values framework.", no_args_is_help=True)
+frameworks_app = typer.Typer(help="The frameworks shipped with Peerframe.", no_args_is_help=True)
+export_app = typer.Typer(help="Write reports to files.", no_args_is_help=True)
+app.add_typer(frameworks_app, name="frameworks")
+app.add_typer(export_app, name="export")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _session():
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    session = session_for(engine)
+    return session, store.ensure_user(session, name=settings.single_user_name)
+
+
+def _project(session, name: str):
+    project = store.find_project(session, name=name)
+    if project is None:
+        names = ", ".join(p.name for p in store.list_projects(session)) or "none yet"
+        _fail(f"no project called '{name}' (projects: {names})")
+    return project
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    demo: bool = typer.Option(False, "--demo", help="Create the demo project (once) and run single-user."),
+    single_user: bool = typer.Option(False, "--single-user", help="Run without login as the one local user."),
+) -> None:
+    """Run the web application."""
+    import uvicorn
+
+    from server.app import create_app
+
+    if (demo or single_user) and not _is_loopback(host):
+        _fail(f"single-user mode runs without login, so it only listens on a loopback address, not {host}")
+    settings = Settings(demo=demo, single_user=True)
+    typer.echo(f"Peerframe on http://{host}:{port}  (database: {settings.database_url})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@frameworks_app.command("list")
+def frameworks_list() -> None:
+    """List the frameworks a project can start from."""
+    try:
+        for framework in available_frameworks().values():
+            count = sum(1 for _ in framework.walk())
+            typer.echo(f"{framework.id}\t{framework.name} (version {framework.version}, {count} codes)")
+    except FrameworkError as exc:
+        _fail(str(exc))
+
+
+@frameworks_app.command("show")
+def frameworks_show(framework_id: str, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Show a framework's codes as a tree."""
+    try:
+        framework = get_framework(framework_id)
+    except (KeyError, FrameworkError) as exc:
+        _fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+    if as_json:
+        typer.echo(json.dumps(framework.as_tree(), indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{framework.name} (version {framework.version})")
+    for code in framework.walk():
+        depth = code.id.count("/")
+        tier = f" [{code.tier}]" if code.tier else ""
+        typer.echo(f"{'  ' * depth}{code.id}: {code.name}{tier}")
+
+
+@app.command("import")
+def import_files(
+    files: list[Path] = typer.Argument(..., help="Transcript files (.txt .md .docx .odt .vtt .srt)."),
+    project: str = typer.Option(..., "--project", help="Project name; created if it does not exist."),
+    framework: str = typer.Option("side-by-side", help="Framework for a new project."),
+    participant: Optional[str] = typer.Option(None, help="Participant tag, when importing one file."),
+) -> None:
+    """Import transcripts into a project; refused files are reported and store nothing."""
+    session, user = _session()
+    with session:
+        target = store.find_project(session, name=project)
+        if target is None:
+            try:
+                target = store.create_project(session, name=project, framework=get_framework(framework), user=user)
+            except KeyError as exc:
+                _fail(str(exc.args[0]))
+            typer.echo(f"created project '{project}' from {framework}")
+        failures = 0
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                typer.echo(f"refused {path}: cannot be read ({exc.strerror})", err=True)
+                failures += 1
+                continue
+            try:
+                document = imports.import_one(session, project_id=target.id, user=user, name=path.name, data=data,
+                                              participant=participant if len(files) == 1 else None)
+            except (ImportRefused, store.Conflict, store.Invalid) as exc:
+                session.rollback()
+                typer.echo(f"refused {exc}", err=True)
+                failures += 1
+                continue
+            turns = len(store.document_turns(session, document_id=document.id))
+            typer.echo(f"imported {path.name}: {document.word_count} words, {turns} turns (document {document.id})")
+        if failures:
+            raise typer.Exit(1)
+
+
+@export_app.command("quotes")
+def export_quotes(
+    project: str = typer.Option(..., "--project"),
+    fmt: str = typer.Option("docx", "--format", help="docx or csv"),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write."),
+    code: Optional[str] = typer.Option(None, help="Only this code and its sub-codes."),
+) -> None:
+    """Write the coded-quote table of a project to Word or CSV."""
+    if fmt not in ("docx", "csv"):
+        _fail("--format must be docx or csv")
+    session, _ = _session()
+    with session:
+        target = _project(session, project)
+        wanted = reports.QuoteFilter(code=code)
+        data = (export.quotes_docx if fmt == "docx" else export.quotes_csv)(session, project=target, wanted=wanted)
+    output.write_bytes(data)
+    typer.echo(f"wrote {output}")
+
+
+@export_app.command("codebook")
+def export_codebook(
+    project: Optional[str] = typer.Option(None, "--project"),
+    framework: Optional[str] = typer.Option(None, "--framework"),
+    fmt: str = typer.Option("docx", "--format", help="docx"),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write."),
+) -> None:
+    """Write a project's codebook, or a shipped framework, to Word."""
+    if fmt != "docx":
+        _fail("--format must be docx")
+    if bool(project) == bool(framework):
+        _fail("give either --project NAME or --framework ID")
+    if framework:
+        try:
+            data = export.framework_docx(get_framework(framework))
+        except KeyError as exc:
+            _fail(str(exc.args[0]))
+    else:
+        session, _ = _session()
+        with session:
+            data = export.codebook_docx(session, project=_project(session, project))
+    output.write_bytes(data)
+    typer.echo(f"wrote {output}")
+
+
+def main() -> None:  # pragma: no cover
+    app(prog_name="peerframe")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

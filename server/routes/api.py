@@ -1,0 +1,249 @@
+"""The JSON API under /api, documented at /openapi.json."""
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Optional
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from pydantic import BaseModel, Field
+
+from coding import imports, store
+from coding.frameworks import available_frameworks, get_framework
+from coding.models import Coding, Document
+from server.deps import CodingDep, DocumentDep, ProjectDep, SessionDep, UserDep
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class ProjectIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200, examples=["Side by Side interviews"])
+    framework: str = Field(default="side-by-side", examples=["side-by-side"])
+    description: str = ""
+    optional_groups: bool = Field(default=True, description="copy the framework's optional code groups too")
+
+
+class ProjectOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    framework: str
+    framework_version: str
+    created_at: datetime
+
+
+class CodeOut(BaseModel):
+    id: str = Field(description="the code's stable key, such as safety/confidentiality")
+    name: str
+    parent: Optional[str]
+    kind: str
+    tier: Optional[str]
+    definition: str
+    colour: str
+    retired: bool
+
+
+class ParticipantOut(BaseModel):
+    label: str
+    attributes: dict[str, Any]
+
+
+class DocumentSummary(BaseModel):
+    id: int
+    project_id: int
+    name: str
+    format: str
+    participant: Optional[str]
+    word_count: int
+    created_at: datetime
+
+
+class TurnOut(BaseModel):
+    speaker: Optional[str]
+    start: int
+    end: int
+    interviewer: bool
+    cue_start_ms: Optional[int] = None
+    cue_end_ms: Optional[int] = None
+
+
+class DocumentOut(DocumentSummary):
+    text: str
+    turns: list[TurnOut]
+    participant_attributes: dict[str, Any]
+    interviewer_speakers: list[str]
+
+
+class CodingIn(BaseModel):
+    start: int = Field(ge=0, description="first code point of the passage (0-based)")
+    end: int = Field(gt=0, description="code point just after the passage")
+    code_id: str = Field(min_length=1, examples=["safety"], description="a code key of the project's codebook")
+    memo: str = ""
+
+
+class CodingOut(BaseModel):
+    id: int
+    document_id: int
+    start: int
+    end: int
+    code_id: str
+    coder: str
+    memo: str
+    origin: str
+    text: str
+    created_at: datetime
+
+
+class AttributesIn(BaseModel):
+    attributes: dict[str, str]
+
+
+def _project_out(project) -> ProjectOut:
+    return ProjectOut(id=project.id, name=project.name, description=project.description,
+                      framework=project.framework_id, framework_version=project.framework_version,
+                      created_at=project.created_at)
+
+
+def _summary(document: Document, participant) -> dict[str, Any]:
+    return dict(id=document.id, project_id=document.project_id, name=document.name,
+                format=document.source_format, participant=participant.label if participant else None,
+                word_count=document.word_count, created_at=document.created_at)
+
+
+def _coding_out(coding: Coding, key: str, coder: str, text: str) -> CodingOut:
+    return CodingOut(id=coding.id, document_id=coding.document_id, start=coding.start, end=coding.end,
+                     code_id=key, coder=coder, memo=coding.memo, origin=coding.origin,
+                     text=text[coding.start:coding.end], created_at=coding.created_at)
+
+
+@router.get("/frameworks")
+def list_frameworks() -> list[dict[str, Any]]:
+    """The frameworks a project can be created from."""
+    return [{"id": f.id, "name": f.name, "version": f.version, "codes": sum(1 for _ in f.walk())}
+            for f in available_frameworks().values()]
+
+
+@router.get("/frameworks/{framework_id}")
+def show_framework(framework_id: str) -> dict[str, Any]:
+    """A framework's codes as a tree."""
+    try:
+        return get_framework(framework_id).as_tree()
+    except KeyError as exc:
+        raise HTTPException(404, str(exc.args[0])) from exc
+
+
+@router.post("/projects", status_code=201)
+def create_project(body: ProjectIn, session: SessionDep, user: UserDep) -> ProjectOut:
+    """Create a project with its own copy of a framework's codebook."""
+    try:
+        framework = get_framework(body.framework)
+    except KeyError as exc:
+        raise HTTPException(422, str(exc.args[0])) from exc
+    project = store.create_project(session, name=body.name, framework=framework, user=user,
+                                   description=body.description,
+                                   include_groups=None if body.optional_groups else [])
+    return _project_out(project)
+
+
+@router.get("/projects")
+def list_projects(session: SessionDep, user: UserDep) -> list[ProjectOut]:
+    """Every project."""
+    return [_project_out(p) for p in store.list_projects(session)]
+
+
+@router.get("/projects/{project_id}")
+def show_project(project: ProjectDep) -> ProjectOut:
+    """One project."""
+    return _project_out(project)
+
+
+@router.get("/projects/{project_id}/codes")
+def list_codes(session: SessionDep, project: ProjectDep) -> list[CodeOut]:
+    """The project's codebook in order; `id` is the stable key used by codings."""
+    return [CodeOut(id=c.key, name=c.name, parent=c.parent_key, kind=c.kind, tier=c.tier, definition=c.definition,
+                    colour=c.colour, retired=c.retired) for c in store.project_codes(session, project_id=project.id)]
+
+
+@router.post("/projects/{project_id}/documents", status_code=201)
+async def import_document(request: Request, session: SessionDep, user: UserDep, project: ProjectDep,
+                          file: Annotated[UploadFile, File(description="a .txt, .md, .docx, .odt, .vtt or .srt transcript")],
+                          participant: Annotated[Optional[str], Form(examples=["PV44"])] = None,
+                          attributes: Annotated[Optional[str], Form(description='JSON object, e.g. {"approach": "online"}')] = None) -> DocumentOut:
+    """Import one transcript; a refused file stores nothing."""
+    parsed: dict[str, str] = {}
+    if attributes:
+        try:
+            parsed = json.loads(attributes)
+        except json.JSONDecodeError as exc:
+            raise store.Invalid(f'attributes must be a JSON object such as {{"approach": "online"}} ({exc.msg})') from exc
+        if not isinstance(parsed, dict) or not all(isinstance(v, (str, int, float)) for v in parsed.values()):
+            raise store.Invalid('attributes must be a JSON object of names and text values, such as {"approach": "online"}')
+    document = imports.import_one(session, project_id=project.id, user=user, name=file.filename or "upload.txt",
+                                  data=await file.read(), participant=participant, attributes=parsed,
+                                  max_bytes=request.app.state.settings.max_upload_bytes)
+    return _document_out(session, document)
+
+
+def _document_out(session, document: Document) -> DocumentOut:
+    participant = store.document_participant(session, document=document)
+    turns = [TurnOut(speaker=t.speaker, start=t.start, end=t.end, cue_start_ms=t.cue_start_ms,
+                     cue_end_ms=t.cue_end_ms, interviewer=t.speaker in document.interviewer_speakers)
+             for t in store.document_turns(session, document_id=document.id)]
+    return DocumentOut(**_summary(document, participant), text=document.text, turns=turns,
+                       participant_attributes=participant.attributes if participant else {},
+                       interviewer_speakers=document.interviewer_speakers)
+
+
+@router.get("/projects/{project_id}/documents")
+def list_documents(session: SessionDep, project: ProjectDep) -> list[DocumentSummary]:
+    """The project's documents."""
+    people = {p.id: p for p in store.list_participants(session, project_id=project.id)}
+    return [DocumentSummary(**_summary(d, people.get(d.participant_id)))
+            for d in store.list_documents(session, project_id=project.id)]
+
+
+@router.get("/documents/{document_id}")
+def show_document(session: SessionDep, document: DocumentDep) -> DocumentOut:
+    """A document's text, its turns (code-point offsets) and its participant."""
+    return _document_out(session, document)
+
+
+@router.post("/documents/{document_id}/codings", status_code=201)
+def add_coding(body: CodingIn, session: SessionDep, user: UserDep, document: DocumentDep) -> CodingOut:
+    """Code the span [start, end) of the document, in code points, in the caller's own layer."""
+    code = store.get_code(session, project_id=document.project_id, key=body.code_id)
+    coding = store.add_coding(session, document=document, code=code, user=user, start=body.start, end=body.end,
+                              memo=body.memo)
+    return _coding_out(coding, code.key, user.display_name, document.text)
+
+
+@router.get("/projects/{project_id}/codings")
+def list_codings(session: SessionDep, project: ProjectDep) -> list[CodingOut]:
+    """Every live coding of the project, all layers."""
+    codes = {c.id: c.key for c in store.project_codes(session, project_id=project.id)}
+    owners = store.layer_owners(session, project_id=project.id)
+    texts = {d.id: d.text for d in store.list_documents(session, project_id=project.id)}
+    return [_coding_out(c, codes[c.code_id], owners[c.layer_id].display_name if c.layer_id in owners else "",
+                        texts[c.document_id])
+            for c in store.project_codings(session, project_id=project.id)]
+
+
+@router.delete("/codings/{coding_id}", status_code=204)
+def delete_coding(session: SessionDep, user: UserDep, coding: CodingDep) -> Response:
+    """Remove a coding (kept in the event log; the coder can undo it)."""
+    store.remove_coding(session, coding=coding, user=user)
+    return Response(status_code=204)
+
+
+@router.put("/projects/{project_id}/participants/{label}")
+def set_participant(label: str, body: AttributesIn, session: SessionDep, user: UserDep,
+                    project: ProjectDep) -> ParticipantOut:
+    """Set attributes of a participant (created if new); an empty value removes an attribute."""
+    person = store.set_attributes(session, project_id=project.id, user=user, rows=[(label, body.attributes)])[0]
+    return ParticipantOut(label=person.label, attributes=person.attributes)
+
+
+@router.get("/projects/{project_id}/participants")
+def list_participants(session: SessionDep, project: ProjectDep) -> list[ParticipantOut]:
+    """The project's participants with their attributes."""
+    return [ParticipantOut(label=p.label, attributes=p.attributes)
+            for p in store.list_participants(session, project_id=project.id)]

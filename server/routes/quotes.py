@@ -1,0 +1,73 @@
+"""Coded quotes: the filterable list, Word and CSV exports, the codebook in Word, the activity log."""
+
+import io
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+
+from coding import export, reports, store
+from coding.models import Project
+from server.deps import ProjectDep, SessionDep
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def quote_filter(code: Optional[str] = None, document: Optional[int] = None,
+                 attribute: Optional[str] = None, value: Optional[str] = None) -> reports.QuoteFilter:
+    """The filter named in the query string; `attribute=value` is written `attribute=approach&value=online`."""
+    return reports.QuoteFilter(code=code or None, document_id=document or None,
+                               attribute=attribute or None, value=value if attribute else None)
+
+
+FilterDep = Annotated[reports.QuoteFilter, Depends(quote_filter)]
+
+
+def _download(data: bytes, filename: str, media_type: str) -> StreamingResponse:
+    return StreamingResponse(io.BytesIO(data), media_type=media_type,
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _stem(project: Project) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in project.name).strip("-").lower() or "project"
+
+
+@router.get("/projects/{project_id}/quotes", response_class=HTMLResponse)
+def quotes_page(request: Request, session: SessionDep, project: ProjectDep, wanted: FilterDep):
+    context = {
+        "project": project, "wanted": wanted,
+        "quotes": reports.find_quotes(session, project_id=project.id, wanted=wanted),
+        "codes": store.project_codes(session, project_id=project.id),
+        "documents": store.list_documents(session, project_id=project.id),
+        "attribute_values": reports.attribute_values(session, project_id=project.id),
+        "query": request.url.query,
+    }
+    template = "partials/quotes/list.html" if request.headers.get("hx-request") else "pages/quotes.html"
+    return request.app.state.templates.TemplateResponse(request, template, context)
+
+
+@router.get("/projects/{project_id}/export/quotes.docx")
+def quotes_docx(session: SessionDep, project: ProjectDep, wanted: FilterDep):
+    return _download(export.quotes_docx(session, project=project, wanted=wanted), f"{_stem(project)}-quotes.docx", DOCX)
+
+
+@router.get("/projects/{project_id}/export/quotes.csv")
+def quotes_csv(session: SessionDep, project: ProjectDep, wanted: FilterDep):
+    return _download(export.quotes_csv(session, project=project, wanted=wanted),
+                     f"{_stem(project)}-quotes.csv", "text/csv; charset=utf-8")
+
+
+@router.get("/projects/{project_id}/export/codebook.docx")
+def codebook_docx(session: SessionDep, project: ProjectDep):
+    return _download(export.codebook_docx(session, project=project), f"{_stem(project)}-codebook.docx", DOCX)
+
+
+@router.get("/projects/{project_id}/activity", response_class=HTMLResponse)
+def activity(request: Request, session: SessionDep, project: ProjectDep,
+             kind: Annotated[Optional[str], Query()] = None):
+    events = store.list_events(session, project_id=project.id, kind=kind or None)
+    users = {u.id: u for u in store.list_users(session)}
+    return request.app.state.templates.TemplateResponse(
+        request, "pages/activity.html",
+        {"project": project, "events": events, "users": users, "describe": store.describe, "kind": kind or ""})

@@ -1,0 +1,235 @@
+// Peerframe page behaviour that htmx cannot do alone: turning a text selection into
+// code-point offsets, the codebook palette's keyboard, and drag-and-drop import.
+(function () {
+  "use strict";
+
+  // Length in Unicode code points (the server's unit); JavaScript strings count UTF-16 units.
+  function cpLen(text) {
+    let n = 0;
+    for (const _ of text) n++;
+    return n;
+  }
+
+  // The code-point offset of a DOM boundary point inside the transcript.
+  function boundaryOffset(transcript, node, offset, isEnd) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const run = node.parentElement && node.parentElement.closest(".run");
+      if (run) return Number(run.dataset.s) + cpLen(node.data.slice(0, offset));
+    }
+    const point = document.createRange();
+    point.setStart(node, offset);
+    const runs = transcript.querySelectorAll(".run");
+    if (!isEnd) {
+      for (const run of runs) if (point.comparePoint(run, 0) >= 0) return Number(run.dataset.s);
+      return null;
+    }
+    for (let i = runs.length - 1; i >= 0; i--) {
+      if (point.comparePoint(runs[i], runs[i].childNodes.length) <= 0) return Number(runs[i].dataset.e);
+    }
+    return null;
+  }
+
+  function selectionSpan(transcript) {
+    const selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+    const range = selection.getRangeAt(0);
+    if (!transcript.contains(range.commonAncestorContainer)) return null;
+    const start = boundaryOffset(transcript, range.startContainer, range.startOffset, false);
+    const end = boundaryOffset(transcript, range.endContainer, range.endOffset, true);
+    if (start === null || end === null || end <= start) return null;
+    const text = selection.toString().trim();
+    return text ? { start, end, text } : null;
+  }
+
+  function showStatus(message, isError) {
+    const status = document.getElementById("status");
+    if (!status) return;
+    status.textContent = message;
+    status.classList.toggle("error", Boolean(isError));
+  }
+
+  function setUpDocument(transcript) {
+    const documentId = transcript.dataset.document;
+    const palette = document.getElementById("palette");
+    const filter = document.getElementById("code-filter");
+    const pendingBox = document.getElementById("pending");
+    const pendingText = document.getElementById("pending-text");
+    let pending = null;
+
+    const visibleCodes = () =>
+      Array.from(palette.querySelectorAll(".code")).filter((li) => !li.hidden);
+
+    function setPending(span) {
+      pending = span;
+      palette.classList.toggle("armed", Boolean(span));
+      pendingBox.hidden = !span;
+      pendingText.textContent = span ? (span.text.length > 120 ? span.text.slice(0, 117) + "…" : span.text) : "";
+    }
+
+    function applyCode(key) {
+      if (!pending || !key) return;
+      const span = pending;
+      setPending(null);
+      filter.value = "";
+      filterCodes("");
+      htmx.ajax("POST", "/documents/" + documentId + "/codings", {
+        target: "#status", swap: "innerHTML", values: { start: span.start, end: span.end, code: key },
+      }).then(() => window.getSelection().removeAllRanges());
+    }
+
+    function applyShortcut(number) {
+      const li = palette.querySelector('.code[data-shortcut="' + number + '"]');
+      if (li) applyCode(li.dataset.key);
+    }
+
+    function filterCodes(text) {
+      const wanted = text.trim().toLowerCase();
+      for (const li of palette.querySelectorAll(".code")) {
+        li.hidden = Boolean(wanted) && !li.dataset.name.includes(wanted);
+      }
+    }
+
+    function openCodingsAt(run) {
+      htmx.ajax("GET", "/documents/" + documentId + "/codings-at?start=" + run.dataset.s + "&end=" + run.dataset.e, {
+        target: "#coding-panel", swap: "outerHTML",
+      });
+    }
+
+    function captureSelection() {
+      const span = selectionSpan(transcript);
+      if (span) setPending(span);
+      return span;
+    }
+
+    const at = Number(new URLSearchParams(window.location.search).get("at"));
+    if (at) {
+      const target = Array.from(transcript.querySelectorAll(".run")).find(
+        (run) => Number(run.dataset.s) <= at && at < Number(run.dataset.e));
+      if (target) {
+        target.scrollIntoView({ block: "center" });
+        target.classList.add("flash");
+      }
+    }
+
+    transcript.addEventListener("mouseup", (event) => {
+      if (captureSelection()) return;
+      const run = event.target.closest(".run.coded");
+      if (run) openCodingsAt(run);
+    });
+    transcript.addEventListener("keyup", (event) => {
+      if (event.shiftKey || event.key === "Shift") captureSelection();
+    });
+    transcript.addEventListener("keydown", (event) => {
+      const run = event.target.closest && event.target.closest(".run.coded");
+      if (run && event.key === "Enter") openCodingsAt(run);
+    });
+
+    filter.addEventListener("input", () => filterCodes(filter.value));
+    filter.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        const first = visibleCodes()[0];
+        if (first) applyCode(first.dataset.key);
+      } else if (/^[1-9]$/.test(event.key) && !filter.value && pending) {
+        event.preventDefault();
+        applyShortcut(event.key);
+      } else if (event.key === "ArrowDown") {
+        event.preventDefault();
+        const first = visibleCodes()[0];
+        if (first) first.focus();
+      } else if (event.key === "Escape") {
+        filter.value = "";
+        filterCodes("");
+        setPending(null);
+      }
+    });
+
+    palette.addEventListener("click", (event) => {
+      const li = event.target.closest(".code");
+      if (li && pending) applyCode(li.dataset.key);
+    });
+    palette.addEventListener("keydown", (event) => {
+      const li = event.target.closest(".code");
+      if (!li) return;
+      const list = visibleCodes();
+      const index = list.indexOf(li);
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        applyCode(li.dataset.key);
+      } else if (event.key === "ArrowDown" && index < list.length - 1) {
+        event.preventDefault();
+        list[index + 1].focus();
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        (index > 0 ? list[index - 1] : filter).focus();
+      }
+    });
+
+    document.addEventListener("keydown", (event) => {
+      const typing = event.target.matches && event.target.matches("input, textarea, select");
+      if (typing) return;
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+        const undo = document.getElementById("undo");
+        if (undo && !undo.disabled) {
+          event.preventDefault();
+          undo.click();
+        }
+        return;
+      }
+      if (!pending || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (/^[1-9]$/.test(event.key)) {
+        event.preventDefault();
+        applyShortcut(event.key);
+      } else if (event.key === "Escape") {
+        setPending(null);
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        const first = visibleCodes()[0];
+        if (first) applyCode(first.dataset.key);
+      } else if (event.key.length === 1 && /\S/.test(event.key)) {
+        event.preventDefault();
+        filter.focus();
+        filter.value += event.key;
+        filterCodes(filter.value);
+      }
+    });
+  }
+
+  function setUpDropzone(zone) {
+    const input = zone.querySelector('input[type="file"]');
+    ["dragenter", "dragover"].forEach((name) =>
+      zone.addEventListener(name, (event) => {
+        event.preventDefault();
+        zone.classList.add("over");
+      }));
+    ["dragleave", "drop"].forEach((name) => zone.addEventListener(name, () => zone.classList.remove("over")));
+    zone.addEventListener("drop", (event) => {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        zone.querySelector("span").textContent = Array.from(input.files).map((f) => f.name).join(", ");
+      }
+    });
+    input.addEventListener("change", () => {
+      if (input.files.length) zone.querySelector("span").textContent = Array.from(input.files).map((f) => f.name).join(", ");
+    });
+  }
+
+  document.addEventListener("htmx:responseError", (event) => {
+    let message = "The server refused the request.";
+    try {
+      message = JSON.parse(event.detail.xhr.responseText).detail || message;
+    } catch (_) { /* not JSON */ }
+    showStatus(message, true);
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.successful) document.getElementById("status")?.classList.remove("error");
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const transcript = document.getElementById("transcript");
+    if (transcript) setUpDocument(transcript);
+    const zone = document.getElementById("dropzone");
+    if (zone) setUpDropzone(zone);
+  });
+})();
