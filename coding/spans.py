@@ -24,6 +24,15 @@ def clip(start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
     return (start, end) if start < end else (start, start)
 
 
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without white space at either end (a mouse selection often takes a space)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def runs(lo: int, hi: int, spans: Iterable[tuple[int, int, int]]) -> list[Run]:
     """Sweep (start, end, id) spans over [lo, hi) into non-overlapping runs covering all of it.
 

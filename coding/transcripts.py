@@ -15,6 +15,8 @@ from typing import Optional
 
 from lxml import etree
 
+from coding.spans import trim
+
 FORMATS = ("txt", "md", "docx", "odt", "vtt", "srt")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 INTERVIEWER_NAMES = re.compile(
@@ -325,14 +327,6 @@ def _stamp_ms(stamp: Optional[str]) -> Optional[int]:
     return ((numbers[0] * 60 + numbers[1]) * 60 + numbers[2]) * 1000
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def detect_turns(text: str) -> list[TurnSpan]:
     """Speaker turns of a plain text; without speaker labels, one turn per paragraph."""
     candidates = []
@@ -347,17 +341,17 @@ def detect_turns(text: str) -> list[TurnSpan]:
     turns: list[TurnSpan] = []
     if not labels:
         for para in re.finditer(r"[^\n](?:.|\n(?!\s*\n))*", text):
-            start, end = _trimmed(text, para.start(), para.end())
+            start, end = trim(text, para.start(), para.end())
             if end > start:
                 turns.append(TurnSpan(None, start, end))
         return turns
     first = labels[0][0].start()
-    start, end = _trimmed(text, 0, first)
+    start, end = trim(text, 0, first)
     if end > start:
         turns.append(TurnSpan(None, start, end))
     for index, (match, speaker) in enumerate(labels):
         stop = labels[index + 1][0].start() if index + 1 < len(labels) else len(text)
-        start, end = _trimmed(text, match.end(), stop)
+        start, end = trim(text, match.end(), stop)
         turns.append(TurnSpan(speaker, start, end, _stamp_ms(match.group("stamp"))))
     return turns
 

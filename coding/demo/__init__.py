@@ -15,7 +15,10 @@ DEMO_NAME = "Demo: peer support interviews"
 
 
 def seed_demo(session: Session, *, user: User) -> Project:
-    """Create the demo project once; later calls return the one already there."""
+    """Create the demo project once; later calls return the one already there.
+
+    The codings are made by a fictional "Demo coder", so they sit in a layer of their own.
+    """
     existing = store.find_project(session, name=DEMO_NAME)
     if existing is not None:
         return existing
@@ -30,10 +33,11 @@ def seed_demo(session: Session, *, user: User) -> Project:
         documents[entry["file"]] = store.import_document(
             session, project_id=project.id, user=user, transcript=transcript,
             participant=entry["participant"], attributes=entry.get("attributes", {}))
+    coder = store.ensure_user(session, name="demo-coder", display_name="Demo coder")
     for entry in plan["codings"]:
         document = documents[entry["file"]]
         start = document.text.index(entry["quote"])
         code = store.get_code(session, project_id=project.id, key=entry["code"])
-        store.add_coding(session, document=document, code=code, user=user, start=start,
+        store.add_coding(session, document=document, code=code, user=coder, start=start,
                          end=start + len(entry["quote"]), memo=entry.get("memo", ""))
     return project

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from coding import store
 from coding.documents import affected_turns, codings_at, document_page
+from coding.spans import trim
 from server.deps import CodingDep, DocumentDep, ProjectDep, SessionDep, UserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -38,6 +39,7 @@ def code_passage(request: Request, session: SessionDep, user: UserDep, document:
                  start: Annotated[int, Form()], end: Annotated[int, Form()], code: Annotated[str, Form()],
                  memo: Annotated[str, Form()] = ""):
     chosen = store.get_code(session, project_id=document.project_id, key=code)
+    start, end = trim(document.text, start, end)
     store.add_coding(session, document=document, code=chosen, user=user, start=start, end=end, memo=memo)
     return _turns_response(request, session, document, start, end, user=user)
 

@@ -1,0 +1,285 @@
+"""Real-browser fixtures: one Chromium per session, one live Peerframe server per module.
+
+The server is the real application (`create_app` with a file-backed SQLite database in a fresh temporary
+folder) run by uvicorn in a subprocess, so the browser talks to it over HTTP exactly as a user's would.
+Every `page` fails its test on any console error or uncaught page error, and on any `alert`/`confirm`
+dialog; a test that deliberately provokes a 4xx can opt out of the console check with
+`@pytest.mark.allow_console_errors`.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+SERVER_SCRIPT = (
+    "import sys, uvicorn\n"
+    "from server.app import create_app\n"
+    "from server.settings import Settings\n"
+    "uvicorn.run(create_app(Settings(database_url=sys.argv[1])), host='127.0.0.1', port=int(sys.argv[2]),"
+    " log_level='warning')\n"
+)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "allow_console_errors: the test provokes a 4xx on purpose; console errors do not fail it")
+
+
+def fixture_file(*parts: str) -> Path:
+    """A file under ../shared/fixtures, or a skip naming what is missing."""
+    path = FIXTURES.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared fixture {path} is not available")
+    return path
+
+
+# --- the server ------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The base URL of a real Peerframe server with its own empty database, for one test module."""
+    folder = tmp_path_factory.mktemp("server")
+    port = _free_port()
+    log_path = folder / "server.log"
+    env = {**os.environ, "PEERFRAME_SECRET_KEY": "test-secret"}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-c", SERVER_SCRIPT, f"sqlite:///{folder / 'browser.db'}", str(port)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
+            try:
+                if httpx.get(f"{base}/api/frameworks", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not answer within 30 s:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Api:
+    """The JSON API of the live server, for arranging a test and checking what was stored."""
+
+    def __init__(self, base: str):
+        self.client = httpx.Client(base_url=base, timeout=30)
+
+    def create_project(self, name: Optional[str] = None) -> dict[str, Any]:
+        response = self.client.post("/api/projects", json={"name": name or f"Browser {uuid.uuid4().hex[:10]}",
+                                                           "framework": "side-by-side"})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def import_text(self, project_id: int, name: str, text: str, participant: Optional[str] = None,
+                    attributes: Optional[dict[str, str]] = None) -> dict[str, Any]:
+        data = {}
+        if participant:
+            data["participant"] = participant
+        if attributes:
+            data["attributes"] = json.dumps(attributes)
+        response = self.client.post(f"/api/projects/{project_id}/documents", data=data,
+                                    files={"file": (name, text.encode("utf-8"), "text/plain")})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def documents(self, project_id: int) -> list[dict[str, Any]]:
+        response = self.client.get(f"/api/projects/{project_id}/documents")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def document(self, document_id: int) -> dict[str, Any]:
+        response = self.client.get(f"/api/documents/{document_id}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def codings(self, project_id: int) -> list[dict[str, Any]]:
+        response = self.client.get(f"/api/projects/{project_id}/codings")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@pytest.fixture(scope="module")
+def api(live_server: str) -> Iterator[Api]:
+    client = Api(live_server)
+    yield client
+    client.close()
+
+
+# --- the browser -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    if not Path(CHROMIUM).exists() or not shutil.which(CHROMIUM):
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (Debian package 'chromium'); it is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+    with sync_api.sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    instance = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    """A fresh page in its own context, with the live server as base URL.
+
+    Console errors, uncaught exceptions and dialogs are collected and fail the test at teardown
+    (console errors are tolerated under `@pytest.mark.allow_console_errors`).
+    """
+    context = browser.new_context(base_url=live_server, accept_downloads=True, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    new_page = context.new_page()
+    console_errors: list[str] = []
+    page_errors: list[str] = []
+    dialogs: list[str] = []
+
+    def on_console(message):
+        if message.type == "error":
+            console_errors.append(f"{message.text} @ {message.location}")
+
+    def on_dialog(dialog):
+        dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    new_page.on("console", on_console)
+    new_page.on("pageerror", lambda error: page_errors.append(str(error)))
+    new_page.on("dialog", on_dialog)
+    new_page.console_errors = console_errors  # tests that expect errors may look at them
+    yield new_page
+    context.close()
+    problems = [f"uncaught page error: {e}" for e in page_errors] + [f"dialog opened: {d}" for d in dialogs]
+    if not request.node.get_closest_marker("allow_console_errors"):
+        problems += [f"console error: {e}" for e in console_errors]
+    assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+
+
+# --- selections in the transcript ------------------------------------------------------------------
+
+SELECT_JS = """
+([needle, nth]) => {
+  const transcript = document.getElementById("transcript");
+  const walker = document.createTreeWalker(transcript, NodeFilter.SHOW_TEXT, {
+    acceptNode: (n) => n.parentElement.closest(".run") ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT,
+  });
+  const nodes = [];
+  let all = "";
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, all.length]); all += n.data; }
+  let at = -1;
+  for (let i = 0; i <= nth; i++) { at = all.indexOf(needle, at + 1); if (at < 0) return false; }
+  const locate = (offset, isEnd) => {
+    for (const [node, base] of nodes) {
+      const inside = isEnd ? offset > base && offset <= base + node.data.length
+                           : offset >= base && offset < base + node.data.length;
+      if (inside) return [node, offset - base];
+    }
+    throw new Error("offset " + offset + " is outside the runs");
+  };
+  const range = document.createRange();
+  range.setStart(...locate(at, false));
+  range.setEnd(...locate(at + needle.length, true));
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  return true;
+}
+"""
+
+CHAR_BOXES_JS = """
+([needle, nth]) => {
+  const transcript = document.getElementById("transcript");
+  const walker = document.createTreeWalker(transcript, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  let all = "";
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, all.length]); all += n.data; }
+  let at = -1;
+  for (let i = 0; i <= nth; i++) { at = all.indexOf(needle, at + 1); if (at < 0) return null; }
+  const box = (offset) => {
+    for (const [node, base] of nodes) {
+      if (offset >= base && offset < base + node.data.length) {
+        const r = document.createRange();
+        r.setStart(node, offset - base);
+        r.setEnd(node, offset - base + 1);
+        const rect = r.getBoundingClientRect();
+        return {x: rect.x, y: rect.y, width: rect.width, height: rect.height};
+      }
+    }
+    return null;
+  };
+  return {first: box(at), last: box(at + needle.length - 1)};
+}
+"""
+
+
+class Ui:
+    """Helpers for driving the document page the way a user would."""
+
+    def select(self, page, needle: str, nth: int = 0) -> None:
+        """Select the nth occurrence of `needle` in the transcript, as the mouse would, and release the mouse."""
+        assert page.evaluate(SELECT_JS, [needle, nth]), f"{needle!r} is not in the transcript"
+        page.locator("#transcript").dispatch_event("mouseup")
+
+    def drag_select(self, page, needle: str, nth: int = 0) -> None:
+        """Select `needle` with a real mouse drag from its first to its last character."""
+        boxes = page.evaluate(CHAR_BOXES_JS, [needle, nth])
+        assert boxes and boxes["first"] and boxes["last"], f"{needle!r} is not in the transcript"
+        first, last = boxes["first"], boxes["last"]
+        page.mouse.move(first["x"] + 1, first["y"] + first["height"] / 2)
+        page.mouse.down()
+        page.mouse.move((first["x"] + last["x"]) / 2, (first["y"] + last["y"]) / 2 + last["height"] / 2, steps=5)
+        page.mouse.move(last["x"] + last["width"] - 1, last["y"] + last["height"] / 2, steps=5)
+        page.mouse.up()
+
+    def selection_text(self, page) -> str:
+        return page.evaluate("() => window.getSelection().toString()")
+
+    def mark_page(self, page) -> None:
+        """Put a marker on the window that a page load would wipe out."""
+        page.evaluate("() => { window.__peerframeMarker = 'still-here'; }")
+
+    def page_was_not_reloaded(self, page) -> bool:
+        return page.evaluate("() => window.__peerframeMarker") == "still-here"
+
+
+@pytest.fixture(scope="session")
+def ui() -> Ui:
+    return Ui()

@@ -1,0 +1,49 @@
+"""Small transcript files built in tests: Word, OpenDocument and plain text with speaker turns."""
+
+import io
+import zipfile
+from xml.sax.saxutils import escape
+
+from docx import Document as WordDocument
+
+INTERVIEW = [
+    ("Interviewer", "How did you first hear about the group?"),
+    ("PV44", "A friend told me. I felt safe there because everyone had been through something similar."),
+    ("Interviewer", "What keeps you going back?"),
+    ("PV44", "Nobody judges you, and what is said in the room stays in the room."),
+]
+
+
+def docx_bytes(turns=INTERVIEW) -> bytes:
+    """A Word document with one paragraph per turn, `Speaker: text`."""
+    doc = WordDocument()
+    for speaker, text in turns:
+        paragraph = doc.add_paragraph()
+        paragraph.add_run(f"{speaker}: ").bold = True
+        paragraph.add_run(text)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def odt_bytes(turns=INTERVIEW) -> bytes:
+    """A minimal OpenDocument text with one paragraph per turn."""
+    body = "".join(
+        f'<text:p><text:span>{escape(speaker)}:</text:span><text:s/>{escape(text)}</text:p>' for speaker, text in turns
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f"<office:body><office:text>{body}</office:text></office:body></office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def txt_bytes(turns=INTERVIEW) -> bytes:
+    """Plain text, one paragraph per turn."""
+    return "\n\n".join(f"{speaker}: {text}" for speaker, text in turns).encode("utf-8")

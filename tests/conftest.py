@@ -1,0 +1,94 @@
+"""Shared fixtures: every test builds its own world.
+
+Database tests run on in-memory SQLite, and also on PostgreSQL when PEERFRAME_TEST_DATABASE_URL is set
+(the `db_url` fixture is parametrised over both).
+"""
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from coding import store
+from coding.db import make_engine, migrate, session_for
+from coding.frameworks import get_framework
+from server.app import create_app
+from server.settings import Settings
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+FIXTURES = SHARED / "fixtures"
+POSTGRES_URL = os.environ.get("PEERFRAME_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def shared_file(*parts: str) -> Path:
+    """A file under ../shared; the test is skipped with a reason if shared/ is not beside the checkout."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_engine():
+    """One PostgreSQL engine for the run, its schema rebuilt by the migrations."""
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate(engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request) -> Iterator[str]:
+    """A database URL for one test: in-memory SQLite, or an emptied PostgreSQL database."""
+    if request.param == "sqlite":
+        yield "sqlite://"
+    else:
+        _truncate(request.getfixturevalue("postgres_engine"))
+        yield POSTGRES_URL
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, secret_key="test-secret-key-not-for-production", single_user=True)
+
+
+@pytest.fixture
+def app(settings: Settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def session(app) -> Iterator[Session]:
+    """A session on the app's own database."""
+    with session_for(app.state.engine) as db:
+        yield db
+
+
+@pytest.fixture
+def user(session: Session):
+    return store.ensure_user(session, name="local")
+
+
+@pytest.fixture
+def project(session: Session, user):
+    return store.create_project(session, name="Test project", framework=get_framework("side-by-side"), user=user)
