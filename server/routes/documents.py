@@ -13,7 +13,8 @@ from server.deps import CodingDep, DocumentDep, ProjectDep, SessionDep, UserDep
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-def _turns_response(request: Request, session, document, start: int, end: int, *, user, panel=None) -> HTMLResponse:
+def _turns_response(request: Request, session, document, start: int, end: int, *, user, panel=None,
+                    message: str = "Saved") -> HTMLResponse:
     """The turns a change touched, as out-of-band swaps, plus the coding panel and undo button."""
     context = {
         "document": document,
@@ -22,6 +23,7 @@ def _turns_response(request: Request, session, document, start: int, end: int, *
             store.last_undoable(session, project_id=document.project_id, user=user)),
         "project_id": document.project_id,
         "panel": panel,
+        "message": message,
     }
     return request.app.state.templates.TemplateResponse(request, "partials/document/changed.html", context)
 
@@ -41,7 +43,7 @@ def code_passage(request: Request, session: SessionDep, user: UserDep, document:
     chosen = store.get_code(session, project_id=document.project_id, key=code)
     start, end = trim(document.text, start, end)
     store.add_coding(session, document=document, code=chosen, user=user, start=start, end=end, memo=memo)
-    return _turns_response(request, session, document, start, end, user=user)
+    return _turns_response(request, session, document, start, end, user=user, message=f"Coded as {chosen.name}")
 
 
 @router.get("/documents/{document_id}/codings-at", response_class=HTMLResponse)
@@ -59,7 +61,8 @@ def remove_coding(request: Request, session: SessionDep, user: UserDep, coding: 
     return _turns_response(request, session, document, coding.start, coding.end, user=user,
                            panel={"found": codings_at(session, document=document, start=coding.start,
                                                       end=coding.end),
-                                  "start": coding.start, "end": coding.end})
+                                  "start": coding.start, "end": coding.end},
+                           message="Code removed")
 
 
 @router.post("/codings/{coding_id}/memo", response_class=HTMLResponse)
@@ -77,7 +80,8 @@ def undo(request: Request, session: SessionDep, user: UserDep, project: ProjectD
                             headers={"HX-Reswap": "none"})
     if document_id and event.document_id == document_id and "start" in event.payload:
         document = store.get_document(session, document_id=document_id)
-        return _turns_response(request, session, document, event.payload["start"], event.payload["end"], user=user)
+        return _turns_response(request, session, document, event.payload["start"], event.payload["end"], user=user,
+                               message=f"Undone: {event.payload['undid']}")
     return Response(status_code=204, headers={"HX-Refresh": "true"})
 
 

@@ -198,6 +198,8 @@ def page(request, browser, live_server):
 SELECT_JS = """
 ([needle, nth]) => {
   const transcript = document.getElementById("transcript");
+  // a mouse press on the text would take the focus away from the filter box or a button
+  if (document.activeElement && !transcript.contains(document.activeElement)) document.activeElement.blur();
   const walker = document.createTreeWalker(transcript, NodeFilter.SHOW_TEXT, {
     acceptNode: (n) => n.parentElement.closest(".run") ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT,
   });

@@ -1,0 +1,74 @@
+"""The `peerframe` command: frameworks, import and export, against a temporary database."""
+
+import io
+import json
+
+import pytest
+from docx import Document as WordDocument
+from typer.testing import CliRunner
+
+from server.cli import app
+from tests.builders import docx_bytes, txt_bytes
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("PEERFRAME_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    return tmp_path
+
+
+def test_frameworks_list_and_show_json():
+    listed = runner.invoke(app, ["frameworks", "list"])
+    assert listed.exit_code == 0 and "side-by-side" in listed.stdout and "imroc" in listed.stdout
+    shown = runner.invoke(app, ["frameworks", "show", "side-by-side", "--json"])
+    tree = json.loads(shown.stdout)
+    assert len(tree["codes"]) == 11
+    assert all(code["definition"] and code["children"] for code in tree["codes"])
+    missing = runner.invoke(app, ["frameworks", "show", "nope"])
+    assert missing.exit_code == 1 and "available: imroc, side-by-side" in missing.stderr
+
+
+def test_import_then_export_quotes_and_codebook(env):
+    (env / "pv44.txt").write_bytes(txt_bytes())
+    (env / "pv45.docx").write_bytes(docx_bytes([("Interviewer", "Hi?"), ("PV45", "Hello there.")]))
+    result = runner.invoke(app, ["import", "--project", "Study", str(env / "pv44.txt"), str(env / "pv45.docx")])
+    assert result.exit_code == 0, result.stderr
+    assert "created project 'Study'" in result.stdout and "imported pv45.docx" in result.stdout
+
+    again = runner.invoke(app, ["import", "--project", "Study", str(env / "pv44.txt")])
+    assert again.exit_code == 1 and "already in the project" in again.stderr
+
+    out = env / "quotes.docx"
+    assert runner.invoke(app, ["export", "quotes", "--project", "Study", "--format", "docx", "-o", str(out)]).exit_code == 0
+    assert WordDocument(io.BytesIO(out.read_bytes())).paragraphs[0].text == "Study: coded quotes"
+    out_csv = env / "quotes.csv"
+    assert runner.invoke(app, ["export", "quotes", "--project", "Study", "--format", "csv", "-o", str(out_csv)]).exit_code == 0
+    assert out_csv.read_text(encoding="utf-8-sig").startswith("code,code_path,quote")
+
+    for args in (["--project", "Study"], ["--framework", "imroc"]):
+        book = env / "book.docx"
+        result = runner.invoke(app, ["export", "codebook", *args, "--format", "docx", "-o", str(book)])
+        assert result.exit_code == 0, result.stderr
+        assert len(WordDocument(io.BytesIO(book.read_bytes())).paragraphs) > 20
+
+
+def test_refused_files_are_named_and_the_rest_imported(env):
+    (env / "good.txt").write_bytes(txt_bytes())
+    (env / "empty.txt").write_bytes(b"")
+    result = runner.invoke(app, ["import", "--project", "P", str(env / "empty.txt"), str(env / "good.txt"),
+                                 str(env / "missing.txt")])
+    assert result.exit_code == 1
+    assert "empty.txt: the file is empty" in result.stderr and "missing.txt: cannot be read" in result.stderr
+    assert "imported good.txt" in result.stdout
+
+
+def test_export_of_a_missing_project_is_a_clear_error(env):
+    result = runner.invoke(app, ["export", "quotes", "--project", "Nope", "-o", str(env / "x.docx")])
+    assert result.exit_code == 1 and "no project called 'Nope'" in result.stderr
+
+
+def test_single_user_serve_refuses_a_public_address():
+    result = runner.invoke(app, ["serve", "--single-user", "--host", "0.0.0.0"])
+    assert result.exit_code == 1 and "loopback" in result.stderr

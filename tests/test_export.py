@@ -1,0 +1,101 @@
+"""Word and CSV exports: content, order, tags, speed of many rows, and LibreOffice opening them."""
+
+import csv
+import io
+import shutil
+import subprocess
+
+import pytest
+from docx import Document as WordDocument
+
+from coding.export import csv as csv_export
+from coding.export import docx as docx_export
+from coding.export import framework_docx
+from coding.frameworks import get_framework
+from coding.models import Code
+from coding.reports import Quote
+
+
+def make_code(key, name, position, parent=None, definition="A definition."):
+    return Code(project_id=1, key=key, parent_key=parent, name=name, definition=definition, position=position,
+                colour="#8dd3c7", kind="value")
+
+
+CODES = [make_code("safety", "Safety", 0), make_code("safety/confidentiality", "Confidentiality", 1, "safety"),
+         make_code("focus", "Focus", 2, definition="")]
+
+
+def quote(key, name, path, text, participant="PV44", approach="online", coding_id=1):
+    return Quote(coding_id=coding_id, document_id=1, document="pv44.txt", code_key=key, code_name=name,
+                 code_path=path, colour="#8dd3c7", text=text, start=0, end=len(text), participant=participant,
+                 attributes={"approach": approach} if approach else {}, coder="local")
+
+
+def paragraphs_and_cells(data: bytes):
+    doc = WordDocument(io.BytesIO(data))
+    return [p.text for p in doc.paragraphs], [[c.text for c in row.cells] for t in doc.tables for row in t.rows]
+
+
+def test_quote_table_groups_by_code_in_codebook_order_with_tags():
+    quotes = [quote("focus", "Focus", ["Focus"], "We garden.", coding_id=3),
+              quote("safety/confidentiality", "Confidentiality", ["Safety", "Confidentiality"], "It stays here.", coding_id=2),
+              quote("safety", "Safety", ["Safety"], "I felt safe.", participant=None, approach=None)]
+    out = io.BytesIO()
+    docx_export.write_quotes(quotes, CODES, out, title="Quotes")
+    paragraphs, rows = paragraphs_and_cells(out.getvalue())
+    headings = [p for p in paragraphs if p in ("Safety", "Safety › Confidentiality", "Focus")]
+    assert headings == ["Safety", "Safety › Confidentiality", "Focus"]
+    assert ["“It stays here.”", "(PV44, online)"] in rows
+    assert ["“I felt safe.”", "(pv44.txt)"] in rows
+    assert "A definition." in paragraphs
+
+
+def test_many_rows_are_copied_faithfully():
+    quotes = [quote("safety", "Safety", ["Safety"], f"Quote number {i} — “curly” & <angled>", coding_id=i)
+              for i in range(300)]
+    out = io.BytesIO()
+    docx_export.write_quotes(quotes, CODES, out, title="Quotes")
+    _, rows = paragraphs_and_cells(out.getvalue())
+    body = [r for r in rows if r[0] != "Quote"]
+    assert len(body) == 300
+    assert body[123] == ["“Quote number 123 — “curly” & <angled>”", "(PV44, online)"]
+
+
+def test_text_that_xml_cannot_hold_is_cleaned_not_fatal():
+    out = io.BytesIO()
+    docx_export.write_quotes([quote("safety", "Safety", ["Safety"], "bell\x07 and form\x0cfeed")], CODES, out, title="Q")
+    _, rows = paragraphs_and_cells(out.getvalue())
+    assert rows[1][0] == "“bell and formfeed”"
+
+
+def test_codebook_has_hierarchy_and_definitions():
+    data = framework_docx(get_framework("side-by-side"))
+    doc = WordDocument(io.BytesIO(data))
+    levels = {p.text.lstrip("■ "): p.style.name for p in doc.paragraphs if p.style.name.startswith("Heading")}
+    assert levels["Safety"] == "Heading 1"
+    assert levels["Social focus"] == "Heading 2"
+    assert get_framework("side-by-side").codes[0].definition in [p.text for p in doc.paragraphs]
+
+
+def test_csv_has_one_row_per_quote_and_defuses_formulas():
+    out = io.BytesIO()
+    csv_export.write_quotes([quote("safety", "Safety", ["Safety"], "=HYPERLINK(\"x\")"),
+                             quote("safety", "Safety", ["Safety"], "café 😊")], out, attributes=["approach"])
+    rows = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
+    assert rows[0][:6] == ["code", "code_path", "quote", "participant", "tag", "approach"]
+    assert rows[1][2] == "'=HYPERLINK(\"x\")" and rows[2][2] == "café 😊" and rows[2][4] == "(PV44, online)"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_exports_open_in_libreoffice(tmp_path):
+    out = io.BytesIO()
+    docx_export.write_quotes([quote("safety", "Safety", ["Safety"], "I felt safe.")], CODES, out, title="Quotes")
+    (tmp_path / "quotes.docx").write_bytes(out.getvalue())
+    (tmp_path / "codebook.docx").write_bytes(framework_docx(get_framework("imroc")))
+    result = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "txt:Text",
+         "--outdir", str(tmp_path), str(tmp_path / "quotes.docx"), str(tmp_path / "codebook.docx")],
+        capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert "I felt safe." in (tmp_path / "quotes.txt").read_text(encoding="utf-8-sig")
+    assert "Recovery-focused" in (tmp_path / "codebook.txt").read_text(encoding="utf-8-sig")

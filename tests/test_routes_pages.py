@@ -1,0 +1,106 @@
+"""The pages a person uses: project list, import, document, codebook, quotes, activity."""
+
+import re
+
+import pytest
+
+from coding import store
+from coding.transcripts import read_transcript
+from tests.builders import txt_bytes
+
+
+@pytest.fixture
+def document(session, project, user):
+    return store.import_document(session, project_id=project.id, user=user,
+                                 transcript=read_transcript("pv44.txt", txt_bytes()), attributes={"approach": "online"})
+
+
+def test_project_list_and_creation(client):
+    response = client.post("/projects", data={"name": "Team study", "framework": "imroc"}, follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get("/").text
+    assert "Team study" in page and "imroc" in page
+
+
+def test_import_form_reports_each_file(client, session, project):
+    files = [("files", ("good.txt", txt_bytes())), ("files", ("empty.txt", b"")), ("files", ("x.pdf", b"%PDF"))]
+    page = client.post(f"/projects/{project.id}/import", files=files).text
+    assert "Imported" in page and "good.txt" in page
+    assert "empty.txt: the file is empty" in page
+    assert "x.pdf: .pdf files cannot be imported" in page
+    assert [d.name for d in store.list_documents(session, project_id=project.id)] == ["good.txt"]
+
+
+def test_document_page_shows_turns_speakers_and_codings(client, session, project, user, document):
+    start = document.text.index("Nobody judges you")
+    store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key="safety"),
+                     user=user, start=start, end=start + len("Nobody judges you"))
+    page = client.get(f"/documents/{document.id}").text
+    assert page.count('class="turn') == 4
+    assert '<div class="speaker">PV44' in page
+    assert re.search(r'class="run coded" data-s="%d" data-e="%d"[^>]*title="Safety"[^>]*>Nobody judges you<' % (
+        start, start + 17), page)
+
+
+def test_script_in_a_transcript_is_shown_as_text(client, session, project, user):
+    hostile = "PV1: before <script>alert(1)</script> and <img src=x onerror=alert(2)> after"
+    doc = store.import_document(session, project_id=project.id, user=user,
+                                transcript=read_transcript("x.txt", hostile.encode()))
+    page = client.get(f"/documents/{doc.id}").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+
+
+def test_coding_from_the_page_returns_the_changed_turn_only(client, session, project, document):
+    start = document.text.index("A friend told me.")
+    response = client.post(f"/documents/{document.id}/codings",
+                           data={"start": start - 1, "end": start + len("A friend told me.") + 1, "code": "focus/social"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.count('hx-swap-oob="outerHTML"') == 2  # one turn and the undo button
+    coding = store.document_codings(session, document_id=document.id)[0]
+    assert document.text[coding.start:coding.end] == "A friend told me."  # the spaces around it were trimmed
+
+
+def test_coding_panel_memo_remove_and_undo(client, session, project, user, document):
+    start = document.text.index("How did you")
+    coding = store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key="safety"),
+                              user=user, start=start, end=start + 10)
+    panel = client.get(f"/documents/{document.id}/codings-at", params={"start": start, "end": start + 3}).text
+    assert "Safety" in panel and f"/codings/{coding.id}/remove" in panel
+    assert client.post(f"/codings/{coding.id}/memo", data={"memo": "why I coded this"}).status_code == 200
+    assert client.post(f"/codings/{coding.id}/remove").status_code == 200
+    assert store.document_codings(session, document_id=document.id) == []
+    response = client.post(f"/projects/{project.id}/undo", params={"document_id": document.id})
+    assert 'class="run coded"' in response.text and "Undone: removed safety" in response.text
+    session.expire_all()
+    assert [c.memo for c in store.document_codings(session, document_id=document.id)] == ["why I coded this"]
+
+
+def test_codebook_page_edits(client, session, project):
+    assert "Experience in common" in client.get(f"/projects/{project.id}/codebook").text
+    client.post(f"/projects/{project.id}/codes/safety", data={"name": "Feeling safe", "definition": "Own words."})
+    client.post(f"/projects/{project.id}/codes", data={"name": "Hope", "parent": ""})
+    client.post(f"/projects/{project.id}/codes/focus/social", data={"retired": "true"})
+    codes = {c.key: c for c in store.project_codes(session, project_id=project.id)}
+    assert codes["safety"].name == "Feeling safe" and codes["hope"].name == "Hope" and codes["focus/social"].retired
+    activity = client.get(f"/projects/{project.id}/activity").text
+    assert "changed code safety" in activity and "added code hope" in activity
+
+
+def test_quotes_page_filters_by_code_with_children_and_attribute(client, session, project, user, document):
+    for key, phrase in (("safety/confidentiality", "stays in the room"), ("focus/social", "A friend told me.")):
+        start = document.text.index(phrase)
+        store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key=key),
+                         user=user, start=start, end=start + len(phrase))
+    page = client.get(f"/projects/{project.id}/quotes", params={"code": "safety"}).text
+    assert "stays in the room" in page and "A friend told me." not in page and "(PV44, online)" in page
+    page = client.get(f"/projects/{project.id}/quotes", params={"attribute": "approach", "value": "group"}).text
+    assert "No coded passages match." in page
+    csv_text = client.get(f"/projects/{project.id}/export/quotes.csv", params={"code": "focus"}).content.decode("utf-8-sig")
+    assert "A friend told me." in csv_text and "stays in the room" not in csv_text
+
+
+def test_unknown_pages_are_404(client):
+    assert client.get("/documents/12345").status_code == 404
+    assert "Not found" in client.get("/projects/12345").text
