@@ -1,6 +1,5 @@
 """What a document page shows: turns swept into runs, each run with the codings on it."""
 
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
@@ -60,16 +59,19 @@ class DocumentPage:
 
 def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Coding],
                codes: dict[int, Code]) -> list[TurnView]:
-    """Sweep each turn into runs; codings must be sorted by start."""
-    starts = [c.start for c in codings]
+    """Sweep each turn into runs; turns in text order, codings sorted by start. Linear in both."""
+    spans = [(c.start, c.end, c.id, c) for c in codings]
+    pending = 0
+    open_spans: list[tuple[int, int, int, Coding]] = []
     views = []
     for turn in turns:
-        # codings that start before the turn ends; of those, keep the ones that end inside it
-        upto = bisect_left(starts, turn.end)
-        mine = [c for c in codings[:upto] if overlaps(c.start, c.end, turn.start, turn.end)]
-        by_id = {c.id: c for c in mine}
+        while pending < len(spans) and spans[pending][0] < turn.end:
+            open_spans.append(spans[pending])
+            pending += 1
+        open_spans = [span for span in open_spans if span[1] > turn.start]
+        by_id = {span[2]: span[3] for span in open_spans}
         pieces = []
-        for run in runs(turn.start, turn.end, [(c.start, c.end, c.id) for c in mine]):
+        for run in runs(turn.start, turn.end, [span[:3] for span in open_spans]):
             on = [by_id[i] for i in run.coding_ids]
             pieces.append(RunView(run.start, run.end, document.text[run.start:run.end], on,
                                   [codes[c.code_id].colour for c in on], [codes[c.code_id].name for c in on]))
