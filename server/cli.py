@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from pydantic import ValidationError
 
 from coding import export, imports, reports, store
 from coding.db import make_engine, migrate, session_for
@@ -26,8 +27,15 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _settings(**overrides) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        _fail("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()))
+
+
 def _session():
-    settings = Settings()
+    settings = _settings()
     engine = make_engine(settings.database_url)
     migrate(engine)
     session = session_for(engine)
@@ -65,7 +73,7 @@ def serve(
 
     if (demo or single_user) and not _is_loopback(host):
         _fail(f"single-user mode runs without login, so it only listens on a loopback address, not {host}")
-    settings = Settings(demo=demo, single_user=True)
+    settings = _settings(demo=demo, single_user=True)
     typer.echo(f"Peerframe on http://{host}:{port}  (database: {settings.database_url})")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 

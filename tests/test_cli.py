@@ -72,3 +72,10 @@ def test_export_of_a_missing_project_is_a_clear_error(env):
 def test_single_user_serve_refuses_a_public_address():
     result = runner.invoke(app, ["serve", "--single-user", "--host", "0.0.0.0"])
     assert result.exit_code == 1 and "loopback" in result.stderr
+
+
+def test_postgresql_without_a_secret_is_refused_plainly(monkeypatch):
+    monkeypatch.setenv("PEERFRAME_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    monkeypatch.delenv("PEERFRAME_SECRET_KEY", raising=False)
+    result = runner.invoke(app, ["import", "--project", "P", "x.txt"])
+    assert result.exit_code == 1 and "PEERFRAME_SECRET_KEY must be set" in result.stderr
