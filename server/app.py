@@ -60,6 +60,15 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
 
+    @app.middleware("http")
+    async def no_stale_pages(request: Request, call_next):
+        """Pages are never reused from the browser cache, and htmx fragments never stand in for pages."""
+        response = await call_next(request)
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Vary"] = "HX-Request"
+        return response
+
     for error, status in STATUS.items():
         app.add_exception_handler(error, _error_handler(status))
     app.add_exception_handler(RequestValidationError, _validation_handler)

@@ -116,7 +116,7 @@
       const run = event.target.closest(".run.coded");
       if (run) openCodingsAt(run);
     });
-    transcript.addEventListener("keyup", (event) => {
+    document.addEventListener("keyup", (event) => {
       if (event.shiftKey || event.key === "Shift") captureSelection();
     });
     transcript.addEventListener("keydown", (event) => {

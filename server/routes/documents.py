@@ -76,8 +76,7 @@ def save_memo(request: Request, session: SessionDep, user: UserDep, coding: Codi
 def undo(request: Request, session: SessionDep, user: UserDep, project: ProjectDep, document_id: int = 0):
     event = store.undo_last(session, project_id=project.id, user=user)
     if event is None:
-        return HTMLResponse('<span class="saved" role="status">Nothing to undo</span>', status_code=200,
-                            headers={"HX-Reswap": "none"})
+        return HTMLResponse("Nothing to undo")
     if document_id and event.document_id == document_id and "start" in event.payload:
         document = store.get_document(session, document_id=document_id)
         return _turns_response(request, session, document, event.payload["start"], event.payload["end"], user=user,

@@ -14,10 +14,12 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def quote_filter(code: Optional[str] = None, document: Optional[int] = None,
+def quote_filter(code: Optional[str] = None, document: Optional[str] = None,
                  attribute: Optional[str] = None, value: Optional[str] = None) -> reports.QuoteFilter:
-    """The filter named in the query string; `attribute=value` is written `attribute=approach&value=online`."""
-    return reports.QuoteFilter(code=code or None, document_id=document or None,
+    """The filter named in the query string (empty fields do not filter); an attribute is
+    written `attribute=approach&value=online`."""
+    document_id = int(document) if document and document.strip().isdigit() else None
+    return reports.QuoteFilter(code=code or None, document_id=document_id,
                                attribute=attribute or None, value=value if attribute else None)
 
 

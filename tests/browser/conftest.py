@@ -40,12 +40,18 @@ def pytest_configure(config):
         "markers", "allow_console_errors: the test provokes a 4xx on purpose; console errors do not fail it")
 
 
-def fixture_file(*parts: str) -> Path:
+def _fixture_file(*parts: str) -> Path:
     """A file under ../shared/fixtures, or a skip naming what is missing."""
     path = FIXTURES.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"shared fixture {path} is not available")
     return path
+
+
+@pytest.fixture(scope="session")
+def fixture_file():
+    """`fixture_file("transcripts", "x.vtt")`: a path under ../shared/fixtures (never copied into the repo)."""
+    return _fixture_file
 
 
 # --- the server ------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_import_code_with_the_mouse_and_export_to_word(page, api, ui, tmp_path):
     expect(coded).to_have_text(SENTENCE)
     expect(coded).to_have_attribute("title", "Safety")
     assert "background-color" in (coded.get_attribute("style") or "")
-    expect(page.locator("#status")).to_have_text("Saved")
+    expect(page.locator("#status")).to_have_text("Coded as Safety")
     expect(page.locator("#pending")).to_be_hidden()
     expect(page.locator("#undo")).to_be_enabled()
     expect(page.locator("#undo")).to_contain_text("coded safety")
