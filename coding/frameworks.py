@@ -16,7 +16,8 @@ PATTERN = re.compile(r"^[\w'’-]+\*?(?: [\w'’-]+\*?)*$")
 KINDS = {"value", "decision", "principle", "theme", "code"}
 TIERS = {"foundation", "dependent"}
 TOP_KEYS = {"id", "name", "version", "source", "description", "groups", "codes"}
-CODE_KEYS = {"id", "name", "kind", "tier", "colour", "definition", "citation", "patterns", "children", "group"}
+CODE_KEYS = {"id", "name", "kind", "tier", "colour", "definition", "citation", "patterns", "children", "group",
+             "profile"}
 
 
 class FrameworkError(ValueError):
@@ -33,6 +34,7 @@ class FrameworkCode:
     definition: str
     colour: str
     citation: str = ""
+    profile: str = ""
     tier: Optional[str] = None
     group: Optional[str] = None
     patterns: list[str] = field(default_factory=list)
@@ -139,6 +141,7 @@ def _parse_code(raw: Any, file: str, *, parent: Optional[FrameworkCode], seen: s
         id=code_id, name=raw["name"].strip(), kind=kind, tier=tier, group=group,
         definition=" ".join(raw["definition"].split()), colour=colour.lower(),
         citation=str(raw.get("citation", "")).strip(), parent=expected_parent,
+        profile=" ".join(str(raw.get("profile", "") or "").split()),
         patterns=[p.strip().lower() for p in patterns],
     )
     children = raw.get("children", []) or []
