@@ -17,7 +17,7 @@ KINDS = {"value", "decision", "principle", "theme", "code"}
 TIERS = {"foundation", "dependent"}
 TOP_KEYS = {"id", "name", "version", "source", "description", "groups", "codes"}
 CODE_KEYS = {"id", "name", "kind", "tier", "colour", "definition", "citation", "patterns", "children", "group",
-             "profile"}
+             "profile", "aliases"}
 
 
 class FrameworkError(ValueError):
@@ -35,6 +35,7 @@ class FrameworkCode:
     colour: str
     citation: str = ""
     profile: str = ""
+    aliases: list[str] = field(default_factory=list)
     tier: Optional[str] = None
     group: Optional[str] = None
     patterns: list[str] = field(default_factory=list)
@@ -52,6 +53,8 @@ class FrameworkCode:
             "colour": self.colour,
             "definition": self.definition,
             "citation": self.citation,
+            "profile": self.profile,
+            "aliases": list(self.aliases),
             "patterns": list(self.patterns),
             "children": [child.as_tree() for child in self.children],
         }
@@ -131,6 +134,8 @@ def _parse_code(raw: Any, file: str, *, parent: Optional[FrameworkCode], seen: s
     group = raw.get("group", parent.group if parent else None)
     if group is not None and group not in groups:
         _fail(where, f"group '{group}' is not declared under 'groups'")
+    if not isinstance(raw.get("aliases", []) or [], list):
+        _fail(where, "aliases must be a list of other names")
     patterns = raw.get("patterns", []) or []
     if not isinstance(patterns, list):
         _fail(where, "patterns must be a list of phrases")
@@ -142,6 +147,7 @@ def _parse_code(raw: Any, file: str, *, parent: Optional[FrameworkCode], seen: s
         definition=" ".join(raw["definition"].split()), colour=colour.lower(),
         citation=str(raw.get("citation", "")).strip(), parent=expected_parent,
         profile=" ".join(str(raw.get("profile", "") or "").split()),
+        aliases=[str(a).strip() for a in raw.get("aliases", []) or [] if str(a).strip()],
         patterns=[p.strip().lower() for p in patterns],
     )
     children = raw.get("children", []) or []

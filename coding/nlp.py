@@ -1,0 +1,124 @@
+"""The one spaCy pipeline of the process, and the word tables it lemmatises with.
+
+`spacy.blank("en")` with a sentencizer and the lookup lemmatizer of spacy-lookups-data: nothing is
+downloaded. The hot path (suggesting over long transcripts) tokenises with the pipeline and maps
+lower-case forms to lemmas through the same lookup table, which is several times faster than running
+the lemmatizer token by token and gives the same lemmas.
+"""
+
+import gzip
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import spacy
+import spacy_lookups_data
+from spacy.attrs import ORTH
+from spacy.language import Language
+from spacy.tokens import Doc
+
+LOOKUPS = Path(spacy_lookups_data.__file__).resolve().parent / "data"
+
+# Words that carry no code-specific meaning in interviews about peer support, on top of spaCy's list.
+INTERVIEW_FILLERS = {
+    "like", "know", "think", "yeah", "yes", "really", "just", "thing", "things", "get", "got", "go", "going",
+    "say", "said", "lot", "kind", "sort", "mean", "way", "bit", "quite", "actually", "okay", "ok", "um",
+    "erm", "er", "uh", "mm", "right", "well", "stuff", "little", "come", "want", "need", "time",
+    "people", "peer", "support", "feel", "group",
+}
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Language:
+    """The cached pipeline: blank English, sentencizer, lookup lemmatizer."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def _read_table(name: str) -> dict:
+    with gzip.open(LOOKUPS / f"en_{name}.json.gz", "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=1)
+def lemma_table() -> dict[str, str]:
+    """Form → lemma, the table the lookup lemmatizer uses."""
+    return _read_table("lemma_lookup")
+
+
+@lru_cache(maxsize=1)
+def forms_of() -> dict[str, list[str]]:
+    """Lemma → every lower-case form that lemmatises to it (the inverse of the lookup table)."""
+    inverse: dict[str, list[str]] = {}
+    for form, lemma in lemma_table().items():
+        if form.islower():
+            inverse.setdefault(lemma.lower(), []).append(form)
+    return inverse
+
+
+@lru_cache(maxsize=1)
+def sorted_forms() -> list[str]:
+    """Every lower-case alphabetic word the lookup table knows, sorted (for prefix patterns)."""
+    return sorted({form for form in lemma_table() if form.isalpha() and form.islower()})
+
+
+@lru_cache(maxsize=1)
+def word_probabilities() -> dict[str, float]:
+    """Log probability of each word in general English (a background model for scoring)."""
+    return _read_table("lexeme_prob")
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """Function words and interview fillers."""
+    return frozenset(pipeline().Defaults.stop_words | INTERVIEW_FILLERS)
+
+
+def lemma(lower: str) -> str:
+    """The lemma of a lower-case word by the lookup table."""
+    return lemma_table().get(lower, lower).lower()
+
+
+def content_lemmas(text: str) -> list[str]:
+    """Lemmas of the words in a text that can tell codes apart (no stop words, numbers or punctuation)."""
+    stops = stop_words()
+    found = []
+    for token in pipeline().tokenizer(text):
+        lower = token.lower_
+        if not token.is_alpha or len(lower) < 3 or lower in stops:
+            continue
+        base = lemma(lower)
+        if base not in stops:
+            found.append(base)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _sentence_ends() -> np.ndarray:
+    strings = pipeline().vocab.strings
+    return np.array(sorted(strings.add(ch) for ch in pipeline().get_pipe("sentencizer").punct_chars), dtype=np.uint64)
+
+
+@lru_cache(maxsize=1)
+def _closing_marks() -> np.ndarray:
+    strings = pipeline().vocab.strings
+    return np.array(sorted(strings.add(ch) for ch in ('"', "'", ")", "]", "”", "’", "»")), dtype=np.uint64)
+
+
+def sentence_starts(doc: Doc) -> np.ndarray:
+    """Indices of tokens that begin a sentence, by the sentencizer's own punctuation, computed in bulk.
+
+    A token starts a sentence when the token before it ends one (".", "!", "?" and the other marks the
+    sentencizer knows) and it is not itself such a mark. Same boundaries as running the sentencizer,
+    without building a Python object per token.
+    """
+    orth = doc.to_array([ORTH]).astype(np.uint64).reshape(-1)
+    ends = np.isin(orth, _sentence_ends())
+    closing = np.isin(orth, _closing_marks())
+    ends[1:] |= closing[1:] & ends[:-1]  # a closing quote or bracket stays with its sentence
+    starts = np.flatnonzero(ends[:-1] & ~ends[1:]) + 1
+    return np.concatenate([[0], starts]) if len(orth) else starts
