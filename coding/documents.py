@@ -1,5 +1,6 @@
 """What a document page shows: turns swept into runs, each run with the codings on it."""
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
@@ -8,6 +9,7 @@ from sqlmodel import Session
 from coding import store
 from coding.models import Code, Coding, Document, Participant, Turn, User
 from coding.spans import overlaps, runs
+from coding.suggestions import Shown, document_suggestions
 
 
 @dataclass
@@ -20,17 +22,28 @@ class RunView:
     codings: list[Coding]
     colours: list[str]
     names: list[str]
+    suggestion: Optional[Shown] = None
 
     @property
     def style(self) -> str:
         """Inline CSS: the first code's colour as background, the others as stacked underlines."""
-        if not self.colours:
-            return ""
-        shadows = ", ".join(f"inset 0 -{3 * (i + 1)}px 0 {c}" for i, c in enumerate(self.colours[1:4]))
-        style = f"background-color: {self.colours[0]}59;"
-        if shadows:
-            style += f" box-shadow: {shadows};"
-        return style
+        style = ""
+        if self.colours:
+            shadows = ", ".join(f"inset 0 -{3 * (i + 1)}px 0 {c}" for i, c in enumerate(self.colours[1:4]))
+            style = f"background-color: {self.colours[0]}59;"
+            if shadows:
+                style += f" box-shadow: {shadows};"
+        if self.suggestion is not None:
+            style += f" text-decoration-color: {self.suggestion.code.colour};"
+        return style.strip()
+
+    @property
+    def title(self) -> str:
+        """Hover text: the codes on the run, then the suggestion if there is one."""
+        parts = [", ".join(self.names)] if self.names else []
+        if self.suggestion is not None:
+            parts.append(self.suggestion.title)
+        return " · ".join(parts)
 
 
 @dataclass
@@ -55,12 +68,18 @@ class DocumentPage:
     coding_count: int
     undo_hint: Optional[str] = None
     code_by_id: dict[int, Code] = field(default_factory=dict)
+    suggestions_on: bool = True
+    suggestions: list[Shown] = field(default_factory=list)
 
 
 def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Coding],
-               codes: dict[int, Code]) -> list[TurnView]:
-    """Sweep each turn into runs; turns in text order, codings sorted by start. Linear in both."""
-    spans = [(c.start, c.end, c.id, c) for c in codings]
+               codes: dict[int, Code], suggestions: Sequence[Shown] = ()) -> list[TurnView]:
+    """Sweep each turn into runs; turns in text order, codings and suggestions sorted by start.
+
+    Suggestions take part in the sweep under negative ids, so a run knows the suggestion it lies in.
+    """
+    spans = sorted([(c.start, c.end, c.id, c) for c in codings]
+                   + [(s.start, s.end, -1 - i, s) for i, s in enumerate(suggestions)], key=lambda x: x[0])
     pending = 0
     open_spans: list[tuple[int, int, int, Coding]] = []
     views = []
@@ -72,20 +91,45 @@ def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Codi
         by_id = {span[2]: span[3] for span in open_spans}
         pieces = []
         for run in runs(turn.start, turn.end, [span[:3] for span in open_spans]):
-            on = [by_id[i] for i in run.coding_ids]
+            on = [by_id[i] for i in run.coding_ids if i > 0]
+            suggested = next((by_id[i] for i in run.coding_ids if i < 0), None)
             pieces.append(RunView(run.start, run.end, document.text[run.start:run.end], on,
-                                  [codes[c.code_id].colour for c in on], [codes[c.code_id].name for c in on]))
+                                  [codes[c.code_id].colour for c in on], [codes[c.code_id].name for c in on],
+                                  suggested))
         views.append(TurnView(turn, pieces, turn.speaker in document.interviewer_speakers))
     return views
 
 
-def affected_turns(session: Session, *, document: Document, start: int, end: int) -> list[TurnView]:
-    """The rendered turns that a change to [start, end) touches."""
+def suggestions_on(user: User) -> bool:
+    """Whether this coder has suggestions shown (on unless they turned them off)."""
+    return bool((user.preferences or {}).get("suggestions", True))
+
+
+def affected_turns(session: Session, *, document: Document, start: int, end: int, user: User,
+                   with_suggestions: bool = False) -> list[TurnView]:
+    """The rendered turns that a change to [start, end) touches (with the coder's suggestions if asked)."""
     turns = [t for t in store.document_turns(session, document_id=document.id)
              if overlaps(t.start, t.end, start, end)]
+    if not turns:
+        return []
     codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
     codings = store.document_codings(session, document_id=document.id)
-    return turn_views(document, turns, codings, codes)
+    shown: list[Shown] = []
+    if with_suggestions and suggestions_on(user):
+        shown = document_suggestions(session, document=document, user=user, start=turns[0].start, end=turns[-1].end)
+    return turn_views(document, turns, codings, codes, shown)
+
+
+def suggestion_turns(session: Session, *, document: Document, user: User) -> tuple[list[TurnView], list[Shown]]:
+    """The turns that carry suggestions, rendered with them, and the suggestions in text order."""
+    shown = document_suggestions(session, document=document, user=user)
+    all_turns = store.document_turns(session, document_id=document.id)
+    starts = [t.start for t in all_turns]
+    carrying = {bisect_right(starts, s.start) - 1 for s in shown}
+    turns = [all_turns[i] for i in sorted(carrying) if i >= 0]
+    codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
+    codings = store.document_codings(session, document_id=document.id)
+    return turn_views(document, turns, codings, codes, shown), shown
 
 
 def document_page(session: Session, *, document: Document, user: User) -> DocumentPage:
@@ -100,11 +144,13 @@ def document_page(session: Session, *, document: Document, user: User) -> Docume
     if len(shortcuts) < 9:
         shortcuts += [c for c in live if c.parent_key is None and c not in shortcuts][: 9 - len(shortcuts)]
     last = store.last_undoable(session, project_id=document.project_id, user=user)
+    shown = document_suggestions(session, document=document, user=user) if suggestions_on(user) else []
     return DocumentPage(
         document=document, participant=store.document_participant(session, document=document),
-        turns=turn_views(document, turns, codings, code_by_id), codes=codes, shortcuts=shortcuts,
+        turns=turn_views(document, turns, codings, code_by_id, shown), codes=codes, shortcuts=shortcuts,
+        suggestions=shown,
         speakers=list(dict.fromkeys(t.speaker for t in turns if t.speaker)), coding_count=len(codings),
-        undo_hint=store.describe(last) if last else None, code_by_id=code_by_id,
+        undo_hint=store.describe(last) if last else None, code_by_id=code_by_id, suggestions_on=suggestions_on(user),
     )
 
 

@@ -22,6 +22,8 @@ class User(SQLModel, table=True):
     name: str = Field(index=True, unique=True, max_length=80)
     display_name: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+    preferences: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False,
+                                                                                server_default="{}"))
 
 
 class Project(SQLModel, table=True):
@@ -52,6 +54,8 @@ class Code(SQLModel, table=True):
     citation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     colour: str = Field(default="#cccccc", max_length=7)
     patterns: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    profile: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     position: int = Field(default=0)
     retired: bool = Field(default=False)
 
@@ -133,3 +137,30 @@ class Event(SQLModel, table=True):
     document_id: Optional[int] = Field(default=None, index=True)
     undoes: Optional[int] = Field(default=None, index=True)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class SuggestionDecision(SQLModel, table=True):
+    """A coder's answer to a suggestion: accepted (with the coding it made) or rejected."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    code_id: int = Field(foreign_key="code.id", index=True)
+    start: int
+    end: int
+    score: float = 0.0
+    accepted: bool
+    coding_id: Optional[int] = Field(default=None, foreign_key="coding.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class SuggestionModel(SQLModel, table=True):
+    """A version of a project's learned suggestion model: word counts per top-level code."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    trained_at: datetime = Field(default_factory=utcnow)
+    examples: int = 0
+    signals_seen: int = 0
+    bags: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -122,3 +122,14 @@ def sentence_starts(doc: Doc) -> np.ndarray:
     ends[1:] |= closing[1:] & ends[:-1]  # a closing quote or bracket stays with its sentence
     starts = np.flatnonzero(ends[:-1] & ~ends[1:]) + 1
     return np.concatenate([[0], starts]) if len(orth) else starts
+
+
+def warm_up() -> None:
+    """Load the pipeline and word tables now (about a second, once per process) so that the first
+    document page with suggestions does not wait for them."""
+    pipeline()
+    forms_of()
+    sorted_forms()
+    word_probabilities()
+    _sentence_ends()
+    _closing_marks()

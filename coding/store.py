@@ -93,7 +93,7 @@ def create_project(session: Session, *, name: str, framework: Framework, user: U
         session.add(Code(project_id=project.id, key=code.id, parent_key=code.parent, name=code.name,
                          kind=code.kind, tier=code.tier, group=code.group, definition=code.definition,
                          citation=code.citation, colour=code.colour, patterns=list(code.patterns),
-                         position=position))
+                         profile=code.profile, aliases=list(code.aliases), position=position))
         position += 1
     _log(session, project_id=project.id, user=user, kind="project.created",
          payload={"name": name, "framework": framework.id, "version": framework.version,

@@ -91,6 +91,30 @@ def evidence_from_codes(codes: Sequence) -> list[CodeEvidence]:
     return found
 
 
+def learn(evidence: Sequence[CodeEvidence], examples: Iterable[Example]) -> dict[str, dict[str, float]]:
+    """What examples add to (or, rejected, take from) each top-level code's words: the learned model.
+
+    Plain data (JSON-ready), so a project's model can be stored and shared by every server worker.
+    """
+    known = {item.key for item in evidence}
+    learned: dict[str, Counter] = {}
+    count = 0
+    for example in examples:
+        targets = {top_level(code) for code in example.codes} & known
+        if not targets:
+            continue
+        count += 1
+        weight = -REJECT * ALPHA if example.rejected else ALPHA
+        words = Counter(nlp.content_lemmas(example.text))
+        for target in targets:
+            bag = learned.setdefault(target, Counter())
+            for term, n in words.items():
+                bag[term] += weight * n
+    result: dict[str, dict[str, float]] = {key: dict(bag) for key, bag in learned.items()}
+    result["__examples__"] = {"count": count}
+    return result
+
+
 def top_level(key: str) -> str:
     """The top-level code a code belongs to (`safety/confidentiality` → `safety`)."""
     return key.split("/", 1)[0]
@@ -113,22 +137,19 @@ def _standardise(scores: np.ndarray) -> np.ndarray:
 class Scorer:
     """Scores passages against the top-level codes of one codebook; built once, reused for every text."""
 
-    def __init__(self, evidence: Sequence[CodeEvidence], examples: Iterable[Example] = ()):
+    def __init__(self, evidence: Sequence[CodeEvidence], examples: Iterable[Example] = (),
+                 learned: Optional[dict[str, dict[str, float]]] = None):
         self.evidence = list(evidence)
         self.keys = [item.key for item in self.evidence]
-        index = {key: i for i, key in enumerate(self.keys)}
-        bags = [Counter(nlp.content_lemmas(item.text + " " + " ".join(item.patterns))) for item in self.evidence]
-        self.examples = 0
-        for example in examples:
-            targets = {index[top_level(code)] for code in example.codes if top_level(code) in index}
-            if not targets:
-                continue
-            self.examples += 1
-            counts = Counter(nlp.content_lemmas(example.text))
-            for target in targets:
-                bag = bags[target]
-                for term, n in counts.items():
-                    bag[term] = max(0.0, bag[term] + (-REJECT * ALPHA if example.rejected else ALPHA) * n)
+        if learned is None:
+            learned = learn(self.evidence, examples)
+        self.examples = int(learned.get("__examples__", {}).get("count", 0)) if learned else 0
+        bags = []
+        for item in self.evidence:
+            bag = Counter(nlp.content_lemmas(item.text + " " + " ".join(item.patterns)))
+            for term, n in (learned or {}).get(item.key, {}).items():
+                bag[term] = max(0.0, bag[term] + n)
+            bags.append(bag)
         self._build_weights(bags)
         self._build_matcher()
 

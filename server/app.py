@@ -1,5 +1,6 @@
 """The application factory."""
 
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator, Optional
@@ -12,14 +13,14 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from coding import store
+from coding import nlp, store
 from coding.db import make_engine, migrate, session_for
 from coding.transcripts import ImportRefused
-from server.routes import api, codebook, documents, projects, quotes
+from server.routes import api, codebook, documents, projects, quotes, suggestions
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-ROUTERS = (projects.router, documents.router, codebook.router, quotes.router, api.router)
+ROUTERS = (projects.router, documents.router, suggestions.router, codebook.router, quotes.router, api.router)
 STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422}
 
 
@@ -44,6 +45,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         engine.dispose()
 
     migrate(engine)
+    threading.Thread(target=nlp.warm_up, name="peerframe-warm-up", daemon=True).start()
     with session_for(engine) as session:
         store.ensure_user(session, name=settings.single_user_name, display_name=settings.single_user_name)
         if settings.demo:

@@ -115,6 +115,8 @@
       if (captureSelection()) return;
       const run = event.target.closest(".run.coded");
       if (run) openCodingsAt(run);
+      const suggested = event.target.closest(".run.suggested");
+      if (suggested && !run) focusSuggestion(suggested.dataset.suggestion);
     });
     document.addEventListener("keyup", (event) => {
       if (event.shiftKey || event.key === "Shift") captureSelection();
@@ -194,6 +196,67 @@
       }
     });
   }
+
+  // The suggestions panel: step with the arrow keys (or j/k), accept with A, reject with R.
+  let suggestionIndex = null;
+
+  function suggestionItems() {
+    return Array.from(document.querySelectorAll("#suggestions .suggestion"));
+  }
+
+  function focusSuggestion(start) {
+    const item = suggestionItems().find((li) => li.dataset.start === String(start));
+    if (item) {
+      item.scrollIntoView({ block: "nearest" });
+      item.focus();
+    }
+  }
+
+  function showPassage(item) {
+    const run = document.querySelector('#transcript .run[data-suggestion="' + item.dataset.start + '"]');
+    if (run) {
+      run.scrollIntoView({ block: "center" });
+      document.querySelectorAll(".run.flash").forEach((r) => r.classList.remove("flash"));
+      run.classList.add("flash");
+    }
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const item = event.target.closest && event.target.closest("#suggestions .suggestion");
+    if (!item || event.ctrlKey || event.metaKey || event.altKey) return;
+    const items = suggestionItems();
+    const index = items.indexOf(item);
+    const key = event.key.toLowerCase();
+    if (key === "a" || key === "r") {
+      event.preventDefault();
+      event.stopPropagation();
+      suggestionIndex = index;
+      item.querySelector(key === "a" ? "button.accept" : "button.reject").click();
+    } else if ((key === "arrowdown" || key === "j") && index < items.length - 1) {
+      event.preventDefault();
+      items[index + 1].focus();
+    } else if ((key === "arrowup" || key === "k") && index > 0) {
+      event.preventDefault();
+      items[index - 1].focus();
+    } else if (key === "enter") {
+      event.preventDefault();
+      showPassage(item);
+    }
+  }, true);
+
+  document.addEventListener("focusin", (event) => {
+    const item = event.target.closest && event.target.closest("#suggestions .suggestion");
+    if (item) showPassage(item);
+  });
+
+  // After a keyboard answer the panel is replaced: keep the reviewer's place in the list.
+  document.addEventListener("htmx:oobAfterSwap", (event) => {
+    if (suggestionIndex === null || !event.detail.target || event.detail.target.id !== "suggestions") return;
+    const items = suggestionItems();
+    const next = items[Math.min(suggestionIndex, items.length - 1)];
+    suggestionIndex = null;
+    if (next) next.focus();
+  });
 
   function setUpDropzone(zone) {
     const input = zone.querySelector('input[type="file"]');

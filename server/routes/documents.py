@@ -2,23 +2,26 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from coding import store
 from coding.documents import affected_turns, codings_at, document_page
 from coding.spans import trim
+from coding.suggestions import retrain_if_due
 from server.deps import CodingDep, DocumentDep, ProjectDep, SessionDep, UserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-def _turns_response(request: Request, session, document, start: int, end: int, *, user, panel=None,
-                    message: str = "Saved") -> HTMLResponse:
-    """The turns a change touched, as out-of-band swaps, plus the coding panel and undo button."""
+def turns_response(request: Request, session, document, start: int, end: int, *, user, panel=None,
+                   message: str = "Saved", suggestions=None) -> HTMLResponse:
+    """The turns a change touched, as out-of-band swaps, plus the undo button and, if given, the coding
+    panel and the suggestions panel."""
     context = {
         "document": document,
-        "turns": affected_turns(session, document=document, start=start, end=end),
+        "turns": affected_turns(session, document=document, start=start, end=end, user=user, with_suggestions=True),
+        "suggestions": suggestions,
         "undo_hint": (lambda e: store.describe(e) if e else None)(
             store.last_undoable(session, project_id=document.project_id, user=user)),
         "project_id": document.project_id,
@@ -38,12 +41,13 @@ def show_document(request: Request, session: SessionDep, user: UserDep, document
 
 @router.post("/documents/{document_id}/codings", response_class=HTMLResponse)
 def code_passage(request: Request, session: SessionDep, user: UserDep, document: DocumentDep,
-                 start: Annotated[int, Form()], end: Annotated[int, Form()], code: Annotated[str, Form()],
-                 memo: Annotated[str, Form()] = ""):
+                 background: BackgroundTasks, start: Annotated[int, Form()], end: Annotated[int, Form()],
+                 code: Annotated[str, Form()], memo: Annotated[str, Form()] = ""):
     chosen = store.get_code(session, project_id=document.project_id, key=code)
     start, end = trim(document.text, start, end)
     store.add_coding(session, document=document, code=chosen, user=user, start=start, end=end, memo=memo)
-    return _turns_response(request, session, document, start, end, user=user, message=f"Coded as {chosen.name}")
+    background.add_task(retrain_if_due, request.app.state.engine, document.project_id)
+    return turns_response(request, session, document, start, end, user=user, message=f"Coded as {chosen.name}")
 
 
 @router.get("/documents/{document_id}/codings-at", response_class=HTMLResponse)
@@ -58,7 +62,7 @@ def coding_panel(request: Request, session: SessionDep, document: DocumentDep, s
 def remove_coding(request: Request, session: SessionDep, user: UserDep, coding: CodingDep):
     store.remove_coding(session, coding=coding, user=user)
     document = store.get_document(session, document_id=coding.document_id)
-    return _turns_response(request, session, document, coding.start, coding.end, user=user,
+    return turns_response(request, session, document, coding.start, coding.end, user=user,
                            panel={"found": codings_at(session, document=document, start=coding.start,
                                                       end=coding.end),
                                   "start": coding.start, "end": coding.end},
@@ -79,7 +83,7 @@ def undo(request: Request, session: SessionDep, user: UserDep, project: ProjectD
         return HTMLResponse("Nothing to undo")
     if document_id and event.document_id == document_id and "start" in event.payload:
         document = store.get_document(session, document_id=document_id)
-        return _turns_response(request, session, document, event.payload["start"], event.payload["end"], user=user,
+        return turns_response(request, session, document, event.payload["start"], event.payload["end"], user=user,
                                message=f"Undone: {event.payload['undid']}")
     return Response(status_code=204, headers={"HX-Refresh": "true"})
 

@@ -1,0 +1,221 @@
+"""Suggestions inside a project: which to show a coder, accepting and rejecting, learning in the background.
+
+A suggestion is never stored as a coding by itself: only `accept`, called on a person's action, makes one.
+The learned model is plain data in `SuggestionModel` rows, so every worker builds the same scorer.
+"""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from coding import store
+from coding.db import session_for
+from coding.models import Code, Coding, Document, Event, Layer, SuggestionDecision, SuggestionModel, User
+from coding.spans import overlaps
+from coding.suggest import Example, Scorer, evidence_from_codes, fingerprint, learn, top_level
+
+RETRAIN_EVERY = 10  # new codings or decisions before the learned model is rebuilt
+_CACHE: "OrderedDict[tuple, Scorer]" = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+@dataclass
+class Shown:
+    """A suggestion as a coder sees it."""
+
+    start: int
+    end: int
+    code: Code
+    score: float
+    matched: list[str]
+
+    @property
+    def title(self) -> str:
+        """The hover text: code, score, and the words that triggered it."""
+        words = ", ".join(self.matched) if self.matched else "the passage as a whole"
+        return f"Suggested: {self.code.name} ({self.score:.2f}) · because of: {words}"
+
+
+def latest_model(session: Session, *, project_id: int) -> Optional[SuggestionModel]:
+    """The project's newest learned model, if it has one."""
+    return session.exec(select(SuggestionModel).where(SuggestionModel.project_id == project_id)
+                        .order_by(col(SuggestionModel.id).desc()).limit(1)).first()
+
+
+def scorer_for(session: Session, *, project_id: int) -> Scorer:
+    """The scorer for the project's current codebook and model, built once per process and reused."""
+    codes = store.project_codes(session, project_id=project_id)
+    evidence = evidence_from_codes(codes)
+    model = latest_model(session, project_id=project_id)
+    key = (project_id, fingerprint(evidence), model.id if model else 0)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    scorer = Scorer(evidence, learned=model.bags if model else {})
+    with _CACHE_LOCK:
+        _CACHE[key] = scorer
+        while len(_CACHE) > 8:
+            _CACHE.popitem(last=False)
+    return scorer
+
+
+def signal_count(session: Session, *, project_id: int) -> int:
+    """Codings ever made plus suggestion decisions: what the learned model can learn from."""
+    codings = session.exec(select(func.count()).select_from(Coding).join(Document, col(Document.id) == Coding.document_id)
+                           .where(Document.project_id == project_id)).one()
+    decisions = session.exec(select(func.count()).select_from(SuggestionDecision)
+                             .where(SuggestionDecision.project_id == project_id)).one()
+    return int(codings) + int(decisions)
+
+
+def training_examples(session: Session, *, project_id: int) -> list[Example]:
+    """Every live coding's passage with its code, and every rejected suggestion as a counter-example."""
+    codes = {c.id: c.key for c in store.project_codes(session, project_id=project_id)}
+    texts = {d.id: d.text for d in store.list_documents(session, project_id=project_id)}
+    examples = [Example(texts[c.document_id][c.start:c.end], [codes[c.code_id]])
+                for c in store.project_codings(session, project_id=project_id)]
+    rejected = session.exec(select(SuggestionDecision).where(SuggestionDecision.project_id == project_id,
+                                                             col(SuggestionDecision.accepted).is_(False)))
+    examples += [Example(texts[d.document_id][d.start:d.end], [codes[d.code_id]], rejected=True) for d in rejected]
+    return examples
+
+
+def retrain(session: Session, *, project_id: int) -> SuggestionModel:
+    """Learn from the project's codings and decisions now, and store the model as a new version."""
+    seen = signal_count(session, project_id=project_id)
+    evidence = evidence_from_codes(store.project_codes(session, project_id=project_id))
+    examples = training_examples(session, project_id=project_id)
+    model = SuggestionModel(project_id=project_id, examples=len(examples), signals_seen=seen,
+                            bags=learn(evidence, examples))
+    session.add(model)
+    session.commit()
+    session.refresh(model)
+    return model
+
+
+def due_for_training(session: Session, *, project_id: int) -> bool:
+    """True when enough has been coded or decided since the model was last trained."""
+    model = latest_model(session, project_id=project_id)
+    return signal_count(session, project_id=project_id) - (model.signals_seen if model else 0) >= RETRAIN_EVERY
+
+
+def retrain_if_due(engine: Engine, project_id: int) -> Optional[SuggestionModel]:
+    """Background task: retrain when due, in a session of its own (never on a request's time)."""
+    with session_for(engine) as session:
+        if due_for_training(session, project_id=project_id):
+            return retrain(session, project_id=project_id)
+    return None
+
+
+# --- what a coder sees ----------------------------------------------------------------------------
+
+def _decided(session: Session, *, document_id: int, user: User) -> set[tuple[int, int, int]]:
+    rows = session.exec(select(SuggestionDecision).where(SuggestionDecision.document_id == document_id,
+                                                         SuggestionDecision.user_id == user.id))
+    return {(d.start, d.end, d.code_id) for d in rows}
+
+
+def _own_codings(session: Session, *, document: Document, user: User) -> list[Coding]:
+    layer = session.exec(select(Layer).where(Layer.project_id == document.project_id, Layer.kind == "coder",
+                                             Layer.user_id == user.id)).first()
+    if layer is None:
+        return []
+    return [c for c in store.document_codings(session, document_id=document.id) if c.layer_id == layer.id]
+
+
+def document_suggestions(session: Session, *, document: Document, user: User,
+                         start: int = 0, end: Optional[int] = None) -> list[Shown]:
+    """The suggestions this coder has not yet answered, for the participants' turns in [start, end)."""
+    end = len(document.text) if end is None else end
+    turns = [t for t in store.document_turns(session, document_id=document.id)
+             if t.speaker not in document.interviewer_speakers and overlaps(t.start, t.end, start, end)]
+    if not turns:
+        return []
+    scorer = scorer_for(session, project_id=document.project_id)
+    codes = {c.key: c for c in store.project_codes(session, project_id=document.project_id)}
+    decided = _decided(session, document_id=document.id, user=user)
+    mine = [(c.start, c.end, c.code_id) for c in _own_codings(session, document=document, user=user)]
+    family = {c.id: top_level(c.key) for c in codes.values()}
+    shown = []
+    for unit in scorer.units(document.text, [(t.start, t.end) for t in turns]):
+        code = codes[unit.code]
+        if (unit.start, unit.end, code.id) in decided:
+            continue
+        if any(family[code_id] == unit.code and overlaps(s, e, unit.start, unit.end) for s, e, code_id in mine):
+            continue
+        shown.append(Shown(unit.start, unit.end, code, unit.score, unit.matched))
+    return shown
+
+
+def _decide(session: Session, *, document: Document, user: User, code: Code, start: int, end: int,
+            score: float, coding: Optional[Coding]) -> SuggestionDecision:
+    decision = SuggestionDecision(project_id=document.project_id, document_id=document.id, user_id=user.id,
+                                  code_id=code.id, start=start, end=end, score=score, accepted=coding is not None,
+                                  coding_id=coding.id if coding else None)
+    session.add(decision)
+    session.add(Event(project_id=document.project_id, user_id=user.id, document_id=document.id,
+                      kind="suggestion.accepted" if coding else "suggestion.rejected",
+                      payload={"code": code.key, "start": start, "end": end, "score": score,
+                               "coding": coding.id if coding else None}))
+    session.commit()
+    session.refresh(decision)
+    return decision
+
+
+def accept(session: Session, *, document: Document, user: User, code_key: str, start: int, end: int,
+           score: float = 0.0) -> Coding:
+    """A person accepts a suggestion: a coding in their own layer, marked as from a suggestion."""
+    code = store.get_code(session, project_id=document.project_id, key=code_key)
+    coding = store.add_coding(session, document=document, code=code, user=user, start=start, end=end,
+                              origin="suggestion")
+    _decide(session, document=document, user=user, code=code, start=start, end=end, score=score, coding=coding)
+    return coding
+
+
+def reject(session: Session, *, document: Document, user: User, code_key: str, start: int, end: int,
+           score: float = 0.0) -> SuggestionDecision:
+    """A person rejects a suggestion: recorded, never shown to them again, and learned from."""
+    code = store.get_code(session, project_id=document.project_id, key=code_key)
+    if not (0 <= start < end <= len(document.text)):
+        raise store.Invalid(f"the span {start}–{end} is not inside the document")
+    return _decide(session, document=document, user=user, code=code, start=start, end=end, score=score, coding=None)
+
+
+@dataclass
+class CodeAcceptance:
+    """How a code's suggestions fared."""
+
+    code: Code
+    accepted: int
+    rejected: int
+
+    @property
+    def rate(self) -> Optional[float]:
+        """Share accepted of those answered, or None before any answer."""
+        answered = self.accepted + self.rejected
+        return self.accepted / answered if answered else None
+
+
+def acceptance(session: Session, *, project_id: int) -> list[CodeAcceptance]:
+    """Per top-level code, how often coders accepted and rejected its suggestions."""
+    codes = [c for c in store.project_codes(session, project_id=project_id) if c.parent_key is None]
+    counts = {(code_id, accepted): n for code_id, accepted, n in session.exec(
+        select(SuggestionDecision.code_id, SuggestionDecision.accepted, func.count())
+        .where(SuggestionDecision.project_id == project_id)
+        .group_by(SuggestionDecision.code_id, SuggestionDecision.accepted))}
+    return [CodeAcceptance(c, counts.get((c.id, True), 0), counts.get((c.id, False), 0)) for c in codes]
+
+
+def set_preference(session: Session, *, user: User, key: str, value) -> User:
+    """Remember one of the user's settings (such as whether suggestions are shown)."""
+    user.preferences = {**(user.preferences or {}), key: value}
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user

@@ -1,0 +1,129 @@
+"""The suggestion workflow in a project: what a coder is shown, accepting, rejecting, learning, and
+the promise that nothing is coded without a person."""
+
+import pytest
+from sqlmodel import func, select
+
+from coding import store, suggestions
+from coding.models import Coding, Event, SuggestionDecision
+from coding.transcripts import read_transcript
+
+TEXT = ("Interviewer: Did you feel safe? We agreed ground rules at the start, so I felt safe.\n\n"
+        "PV5: We agreed ground rules at the very start, so what is said in the room stays in the room.\n\n"
+        "Interviewer: And what do you do?\n\n"
+        "PV5: Mostly gardening and cooking together, then a cup of tea.\n")
+RULES = "We agreed ground rules at the very start, so what is said in the room stays in the room."
+
+
+@pytest.fixture
+def document(session, project, user):
+    return store.import_document(session, project_id=project.id, user=user, transcript=read_transcript("pv5.txt", TEXT.encode()))
+
+
+def shown(session, document, user):
+    return [(s.code.key, document.text[s.start:s.end]) for s in
+            suggestions.document_suggestions(session, document=document, user=user)]
+
+
+def count_codings(session):
+    return session.exec(select(func.count()).select_from(Coding)).one()
+
+
+def test_participant_sentences_are_suggested_and_the_interviewer_is_skipped(session, document, user):
+    assert shown(session, document, user) == [
+        ("safety", RULES), ("focus", "Mostly gardening and cooking together, then a cup of tea.")]
+
+
+def test_accepting_makes_a_coding_in_the_coders_layer_marked_as_suggested(session, project, document, user):
+    start = document.text.index(RULES)
+    coding = suggestions.accept(session, document=document, user=user, code_key="safety", start=start,
+                                end=start + len(RULES), score=0.9)
+    assert coding.origin == "suggestion" and coding.created_by == user.id
+    owner = store.layer_owners(session, project_id=project.id)[coding.layer_id]
+    assert owner.name == "local"
+    decision = session.exec(select(SuggestionDecision)).one()
+    assert (decision.accepted, decision.coding_id) == (True, coding.id)
+    kinds = [e.kind for e in store.list_events(session, project_id=project.id)][:2]
+    assert kinds == ["suggestion.accepted", "coding.added"]
+    assert [k for k, _ in shown(session, document, user)] == ["focus"]
+
+
+def test_a_rejection_is_recorded_hides_the_suggestion_for_that_coder_only(session, document, user):
+    start = document.text.index(RULES)
+    suggestions.reject(session, document=document, user=user, code_key="safety", start=start, end=start + len(RULES))
+    assert [k for k, _ in shown(session, document, user)] == ["focus"]
+    other = store.ensure_user(session, name="second")
+    assert [k for k, _ in shown(session, document, other)] == ["safety", "focus"]
+    event = session.exec(select(Event).where(Event.kind == "suggestion.rejected")).one()
+    assert event.payload["code"] == "safety" and event.user_id == user.id
+
+
+def test_a_passage_the_coder_already_coded_with_that_code_is_not_suggested(session, project, document, user):
+    start = document.text.index("ground rules at the very")
+    store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id,
+                     key="safety/ground-rules"), user=user, start=start, end=start + 12)
+    assert [k for k, _ in shown(session, document, user)] == ["focus"]
+
+
+def test_retraining_happens_only_when_enough_is_new_and_changes_the_model(session, app, project, document, user):
+    assert suggestions.retrain_if_due(app.state.engine, project.id) is None
+    code = store.get_code(session, project_id=project.id, key="human-connection")
+    start = document.text.index("cup of tea")
+    for _ in range(suggestions.RETRAIN_EVERY):
+        store.add_coding(session, document=document, code=code, user=user, start=start, end=start + 10)
+    model = suggestions.retrain_if_due(app.state.engine, project.id)
+    assert model is not None and model.examples == suggestions.RETRAIN_EVERY
+    assert "tea" in model.bags["human-connection"]
+    assert suggestions.retrain_if_due(app.state.engine, project.id) is None
+    scorer = suggestions.scorer_for(session, project_id=project.id)
+    assert scorer.examples == suggestions.RETRAIN_EVERY
+
+
+def test_acceptance_rates_per_code(session, project, document, user):
+    start = document.text.index(RULES)
+    suggestions.accept(session, document=document, user=user, code_key="safety", start=start, end=start + len(RULES))
+    tea = document.text.index("Mostly")
+    suggestions.reject(session, document=document, user=user, code_key="focus", start=tea, end=tea + 10)
+    rates = {row.code.key: row.rate for row in suggestions.acceptance(session, project_id=project.id)}
+    assert rates["safety"] == 1.0 and rates["focus"] == 0.0 and rates["membership"] is None
+
+
+def test_no_suggestion_becomes_a_coding_without_a_person(client, session, app, project, document, user):
+    """Showing, reloading, toggling and retraining never store a coding; only an accept does."""
+    before = count_codings(session)
+    for _ in range(3):
+        assert client.get(f"/documents/{document.id}").status_code == 200
+        assert "Suggested: Safety" in client.get(f"/documents/{document.id}/suggestions").text
+    suggestions.retrain(session, project_id=project.id)
+    client.post("/preferences/suggestions", data={"on": "false"})
+    client.post("/preferences/suggestions", data={"on": "true"})
+    client.get(f"/projects/{project.id}/suggestions")
+    assert count_codings(session) == before
+    start = document.text.index(RULES)
+    response = client.post(f"/documents/{document.id}/suggestions/accept",
+                           data={"start": start, "end": start + len(RULES), "code": "safety", "score": "0.9"})
+    assert response.status_code == 200 and "Accepted" in response.text
+    assert count_codings(session) == before + 1
+    suggested = session.exec(select(Coding).where(Coding.origin == "suggestion")).all()
+    decisions = session.exec(select(SuggestionDecision).where(SuggestionDecision.accepted)).all()
+    assert {c.id for c in suggested} == {d.coding_id for d in decisions}
+
+
+def test_rejecting_through_the_page_and_bad_requests(client, session, document):
+    start = document.text.index(RULES)
+    response = client.post(f"/documents/{document.id}/suggestions/reject",
+                           data={"start": start, "end": start + len(RULES), "code": "safety"})
+    assert response.status_code == 200 and "Rejected" in response.text
+    bad = client.post(f"/documents/{document.id}/suggestions/reject", data={"start": 5, "end": 99999, "code": "safety"},
+                      headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and "not inside the document" in bad.json()["detail"]
+    missing = client.post(f"/documents/{document.id}/suggestions/accept", data={"start": 0, "end": 5, "code": "nope"},
+                          headers={"HX-Request": "true"})
+    assert missing.status_code == 404
+
+
+def test_turning_suggestions_off_is_remembered_for_the_coder(client, session, user, document):
+    client.post("/preferences/suggestions", data={"on": "false"})
+    assert "Suggestions are hidden" in client.get(f"/documents/{document.id}/suggestions").text
+    session.expire_all()
+    assert store.ensure_user(session, name="local").preferences == {"suggestions": False}
