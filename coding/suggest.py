@@ -13,6 +13,7 @@ import hashlib
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
@@ -64,30 +65,28 @@ class Ranked:
 
 
 def evidence_from_framework(framework: Framework) -> list[CodeEvidence]:
-    """One evidence record per top-level code of a framework."""
-    found = []
-    for top in framework.codes:
-        parts, patterns = [], []
-        stack = [top]
-        while stack:
-            code = stack.pop()
-            parts += [code.name, code.definition, code.profile]
-            patterns += code.patterns
-            stack.extend(code.children)
-        found.append(CodeEvidence(top.id, top.name, " ".join(parts), tuple(dict.fromkeys(patterns)),
-                                  (top.id, top.name, *top.aliases)))
-    return found
+    """One evidence record per top-level code of a framework (the same as a fresh project's codebook)."""
+    return evidence_from_codes([
+        SimpleNamespace(key=c.id, parent_key=c.parent, name=c.name, definition=c.definition, profile=c.profile,
+                        patterns=c.patterns, aliases=c.aliases, retired=False)
+        for c in framework.walk()])
 
 
 def evidence_from_codes(codes: Sequence) -> list[CodeEvidence]:
-    """One evidence record per live top-level code of a project's codebook (rows with key, name, ...)."""
+    """One evidence record per live top-level code of a codebook (rows with key, name, definition, ...).
+
+    A code's names are its key, name and aliases, then its sub-codes' names: labelled examples may name
+    a sub-theme (such as "Shared cultural background") for its top-level code.
+    """
     tops = [c for c in codes if c.parent_key is None and not c.retired]
     found = []
     for top in tops:
         family = [c for c in codes if not c.retired and (c.key == top.key or c.key.startswith(top.key + "/"))]
-        text = " ".join(f"{c.name} {c.definition} {getattr(c, 'profile', '')}" for c in family)
+        text = " ".join(f"{c.name} {c.definition} {c.profile or ''}" for c in family)
         patterns = tuple(dict.fromkeys(p for c in family for p in (c.patterns or [])))
-        found.append(CodeEvidence(top.key, top.name, text, patterns, (top.key, top.name, *(top.aliases or []))))
+        names = (top.key, top.name, *(top.aliases or []),
+                 *(n for c in family if c is not top for n in (c.name, *(c.aliases or []))))
+        found.append(CodeEvidence(top.key, top.name, text, patterns, names))
     return found
 
 
