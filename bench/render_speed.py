@@ -50,7 +50,7 @@ def timed(fn, repeat: int) -> list[float]:
 def main() -> None:
     rng = random.Random(7)
     folder = tempfile.mkdtemp()
-    app = create_app(Settings(database_url=f"sqlite:///{folder}/bench.db"))
+    app = create_app(Settings(database_url=f"sqlite:///{folder}/bench.db", single_user=True))
     with session_for(app.state.engine) as session:
         user = store.ensure_user(session, name="local")
         project = store.create_project(session, name="Bench", framework=get_framework("side-by-side"), user=user)
@@ -70,6 +70,7 @@ def main() -> None:
 
     with TestClient(app) as client:
         page = client.get(f"/documents/{doc_id}")
+        client.headers["X-CSRF-Token"] = page.text.split('name="csrf-token" content="')[1].split('"')[0]
         page_ms = timed(lambda: client.get(f"/documents/{doc_id}"), 10)
         add_ms = timed(lambda: client.post(f"/documents/{doc_id}/codings",
                                            data={"start": first_turn.start, "end": first_turn.start + 30,

@@ -98,7 +98,7 @@ def import_to_page(data: bytes) -> None:
     from server.settings import Settings
 
     nlp.warm_up()  # the server does this in the background when it starts
-    app = create_app(Settings(database_url=f"sqlite:///{tempfile.mkdtemp()}/bench.db"))
+    app = create_app(Settings(database_url=f"sqlite:///{tempfile.mkdtemp()}/bench.db", single_user=True))
     with TestClient(app) as client:
         project = client.post("/api/projects", json={"name": "Bench"}).json()
         began = time.perf_counter()

@@ -106,21 +106,22 @@ def suggestions_on(user: User) -> bool:
 
 
 def affected_turns(session: Session, *, document: Document, start: int, end: int, user: User,
-                   with_suggestions: bool = False) -> list[TurnView]:
+                   with_suggestions: bool = False, layers: Optional[set[int]] = None) -> list[TurnView]:
     """The rendered turns that a change to [start, end) touches (with the coder's suggestions if asked)."""
     turns = [t for t in store.document_turns(session, document_id=document.id)
              if overlaps(t.start, t.end, start, end)]
     if not turns:
         return []
     codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
-    codings = store.document_codings(session, document_id=document.id)
+    codings = store.document_codings(session, document_id=document.id, layers=layers)
     shown: list[Shown] = []
     if with_suggestions and suggestions_on(user):
         shown = document_suggestions(session, document=document, user=user, start=turns[0].start, end=turns[-1].end)
     return turn_views(document, turns, codings, codes, shown)
 
 
-def suggestion_turns(session: Session, *, document: Document, user: User) -> tuple[list[TurnView], list[Shown]]:
+def suggestion_turns(session: Session, *, document: Document, user: User,
+                     layers: Optional[set[int]] = None) -> tuple[list[TurnView], list[Shown]]:
     """The turns that carry suggestions, rendered with them, and the suggestions in text order."""
     shown = document_suggestions(session, document=document, user=user)
     all_turns = store.document_turns(session, document_id=document.id)
@@ -128,16 +129,17 @@ def suggestion_turns(session: Session, *, document: Document, user: User) -> tup
     carrying = {bisect_right(starts, s.start) - 1 for s in shown}
     turns = [all_turns[i] for i in sorted(carrying) if i >= 0]
     codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
-    codings = store.document_codings(session, document_id=document.id)
+    codings = store.document_codings(session, document_id=document.id, layers=layers)
     return turn_views(document, turns, codings, codes, shown), shown
 
 
-def document_page(session: Session, *, document: Document, user: User) -> DocumentPage:
-    """The document page's data for this user."""
+def document_page(session: Session, *, document: Document, user: User,
+                  layers: Optional[set[int]] = None) -> DocumentPage:
+    """The document page's data for this user, showing only the layers they may see."""
     codes = store.project_codes(session, project_id=document.project_id)
     code_by_id = {c.id: c for c in codes}
     turns = store.document_turns(session, document_id=document.id)
-    codings = store.document_codings(session, document_id=document.id)
+    codings = store.document_codings(session, document_id=document.id, layers=layers)
     usage = store.code_usage(session, project_id=document.project_id, user=user)
     live = [c for c in codes if not c.retired]
     shortcuts = sorted((c for c in live if usage.get(c.id)), key=lambda c: (-usage[c.id], c.position))[:9]
@@ -154,12 +156,13 @@ def document_page(session: Session, *, document: Document, user: User) -> Docume
     )
 
 
-def codings_at(session: Session, *, document: Document, start: int, end: int) -> list[tuple[Coding, Code, str]]:
-    """The live codings covering [start, end), with their code and coder's name."""
+def codings_at(session: Session, *, document: Document, start: int, end: int,
+               layers: Optional[set[int]] = None) -> list[tuple[Coding, Code, str]]:
+    """The live codings covering [start, end) that the user may see, with their code and coder's name."""
     codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
     owners = store.layer_owners(session, project_id=document.project_id)
     found = []
-    for coding in store.document_codings(session, document_id=document.id):
+    for coding in store.document_codings(session, document_id=document.id, layers=layers):
         if overlaps(coding.start, coding.end, start, end):
             owner = owners.get(coding.layer_id)
             found.append((coding, codes[coding.code_id], owner.display_name if owner else ""))

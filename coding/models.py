@@ -24,6 +24,8 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     preferences: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False,
                                                                                 server_default="{}"))
+    password_hash: Optional[str] = Field(default=None, max_length=200)
+    is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class Project(SQLModel, table=True):
@@ -35,6 +37,7 @@ class Project(SQLModel, table=True):
     framework_id: str = Field(max_length=80)
     framework_version: str = Field(max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
+    blind: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
 
 
 class Code(SQLModel, table=True):
@@ -84,6 +87,7 @@ class Document(SQLModel, table=True):
     word_count: int = 0
     interviewer_speakers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+    revealed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class Turn(SQLModel, table=True):
@@ -164,3 +168,63 @@ class SuggestionModel(SQLModel, table=True):
     examples: int = 0
     signals_seen: int = 0
     bags: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Membership(SQLModel, table=True):
+    """A user's role in a project: lead, coder or viewer."""
+
+    __table_args__ = (UniqueConstraint("project_id", "user_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    role: str = Field(max_length=20)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for scripts, stored only as a hash."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=120)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: Optional[datetime] = None
+    revoked: bool = Field(default=False)
+
+
+class Assignment(SQLModel, table=True):
+    """A transcript given to a coder by the lead."""
+
+    __table_args__ = (UniqueConstraint("document_id", "user_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    assigned_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed sign-in, for throttling guesses (kept in the database so every worker sees it)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, index=True)
+    address: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Reconciliation(SQLModel, table=True):
+    """The lead's decision on one disagreement (a unit of text × a code), with the reason."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    code_id: int = Field(foreign_key="code.id")
+    unit_start: int
+    unit_end: int
+    decision: str = Field(max_length=40)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    decided_by: int = Field(foreign_key="user.id")
+    at: datetime = Field(default_factory=utcnow)
+    consensus_codings: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

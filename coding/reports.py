@@ -46,6 +46,7 @@ class QuoteFilter:
     document_id: Optional[int] = None
     attribute: Optional[str] = None
     value: Optional[str] = None
+    layer: Optional[str] = None  # "consensus", "all" or a coder's user name; None: consensus if there is one
 
     def wants_code(self, key: str) -> bool:
         """True when the code or one of its ancestors was asked for."""
@@ -79,8 +80,11 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter) -> li
     documents = {d.id: d for d in store.list_documents(session, project_id=project_id)}
     people = {p.id: p for p in store.list_participants(session, project_id=project_id)}
     owners = store.layer_owners(session, project_id=project_id)
+    wanted_layers = layers_for(session, project_id=project_id, choice=wanted.layer)
     quotes = []
     for coding in store.project_codings(session, project_id=project_id):
+        if wanted_layers is not None and coding.layer_id not in wanted_layers:
+            continue
         code = code_by_id[coding.code_id]
         document = documents[coding.document_id]
         person = people.get(document.participant_id) if document.participant_id else None
@@ -97,10 +101,35 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter) -> li
             code_name=code.name, code_path=paths[code.key], colour=code.colour,
             text=clean_quote(document.text[coding.start:coding.end]), start=coding.start, end=coding.end,
             participant=person.label if person else None, attributes=attributes,
-            coder=owner.display_name if owner else "", memo=coding.memo, origin=coding.origin,
+            coder=owner.display_name if owner else "Consensus", memo=coding.memo, origin=coding.origin,
         ))
     quotes.sort(key=lambda q: (order[q.code_key], q.document_id, q.start, q.coding_id))
     return quotes
+
+
+def layers_for(session: Session, *, project_id: int, choice: Optional[str]) -> Optional[set[int]]:
+    """The layer ids a report reads: the consensus layer by default when it has codings, else all layers;
+    or what the reader chose ("all", "consensus", or a coder's user name)."""
+    consensus = store.consensus_layer(session, project_id=project_id, create=False)
+    if choice == "all":
+        return None
+    if choice == "consensus" or (choice is None and consensus is not None and store.layer_has_codings(
+            session, layer_id=consensus.id)):
+        return {consensus.id} if consensus else set()
+    if choice is None:
+        return None
+    owners = store.layer_owners(session, project_id=project_id)
+    return {layer_id for layer_id, user in owners.items() if user.name == choice}
+
+
+def layer_choices(session: Session, *, project_id: int) -> list[tuple[str, str]]:
+    """(value, label) for every layer a report can read, the default first."""
+    choices = [("", "Consensus where there is one, otherwise everyone"), ("all", "All coders")]
+    if store.consensus_layer(session, project_id=project_id, create=False) is not None:
+        choices.append(("consensus", "Consensus only"))
+    owners = store.layer_owners(session, project_id=project_id)
+    choices += sorted({(u.name, f"{u.display_name}'s layer") for u in owners.values()})
+    return choices
 
 
 def group_by_code(quotes: Sequence[Quote], codes: Sequence[Code]) -> list[tuple[Code, list[Quote]]]:
@@ -136,5 +165,7 @@ def describe_filter(wanted: QuoteFilter, codes: Sequence[Code]) -> str:
         parts.append(f"document {wanted.document_id}")
     if wanted.attribute:
         parts.append(f"{wanted.attribute} = {wanted.value}")
+    if wanted.layer:
+        parts.append(f"layer: {wanted.layer}")
     return "Coded passages" + (" for " + ", ".join(parts) if parts else ", all codes")
 

@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from coding.frameworks import Framework
-from coding.models import Code, Coding, Document, Event, Layer, Participant, Project, Turn, User
+from coding.models import Code, Coding, Document, Event, Layer, Membership, Participant, Project, Turn, User
 from coding.transcripts import Transcript
 
 
@@ -21,6 +21,10 @@ class Invalid(ValueError):
 
 class Conflict(ValueError):
     """The request clashes with something already stored."""
+
+
+class NotYours(PermissionError):
+    """A change to someone else's layer: each coder writes only to their own."""
 
 
 def _log(session: Session, *, project_id: int, user: User, kind: str, payload: dict[str, Any],
@@ -95,11 +99,23 @@ def create_project(session: Session, *, name: str, framework: Framework, user: U
                          citation=code.citation, colour=code.colour, patterns=list(code.patterns),
                          profile=code.profile, aliases=list(code.aliases), position=position))
         position += 1
+    session.add(Membership(project_id=project.id, user_id=user.id, role="lead"))
     _log(session, project_id=project.id, user=user, kind="project.created",
          payload={"name": name, "framework": framework.id, "version": framework.version,
                   "codes": position})
     session.commit()
     session.refresh(project)
+    return project
+
+
+def set_blind(session: Session, *, project: Project, user: User, blind: bool) -> Project:
+    """Turn blind coding on or off for a project."""
+    if project.blind != blind:
+        project.blind = blind
+        session.add(project)
+        _log(session, project_id=project.id, user=user, kind="project.blind", payload={"blind": blind})
+        session.commit()
+        session.refresh(project)
     return project
 
 
@@ -344,6 +360,22 @@ def coder_layer(session: Session, *, project_id: int, user: User) -> Layer:
     return layer
 
 
+def consensus_layer(session: Session, *, project_id: int, create: bool = True) -> Optional[Layer]:
+    """The project's consensus layer (written by reconciliation), created on first use if asked."""
+    layer = session.exec(select(Layer).where(Layer.project_id == project_id, Layer.kind == "consensus")).first()
+    if layer is None and create:
+        layer = Layer(project_id=project_id, kind="consensus", user_id=None)
+        session.add(layer)
+        session.flush()
+    return layer
+
+
+def layer_has_codings(session: Session, *, layer_id: int) -> bool:
+    """True when a layer holds at least one live coding."""
+    return session.exec(select(Coding.id).where(Coding.layer_id == layer_id, col(Coding.removed).is_(False))
+                        .limit(1)).first() is not None
+
+
 def get_coding(session: Session, *, coding_id: int) -> Coding:
     """One coding by id, removed or not."""
     coding = session.get(Coding, coding_id)
@@ -381,8 +413,17 @@ def _coding_project(session: Session, coding: Coding) -> int:
     return get_document(session, document_id=coding.document_id).project_id
 
 
+def _own(session: Session, coding: Coding, user: User) -> None:
+    layer = session.get(Layer, coding.layer_id)
+    if layer is None or layer.user_id != user.id:
+        owner = session.get(User, layer.user_id) if layer and layer.user_id else None
+        whose = f"{owner.display_name}'s layer" if owner else "the consensus layer"
+        raise NotYours(f"coding {coding.id} is in {whose}; you can only change codings in your own layer")
+
+
 def remove_coding(session: Session, *, coding: Coding, user: User) -> Coding:
     """Take a coding off its passage; it stays in the database and the log, and can be undone."""
+    _own(session, coding, user)
     if coding.removed:
         raise NotFound(f"coding {coding.id} was already removed")
     coding.removed = True
@@ -399,6 +440,7 @@ def remove_coding(session: Session, *, coding: Coding, user: User) -> Coding:
 
 def set_memo(session: Session, *, coding: Coding, user: User, memo: str) -> Coding:
     """Write or replace the memo on a coding."""
+    _own(session, coding, user)
     memo = memo.strip()
     if memo == coding.memo:
         return coding
@@ -412,11 +454,12 @@ def set_memo(session: Session, *, coding: Coding, user: User, memo: str) -> Codi
     return coding
 
 
-def document_codings(session: Session, *, document_id: int) -> list[Coding]:
-    """The live codings of a document, all layers, by position."""
-    return list(session.exec(select(Coding).where(Coding.document_id == document_id,
-                                                  col(Coding.removed).is_(False))
-                             .order_by(Coding.start, Coding.end, Coding.id)))
+def document_codings(session: Session, *, document_id: int, layers: Optional[set[int]] = None) -> list[Coding]:
+    """The live codings of a document by position: all layers, or only those in `layers`."""
+    query = select(Coding).where(Coding.document_id == document_id, col(Coding.removed).is_(False))
+    if layers is not None:
+        query = query.where(col(Coding.layer_id).in_(layers or {-1}))
+    return list(session.exec(query.order_by(Coding.start, Coding.end, Coding.id)))
 
 
 def project_codings(session: Session, *, project_id: int) -> list[Coding]:

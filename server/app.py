@@ -5,23 +5,27 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator, Optional
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from coding import nlp, store
+from coding import accounts, nlp, store
 from coding.db import make_engine, migrate, session_for
 from coding.transcripts import ImportRefused
-from server.routes import api, codebook, documents, projects, quotes, suggestions
+from server import auth
+from server.deps import csrf_protect
+from server.routes import account, api, codebook, documents, projects, quotes, suggestions, team
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-ROUTERS = (projects.router, documents.router, suggestions.router, codebook.router, quotes.router, api.router)
-STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422}
+PROTECTED = (projects.router, documents.router, suggestions.router, codebook.router, quotes.router, team.router,
+             account.router, api.router)
+STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, auth.Forbidden: 403,
+          store.NotYours: 403, accounts.Throttled: 429}
 
 
 def _engine(settings: Settings):
@@ -35,7 +39,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
-    """Build the whole application: database, templates, routes, error handling."""
+    """Build the whole application: database, templates, routes, sign-in, error handling."""
     settings = settings or Settings()
     engine = _engine(settings)
 
@@ -46,26 +50,34 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
 
     migrate(engine)
     threading.Thread(target=nlp.warm_up, name="peerframe-warm-up", daemon=True).start()
-    with session_for(engine) as session:
-        store.ensure_user(session, name=settings.single_user_name, display_name=settings.single_user_name)
-        if settings.demo:
-            from coding.demo import seed_demo
+    if settings.single_user or settings.demo:
+        with session_for(engine) as session:
+            local = store.ensure_user(session, name=settings.single_user_name, display_name=settings.single_user_name)
+            if settings.demo:
+                from coding.demo import seed_demo
 
-            seed_demo(session, user=store.ensure_user(session, name=settings.single_user_name))
+                seed_demo(session, user=local)
 
     app = FastAPI(title="Peerframe", version="0.1.0", lifespan=lifespan,
-                  description="Qualitative coding of interview transcripts against a values framework.")
+                  description="Qualitative coding of interview transcripts against a values framework. "
+                              "Send an API token as `Authorization: Bearer …` (see `peerframe token create`).")
     app.state.settings = settings
     app.state.engine = engine
     app.state.templates = Jinja2Templates(directory=str(ROOT / "templates"))
+    app.state.templates.env.globals["csrf_token"] = lambda request: getattr(request.state, "csrf", None) or ""
+    app.state.templates.env.globals["single_user"] = settings.single_user
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
-    for router in ROUTERS:
-        app.include_router(router)
+    app.include_router(account.public)
+    for router in PROTECTED:
+        app.include_router(router, dependencies=[Depends(csrf_protect)])
 
     @app.middleware("http")
-    async def no_stale_pages(request: Request, call_next):
-        """Pages are never reused from the browser cache, and htmx fragments never stand in for pages."""
+    async def sessions_and_caching(request: Request, call_next):
+        """Hand a new session cookie to a browser that needs one; never reuse pages from the cache."""
         response = await call_next(request)
+        fresh = getattr(request.state, "new_session", None)
+        if fresh is not None:
+            auth.write_session(request, response, fresh)
         if response.headers.get("content-type", "").startswith("text/html"):
             response.headers["Cache-Control"] = "no-store"
             response.headers["Vary"] = "HX-Request"
@@ -73,6 +85,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
 
     for error, status in STATUS.items():
         app.add_exception_handler(error, _error_handler(status))
+    app.add_exception_handler(auth.NotSignedIn, _not_signed_in)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     return app
 
@@ -85,6 +98,15 @@ def _error_handler(status: int):
         return templates.TemplateResponse(request, "pages/error.html", {"message": str(exc), "status": status},
                                           status_code=status)
     return handle
+
+
+async def _not_signed_in(request: Request, exc: auth.NotSignedIn):
+    if _wants_json(request):
+        return JSONResponse({"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    if request.headers.get("hx-request"):
+        return JSONResponse({"detail": "your session has ended; sign in again"}, status_code=401,
+                            headers={"HX-Redirect": "/login"})
+    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
 async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:

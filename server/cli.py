@@ -2,6 +2,7 @@
 
 import ipaddress
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -9,7 +10,7 @@ from typing import Optional
 import typer
 from pydantic import ValidationError
 
-from coding import export, imports, reports, store
+from coding import accounts, export, imports, reports, store
 from coding.db import make_engine, migrate, session_for
 from coding.frameworks import FrameworkError, available_frameworks, get_framework
 from coding.transcripts import ImportRefused
@@ -20,6 +21,12 @@ frameworks_app = typer.Typer(help="The frameworks shipped with Peerframe.", no_a
 export_app = typer.Typer(help="Write reports to files.", no_args_is_help=True)
 app.add_typer(frameworks_app, name="frameworks")
 app.add_typer(export_app, name="export")
+users_app = typer.Typer(help="User accounts (team servers).", no_args_is_help=True)
+members_app = typer.Typer(help="Who belongs to a project, and in what role.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for scripts (sent as 'Authorization: Bearer TOKEN').", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(members_app, name="members")
+app.add_typer(token_app, name="token")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -65,17 +72,38 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     demo: bool = typer.Option(False, "--demo", help="Create the demo project (once) and run single-user."),
     single_user: bool = typer.Option(False, "--single-user", help="Run without login as the one local user."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Server processes (for a team on PostgreSQL)."),
 ) -> None:
-    """Run the web application."""
+    """Run the web application: signed-in team use, or single-user on this machine only."""
     import uvicorn
 
     from server.app import create_app
 
-    if (demo or single_user) and not _is_loopback(host):
+    single = demo or single_user
+    if single and not _is_loopback(host):
         _fail(f"single-user mode runs without login, so it only listens on a loopback address, not {host}")
-    settings = _settings(demo=demo, single_user=True)
-    typer.echo(f"Peerframe on http://{host}:{port}  (database: {settings.database_url})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    settings = _settings(demo=demo, single_user=single)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    with session_for(engine) as session:
+        if demo:
+            from coding.demo import seed_demo
+
+            seed_demo(session, user=store.ensure_user(session, name=settings.single_user_name))
+        needs_admin = not single and not accounts.has_admin(session)
+    engine.dispose()
+    typer.echo(f"Peerframe on http://{host}:{port}  ({'single-user' if single else 'sign-in required'}; "
+               f"database: {settings.database_url.split('@')[-1]}; workers: {workers})")
+    if needs_admin:
+        typer.echo(f"No administrator yet: open http://{host}:{port}/setup to create one "
+                   "(or run: peerframe users add NAME --admin --password-stdin)")
+    if workers == 1:
+        uvicorn.run(create_app(settings.model_copy(update={"demo": False})), host=host, port=port, log_level="info")
+        return
+    os.environ["PEERFRAME_SINGLE_USER"] = "true" if single else "false"
+    os.environ["PEERFRAME_DATABASE_URL"] = settings.database_url
+    os.environ.pop("PEERFRAME_DEMO", None)
+    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 @frameworks_app.command("list")
@@ -223,6 +251,97 @@ def suggest(
                "suggested": scorer.suggested(ranked)[: top or None]}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         sys.stdout.flush()
+
+
+def _user(session, name: str):
+    user = accounts.find_user(session, name=name)
+    if user is None:
+        _fail(f"no user called '{name}' (add one with: peerframe users add {name} --password-stdin)")
+    return user
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    admin: bool = typer.Option(False, "--admin", help="Make the user an administrator."),
+    display_name: str = typer.Option("", "--display-name", help="The name others see."),
+) -> None:
+    """Add a user who signs in with a password (read from standard input, never from the command line)."""
+    if not password_stdin:
+        _fail("give the password on standard input with --password-stdin (it must not appear in the shell history)")
+    password = sys.stdin.readline().rstrip("\r\n")
+    session, _ = _session()
+    with session:
+        try:
+            user = accounts.create_user(session, name=name, password=password, display_name=display_name, admin=admin)
+        except ValueError as exc:
+            _fail(str(exc))
+    typer.echo(f"added user {user.name}{' (administrator)' if user.is_admin else ''}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the users."""
+    session, _ = _session()
+    with session:
+        for user in store.list_users(session):
+            flags = [f for f, on in (("admin", user.is_admin), ("can sign in", bool(user.password_hash))) if on]
+            typer.echo(f"{user.name}\t{user.display_name}\t{', '.join(flags)}")
+
+
+@members_app.command("add")
+def members_add(name: str, project: str = typer.Option(..., "--project"),
+                role: str = typer.Option(..., "--role", help="lead, coder or viewer")) -> None:
+    """Give a user a role in a project (or change it)."""
+    session, local = _session()
+    with session:
+        target = _project(session, project)
+        try:
+            accounts.set_member(session, project_id=target.id, user=_user(session, name), role=role, by=local)
+        except ValueError as exc:
+            _fail(str(exc))
+    typer.echo(f"{name} is now {role} in '{project}'")
+
+
+@members_app.command("list")
+def members_list(project: str = typer.Option(..., "--project")) -> None:
+    """List a project's members and roles."""
+    session, _ = _session()
+    with session:
+        for user, role in accounts.members(session, project_id=_project(session, project).id):
+            typer.echo(f"{user.name}\t{role}")
+
+
+@token_app.command("create")
+def token_create(name: str, label: str = typer.Option("command line", "--label", help="What the token is for.")) -> None:
+    """Print a new API token for the user (shown once; only its hash is stored)."""
+    session, _ = _session()
+    with session:
+        plain, record = accounts.create_token(session, user=_user(session, name), name=label)
+    typer.echo(plain)
+
+
+@token_app.command("list")
+def token_list(name: str) -> None:
+    """List a user's tokens (never the tokens themselves)."""
+    session, _ = _session()
+    with session:
+        for record in accounts.list_tokens(session, user=_user(session, name)):
+            state = "revoked" if record.revoked else "active"
+            typer.echo(f"{record.id}\t{record.name}\t{record.created_at:%Y-%m-%d}\t{state}")
+
+
+@token_app.command("revoke")
+def token_revoke(name: str, token_id: int) -> None:
+    """Revoke one of a user's tokens by its number (from `peerframe token list`)."""
+    session, _ = _session()
+    with session:
+        try:
+            accounts.revoke_token(session, user=_user(session, name), token_id=token_id)
+        except LookupError as exc:
+            _fail(str(exc))
+    typer.echo(f"revoked token {token_id}")
 
 
 def main() -> None:  # pragma: no cover

@@ -1,13 +1,19 @@
-"""Dependencies shared by routes: the database session, the user, the project in scope."""
+"""Dependencies shared by routes: the database session, the user, and access to a project's things.
 
+Access is decided in one place, `_access`: a user who is not a member of a project gets 404 for it and
+for everything in it, exactly as if it did not exist. Role checks (`ForProject("lead")`, …) build on it.
+"""
+
+from dataclasses import dataclass
 from typing import Annotated, Iterator
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from coding import store
+from coding import accounts, store
 from coding.db import session_for
 from coding.models import Coding, Document, Project, User
+from server import auth
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -20,37 +26,148 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_user(request: Request, session: SessionDep) -> User:
-    """The person making the request; in single-user mode, the local user."""
-    return store.ensure_user(session, name=request.app.state.settings.single_user_name)
+    """The person asking: by bearer token, by session cookie, or (single-user mode) the local user."""
+    settings = request.app.state.settings
+    request.state.csrf = None
+    token = auth.bearer_token(request)
+    if token is not None:
+        user = accounts.user_for_token(session, token=token)
+        if user is None:
+            raise auth.NotSignedIn("that API token is not valid (revoked, or never issued)")
+        request.state.auth = "token"
+        return user
+    data = auth.read_session(request)
+    user = session.get(User, data["uid"]) if data else None
+    if user is not None and (settings.single_user or user.password_hash):
+        request.state.auth = "cookie"
+        request.state.csrf = data["csrf"]
+        return user
+    if not settings.single_user:
+        raise auth.NotSignedIn("sign in, or send an API token as 'Authorization: Bearer …'")
+    user = store.ensure_user(session, name=settings.single_user_name)
+    request.state.auth = "local"
+    if request.method == "GET" and not request.url.path.startswith("/api/"):
+        # a page: give the browser a session so that what it sends back can be checked for CSRF
+        request.state.new_session = auth.new_session(user.id)
+        request.state.csrf = request.state.new_session["csrf"]
+    return user
 
 
 UserDep = Annotated[User, Depends(get_user)]
 
 
-def get_project(project_id: int, session: SessionDep, user: UserDep) -> Project:
-    """The project named in the path, or 404."""
-    return store.get_project(session, project_id=project_id)
+async def csrf_protect(request: Request, user: UserDep) -> None:
+    """Router-wide: state-changing requests from browsers must carry the session's CSRF token."""
+    await auth.check_csrf(request)
 
 
-ProjectDep = Annotated[Project, Depends(get_project)]
+@dataclass
+class Access:
+    """A user's standing in one project."""
+
+    user: User
+    project: Project
+    role: str
+
+    def can(self, role: str) -> bool:
+        """True when the user's role covers `role`."""
+        return accounts.at_least(self.role, role)
 
 
-def get_document(document_id: int, session: SessionDep, user: UserDep) -> Document:
-    """The document named in the path, or 404."""
-    return store.get_document(session, document_id=document_id)
+def _access(request: Request, session: Session, user: User, project_id: int, needed: str) -> Access:
+    settings = request.app.state.settings
+    project = session.get(Project, project_id)
+    role = None
+    if project is not None:
+        local = settings.single_user and user.name == settings.single_user_name
+        role = "lead" if local else accounts.role_in(session, project_id=project_id, user=user)
+    if role is None:
+        raise store.NotFound(f"no project {project_id}")
+    access = Access(user, project, role)
+    if not access.can(needed):
+        raise auth.Forbidden(f"this needs the {needed} role in '{project.name}'; you are a {role} there")
+    return access
 
 
-DocumentDep = Annotated[Document, Depends(get_document)]
+def _visible(session: Session, access: Access, document: Document) -> None:
+    """Coders only see the transcripts assigned to them."""
+    if access.role == "coder" and not accounts.is_assigned(session, document_id=document.id, user=access.user):
+        raise store.NotFound(f"no document {document.id}")
 
 
-def templates(request: Request):
-    """The Jinja2 templates of the app."""
-    return request.app.state.templates
+class ForProject:
+    """Depends(ForProject("lead")): the project in the path, for a member with at least that role."""
+
+    def __init__(self, needed: str = "viewer"):
+        self.needed = needed
+
+    def __call__(self, project_id: int, request: Request, session: SessionDep, user: UserDep) -> Access:
+        return _access(request, session, user, project_id, self.needed)
 
 
-def get_coding(coding_id: int, session: SessionDep, user: UserDep) -> Coding:
-    """The coding named in the path, or 404."""
-    return store.get_coding(session, coding_id=coding_id)
+@dataclass
+class DocumentAccess:
+    """A document and the user's standing in its project."""
+
+    document: Document
+    access: Access
 
 
-CodingDep = Annotated[Coding, Depends(get_coding)]
+class ForDocument:
+    """Depends(ForDocument("coder")): the document in the path, if the user may see it with that role."""
+
+    def __init__(self, needed: str = "viewer"):
+        self.needed = needed
+
+    def __call__(self, document_id: int, request: Request, session: SessionDep, user: UserDep) -> DocumentAccess:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise store.NotFound(f"no document {document_id}")
+        try:
+            access = _access(request, session, user, document.project_id, self.needed)
+        except store.NotFound:
+            raise store.NotFound(f"no document {document_id}") from None
+        _visible(session, access, document)
+        return DocumentAccess(document, access)
+
+
+@dataclass
+class CodingAccess:
+    """A coding, its document, and the user's standing in the project."""
+
+    coding: Coding
+    document: Document
+    access: Access
+
+
+class ForCoding:
+    """Depends(ForCoding("coder")): the coding in the path, if the user may see its document."""
+
+    def __init__(self, needed: str = "coder"):
+        self.needed = needed
+
+    def __call__(self, coding_id: int, request: Request, session: SessionDep, user: UserDep) -> CodingAccess:
+        coding = session.get(Coding, coding_id)
+        document = session.get(Document, coding.document_id) if coding else None
+        if coding is None or document is None:
+            raise store.NotFound(f"no coding {coding_id}")
+        try:
+            access = _access(request, session, user, document.project_id, self.needed)
+            _visible(session, access, document)
+        except store.NotFound:
+            raise store.NotFound(f"no coding {coding_id}") from None
+        return CodingAccess(coding, document, access)
+
+
+ProjectDep = Annotated[Access, Depends(ForProject())]
+LeadDep = Annotated[Access, Depends(ForProject("lead"))]
+DocumentDep = Annotated[DocumentAccess, Depends(ForDocument())]
+CoderDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("coder"))]
+CodingDep = Annotated[CodingAccess, Depends(ForCoding())]
+
+
+def visible_layers(session: Session, target: DocumentAccess):
+    """The layers the user may see on this document (None: all)."""
+    access = target.access
+    return accounts.visible_layers(session, project=access.project, document=target.document, user=access.user,
+                                   role=access.role)

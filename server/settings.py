@@ -21,7 +21,7 @@ class Settings(BaseSettings):
 
     database_url: str = ""
     secret_key: str = DEFAULT_SECRET
-    single_user: bool = True
+    single_user: bool = False
     demo: bool = False
     max_upload_bytes: int = 20 * 1024 * 1024
     single_user_name: str = "local"

@@ -5,6 +5,7 @@ Database tests run on in-memory SQLite, and also on PostgreSQL when PEERFRAME_TE
 """
 
 import os
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -71,9 +72,18 @@ def app(settings: Settings):
     return create_app(settings)
 
 
+def csrf_token(page_html: str) -> str:
+    """The CSRF token a page carries (as a browser's htmx would send it)."""
+    found = re.search(r'<meta name="csrf-token" content="([^"]*)"', page_html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:
+    """A browser-like client: it holds the session cookie and sends the CSRF token, as the pages do."""
     with TestClient(app) as test_client:
+        test_client.headers["X-CSRF-Token"] = csrf_token(test_client.get("/").text)
         yield test_client
 
 

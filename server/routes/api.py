@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from coding import imports, store
 from coding.frameworks import available_frameworks, get_framework
 from coding.models import Coding, Document
-from server.deps import CodingDep, DocumentDep, ProjectDep, SessionDep, UserDep
+from server.deps import CoderDocumentDep, CodingDep, DocumentDep, LeadDep, ProjectDep, SessionDep, UserDep, visible_layers
+from coding import accounts
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -145,26 +146,29 @@ def create_project(body: ProjectIn, session: SessionDep, user: UserDep) -> Proje
 
 
 @router.get("/projects")
-def list_projects(session: SessionDep, user: UserDep) -> list[ProjectOut]:
-    """Every project."""
-    return [_project_out(p) for p in store.list_projects(session)]
+def list_projects(request: Request, session: SessionDep, user: UserDep) -> list[ProjectOut]:
+    """The projects the caller is a member of."""
+    local = request.app.state.settings.single_user and request.state.auth != "token"
+    projects = store.list_projects(session) if local else accounts.member_projects(session, user=user)
+    return [_project_out(p) for p in projects]
 
 
 @router.get("/projects/{project_id}")
-def show_project(project: ProjectDep) -> ProjectOut:
+def show_project(access: ProjectDep) -> ProjectOut:
     """One project."""
-    return _project_out(project)
+    return _project_out(access.project)
 
 
 @router.get("/projects/{project_id}/codes")
-def list_codes(session: SessionDep, project: ProjectDep) -> list[CodeOut]:
+def list_codes(session: SessionDep, access: ProjectDep) -> list[CodeOut]:
     """The project's codebook in order; `id` is the stable key used by codings."""
     return [CodeOut(id=c.key, name=c.name, parent=c.parent_key, kind=c.kind, tier=c.tier, definition=c.definition,
-                    colour=c.colour, retired=c.retired) for c in store.project_codes(session, project_id=project.id)]
+                    colour=c.colour, retired=c.retired)
+            for c in store.project_codes(session, project_id=access.project.id)]
 
 
 @router.post("/projects/{project_id}/documents", status_code=201)
-async def import_document(request: Request, session: SessionDep, user: UserDep, project: ProjectDep,
+async def import_document(request: Request, session: SessionDep, access: LeadDep,
                           file: Annotated[UploadFile, File(description="a .txt, .md, .docx, .odt, .vtt or .srt transcript")],
                           participant: Annotated[Optional[str], Form(examples=["PV44"])] = None,
                           attributes: Annotated[Optional[str], Form(description='JSON object, e.g. {"approach": "online"}')] = None) -> DocumentOut:
@@ -177,7 +181,8 @@ async def import_document(request: Request, session: SessionDep, user: UserDep, 
             raise store.Invalid(f'attributes must be a JSON object such as {{"approach": "online"}} ({exc.msg})') from exc
         if not isinstance(parsed, dict) or not all(isinstance(v, (str, int, float)) for v in parsed.values()):
             raise store.Invalid('attributes must be a JSON object of names and text values, such as {"approach": "online"}')
-    document = imports.import_one(session, project_id=project.id, user=user, name=file.filename or "upload.txt",
+    document = imports.import_one(session, project_id=access.project.id, user=access.user,
+                                  name=file.filename or "upload.txt",
                                   data=await file.read(), participant=participant, attributes=parsed,
                                   max_bytes=request.app.state.settings.max_upload_bytes)
     return _document_out(session, document)
@@ -194,22 +199,25 @@ def _document_out(session, document: Document) -> DocumentOut:
 
 
 @router.get("/projects/{project_id}/documents")
-def list_documents(session: SessionDep, project: ProjectDep) -> list[DocumentSummary]:
-    """The project's documents."""
-    people = {p.id: p for p in store.list_participants(session, project_id=project.id)}
-    return [DocumentSummary(**_summary(d, people.get(d.participant_id)))
-            for d in store.list_documents(session, project_id=project.id)]
+def list_documents(session: SessionDep, access: ProjectDep) -> list[DocumentSummary]:
+    """The project's documents (for a coder, those assigned to them)."""
+    people = {p.id: p for p in store.list_participants(session, project_id=access.project.id)}
+    documents = store.list_documents(session, project_id=access.project.id)
+    if access.role == "coder":
+        documents = [d for d in documents if accounts.is_assigned(session, document_id=d.id, user=access.user)]
+    return [DocumentSummary(**_summary(d, people.get(d.participant_id))) for d in documents]
 
 
 @router.get("/documents/{document_id}")
-def show_document(session: SessionDep, document: DocumentDep) -> DocumentOut:
+def show_document(session: SessionDep, target: DocumentDep) -> DocumentOut:
     """A document's text, its turns (code-point offsets) and its participant."""
-    return _document_out(session, document)
+    return _document_out(session, target.document)
 
 
 @router.post("/documents/{document_id}/codings", status_code=201)
-def add_coding(body: CodingIn, session: SessionDep, user: UserDep, document: DocumentDep) -> CodingOut:
+def add_coding(body: CodingIn, session: SessionDep, target: CoderDocumentDep) -> CodingOut:
     """Code the span [start, end) of the document, in code points, in the caller's own layer."""
+    document, user = target.document, target.access.user
     code = store.get_code(session, project_id=document.project_id, key=body.code_id)
     coding = store.add_coding(session, document=document, code=code, user=user, start=body.start, end=body.end,
                               memo=body.memo)
@@ -217,33 +225,47 @@ def add_coding(body: CodingIn, session: SessionDep, user: UserDep, document: Doc
 
 
 @router.get("/projects/{project_id}/codings")
-def list_codings(session: SessionDep, project: ProjectDep) -> list[CodingOut]:
-    """Every live coding of the project, all layers."""
+def list_codings(session: SessionDep, access: ProjectDep) -> list[CodingOut]:
+    """Every live coding of the project the caller may see (a coder in a blind project: their own)."""
+    project = access.project
     codes = {c.id: c.key for c in store.project_codes(session, project_id=project.id)}
     owners = store.layer_owners(session, project_id=project.id)
-    texts = {d.id: d.text for d in store.list_documents(session, project_id=project.id)}
-    return [_coding_out(c, codes[c.code_id], owners[c.layer_id].display_name if c.layer_id in owners else "",
-                        texts[c.document_id])
-            for c in store.project_codings(session, project_id=project.id)]
+    documents = {d.id: d for d in store.list_documents(session, project_id=project.id)}
+    allowed = {}
+    if access.role == "coder":
+        for d in documents.values():
+            if not accounts.is_assigned(session, document_id=d.id, user=access.user):
+                allowed[d.id] = set()
+            else:
+                allowed[d.id] = accounts.visible_layers(session, project=project, document=d, user=access.user,
+                                                        role=access.role)
+    found = []
+    for c in store.project_codings(session, project_id=project.id):
+        layers = allowed.get(c.document_id)
+        if layers is not None and c.layer_id not in layers:
+            continue
+        coder = owners[c.layer_id].display_name if c.layer_id in owners else "Consensus"
+        found.append(_coding_out(c, codes[c.code_id], coder, documents[c.document_id].text))
+    return found
 
 
 @router.delete("/codings/{coding_id}", status_code=204)
-def delete_coding(session: SessionDep, user: UserDep, coding: CodingDep) -> Response:
-    """Remove a coding (kept in the event log; the coder can undo it)."""
-    store.remove_coding(session, coding=coding, user=user)
+def delete_coding(session: SessionDep, target: CodingDep) -> Response:
+    """Remove one of your codings (kept in the event log; you can undo it)."""
+    store.remove_coding(session, coding=target.coding, user=target.access.user)
     return Response(status_code=204)
 
 
 @router.put("/projects/{project_id}/participants/{label}")
-def set_participant(label: str, body: AttributesIn, session: SessionDep, user: UserDep,
-                    project: ProjectDep) -> ParticipantOut:
+def set_participant(label: str, body: AttributesIn, session: SessionDep, access: LeadDep) -> ParticipantOut:
     """Set attributes of a participant (created if new); an empty value removes an attribute."""
-    person = store.set_attributes(session, project_id=project.id, user=user, rows=[(label, body.attributes)])[0]
+    person = store.set_attributes(session, project_id=access.project.id, user=access.user,
+                                  rows=[(label, body.attributes)])[0]
     return ParticipantOut(label=person.label, attributes=person.attributes)
 
 
 @router.get("/projects/{project_id}/participants")
-def list_participants(session: SessionDep, project: ProjectDep) -> list[ParticipantOut]:
+def list_participants(session: SessionDep, access: ProjectDep) -> list[ParticipantOut]:
     """The project's participants with their attributes."""
     return [ParticipantOut(label=p.label, attributes=p.attributes)
-            for p in store.list_participants(session, project_id=project.id)]
+            for p in store.list_participants(session, project_id=access.project.id)]

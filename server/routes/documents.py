@@ -1,26 +1,30 @@
-"""The document page: reading, coding, memos, undo, interviewer and participant settings."""
+"""The document page: reading, coding, memos, undo, interviewer and participant settings, revealing."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from coding import store
+from coding import accounts, store
 from coding.documents import affected_turns, codings_at, document_page
 from coding.spans import trim
 from coding.suggestions import retrain_if_due
-from server.deps import CodingDep, DocumentDep, ProjectDep, SessionDep, UserDep
+from server.deps import (CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep, ForDocument, ProjectDep,
+                         SessionDep, visible_layers)
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+LeadDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("lead"))]
 
 
-def turns_response(request: Request, session, document, start: int, end: int, *, user, panel=None,
+def turns_response(request: Request, session, target: DocumentAccess, start: int, end: int, *, panel=None,
                    message: str = "Saved", suggestions=None) -> HTMLResponse:
     """The turns a change touched, as out-of-band swaps, plus the undo button and, if given, the coding
     panel and the suggestions panel."""
+    document, user = target.document, target.access.user
     context = {
         "document": document,
-        "turns": affected_turns(session, document=document, start=start, end=end, user=user, with_suggestions=True),
+        "turns": affected_turns(session, document=document, start=start, end=end, user=user, with_suggestions=True,
+                                layers=visible_layers(session, target)),
         "suggestions": suggestions,
         "undo_hint": (lambda e: store.describe(e) if e else None)(
             store.last_undoable(session, project_id=document.project_id, user=user)),
@@ -32,71 +36,82 @@ def turns_response(request: Request, session, document, start: int, end: int, *,
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
-def show_document(request: Request, session: SessionDep, user: UserDep, document: DocumentDep):
-    page = document_page(session, document=document, user=user)
-    project = store.get_project(session, project_id=document.project_id)
+def show_document(request: Request, session: SessionDep, target: DocumentDep):
+    access = target.access
+    page = document_page(session, document=target.document, user=access.user, layers=visible_layers(session, target))
     return request.app.state.templates.TemplateResponse(
-        request, "pages/document.html", {"page": page, "project": project, "document": document})
+        request, "pages/document.html",
+        {"page": page, "project": access.project, "document": target.document, "access": access,
+         "assignees": accounts.assignees(session, document_id=target.document.id)})
 
 
 @router.post("/documents/{document_id}/codings", response_class=HTMLResponse)
-def code_passage(request: Request, session: SessionDep, user: UserDep, document: DocumentDep,
-                 background: BackgroundTasks, start: Annotated[int, Form()], end: Annotated[int, Form()],
-                 code: Annotated[str, Form()], memo: Annotated[str, Form()] = ""):
+def code_passage(request: Request, session: SessionDep, target: CoderDocumentDep, background: BackgroundTasks,
+                 start: Annotated[int, Form()], end: Annotated[int, Form()], code: Annotated[str, Form()],
+                 memo: Annotated[str, Form()] = ""):
+    document = target.document
     chosen = store.get_code(session, project_id=document.project_id, key=code)
     start, end = trim(document.text, start, end)
-    store.add_coding(session, document=document, code=chosen, user=user, start=start, end=end, memo=memo)
+    store.add_coding(session, document=document, code=chosen, user=target.access.user, start=start, end=end, memo=memo)
     background.add_task(retrain_if_due, request.app.state.engine, document.project_id)
-    return turns_response(request, session, document, start, end, user=user, message=f"Coded as {chosen.name}")
+    return turns_response(request, session, target, start, end, message=f"Coded as {chosen.name}")
 
 
 @router.get("/documents/{document_id}/codings-at", response_class=HTMLResponse)
-def coding_panel(request: Request, session: SessionDep, document: DocumentDep, start: int, end: int):
-    found = codings_at(session, document=document, start=start, end=end)
+def coding_panel(request: Request, session: SessionDep, target: DocumentDep, start: int, end: int):
+    found = codings_at(session, document=target.document, start=start, end=end, layers=visible_layers(session, target))
     return request.app.state.templates.TemplateResponse(
         request, "partials/document/coding_panel.html",
-        {"found": found, "document": document, "start": start, "end": end})
+        {"found": found, "document": target.document, "start": start, "end": end})
+
+
+def _document_target(target) -> DocumentAccess:
+    return DocumentAccess(target.document, target.access)
 
 
 @router.post("/codings/{coding_id}/remove", response_class=HTMLResponse)
-def remove_coding(request: Request, session: SessionDep, user: UserDep, coding: CodingDep):
-    store.remove_coding(session, coding=coding, user=user)
-    document = store.get_document(session, document_id=coding.document_id)
-    return turns_response(request, session, document, coding.start, coding.end, user=user,
-                           panel={"found": codings_at(session, document=document, start=coding.start,
-                                                      end=coding.end),
-                                  "start": coding.start, "end": coding.end},
-                           message="Code removed")
+def remove_coding(request: Request, session: SessionDep, target: CodingDep):
+    coding, document = target.coding, target.document
+    store.remove_coding(session, coding=coding, user=target.access.user)
+    where = _document_target(target)
+    found = codings_at(session, document=document, start=coding.start, end=coding.end,
+                       layers=visible_layers(session, where))
+    return turns_response(request, session, where, coding.start, coding.end, message="Code removed",
+                          panel={"found": found, "start": coding.start, "end": coding.end})
 
 
 @router.post("/codings/{coding_id}/memo", response_class=HTMLResponse)
-def save_memo(request: Request, session: SessionDep, user: UserDep, coding: CodingDep,
-              memo: Annotated[str, Form()] = ""):
-    store.set_memo(session, coding=coding, user=user, memo=memo)
+def save_memo(session: SessionDep, target: CodingDep, memo: Annotated[str, Form()] = ""):
+    store.set_memo(session, coding=target.coding, user=target.access.user, memo=memo)
     return HTMLResponse('<span class="saved" role="status">Memo saved</span>')
 
 
 @router.post("/projects/{project_id}/undo")
-def undo(request: Request, session: SessionDep, user: UserDep, project: ProjectDep, document_id: int = 0):
-    event = store.undo_last(session, project_id=project.id, user=user)
+def undo(request: Request, session: SessionDep, access: ProjectDep, document_id: int = 0):
+    event = store.undo_last(session, project_id=access.project.id, user=access.user)
     if event is None:
         return HTMLResponse("Nothing to undo")
     if document_id and event.document_id == document_id and "start" in event.payload:
         document = store.get_document(session, document_id=document_id)
-        return turns_response(request, session, document, event.payload["start"], event.payload["end"], user=user,
-                               message=f"Undone: {event.payload['undid']}")
+        return turns_response(request, session, DocumentAccess(document, access), event.payload["start"],
+                              event.payload["end"], message=f"Undone: {event.payload['undid']}")
     return Response(status_code=204, headers={"HX-Refresh": "true"})
 
 
 @router.post("/documents/{document_id}/interviewers")
-def set_interviewers(session: SessionDep, user: UserDep, document: DocumentDep,
-                     speakers: Annotated[list[str], Form()] = []):
-    store.set_interviewers(session, document=document, user=user, speakers=[s for s in speakers if s])
+def set_interviewers(session: SessionDep, target: LeadDocumentDep, speakers: Annotated[list[str], Form()] = []):
+    store.set_interviewers(session, document=target.document, user=target.access.user,
+                           speakers=[s for s in speakers if s])
     return Response(status_code=204, headers={"HX-Refresh": "true"})
 
 
 @router.post("/documents/{document_id}/participant")
-def set_participant(session: SessionDep, user: UserDep, document: DocumentDep,
-                    participant: Annotated[str, Form()] = ""):
-    store.set_document_participant(session, document=document, user=user, label=participant)
+def set_participant(session: SessionDep, target: LeadDocumentDep, participant: Annotated[str, Form()] = ""):
+    store.set_document_participant(session, document=target.document, user=target.access.user, label=participant)
+    return Response(status_code=204, headers={"HX-Refresh": "true"})
+
+
+@router.post("/documents/{document_id}/reveal")
+def reveal(session: SessionDep, target: LeadDocumentDep, revealed: Annotated[bool, Form()] = False):
+    accounts.set_revealed(session, document=target.document, by=target.access.user, revealed=revealed)
     return Response(status_code=204, headers={"HX-Refresh": "true"})

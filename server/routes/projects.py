@@ -1,20 +1,25 @@
-"""Project list, project overview, transcript import and participant attributes."""
+"""Project list, project overview, transcript import, participant attributes, members and assignments."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from coding import imports, overview, store
+from coding import accounts, imports, overview, store
 from coding.frameworks import available_frameworks, get_framework
-from server.deps import ProjectDep, SessionDep, UserDep
+from server.deps import LeadDep, ProjectDep, SessionDep, UserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
+def _overview(request: Request, session, access, template: str = "pages/project.html", **extra):
+    context = overview.project_overview(session, project=access.project, user=access.user, role=access.role)
+    return request.app.state.templates.TemplateResponse(request, template, {**context, "access": access, **extra})
+
+
 @router.get("/", response_class=HTMLResponse)
 def project_list(request: Request, session: SessionDep, user: UserDep):
-    projects = overview.project_summaries(session)
+    projects = overview.project_summaries(session, user=user, everything=request.app.state.settings.single_user)
     return request.app.state.templates.TemplateResponse(
         request, "pages/projects.html", {"projects": projects, "frameworks": available_frameworks().values()})
 
@@ -30,36 +35,60 @@ def create_project(session: SessionDep, user: UserDep, name: Annotated[str, Form
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
-def project_page(request: Request, session: SessionDep, project: ProjectDep):
-    return request.app.state.templates.TemplateResponse(
-        request, "pages/project.html", overview.project_overview(session, project=project))
+def project_page(request: Request, session: SessionDep, access: ProjectDep):
+    return _overview(request, session, access)
 
 
 @router.post("/projects/{project_id}/import", response_class=HTMLResponse)
-async def import_files(request: Request, session: SessionDep, user: UserDep, project: ProjectDep,
+async def import_files(request: Request, session: SessionDep, access: LeadDep,
                        files: Annotated[list[UploadFile], File()], participant: Annotated[str, Form()] = ""):
     uploads = [(f.filename or "upload", await f.read()) for f in files]
-    results = imports.import_many(session, project_id=project.id, user=user, files=uploads,
+    results = imports.import_many(session, project_id=access.project.id, user=access.user, files=uploads,
                                   participant=participant, max_bytes=request.app.state.settings.max_upload_bytes)
-    return request.app.state.templates.TemplateResponse(
-        request, "partials/project/import_results.html",
-        {"results": results, **overview.project_overview(session, project=project)})
+    return _overview(request, session, access, "partials/project/import_results.html", results=results)
 
 
 @router.post("/projects/{project_id}/attributes", response_class=HTMLResponse)
-async def upload_attributes(request: Request, session: SessionDep, user: UserDep, project: ProjectDep,
+async def upload_attributes(request: Request, session: SessionDep, access: LeadDep,
                             file: Annotated[UploadFile, File()]):
-    changed = imports.attributes_from_csv(session, project_id=project.id, user=user,
+    changed = imports.attributes_from_csv(session, project_id=access.project.id, user=access.user,
                                           name=file.filename or "attributes.csv", data=await file.read())
-    return request.app.state.templates.TemplateResponse(
-        request, "partials/project/participants.html",
-        {"message": f"Attributes set for {len(changed)} participant(s).",
-         **overview.project_overview(session, project=project)})
+    return _overview(request, session, access, "partials/project/participants.html",
+                     message=f"Attributes set for {len(changed)} participant(s).")
 
 
 @router.post("/projects/{project_id}/participants", response_class=HTMLResponse)
-def edit_participant(request: Request, session: SessionDep, user: UserDep, project: ProjectDep,
+def edit_participant(request: Request, session: SessionDep, access: LeadDep,
                      label: Annotated[str, Form()], key: Annotated[str, Form()], value: Annotated[str, Form()] = ""):
-    store.set_attributes(session, project_id=project.id, user=user, rows=[(label, {key: value})])
-    return request.app.state.templates.TemplateResponse(
-        request, "partials/project/participants.html", overview.project_overview(session, project=project))
+    store.set_attributes(session, project_id=access.project.id, user=access.user, rows=[(label, {key: value})])
+    return _overview(request, session, access, "partials/project/participants.html")
+
+
+@router.post("/projects/{project_id}/members", response_class=HTMLResponse)
+def set_member(request: Request, session: SessionDep, access: LeadDep,
+               name: Annotated[str, Form()], role: Annotated[str, Form()]):
+    member = accounts.find_user(session, name=name)
+    if member is None:
+        raise store.NotFound(f"there is no user called '{name.strip()}'; an administrator can add them")
+    if role == "remove":
+        accounts.remove_member(session, project_id=access.project.id, user=member, by=access.user)
+    else:
+        accounts.set_member(session, project_id=access.project.id, user=member, role=role, by=access.user)
+    return _overview(request, session, access, "partials/project/members.html")
+
+
+@router.post("/projects/{project_id}/assignments", response_class=HTMLResponse)
+def set_assignment(request: Request, session: SessionDep, access: LeadDep, document: Annotated[int, Form()],
+                   coder: Annotated[str, Form()], assigned: Annotated[bool, Form()] = False):
+    target = store.get_document(session, document_id=document)
+    member = accounts.find_user(session, name=coder)
+    if target.project_id != access.project.id or member is None:
+        raise store.NotFound("no such document or coder in this project")
+    accounts.assign(session, document=target, coder=member, by=access.user, assigned=assigned)
+    return _overview(request, session, access, "partials/project/import_results.html")
+
+
+@router.post("/projects/{project_id}/blind", response_class=HTMLResponse)
+def set_blind(request: Request, session: SessionDep, access: LeadDep, blind: Annotated[bool, Form()] = False):
+    store.set_blind(session, project=access.project, user=access.user, blind=blind)
+    return _overview(request, session, access, "partials/project/members.html")

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from coding import suggestions
 from coding.documents import suggestion_turns, suggestions_on
-from server.deps import DocumentDep, ProjectDep, SessionDep, UserDep
+from server.deps import CoderDocumentDep, DocumentAccess, LeadDep, SessionDep, UserDep, visible_layers
 from server.routes.documents import turns_response
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -18,33 +18,37 @@ Score = Annotated[float, Form()]
 
 
 @router.get("/documents/{document_id}/suggestions", response_class=HTMLResponse)
-def show(request: Request, session: SessionDep, user: UserDep, document: DocumentDep):
+def show(request: Request, session: SessionDep, target: CoderDocumentDep):
+    document, user = target.document, target.access.user
     on = suggestions_on(user)
-    turns, shown = suggestion_turns(session, document=document, user=user) if on else ([], [])
+    turns, shown = (suggestion_turns(session, document=document, user=user, layers=visible_layers(session, target))
+                    if on else ([], []))
     return request.app.state.templates.TemplateResponse(
         request, "partials/document/suggestions_loaded.html",
         {"document": document, "on": on, "shown": shown, "turns": turns})
 
 
-def _answered(request: Request, session, user, document, start: int, end: int, message: str) -> HTMLResponse:
-    remaining = suggestions.document_suggestions(session, document=document, user=user)
-    return turns_response(request, session, document, start, end, user=user, message=message, suggestions=remaining)
+def _answered(request: Request, session, target: DocumentAccess, start: int, end: int, message: str) -> HTMLResponse:
+    remaining = suggestions.document_suggestions(session, document=target.document, user=target.access.user)
+    return turns_response(request, session, target, start, end, message=message, suggestions=remaining)
 
 
 @router.post("/documents/{document_id}/suggestions/accept", response_class=HTMLResponse)
-def accept(request: Request, session: SessionDep, user: UserDep, document: DocumentDep, background: BackgroundTasks,
+def accept(request: Request, session: SessionDep, target: CoderDocumentDep, background: BackgroundTasks,
            start: Start, end: End, code: CodeKey, score: Score = 0.0):
-    coding = suggestions.accept(session, document=document, user=user, code_key=code, start=start, end=end, score=score)
-    background.add_task(suggestions.retrain_if_due, request.app.state.engine, document.project_id)
-    return _answered(request, session, user, document, coding.start, coding.end, "Accepted: coded as suggested")
+    coding = suggestions.accept(session, document=target.document, user=target.access.user, code_key=code,
+                                start=start, end=end, score=score)
+    background.add_task(suggestions.retrain_if_due, request.app.state.engine, target.document.project_id)
+    return _answered(request, session, target, coding.start, coding.end, "Accepted: coded as suggested")
 
 
 @router.post("/documents/{document_id}/suggestions/reject", response_class=HTMLResponse)
-def reject(request: Request, session: SessionDep, user: UserDep, document: DocumentDep, background: BackgroundTasks,
+def reject(request: Request, session: SessionDep, target: CoderDocumentDep, background: BackgroundTasks,
            start: Start, end: End, code: CodeKey, score: Score = 0.0):
-    suggestions.reject(session, document=document, user=user, code_key=code, start=start, end=end, score=score)
-    background.add_task(suggestions.retrain_if_due, request.app.state.engine, document.project_id)
-    return _answered(request, session, user, document, start, end, "Rejected: it will not be suggested to you again")
+    suggestions.reject(session, document=target.document, user=target.access.user, code_key=code, start=start,
+                       end=end, score=score)
+    background.add_task(suggestions.retrain_if_due, request.app.state.engine, target.document.project_id)
+    return _answered(request, session, target, start, end, "Rejected: it will not be suggested to you again")
 
 
 @router.post("/preferences/suggestions")
@@ -54,7 +58,8 @@ def toggle(session: SessionDep, user: UserDep, on: Annotated[bool, Form()]):
 
 
 @router.get("/projects/{project_id}/suggestions", response_class=HTMLResponse)
-def overview(request: Request, session: SessionDep, project: ProjectDep):
+def overview(request: Request, session: SessionDep, access: LeadDep):
+    project = access.project
     return request.app.state.templates.TemplateResponse(request, "pages/suggestions.html", {
         "project": project, "rows": suggestions.acceptance(session, project_id=project.id),
         "model": suggestions.latest_model(session, project_id=project.id),
@@ -62,6 +67,6 @@ def overview(request: Request, session: SessionDep, project: ProjectDep):
 
 
 @router.post("/projects/{project_id}/suggestions/retrain")
-def retrain(session: SessionDep, project: ProjectDep):
-    suggestions.retrain(session, project_id=project.id)
+def retrain(session: SessionDep, access: LeadDep):
+    suggestions.retrain(session, project_id=access.project.id)
     return Response(status_code=204, headers={"HX-Refresh": "true"})

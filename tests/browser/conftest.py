@@ -30,7 +30,7 @@ SERVER_SCRIPT = (
     "import sys, uvicorn\n"
     "from server.app import create_app\n"
     "from server.settings import Settings\n"
-    "uvicorn.run(create_app(Settings(database_url=sys.argv[1])), host='127.0.0.1', port=int(sys.argv[2]),"
+    "uvicorn.run(create_app(Settings(database_url=sys.argv[1], single_user=True)), host='127.0.0.1', port=int(sys.argv[2]),"
     " log_level='warning')\n"
 )
 

@@ -1,0 +1,261 @@
+"""People and what they may do: passwords, sign-in throttling, API tokens, project roles, assignments."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+from typing import Optional
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func
+from sqlmodel import Session, col, delete, select
+
+from coding import store
+from coding.models import (ApiToken, Assignment, Document, Event, Layer, LoginAttempt, Membership, Project, User,
+                           utcnow)
+
+ROLES = ("viewer", "coder", "lead")
+RANK = {role: rank for rank, role in enumerate(ROLES)}
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
+
+
+class SignInRefused(ValueError):
+    """The name or password is wrong (the message never says which)."""
+
+
+class Throttled(ValueError):
+    """Too many failed sign-ins; the message says how long to wait."""
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# --- users and passwords --------------------------------------------------------------------------
+
+def check_password_rules(password: str) -> None:
+    """Refuse passwords too short to protect transcripts about people's mental health."""
+    if len(password) < MIN_PASSWORD:
+        raise store.Invalid(f"a password needs at least {MIN_PASSWORD} characters")
+
+
+def set_password(session: Session, *, user: User, password: str) -> User:
+    """Store a new password for the user (argon2 hash only)."""
+    check_password_rules(password)
+    user.password_hash = _hasher.hash(password)
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def create_user(session: Session, *, name: str, password: str, display_name: str = "", admin: bool = False) -> User:
+    """A new user with a password; an existing user without one gets it (accounts made before sign-in)."""
+    name = name.strip()
+    if not name or any(ch.isspace() for ch in name) or len(name) > 80:
+        raise store.Invalid("a user name is one word of at most 80 characters, such as 'sam' or 'pv-team-1'")
+    check_password_rules(password)
+    user = session.exec(select(User).where(User.name == name)).first()
+    if user is not None and user.password_hash:
+        raise store.Conflict(f"there is already a user called '{name}'")
+    user = user or User(name=name, display_name=display_name.strip() or name)
+    user.is_admin = user.is_admin or admin
+    return set_password(session, user=user, password=password)
+
+
+def find_user(session: Session, *, name: str) -> Optional[User]:
+    """The user with this name, or None."""
+    return session.exec(select(User).where(User.name == name.strip())).first()
+
+
+def has_admin(session: Session) -> bool:
+    """True once the server has an administrator who can sign in."""
+    return session.exec(select(User).where(col(User.is_admin).is_(True), col(User.password_hash).is_not(None))).first() is not None
+
+
+def sign_in(session: Session, *, name: str, password: str, address: str) -> User:
+    """The user, if the password is right and the name or address is not being throttled."""
+    since = utcnow() - FAILURE_WINDOW
+    failures = session.exec(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.at >= since, (LoginAttempt.name == name) | (LoginAttempt.address == address))).one()
+    if failures >= MAX_FAILURES:
+        oldest = session.exec(select(func.min(LoginAttempt.at)).where(
+            LoginAttempt.at >= since, (LoginAttempt.name == name) | (LoginAttempt.address == address))).one()
+        wait = max(1, int((_aware(oldest) + FAILURE_WINDOW - utcnow()).total_seconds() // 60) + 1)
+        raise Throttled(f"too many failed sign-ins; try again in {wait} minute{'s' if wait != 1 else ''}")
+    user = find_user(session, name=name)
+    ok = False
+    if user is not None and user.password_hash:
+        try:
+            ok = _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    if not ok:
+        session.add(LoginAttempt(name=name[:80], address=address[:64]))
+        session.commit()
+        raise SignInRefused("that name and password do not match an account")
+    session.exec(delete(LoginAttempt).where(LoginAttempt.name == name))
+    session.commit()
+    return user
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(session: Session, *, user: User, name: str) -> tuple[str, ApiToken]:
+    """A new bearer token for the user: the plain token (shown once) and its stored record."""
+    plain = "pf_" + secrets.token_urlsafe(32)
+    record = ApiToken(user_id=user.id, name=name.strip() or "token", token_hash=_digest(plain))
+    session.add(record)
+    session.commit()
+    session.refresh(record)
+    return plain, record
+
+
+def user_for_token(session: Session, *, token: str) -> Optional[User]:
+    """The user a live token belongs to, or None."""
+    record = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(token),
+                                                 col(ApiToken.revoked).is_(False))).first()
+    if record is None:
+        return None
+    if record.last_used_at is None or utcnow() - _aware(record.last_used_at) > timedelta(minutes=5):
+        record.last_used_at = utcnow()
+        session.add(record)
+        session.commit()
+    return session.get(User, record.user_id)
+
+
+def list_tokens(session: Session, *, user: User) -> list[ApiToken]:
+    """The user's tokens, newest first (hashes only)."""
+    return list(session.exec(select(ApiToken).where(ApiToken.user_id == user.id).order_by(col(ApiToken.id).desc())))
+
+
+def revoke_token(session: Session, *, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's tokens."""
+    record = session.get(ApiToken, token_id)
+    if record is None or record.user_id != user.id:
+        raise store.NotFound(f"no token {token_id}")
+    record.revoked = True
+    session.add(record)
+    session.commit()
+    return record
+
+
+# --- roles ----------------------------------------------------------------------------------------
+
+def role_in(session: Session, *, project_id: int, user: User) -> Optional[str]:
+    """The user's role in the project, or None when they are not a member."""
+    membership = session.exec(select(Membership).where(Membership.project_id == project_id,
+                                                       Membership.user_id == user.id)).first()
+    return membership.role if membership else None
+
+
+def at_least(role: Optional[str], needed: str) -> bool:
+    """True when `role` carries the rights of `needed` (lead > coder > viewer)."""
+    return role is not None and RANK[role] >= RANK[needed]
+
+
+def member_projects(session: Session, *, user: User) -> list[Project]:
+    """The projects the user belongs to, newest first."""
+    query = (select(Project).join(Membership, col(Membership.project_id) == Project.id)
+             .where(Membership.user_id == user.id).order_by(col(Project.id).desc()))
+    return list(session.exec(query))
+
+
+def members(session: Session, *, project_id: int) -> list[tuple[User, str]]:
+    """The project's members with their roles, leads first."""
+    query = (select(User, Membership.role).join(Membership, col(Membership.user_id) == User.id)
+             .where(Membership.project_id == project_id))
+    return sorted(session.exec(query).all(), key=lambda pair: (-RANK[pair[1]], pair[0].name))
+
+
+def set_member(session: Session, *, project_id: int, user: User, role: str, by: User) -> Membership:
+    """Add a member or change their role."""
+    if role not in ROLES:
+        raise store.Invalid(f"role must be one of {', '.join(ROLES)}, not '{role}'")
+    membership = session.exec(select(Membership).where(Membership.project_id == project_id,
+                                                       Membership.user_id == user.id)).first()
+    before = membership.role if membership else None
+    if membership is None:
+        membership = Membership(project_id=project_id, user_id=user.id, role=role)
+    membership.role = role
+    session.add(membership)
+    session.add(Event(project_id=project_id, user_id=by.id, kind="member.set",
+                      payload={"member": user.name, "before": before, "after": role}))
+    session.commit()
+    session.refresh(membership)
+    return membership
+
+
+def remove_member(session: Session, *, project_id: int, user: User, by: User) -> None:
+    """Take a user out of a project; their codings stay, in their layer."""
+    membership = session.exec(select(Membership).where(Membership.project_id == project_id,
+                                                       Membership.user_id == user.id)).first()
+    if membership is None:
+        raise store.NotFound(f"{user.name} is not a member of this project")
+    leads = [u for u, r in members(session, project_id=project_id) if r == "lead"]
+    if membership.role == "lead" and len(leads) == 1:
+        raise store.Invalid("a project needs at least one lead; make someone else lead first")
+    session.delete(membership)
+    session.add(Event(project_id=project_id, user_id=by.id, kind="member.removed",
+                      payload={"member": user.name, "before": membership.role}))
+    session.commit()
+
+
+# --- assignments and blind coding -----------------------------------------------------------------
+
+def assign(session: Session, *, document: Document, coder: User, by: User, assigned: bool = True) -> None:
+    """Give a transcript to a coder (or take it back)."""
+    if assigned and not at_least(role_in(session, project_id=document.project_id, user=coder), "coder"):
+        raise store.Invalid(f"{coder.name} is not a coder in this project")
+    existing = session.exec(select(Assignment).where(Assignment.document_id == document.id,
+                                                     Assignment.user_id == coder.id)).first()
+    if assigned == (existing is not None):
+        return
+    if assigned:
+        session.add(Assignment(project_id=document.project_id, document_id=document.id, user_id=coder.id))
+    else:
+        session.delete(existing)
+    session.add(Event(project_id=document.project_id, user_id=by.id, document_id=document.id,
+                      kind="document.assigned" if assigned else "document.unassigned", payload={"coder": coder.name}))
+    session.commit()
+
+
+def assignees(session: Session, *, document_id: int) -> list[User]:
+    """The coders a transcript is assigned to."""
+    query = select(User).join(Assignment, col(Assignment.user_id) == User.id).where(Assignment.document_id == document_id)
+    return list(session.exec(query.order_by(User.name)))
+
+
+def is_assigned(session: Session, *, document_id: int, user: User) -> bool:
+    """True when the transcript is assigned to the user."""
+    return session.exec(select(Assignment).where(Assignment.document_id == document_id,
+                                                 Assignment.user_id == user.id)).first() is not None
+
+
+def set_revealed(session: Session, *, document: Document, by: User, revealed: bool) -> Document:
+    """Show (or hide again) every coder's layer to the coders of a transcript in a blind project."""
+    document.revealed = revealed
+    session.add(document)
+    session.add(Event(project_id=document.project_id, user_id=by.id, document_id=document.id,
+                      kind="document.revealed" if revealed else "document.hidden", payload={}))
+    session.commit()
+    session.refresh(document)
+    return document
+
+
+def visible_layers(session: Session, *, project: Project, document: Document, user: User,
+                   role: str) -> Optional[set[int]]:
+    """The layers a user may see on a transcript: None for all; in a blind project a coder sees only
+    their own layer until the lead reveals the transcript."""
+    if role != "coder" or not project.blind or document.revealed:
+        return None
+    own = session.exec(select(Layer.id).where(Layer.project_id == project.id, Layer.kind == "coder",
+                                              Layer.user_id == user.id)).all()
+    return set(own)
