@@ -79,3 +79,26 @@ def test_postgresql_without_a_secret_is_refused_plainly(monkeypatch):
     monkeypatch.delenv("PEERFRAME_SECRET_KEY", raising=False)
     result = runner.invoke(app, ["import", "--project", "P", "x.txt"])
     assert result.exit_code == 1 and "PEERFRAME_SECRET_KEY must be set" in result.stderr
+
+
+def test_users_members_and_tokens_from_the_command_line(env):
+    (env / "pv44.txt").write_bytes(txt_bytes())
+    runner.invoke(app, ["import", "--project", "Team", str(env / "pv44.txt")])
+    added = runner.invoke(app, ["users", "add", "sam", "--password-stdin", "--admin"], input="a long password\n")
+    assert added.exit_code == 0 and "added user sam (administrator)" in added.stdout
+    short = runner.invoke(app, ["users", "add", "kim", "--password-stdin"], input="short\n")
+    assert short.exit_code == 1 and "at least 8 characters" in short.stderr
+    assert runner.invoke(app, ["users", "add", "kim"]).exit_code == 1
+    member = runner.invoke(app, ["members", "add", "--project", "Team", "sam", "--role", "coder"])
+    assert member.exit_code == 0
+    assert "sam\tcoder" in runner.invoke(app, ["members", "list", "--project", "Team"]).stdout
+    bad_role = runner.invoke(app, ["members", "add", "--project", "Team", "sam", "--role", "boss"])
+    assert bad_role.exit_code == 1 and "role must be one of" in bad_role.stderr
+    token = runner.invoke(app, ["token", "create", "sam"]).stdout.strip()
+    assert token.startswith("pf_")
+    listed = runner.invoke(app, ["token", "list", "sam"]).stdout
+    assert "active" in listed and token not in listed
+    token_id = listed.split("\t")[0]
+    assert runner.invoke(app, ["token", "revoke", "sam", token_id]).exit_code == 0
+    assert "revoked" in runner.invoke(app, ["token", "list", "sam"]).stdout
+    assert runner.invoke(app, ["token", "create", "ghost"]).exit_code == 1
