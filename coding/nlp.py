@@ -133,3 +133,30 @@ def warm_up() -> None:
     word_probabilities()
     _sentence_ends()
     _closing_marks()
+
+
+def unit_bounds(token_starts: np.ndarray, sentence_starts: np.ndarray,
+                spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Token ranges of the sentences inside the character spans (turns), a sentence cut where a span ends."""
+    if not len(spans):
+        return []
+    firsts = np.searchsorted(token_starts, [s for s, _ in spans])
+    lasts = np.searchsorted(token_starts, [e for _, e in spans])
+    edges = np.union1d(np.union1d(firsts, lasts), sentence_starts)
+    begins, ends = edges[:-1], edges[1:]
+    order = np.argsort(firsts, kind="stable")
+    firsts, lasts = firsts[order], lasts[order]
+    owner = np.searchsorted(firsts, begins, side="right") - 1
+    valid = owner >= 0
+    inside = valid & (ends <= np.where(valid, lasts[np.maximum(owner, 0)], -1)) & (ends > begins)
+    return list(zip(begins[inside].tolist(), ends[inside].tolist()))
+
+
+def sentence_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character spans of the sentences inside the given spans (turns) of a text."""
+    doc = pipeline().make_doc(text)
+    if not len(doc):
+        return []
+    starts = doc.to_array(["IDX"]).astype(np.int64).reshape(-1)
+    ends = starts + doc.to_array(["LENGTH"]).astype(np.int64).reshape(-1)
+    return [(int(starts[a]), int(ends[b - 1])) for a, b in unit_bounds(starts, sentence_starts(doc), spans)]

@@ -385,8 +385,9 @@ def get_coding(session: Session, *, coding_id: int) -> Coding:
 
 
 def add_coding(session: Session, *, document: Document, code: Code, user: User, start: int, end: int,
-               memo: str = "", origin: str = "manual") -> Coding:
-    """Code the span [start, end) of a document in the user's layer."""
+               memo: str = "", origin: str = "manual", layer: Optional[Layer] = None, commit: bool = True) -> Coding:
+    """Code the span [start, end) of a document in the user's layer (reconciliation passes the consensus
+    layer, and commits its decision as a whole)."""
     if code.project_id != document.project_id:
         raise Invalid(f"code '{code.key}' belongs to another project")
     if code.retired:
@@ -396,7 +397,7 @@ def add_coding(session: Session, *, document: Document, code: Code, user: User, 
                       "counted in Unicode code points) or is empty")
     if not document.text[start:end].strip():
         raise Invalid("the selected text is only white space")
-    layer = coder_layer(session, project_id=document.project_id, user=user)
+    layer = layer or coder_layer(session, project_id=document.project_id, user=user)
     coding = Coding(layer_id=layer.id, document_id=document.id, code_id=code.id, start=start, end=end,
                     memo=memo.strip(), origin=origin, created_by=user.id)
     session.add(coding)
@@ -404,8 +405,9 @@ def add_coding(session: Session, *, document: Document, code: Code, user: User, 
     _log(session, project_id=document.project_id, user=user, kind="coding.added", document_id=document.id,
          payload={"coding": coding.id, "code": code.key, "start": start, "end": end, "memo": coding.memo,
                   "origin": origin, "layer": layer.id})
-    session.commit()
-    session.refresh(coding)
+    if commit:
+        session.commit()
+        session.refresh(coding)
     return coding
 
 
@@ -503,12 +505,15 @@ def list_events(session: Session, *, project_id: int, user_id: Optional[int] = N
 
 
 def last_undoable(session: Session, *, project_id: int, user: User) -> Optional[Event]:
-    """The user's most recent change in the project that has not been undone yet."""
+    """The user's most recent change in the project that has not been undone yet.
+
+    Consensus codings written by reconciliation are not undone one by one: they belong to a decision.
+    """
     undone = select(Event.undoes).where(Event.project_id == project_id, col(Event.undoes).is_not(None))
     query = (select(Event).where(Event.project_id == project_id, Event.user_id == user.id,
                                  col(Event.kind).in_(UNDOABLE), col(Event.id).not_in(undone))
-             .order_by(col(Event.id).desc()).limit(1))
-    return session.exec(query).first()
+             .order_by(col(Event.id).desc()).limit(100))
+    return next((e for e in session.exec(query) if e.payload.get("origin") != "reconciliation"), None)
 
 
 def describe(event: Event) -> str:
@@ -526,6 +531,17 @@ def describe(event: Event) -> str:
         "document.interviewers": lambda: "set the interviewer",
         "document.participant": lambda: f"set the participant to {p.get('after')}",
         "undo": lambda: f"undid: {p.get('undid')}",
+        "reconcile.decided": lambda: f"reconciled {p.get('code')} at {p.get('start')}–{p.get('end')}: "
+                                     f"{p.get('decision')}" + (f" ({p.get('reason')})" if p.get("reason") else ""),
+        "suggestion.accepted": lambda: f"accepted a suggestion of {p.get('code')}",
+        "suggestion.rejected": lambda: f"rejected a suggestion of {p.get('code')}",
+        "member.set": lambda: f"made {p.get('member')} {p.get('after')}",
+        "member.removed": lambda: f"removed {p.get('member')} from the project",
+        "document.assigned": lambda: f"assigned the transcript to {p.get('coder')}",
+        "document.unassigned": lambda: f"took the transcript back from {p.get('coder')}",
+        "document.revealed": lambda: "revealed all coders' codings on the transcript",
+        "document.hidden": lambda: "hid other coders' codings again (blind)",
+        "project.blind": lambda: "turned blind coding " + ("on" if p.get("blind") else "off"),
     }.get(event.kind, lambda: event.kind)()
 
 

@@ -297,23 +297,6 @@ class Scorer:
         """The codes a person should look at: likely enough, and with enough evidence in the words."""
         return [r.code for r in ranked if r.score >= THRESHOLD and r.strong]
 
-    @staticmethod
-    def _unit_bounds(token_starts: np.ndarray, sentence_starts: np.ndarray,
-                     spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Token ranges of the sentences inside the spans, a sentence cut where a span ends."""
-        if not spans:
-            return []
-        firsts = np.searchsorted(token_starts, [s for s, _ in spans])
-        lasts = np.searchsorted(token_starts, [e for _, e in spans])
-        edges = np.union1d(np.union1d(firsts, lasts), sentence_starts)
-        begins, ends = edges[:-1], edges[1:]
-        order = np.argsort(firsts, kind="stable")
-        firsts, lasts = firsts[order], lasts[order]
-        owner = np.searchsorted(firsts, begins, side="right") - 1
-        valid = owner >= 0
-        inside = valid & (ends <= np.where(valid, lasts[np.maximum(owner, 0)], -1)) & (ends > begins)
-        return list(zip(begins[inside].tolist(), ends[inside].tolist()))
-
     def units(self, text: str, spans: Sequence[tuple[int, int]]) -> list["UnitSuggestion"]:
         """Suggestions for the sentences inside the given spans (turns) of a long text, in one pass."""
         doc = nlp.pipeline().make_doc(text)
@@ -321,7 +304,7 @@ class Scorer:
             return []
         rows = self._token_rows(doc)
         token_starts = doc.to_array(["IDX"]).astype(np.int64).reshape(-1)
-        bounds = self._unit_bounds(token_starts, nlp.sentence_starts(doc), spans)
+        bounds = nlp.unit_bounds(token_starts, nlp.sentence_starts(doc), spans)
         if not bounds:
             return []
         matches = self._matches(doc)

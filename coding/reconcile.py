@@ -1,0 +1,179 @@
+"""Comparing coders' layers and reconciling them into the consensus layer.
+
+A disagreement is a unit of text (a turn or a sentence) and a code that some of a transcript's coders
+applied there and others did not. The lead decides each one — keep one coder's coding, keep both, keep
+neither, or set the span by hand — with an optional reason; the decision writes consensus codings and an
+event, in one transaction.
+"""
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from sqlmodel import Session, col, select
+
+from coding import accounts, nlp, store
+from coding.models import Code, Coding, Document, Event, Layer, Reconciliation, User
+from coding.spans import overlaps
+
+UNITS = ("turn", "sentence")
+DECISIONS = ("keep", "both", "neither", "adjust", "agreed")
+
+
+def units_of(session: Session, *, document: Document, unit: str) -> list[tuple[int, int]]:
+    """The document's units of comparison: its speaker turns, or the sentences inside them."""
+    if unit not in UNITS:
+        raise store.Invalid(f"the unit must be one of {', '.join(UNITS)}, not '{unit}'")
+    turns = [(t.start, t.end) for t in store.document_turns(session, document_id=document.id) if t.end > t.start]
+    return turns if unit == "turn" else nlp.sentence_spans(document.text, turns)
+
+
+def coder_layers(session: Session, *, document: Document) -> dict[str, list[Coding]]:
+    """Each coder's live codings on the transcript, by user name: coders assigned to it, or who coded it."""
+    owners = store.layer_owners(session, project_id=document.project_id)
+    layers: dict[str, list[Coding]] = {u.name: [] for u in accounts.assignees(session, document_id=document.id)}
+    for coding in store.document_codings(session, document_id=document.id):
+        owner = owners.get(coding.layer_id)
+        if owner is not None:
+            layers.setdefault(owner.name, []).append(coding)
+    return dict(sorted(layers.items()))
+
+
+@dataclass
+class Item:
+    """One unit × code: which coders applied the code there (with their codings) and which did not."""
+
+    start: int
+    end: int
+    code: Code
+    applied: dict[str, list[Coding]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def agreed(self) -> bool:
+        """True when every coder applied the code here."""
+        return not self.missing
+
+    @property
+    def union(self) -> tuple[int, int]:
+        """The span covering every coder's coding of this item."""
+        spans = [(c.start, c.end) for codings in self.applied.values() for c in codings]
+        return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def _decided(session: Session, *, document: Document) -> set[tuple[int, int, int]]:
+    rows = session.exec(select(Reconciliation).where(Reconciliation.document_id == document.id))
+    return {(r.unit_start, r.unit_end, r.code_id) for r in rows}
+
+
+def items(session: Session, *, document: Document, unit: str = "turn", include_decided: bool = False) -> list[Item]:
+    """Every unit × code that at least one coder applied, in text order (decided ones left out)."""
+    layers = coder_layers(session, document=document)
+    coders = list(layers)
+    codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
+    decided = set() if include_decided else _decided(session, document=document)
+    found = []
+    for start, end in units_of(session, document=document, unit=unit):
+        here: dict[int, dict[str, list[Coding]]] = {}
+        for coder, codings in layers.items():
+            for coding in codings:
+                if overlaps(coding.start, coding.end, start, end):
+                    here.setdefault(coding.code_id, {}).setdefault(coder, []).append(coding)
+        for code_id in sorted(here, key=lambda i: codes[i].position):
+            if (start, end, code_id) in decided:
+                continue
+            applied = here[code_id]
+            found.append(Item(start, end, codes[code_id], applied, [c for c in coders if c not in applied]))
+    return found
+
+
+def disagreements(session: Session, *, document: Document, unit: str = "turn") -> list[Item]:
+    """The items still waiting for the lead: applied by some coders and not by others."""
+    if len(coder_layers(session, document=document)) < 2:
+        return []
+    return [item for item in items(session, document=document, unit=unit) if not item.agreed]
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def decide(session: Session, *, document: Document, lead: User, unit: str, start: int, end: int, code_key: str,
+           decision: str, keep: Optional[str] = None, span: Optional[tuple[int, int]] = None,
+           reason: str = "") -> Reconciliation:
+    """Record the lead's decision on one unit × code and write what it keeps into the consensus layer."""
+    if decision not in DECISIONS:
+        raise store.Invalid(f"the decision must be one of {', '.join(DECISIONS)}, not '{decision}'")
+    code = store.get_code(session, project_id=document.project_id, key=code_key)
+    item = next((i for i in items(session, document=document, unit=unit, include_decided=True)
+                 if (i.start, i.end, i.code.id) == (start, end, code.id)), None)
+    if item is None:
+        raise store.NotFound(f"no coder applied {code.name} in {start}–{end}; nothing to decide")
+    if (start, end, code.id) in _decided(session, document=document):
+        raise store.Conflict(f"{code.name} in {start}–{end} has already been decided")
+    if decision == "keep":
+        if keep not in item.applied:
+            raise store.Invalid(f"'{keep}' did not apply {code.name} here; keep one of {', '.join(item.applied)}")
+        spans = [(c.start, c.end) for c in item.applied[keep]]
+    elif decision in ("both", "agreed"):
+        spans = [(c.start, c.end) for codings in item.applied.values() for c in codings]
+    elif decision == "adjust":
+        if span is None or not (0 <= span[0] < span[1] <= len(document.text)):
+            raise store.Invalid("an adjusted span needs a start and an end inside the transcript")
+        spans = [span]
+    else:
+        spans = []
+    consensus = store.consensus_layer(session, project_id=document.project_id)
+    made = [store.add_coding(session, document=document, code=code, user=lead, start=s, end=e,
+                             origin="reconciliation", layer=consensus, commit=False) for s, e in _merged(spans)]
+    record = Reconciliation(project_id=document.project_id, document_id=document.id, code_id=code.id,
+                            unit_start=start, unit_end=end, decision=f"keep:{keep}" if decision == "keep" else decision,
+                            reason=reason.strip(), decided_by=lead.id, consensus_codings=[c.id for c in made])
+    session.add(record)
+    session.add(Event(project_id=document.project_id, user_id=lead.id, document_id=document.id,
+                      kind="reconcile.decided",
+                      payload={"code": code.key, "start": start, "end": end, "decision": record.decision,
+                               "reason": record.reason, "applied_by": sorted(item.applied),
+                               "not_by": item.missing, "consensus": record.consensus_codings}))
+    session.commit()
+    session.refresh(record)
+    return record
+
+
+def accept_agreements(session: Session, *, document: Document, lead: User, unit: str = "turn") -> int:
+    """Write every item all coders agree on into the consensus layer; returns how many."""
+    agreed = [i for i in items(session, document=document, unit=unit) if i.agreed]
+    if len(coder_layers(session, document=document)) < 2:
+        return 0
+    for item in agreed:
+        decide(session, document=document, lead=lead, unit=unit, start=item.start, end=item.end,
+               code_key=item.code.key, decision="agreed", reason="all coders agreed")
+    return len(agreed)
+
+
+def decisions(session: Session, *, document: Document) -> list[Reconciliation]:
+    """The lead's decisions on a transcript, newest first."""
+    return list(session.exec(select(Reconciliation).where(Reconciliation.document_id == document.id)
+                             .order_by(col(Reconciliation.id).desc())))
+
+
+def consensus_codings(session: Session, *, document: Document) -> list[Coding]:
+    """The transcript's live codings in the consensus layer."""
+    layer = store.consensus_layer(session, project_id=document.project_id, create=False)
+    if layer is None:
+        return []
+    return store.document_codings(session, document_id=document.id, layers={layer.id})
+
+
+def layer_for(session: Session, *, project_id: int, name: str) -> Optional[Layer]:
+    """A coder's layer in a project by user name."""
+    user = accounts.find_user(session, name=name)
+    if user is None:
+        return None
+    return session.exec(select(Layer).where(Layer.project_id == project_id, Layer.kind == "coder",
+                                            Layer.user_id == user.id)).first()

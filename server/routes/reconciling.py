@@ -1,0 +1,78 @@
+"""The lead's agreement page, the side-by-side comparison of coders, and the reconciliation queue."""
+
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse
+
+from coding import reconcile, reliability, store
+from coding.agreement import plain_sentence
+from coding.documents import turn_views
+from server.deps import DocumentAccess, ForDocument, LeadDep, SessionDep
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+LeadDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("lead"))]
+
+
+@router.get("/projects/{project_id}/agreement", response_class=HTMLResponse)
+def agreement_page(request: Request, session: SessionDep, access: LeadDep, unit: str = "turn"):
+    report = reliability.project_reliability(session, project_id=access.project.id, unit=unit)
+    return request.app.state.templates.TemplateResponse(request, "pages/agreement.html", {
+        "project": access.project, "access": access, "report": report, "sentence": plain_sentence,
+        "units": reliability.UNITS})
+
+
+@router.get("/documents/{document_id}/compare", response_class=HTMLResponse)
+def compare(request: Request, session: SessionDep, target: LeadDocumentDep, unit: str = "turn"):
+    document = target.document
+    layers = reconcile.coder_layers(session, document=document)
+    codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
+    turns = store.document_turns(session, document_id=document.id)
+    columns = {coder: turn_views(document, turns, codings, codes) for coder, codings in layers.items()}
+    disputed: dict[int, list[str]] = {}
+    for item in reconcile.disagreements(session, document=document, unit=unit):
+        for turn in turns:
+            if turn.start <= item.start < turn.end or (item.start <= turn.start < item.end):
+                disputed.setdefault(turn.id, []).append(item.code.name)
+    return request.app.state.templates.TemplateResponse(request, "pages/compare.html", {
+        "project": target.access.project, "access": target.access, "document": document, "turns": turns,
+        "columns": columns, "disputed": disputed, "unit": unit})
+
+
+def _queue(request: Request, session, target: DocumentAccess, unit: str, message: Optional[str] = None,
+           template: str = "pages/reconcile.html", status: int = 200) -> HTMLResponse:
+    document = target.document
+    layers = reconcile.coder_layers(session, document=document)
+    waiting = reconcile.disagreements(session, document=document, unit=unit)
+    agreed = [i for i in reconcile.items(session, document=document, unit=unit) if i.agreed] if len(layers) > 1 else []
+    return request.app.state.templates.TemplateResponse(request, template, {
+        "project": target.access.project, "access": target.access, "document": document, "unit": unit,
+        "coders": list(layers), "waiting": waiting, "agreed": agreed, "message": message,
+        "decisions": reconcile.decisions(session, document=document),
+        "consensus": reconcile.consensus_codings(session, document=document),
+        "codes": {c.id: c for c in store.project_codes(session, project_id=document.project_id)},
+        "users": {u.id: u for u in store.list_users(session)}}, status_code=status)
+
+
+@router.get("/documents/{document_id}/reconcile", response_class=HTMLResponse)
+def queue(request: Request, session: SessionDep, target: LeadDocumentDep, unit: str = "turn"):
+    return _queue(request, session, target, unit)
+
+
+@router.post("/documents/{document_id}/reconcile", response_class=HTMLResponse)
+def decide(request: Request, session: SessionDep, target: LeadDocumentDep, unit: Annotated[str, Form()],
+           start: Annotated[int, Form()], end: Annotated[int, Form()], code: Annotated[str, Form()],
+           decision: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
+           span_start: Annotated[Optional[int], Form()] = None, span_end: Annotated[Optional[int], Form()] = None):
+    span = (span_start, span_end) if span_start is not None and span_end is not None else None
+    decision, _, keep = decision.partition(":")  # "keep:sam" keeps sam's coding
+    record = reconcile.decide(session, document=target.document, lead=target.access.user, unit=unit, start=start,
+                              end=end, code_key=code, decision=decision, keep=keep or None, span=span, reason=reason)
+    return _queue(request, session, target, unit, f"Decided: {record.decision}", "partials/reconcile/queue.html")
+
+
+@router.post("/documents/{document_id}/reconcile/agreed", response_class=HTMLResponse)
+def accept_agreed(request: Request, session: SessionDep, target: LeadDocumentDep, unit: Annotated[str, Form()]):
+    count = reconcile.accept_agreements(session, document=target.document, lead=target.access.user, unit=unit)
+    return _queue(request, session, target, unit, f"{count} agreed coding(s) written to the consensus layer",
+                  "partials/reconcile/queue.html")
