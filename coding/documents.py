@@ -133,9 +133,10 @@ def suggestion_turns(session: Session, *, document: Document, user: User,
     return turn_views(document, turns, codings, codes, shown), shown
 
 
-def document_page(session: Session, *, document: Document, user: User,
-                  layers: Optional[set[int]] = None) -> DocumentPage:
-    """The document page's data for this user, showing only the layers they may see."""
+def document_page(session: Session, *, document: Document, user: User, layers: Optional[set[int]] = None,
+                  codes_here: bool = True) -> DocumentPage:
+    """The document page's data for this user, showing only the layers they may see (and suggestions,
+    when they code here)."""
     codes = store.project_codes(session, project_id=document.project_id)
     code_by_id = {c.id: c for c in codes}
     turns = store.document_turns(session, document_id=document.id)
@@ -146,7 +147,7 @@ def document_page(session: Session, *, document: Document, user: User,
     if len(shortcuts) < 9:
         shortcuts += [c for c in live if c.parent_key is None and c not in shortcuts][: 9 - len(shortcuts)]
     last = store.last_undoable(session, project_id=document.project_id, user=user)
-    shown = document_suggestions(session, document=document, user=user) if suggestions_on(user) else []
+    shown = document_suggestions(session, document=document, user=user) if codes_here and suggestions_on(user) else []
     return DocumentPage(
         document=document, participant=store.document_participant(session, document=document),
         turns=turn_views(document, turns, codings, code_by_id, shown), codes=codes, shortcuts=shortcuts,

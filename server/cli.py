@@ -41,11 +41,17 @@ def _settings(**overrides) -> Settings:
         _fail("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()))
 
 
-def _session():
+def _session(acting: Optional[str] = None):
+    """A database session, and the user the command acts as (the local user unless named)."""
     settings = _settings()
     engine = make_engine(settings.database_url)
     migrate(engine)
     session = session_for(engine)
+    if acting:
+        user = accounts.find_user(session, name=acting)
+        if user is None:
+            _fail(f"no user called '{acting}'")
+        return session, user
     return session, store.ensure_user(session, name=settings.single_user_name)
 
 
@@ -140,9 +146,10 @@ def import_files(
     project: str = typer.Option(..., "--project", help="Project name; created if it does not exist."),
     framework: str = typer.Option("side-by-side", help="Framework for a new project."),
     participant: Optional[str] = typer.Option(None, help="Participant tag, when importing one file."),
+    acting: Optional[str] = typer.Option(None, "--as", help="Import as this user (on a team server)."),
 ) -> None:
     """Import transcripts into a project; refused files are reported and store nothing."""
-    session, user = _session()
+    session, user = _session(acting)
     with session:
         target = store.find_project(session, name=project)
         if target is None:

@@ -38,7 +38,8 @@ def turns_response(request: Request, session, target: DocumentAccess, start: int
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def show_document(request: Request, session: SessionDep, target: DocumentDep):
     access = target.access
-    page = document_page(session, document=target.document, user=access.user, layers=visible_layers(session, target))
+    page = document_page(session, document=target.document, user=access.user, layers=visible_layers(session, target),
+                         codes_here=access.can("coder"))
     return request.app.state.templates.TemplateResponse(
         request, "pages/document.html",
         {"page": page, "project": access.project, "document": target.document, "access": access,
