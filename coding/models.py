@@ -228,3 +228,28 @@ class Reconciliation(SQLModel, table=True):
     decided_by: int = Field(foreign_key="user.id")
     at: datetime = Field(default_factory=utcnow)
     consensus_codings: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class SavedQuery(SQLModel, table=True):
+    """A named retrieval of coded passages that reports can start from."""
+
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    name: str = Field(max_length=200)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_by: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Pseudonym(SQLModel, table=True):
+    """A name or place and what every export writes instead."""
+
+    __table_args__ = (UniqueConstraint("project_id", "original"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    original: str = Field(max_length=200)
+    replacement: str = Field(max_length=200)
+    kind: str = Field(default="name", max_length=40)

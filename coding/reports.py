@@ -40,17 +40,53 @@ class Quote:
 
 @dataclass
 class QuoteFilter:
-    """What a reader asked for; empty fields do not filter."""
+    """What a reader asked for; empty fields do not filter.
 
-    code: Optional[str] = None
+    Codes include their sub-codes. With `match="all"`, a passage is kept only where every chosen code is
+    applied to overlapping text (in the layers read). Attributes must all match; `text` is looked for,
+    ignoring case, in the passage and its memo.
+    """
+
+    codes: list[str] = field(default_factory=list)
+    match: str = "any"
+    document_ids: list[int] = field(default_factory=list)
+    attributes: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+    layer: Optional[str] = None  # "consensus", "all" or a coder's user name; None: consensus if there is one
+    code: Optional[str] = None  # a single code, as older links and the command line give it
     document_id: Optional[int] = None
     attribute: Optional[str] = None
     value: Optional[str] = None
-    layer: Optional[str] = None  # "consensus", "all" or a coder's user name; None: consensus if there is one
+
+    def __post_init__(self) -> None:
+        if self.code and self.code not in self.codes:
+            self.codes = [*self.codes, self.code]
+        if self.document_id and self.document_id not in self.document_ids:
+            self.document_ids = [*self.document_ids, self.document_id]
+        if self.attribute:
+            self.attributes = {**self.attributes, self.attribute: self.value or ""}
+        if self.match not in ("any", "all"):
+            raise store.Invalid(f"match must be 'any' or 'all', not '{self.match}'")
+        self.code = self.codes[0] if len(self.codes) == 1 else None
 
     def wants_code(self, key: str) -> bool:
         """True when the code or one of its ancestors was asked for."""
-        return not self.code or key == self.code or key.startswith(self.code + "/")
+        return not self.codes or any(_within(key, wanted) for wanted in self.codes)
+
+    def to_params(self) -> dict:
+        """Plain data for saving the query."""
+        return {"codes": self.codes, "match": self.match, "document_ids": self.document_ids,
+                "attributes": self.attributes, "text": self.text, "layer": self.layer}
+
+    @classmethod
+    def from_params(cls, params: dict) -> "QuoteFilter":
+        """A filter from saved plain data."""
+        known = {"codes", "match", "document_ids", "attributes", "text", "layer"}
+        return cls(**{k: v for k, v in params.items() if k in known})
+
+
+def _within(key: str, wanted: str) -> bool:
+    return key == wanted or key.startswith(wanted + "/")
 
 
 def code_paths(codes: Iterable[Code]) -> dict[str, list[str]]:
@@ -81,30 +117,51 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter) -> li
     people = {p.id: p for p in store.list_participants(session, project_id=project_id)}
     owners = store.layer_owners(session, project_id=project_id)
     wanted_layers = layers_for(session, project_id=project_id, choice=wanted.layer)
+    readable = [c for c in store.project_codings(session, project_id=project_id)
+                if wanted_layers is None or c.layer_id in wanted_layers]
+    by_document: dict[int, list] = {}
+    for coding in readable:
+        by_document.setdefault(coding.document_id, []).append(coding)
+    needle = wanted.text.strip().lower()
     quotes = []
-    for coding in store.project_codings(session, project_id=project_id):
-        if wanted_layers is not None and coding.layer_id not in wanted_layers:
-            continue
+    for coding in readable:
         code = code_by_id[coding.code_id]
         document = documents[coding.document_id]
         person = people.get(document.participant_id) if document.participant_id else None
         attributes = dict(person.attributes) if person else {}
         if not wanted.wants_code(code.key):
             continue
-        if wanted.document_id and coding.document_id != wanted.document_id:
+        if wanted.document_ids and coding.document_id not in wanted.document_ids:
             continue
-        if wanted.attribute and (attributes.get(wanted.attribute) or "") != (wanted.value or ""):
+        if any((attributes.get(name) or "") != value for name, value in wanted.attributes.items()):
+            continue
+        passage = document.text[coding.start:coding.end]
+        if needle and needle not in passage.lower() and needle not in coding.memo.lower():
+            continue
+        if wanted.match == "all" and len(wanted.codes) > 1 and not _all_codes_here(
+                coding, code.key, wanted.codes, by_document[coding.document_id], code_by_id):
             continue
         owner = owners.get(coding.layer_id)
         quotes.append(Quote(
             coding_id=coding.id, document_id=document.id, document=document.name, code_key=code.key,
             code_name=code.name, code_path=paths[code.key], colour=code.colour,
-            text=clean_quote(document.text[coding.start:coding.end]), start=coding.start, end=coding.end,
+            text=clean_quote(passage), start=coding.start, end=coding.end,
             participant=person.label if person else None, attributes=attributes,
             coder=owner.display_name if owner else "Consensus", memo=coding.memo, origin=coding.origin,
         ))
     quotes.sort(key=lambda q: (order[q.code_key], q.document_id, q.start, q.coding_id))
     return quotes
+
+
+def _all_codes_here(coding, key: str, wanted: list[str], same_document, code_by_id) -> bool:
+    """True when every other wanted code is applied to text overlapping this coding, in the same layers."""
+    for other in wanted:
+        if _within(key, other):
+            continue
+        if not any(c.start < coding.end and coding.start < c.end and _within(code_by_id[c.code_id].key, other)
+                   for c in same_document):
+            return False
+    return True
 
 
 def layers_for(session: Session, *, project_id: int, choice: Optional[str]) -> Optional[set[int]]:
@@ -159,12 +216,16 @@ def describe_filter(wanted: QuoteFilter, codes: Sequence[Code]) -> str:
     """A line saying what a quote table contains."""
     names = {c.key: c.name for c in codes}
     parts = []
-    if wanted.code:
-        parts.append(f"code {names.get(wanted.code, wanted.code)} (with its sub-codes)")
-    if wanted.document_id:
-        parts.append(f"document {wanted.document_id}")
-    if wanted.attribute:
-        parts.append(f"{wanted.attribute} = {wanted.value}")
+    if wanted.codes:
+        joined = f" {'and' if wanted.match == 'all' else 'or'} ".join(names.get(k, k) for k in wanted.codes)
+        parts.append(f"codes {joined} (with sub-codes)" if len(wanted.codes) > 1
+                     else f"code {joined} (with its sub-codes)")
+    if wanted.document_ids:
+        parts.append("documents " + ", ".join(str(d) for d in wanted.document_ids))
+    for name, value in wanted.attributes.items():
+        parts.append(f"{name} = {value}")
+    if wanted.text:
+        parts.append(f"containing “{wanted.text}”")
     if wanted.layer:
         parts.append(f"layer: {wanted.layer}")
     return "Coded passages" + (" for " + ", ".join(parts) if parts else ", all codes")

@@ -104,3 +104,28 @@ def test_quotes_page_filters_by_code_with_children_and_attribute(client, session
 def test_unknown_pages_are_404(client):
     assert client.get("/documents/12345").status_code == 404
     assert "Not found" in client.get("/projects/12345").text
+
+
+def test_retrieval_by_several_codes_text_and_saved_queries(client, session, project, user, document):
+    def code(phrase, key):
+        start = document.text.index(phrase)
+        store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key=key),
+                         user=user, start=start, end=start + len(phrase))
+    code("Nobody judges you", "freedom-to-be-oneself")
+    code("Nobody judges you, and what is said", "safety/confidentiality")
+    code("A friend told me.", "focus/social")
+    both = client.get(f"/projects/{project.id}/quotes?code=safety&code=freedom-to-be-oneself&match=all").text
+    assert both.count("<blockquote>") == 2 and "A friend told me." not in both
+    either = client.get(f"/projects/{project.id}/quotes?code=safety&code=focus&match=any").text
+    assert either.count("<blockquote>") == 2
+    words = client.get(f"/projects/{project.id}/quotes?text=FRIEND").text
+    assert words.count("<blockquote>") == 1 and "A friend told me." in words
+    saved = client.post(f"/projects/{project.id}/queries",
+                        data={"name": "Safe and free", "code": ["safety", "freedom-to-be-oneself"], "match": "all"})
+    assert saved.status_code == 200 and "Safe and free" in saved.text
+    query_id = re.search(r"quotes\?query=(\d+)", saved.text).group(1)
+    again = client.get(f"/projects/{project.id}/quotes?query={query_id}").text
+    assert again.count("<blockquote>") == 2
+    report = client.get(f"/projects/{project.id}/export/quotes.csv?query={query_id}").content.decode("utf-8-sig")
+    assert report.count("Nobody judges you") == 2 and "A friend" not in report
+    assert "query.saved" in [e.kind for e in store.list_events(session, project_id=project.id)]

@@ -3,10 +3,10 @@
 import io
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from coding import accounts, export, reports, store
+from coding import accounts, export, queries, reports, store
 from coding.models import Project
 from server.deps import LeadDep, ProjectDep, SessionDep
 
@@ -14,14 +14,28 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def quote_filter(code: Optional[str] = None, document: Optional[str] = None,
-                 attribute: Optional[str] = None, value: Optional[str] = None,
-                 layer: Optional[str] = None) -> reports.QuoteFilter:
-    """The filter named in the query string (empty fields do not filter); an attribute is
-    written `attribute=approach&value=online`."""
-    document_id = int(document) if document and document.strip().isdigit() else None
-    return reports.QuoteFilter(code=code or None, document_id=document_id,
-                               attribute=attribute or None, value=value if attribute else None, layer=layer or None)
+def filter_from(fields, session, access) -> reports.QuoteFilter:
+    """A filter from query-string or form fields; empty fields do not filter. `code` and `document` may
+    repeat; attributes are `attr=approach:online` (repeatable) or `attribute=approach&value=online`;
+    `query=ID` starts from a saved query."""
+    saved = fields.get("query") or ""
+    if saved.isdigit():
+        return reports.QuoteFilter.from_params(
+            queries.get_query(session, project_id=access.project.id, query_id=int(saved)).params)
+    attributes = dict(a.split(":", 1) for a in fields.getlist("attr") if ":" in a)
+    if fields.get("attribute"):
+        attributes[fields["attribute"]] = fields.get("value") or ""
+    match = fields.get("match") or "any"
+    return reports.QuoteFilter(codes=[c for c in fields.getlist("code") if c],
+                               match=match if match in ("any", "all") else "any",
+                               document_ids=[int(d) for d in fields.getlist("document") if d.strip().isdigit()],
+                               attributes=attributes, text=(fields.get("text") or "").strip(),
+                               layer=fields.get("layer") or None)
+
+
+def quote_filter(request: Request, session: SessionDep, access: ProjectDep) -> reports.QuoteFilter:
+    """The filter the query string names."""
+    return filter_from(request.query_params, session, access)
 
 
 def visible_filter(access: ProjectDep, wanted: Annotated[reports.QuoteFilter, Depends(quote_filter)]):
@@ -54,9 +68,29 @@ def quotes_page(request: Request, session: SessionDep, access: ProjectDep, wante
         "documents": store.list_documents(session, project_id=project.id),
         "attribute_values": reports.attribute_values(session, project_id=project.id),
         "query": request.url.query,
+        "saved": queries.list_queries(session, project_id=project.id),
+        "access": access,
     }
     template = "partials/quotes/list.html" if request.headers.get("hx-request") else "pages/quotes.html"
     return request.app.state.templates.TemplateResponse(request, template, context)
+
+
+@router.post("/projects/{project_id}/queries", response_class=HTMLResponse)
+async def save_query(request: Request, session: SessionDep, access: ProjectDep):
+    form = await request.form()
+    name = str(form.get("name") or "")
+    wanted = filter_from(form, session, access)
+    queries.save_query(session, project_id=access.project.id, user=access.user, name=name, wanted=wanted)
+    return request.app.state.templates.TemplateResponse(request, "partials/quotes/saved.html", {
+        "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id),
+        "message": f"Saved “{name.strip()}”."})
+
+
+@router.post("/projects/{project_id}/queries/{query_id}/delete", response_class=HTMLResponse)
+def delete_query(request: Request, session: SessionDep, access: ProjectDep, query_id: int):
+    queries.delete_query(session, project_id=access.project.id, user=access.user, query_id=query_id)
+    return request.app.state.templates.TemplateResponse(request, "partials/quotes/saved.html", {
+        "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id)})
 
 
 @router.get("/projects/{project_id}/export/quotes.docx")
