@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -62,16 +63,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The base URL of a real Peerframe server with its own empty database, for one test module."""
-    folder = tmp_path_factory.mktemp("server")
+@contextmanager
+def running_server(folder: Path, script: str = SERVER_SCRIPT, ready: tuple[int, ...] = (200,)) -> Iterator[str]:
+    """Run `script` (argv: database URL, port) on the SQLite file `folder/browser.db`; yield its base URL once
+    GET /api/frameworks answers with a status in `ready` (a team server answers 401 to a stranger).
+
+    The database file may be seeded before the server starts (run the migrations on it first).
+    """
     port = _free_port()
     log_path = folder / "server.log"
     env = {**os.environ, "PEERFRAME_SECRET_KEY": "test-secret"}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-c", SERVER_SCRIPT, f"sqlite:///{folder / 'browser.db'}", str(port)],
+            [sys.executable, "-c", script, f"sqlite:///{folder / 'browser.db'}", str(port)],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -80,7 +84,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
             if process.poll() is not None:
                 pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
             try:
-                if httpx.get(f"{base}/api/frameworks", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/api/frameworks", timeout=1).status_code in ready:
                     break
             except httpx.TransportError:
                 pass
@@ -95,6 +99,19 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The base URL of a real Peerframe server with its own empty database, for one test module."""
+    with running_server(tmp_path_factory.mktemp("server")) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def server_runner():
+    """`running_server` for modules that start their own server (another script, a seeded database)."""
+    return running_server
 
 
 class Api:
@@ -165,6 +182,38 @@ def browser(playwright_instance):
     instance.close()
 
 
+def _watch(new_page) -> dict[str, list[str]]:
+    """Collect a page's console errors, uncaught page errors and (dismissed) dialogs."""
+    seen: dict[str, list[str]] = {"console": [], "page": [], "dialogs": []}
+
+    def on_console(message):
+        if message.type == "error":
+            seen["console"].append(f"{message.text} @ {message.location}")
+
+    def on_dialog(dialog):
+        seen["dialogs"].append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    new_page.on("console", on_console)
+    new_page.on("pageerror", lambda error: seen["page"].append(str(error)))
+    new_page.on("dialog", on_dialog)
+    new_page.console_errors = seen["console"]  # tests that expect errors may look at them (or take them out)
+    return seen
+
+
+def _problems(seen: dict[str, list[str]], allow_console_errors: bool) -> list[str]:
+    problems = [f"uncaught page error: {e}" for e in seen["page"]] + [f"dialog opened: {d}" for d in seen["dialogs"]]
+    if not allow_console_errors:
+        problems += [f"console error: {e}" for e in seen["console"]]
+    return problems
+
+
+def _new_context(browser, base_url: str):
+    context = browser.new_context(base_url=base_url, accept_downloads=True, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    return context
+
+
 @pytest.fixture
 def page(request, browser, live_server):
     """A fresh page in its own context, with the live server as base URL.
@@ -172,30 +221,32 @@ def page(request, browser, live_server):
     Console errors, uncaught exceptions and dialogs are collected and fail the test at teardown
     (console errors are tolerated under `@pytest.mark.allow_console_errors`).
     """
-    context = browser.new_context(base_url=live_server, accept_downloads=True, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context = _new_context(browser, live_server)
     new_page = context.new_page()
-    console_errors: list[str] = []
-    page_errors: list[str] = []
-    dialogs: list[str] = []
-
-    def on_console(message):
-        if message.type == "error":
-            console_errors.append(f"{message.text} @ {message.location}")
-
-    def on_dialog(dialog):
-        dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    new_page.on("console", on_console)
-    new_page.on("pageerror", lambda error: page_errors.append(str(error)))
-    new_page.on("dialog", on_dialog)
-    new_page.console_errors = console_errors  # tests that expect errors may look at them
+    seen = _watch(new_page)
     yield new_page
     context.close()
-    problems = [f"uncaught page error: {e}" for e in page_errors] + [f"dialog opened: {d}" for d in dialogs]
-    if not request.node.get_closest_marker("allow_console_errors"):
-        problems += [f"console error: {e}" for e in console_errors]
+    problems = _problems(seen, bool(request.node.get_closest_marker("allow_console_errors")))
+    assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def new_person_page(request, browser):
+    """`new_person_page(base_url)`: a page in a context of its own (its own cookies: one person signed in),
+    checked at teardown exactly like `page`. For tests where several people use the same server."""
+    opened = []
+
+    def open_page(base_url: str):
+        context = _new_context(browser, base_url)
+        new_page = context.new_page()
+        opened.append((context, _watch(new_page)))
+        return new_page
+
+    yield open_page
+    for context, _ in opened:
+        context.close()
+    allow = bool(request.node.get_closest_marker("allow_console_errors"))
+    problems = [p for _, seen in opened for p in _problems(seen, allow)]
     assert not problems, "the browser reported problems:\n" + "\n".join(problems)
 
 
