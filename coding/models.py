@@ -164,6 +164,7 @@ class SuggestionModel(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id", index=True)  # a blind coder's own model
     trained_at: datetime = Field(default_factory=utcnow)
     examples: int = 0
     signals_seen: int = 0

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from coding import store
 from coding.db import session_for
-from coding.models import Code, Coding, Document, Event, Layer, SuggestionDecision, SuggestionModel, User
+from coding.models import Code, Coding, Document, Event, Layer, Project, SuggestionDecision, SuggestionModel, User
 from coding.spans import overlaps
 from coding.suggest import Example, Scorer, evidence_from_codes, fingerprint, learn, top_level
 
@@ -41,18 +41,28 @@ class Shown:
         return f"Suggested: {self.code.name} ({self.score:.2f}) · because of: {words}"
 
 
-def latest_model(session: Session, *, project_id: int) -> Optional[SuggestionModel]:
-    """The project's newest learned model, if it has one."""
-    return session.exec(select(SuggestionModel).where(SuggestionModel.project_id == project_id)
-                        .order_by(col(SuggestionModel.id).desc()).limit(1)).first()
+def owner_of_model(project: Project, user: Optional[User]) -> Optional[int]:
+    """Whose model a user's suggestions come from: in a blind project each coder learns only from their
+    own codings and the consensus (never from other coders'); otherwise the project shares one model."""
+    return user.id if project.blind and user is not None else None
 
 
-def scorer_for(session: Session, *, project_id: int) -> Scorer:
-    """The scorer for the project's current codebook and model, built once per process and reused."""
+def latest_model(session: Session, *, project_id: int, user_id: Optional[int] = None) -> Optional[SuggestionModel]:
+    """The newest learned model of the project (or of one coder, in a blind project)."""
+    query = select(SuggestionModel).where(SuggestionModel.project_id == project_id)
+    query = query.where(SuggestionModel.user_id == user_id if user_id is not None
+                        else col(SuggestionModel.user_id).is_(None))
+    return session.exec(query.order_by(col(SuggestionModel.id).desc()).limit(1)).first()
+
+
+def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None) -> Scorer:
+    """The scorer for the project's current codebook and the user's model, built once per process."""
+    project = store.get_project(session, project_id=project_id)
     codes = store.project_codes(session, project_id=project_id)
     evidence = evidence_from_codes(codes)
-    model = latest_model(session, project_id=project_id)
-    key = (project_id, fingerprint(evidence), model.id if model else 0)
+    model = latest_model(session, project_id=project_id, user_id=owner_of_model(project, user))
+    key = (project_id, project.created_at, fingerprint(evidence), model.id if model else 0,
+           model.trained_at if model else None)
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
@@ -60,38 +70,55 @@ def scorer_for(session: Session, *, project_id: int) -> Scorer:
     scorer = Scorer(evidence, learned=model.bags if model else {})
     with _CACHE_LOCK:
         _CACHE[key] = scorer
-        while len(_CACHE) > 8:
+        while len(_CACHE) > 16:
             _CACHE.popitem(last=False)
     return scorer
 
 
-def signal_count(session: Session, *, project_id: int) -> int:
-    """Codings ever made plus suggestion decisions: what the learned model can learn from."""
-    codings = session.exec(select(func.count()).select_from(Coding).join(Document, col(Document.id) == Coding.document_id)
-                           .where(Document.project_id == project_id)).one()
-    decisions = session.exec(select(func.count()).select_from(SuggestionDecision)
-                             .where(SuggestionDecision.project_id == project_id)).one()
-    return int(codings) + int(decisions)
+def _readable_layers(session: Session, *, project_id: int, user_id: Optional[int]) -> Optional[set[int]]:
+    """The layers a model may learn from: all, or the coder's own and the consensus layer."""
+    if user_id is None:
+        return None
+    layers = session.exec(select(Layer).where(Layer.project_id == project_id)).all()
+    return {layer.id for layer in layers if layer.kind == "consensus" or layer.user_id == user_id}
 
 
-def training_examples(session: Session, *, project_id: int) -> list[Example]:
-    """Every live coding's passage with its code, and every rejected suggestion as a counter-example."""
+def signal_count(session: Session, *, project_id: int, user_id: Optional[int] = None) -> int:
+    """Codings ever made plus suggestion decisions that the (project's or coder's) model may learn from."""
+    query = (select(func.count()).select_from(Coding).join(Document, col(Document.id) == Coding.document_id)
+             .where(Document.project_id == project_id))
+    decisions = select(func.count()).select_from(SuggestionDecision).where(SuggestionDecision.project_id == project_id)
+    layers = _readable_layers(session, project_id=project_id, user_id=user_id)
+    if layers is not None:
+        query = query.where(col(Coding.layer_id).in_(layers or {-1}))
+        decisions = decisions.where(SuggestionDecision.user_id == user_id)
+    return int(session.exec(query).one()) + int(session.exec(decisions).one())
+
+
+def training_examples(session: Session, *, project_id: int, user_id: Optional[int] = None) -> list[Example]:
+    """Live codings' passages with their codes, and rejected suggestions as counter-examples — all of the
+    project's, or (a blind coder's model) only the coder's own and the consensus layer's."""
     codes = {c.id: c.key for c in store.project_codes(session, project_id=project_id)}
     texts = {d.id: d.text for d in store.list_documents(session, project_id=project_id)}
+    layers = _readable_layers(session, project_id=project_id, user_id=user_id)
     examples = [Example(texts[c.document_id][c.start:c.end], [codes[c.code_id]])
-                for c in store.project_codings(session, project_id=project_id)]
-    rejected = session.exec(select(SuggestionDecision).where(SuggestionDecision.project_id == project_id,
-                                                             col(SuggestionDecision.accepted).is_(False)))
-    examples += [Example(texts[d.document_id][d.start:d.end], [codes[d.code_id]], rejected=True) for d in rejected]
+                for c in store.project_codings(session, project_id=project_id)
+                if layers is None or c.layer_id in layers]
+    query = select(SuggestionDecision).where(SuggestionDecision.project_id == project_id,
+                                             col(SuggestionDecision.accepted).is_(False))
+    if user_id is not None:
+        query = query.where(SuggestionDecision.user_id == user_id)
+    examples += [Example(texts[d.document_id][d.start:d.end], [codes[d.code_id]], rejected=True)
+                 for d in session.exec(query)]
     return examples
 
 
-def retrain(session: Session, *, project_id: int) -> SuggestionModel:
-    """Learn from the project's codings and decisions now, and store the model as a new version."""
-    seen = signal_count(session, project_id=project_id)
+def retrain(session: Session, *, project_id: int, user_id: Optional[int] = None) -> SuggestionModel:
+    """Learn now from what the model may read, and store the result as a new version."""
+    seen = signal_count(session, project_id=project_id, user_id=user_id)
     evidence = evidence_from_codes(store.project_codes(session, project_id=project_id))
-    examples = training_examples(session, project_id=project_id)
-    model = SuggestionModel(project_id=project_id, examples=len(examples), signals_seen=seen,
+    examples = training_examples(session, project_id=project_id, user_id=user_id)
+    model = SuggestionModel(project_id=project_id, user_id=user_id, examples=len(examples), signals_seen=seen,
                             bags=learn(evidence, examples))
     session.add(model)
     session.commit()
@@ -99,17 +126,20 @@ def retrain(session: Session, *, project_id: int) -> SuggestionModel:
     return model
 
 
-def due_for_training(session: Session, *, project_id: int) -> bool:
+def due_for_training(session: Session, *, project_id: int, user_id: Optional[int] = None) -> bool:
     """True when enough has been coded or decided since the model was last trained."""
-    model = latest_model(session, project_id=project_id)
-    return signal_count(session, project_id=project_id) - (model.signals_seen if model else 0) >= RETRAIN_EVERY
+    model = latest_model(session, project_id=project_id, user_id=user_id)
+    seen = signal_count(session, project_id=project_id, user_id=user_id)
+    return seen - (model.signals_seen if model else 0) >= RETRAIN_EVERY
 
 
-def retrain_if_due(engine: Engine, project_id: int) -> Optional[SuggestionModel]:
-    """Background task: retrain when due, in a session of its own (never on a request's time)."""
+def retrain_if_due(engine: Engine, project_id: int, user_id: Optional[int] = None) -> Optional[SuggestionModel]:
+    """Background task after a coder's change: retrain the model that change feeds, when due."""
     with session_for(engine) as session:
-        if due_for_training(session, project_id=project_id):
-            return retrain(session, project_id=project_id)
+        project = store.get_project(session, project_id=project_id)
+        owner = user_id if project.blind else None
+        if due_for_training(session, project_id=project_id, user_id=owner):
+            return retrain(session, project_id=project_id, user_id=owner)
     return None
 
 
@@ -137,7 +167,7 @@ def document_suggestions(session: Session, *, document: Document, user: User,
              if t.speaker not in document.interviewer_speakers and overlaps(t.start, t.end, start, end)]
     if not turns:
         return []
-    scorer = scorer_for(session, project_id=document.project_id)
+    scorer = scorer_for(session, project_id=document.project_id, user=user)
     codes = {c.key: c for c in store.project_codes(session, project_id=document.project_id)}
     decided = _decided(session, document_id=document.id, user=user)
     mine = [(c.start, c.end, c.code_id) for c in _own_codings(session, document=document, user=user)]

@@ -127,3 +127,24 @@ def test_turning_suggestions_off_is_remembered_for_the_coder(client, session, us
     assert "Suggestions are hidden" in client.get(f"/documents/{document.id}/suggestions").text
     session.expire_all()
     assert store.ensure_user(session, name="local").preferences == {"suggestions": False}
+
+
+def test_in_a_blind_project_no_coder_learns_from_anothers_codings(session, app, project, document, user):
+    from coding import accounts
+
+    ann, bob = (accounts.create_user(session, name=n, password="long enough pw") for n in ("ann", "bob"))
+    for coder in (ann, bob):
+        accounts.set_member(session, project_id=project.id, user=coder, role="coder", by=user)
+    before = shown(session, document, bob)
+    start = document.text.index("cup of tea")
+    code = store.get_code(session, project_id=project.id, key="choice-and-control")
+    for _ in range(suggestions.RETRAIN_EVERY + 2):
+        store.add_coding(session, document=document, code=code, user=ann, start=start, end=start + 10)
+    assert suggestions.retrain_if_due(app.state.engine, project.id, ann.id).user_id == ann.id
+    assert suggestions.retrain_if_due(app.state.engine, project.id, bob.id) is None  # nothing of bob's to learn
+    assert shown(session, document, bob) == before
+    assert suggestions.scorer_for(session, project_id=project.id, user=bob).examples == 0
+    assert suggestions.scorer_for(session, project_id=project.id, user=ann).examples == suggestions.RETRAIN_EVERY + 2
+    store.set_blind(session, project=project, user=user, blind=False)
+    shared = suggestions.retrain_if_due(app.state.engine, project.id, bob.id)
+    assert shared is not None and shared.user_id is None  # open projects share one model

@@ -54,7 +54,7 @@ def code_passage(request: Request, session: SessionDep, target: CoderDocumentDep
     chosen = store.get_code(session, project_id=document.project_id, key=code)
     start, end = trim(document.text, start, end)
     store.add_coding(session, document=document, code=chosen, user=target.access.user, start=start, end=end, memo=memo)
-    background.add_task(retrain_if_due, request.app.state.engine, document.project_id)
+    background.add_task(retrain_if_due, request.app.state.engine, document.project_id, target.access.user.id)
     return turns_response(request, session, target, start, end, message=f"Coded as {chosen.name}")
 
 

@@ -38,7 +38,8 @@ def accept(request: Request, session: SessionDep, target: CoderDocumentDep, back
            start: Start, end: End, code: CodeKey, score: Score = 0.0):
     coding = suggestions.accept(session, document=target.document, user=target.access.user, code_key=code,
                                 start=start, end=end, score=score)
-    background.add_task(suggestions.retrain_if_due, request.app.state.engine, target.document.project_id)
+    background.add_task(suggestions.retrain_if_due, request.app.state.engine, target.document.project_id,
+                        target.access.user.id)
     return _answered(request, session, target, coding.start, coding.end, "Accepted: coded as suggested")
 
 
@@ -47,7 +48,8 @@ def reject(request: Request, session: SessionDep, target: CoderDocumentDep, back
            start: Start, end: End, code: CodeKey, score: Score = 0.0):
     suggestions.reject(session, document=target.document, user=target.access.user, code_key=code, start=start,
                        end=end, score=score)
-    background.add_task(suggestions.retrain_if_due, request.app.state.engine, target.document.project_id)
+    background.add_task(suggestions.retrain_if_due, request.app.state.engine, target.document.project_id,
+                        target.access.user.id)
     return _answered(request, session, target, start, end, "Rejected: it will not be suggested to you again")
 
 
@@ -60,13 +62,15 @@ def toggle(session: SessionDep, user: UserDep, on: Annotated[bool, Form()]):
 @router.get("/projects/{project_id}/suggestions", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, access: LeadDep):
     project = access.project
+    owner = suggestions.owner_of_model(project, access.user)
     return request.app.state.templates.TemplateResponse(request, "pages/suggestions.html", {
-        "project": project, "rows": suggestions.acceptance(session, project_id=project.id),
-        "model": suggestions.latest_model(session, project_id=project.id),
-        "signals": suggestions.signal_count(session, project_id=project.id)})
+        "project": project, "access": access, "rows": suggestions.acceptance(session, project_id=project.id),
+        "model": suggestions.latest_model(session, project_id=project.id, user_id=owner),
+        "signals": suggestions.signal_count(session, project_id=project.id, user_id=owner)})
 
 
 @router.post("/projects/{project_id}/suggestions/retrain")
 def retrain(session: SessionDep, access: LeadDep):
-    suggestions.retrain(session, project_id=access.project.id)
+    suggestions.retrain(session, project_id=access.project.id,
+                        user_id=suggestions.owner_of_model(access.project, access.user))
     return Response(status_code=204, headers={"HX-Refresh": "true"})
