@@ -6,7 +6,7 @@ Offsets (`start`, `end`) are half-open ranges of Unicode code points into `Docum
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -106,7 +106,12 @@ class Turn(SQLModel, table=True):
 class Layer(SQLModel, table=True):
     """Whose codings these are: one coder's layer in a project, or the consensus layer."""
 
-    __table_args__ = (UniqueConstraint("project_id", "kind", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "kind", "user_id"),
+        # user_id is NULL on the consensus layer, and NULLs never clash: one consensus layer per project
+        Index("uq_layer_consensus", "project_id", unique=True, sqlite_where=text("kind = 'consensus'"),
+              postgresql_where=text("kind = 'consensus'")),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)

@@ -4,6 +4,8 @@ import hashlib
 from typing import Any, Iterable, Optional, Sequence
 
 from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from coding.frameworks import Framework
@@ -349,25 +351,31 @@ def set_document_participant(session: Session, *, document: Document, user: User
 
 # --- layers and codings ---------------------------------------------------------------------------
 
+def _layer(session: Session, *, project_id: int, kind: str, user_id: Optional[int], create: bool) -> Optional[Layer]:
+    """Find a layer, or create it safely when two first codings arrive at once (a conflicting insert does
+    nothing, and the layer the other request made is read back)."""
+    def find() -> Optional[Layer]:
+        query = select(Layer).where(Layer.project_id == project_id, Layer.kind == kind)
+        query = query.where(Layer.user_id == user_id if user_id is not None else col(Layer.user_id).is_(None))
+        return session.exec(query).first()
+
+    layer = find()
+    if layer is None and create:
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(Layer).values(project_id=project_id, kind=kind, user_id=user_id)
+                        .on_conflict_do_nothing())
+        layer = find()
+    return layer
+
+
 def coder_layer(session: Session, *, project_id: int, user: User) -> Layer:
     """The user's own layer in a project, created on first use."""
-    layer = session.exec(select(Layer).where(Layer.project_id == project_id, Layer.kind == "coder",
-                                             Layer.user_id == user.id)).first()
-    if layer is None:
-        layer = Layer(project_id=project_id, kind="coder", user_id=user.id)
-        session.add(layer)
-        session.flush()
-    return layer
+    return _layer(session, project_id=project_id, kind="coder", user_id=user.id, create=True)
 
 
 def consensus_layer(session: Session, *, project_id: int, create: bool = True) -> Optional[Layer]:
     """The project's consensus layer (written by reconciliation), created on first use if asked."""
-    layer = session.exec(select(Layer).where(Layer.project_id == project_id, Layer.kind == "consensus")).first()
-    if layer is None and create:
-        layer = Layer(project_id=project_id, kind="consensus", user_id=None)
-        session.add(layer)
-        session.flush()
-    return layer
+    return _layer(session, project_id=project_id, kind="consensus", user_id=None, create=create)
 
 
 def layer_has_codings(session: Session, *, layer_id: int) -> bool:

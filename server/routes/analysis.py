@@ -1,0 +1,52 @@
+"""The analysis page: matrices whose cells open their quotes, the values pyramid, code frequencies,
+and every figure as SVG or PNG."""
+
+from typing import Optional
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from coding import charts, insights, reports, store
+from server.deps import ProjectDep, SessionDep
+from server.routes.quotes import filter_from, visible_filter
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+KINDS = {"values-decisions": "Core values × key decisions", "codes": "Code × code", "attribute": "Code × attribute"}
+
+
+def _wanted(request: Request, session, access) -> reports.QuoteFilter:
+    return visible_filter(access, filter_from(request.query_params, session, access))
+
+
+@router.get("/projects/{project_id}/analysis", response_class=HTMLResponse)
+def analysis_page(request: Request, session: SessionDep, access: ProjectDep, kind: str = "values-decisions",
+                  mode: str = "overlap", by: str = "approach", document: Optional[str] = None):
+    wanted = _wanted(request, session, access)
+    data = insights.inputs(session, project_id=access.project.id, wanted=wanted)
+    document_id = int(document) if document and document.isdigit() else None
+    common = dict(project_id=access.project.id, kind=kind, mode=mode, attribute=by, layer=wanted.layer)
+    figures = {name: charts.svg(insights.figure(data, name=name, document_id=document_id, **common), ident=name)
+               for name in ("matrix", "pyramid", "frequencies")}
+    return request.app.state.templates.TemplateResponse(request, "pages/analysis.html", {
+        "project": access.project, "access": access, "figures": figures, "kind": kind, "kinds": KINDS,
+        "mode": mode, "attribute": by, "document": document_id, "query": request.url.query,
+        "attribute_names": reports.attribute_names(session, project_id=access.project.id),
+        "documents": store.list_documents(session, project_id=access.project.id),
+        "layers": reports.layer_choices(session, project_id=access.project.id), "wanted": wanted})
+
+
+@router.get("/projects/{project_id}/figures/{name}.{fmt}")
+def figure_file(request: Request, session: SessionDep, access: ProjectDep, name: str, fmt: str,
+                kind: str = "values-decisions", mode: str = "overlap", by: str = "approach",
+                document: Optional[str] = None):
+    if fmt not in ("svg", "png"):
+        raise store.NotFound(f"figures come as .svg or .png, not .{fmt}")
+    wanted = _wanted(request, session, access)
+    data = insights.inputs(session, project_id=access.project.id, wanted=wanted)
+    shape = insights.figure(data, name=name, project_id=access.project.id, kind=kind, mode=mode, attribute=by,
+                            layer=wanted.layer, document_id=int(document) if document and document.isdigit() else None)
+    filename = f'attachment; filename="{name}.{fmt}"'
+    if fmt == "svg":
+        return Response(charts.svg(shape, ident=name), media_type="image/svg+xml",
+                        headers={"Content-Disposition": filename})
+    return Response(charts.png(shape, scale=2.0), media_type="image/png", headers={"Content-Disposition": filename})
