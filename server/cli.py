@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 from pydantic import ValidationError
 
-from coding import accounts, export, imports, reports, store
+from coding import accounts, export, imports, refi_export, refi_import, reports, store
 from coding.db import make_engine, migrate, session_for
 from coding.frameworks import FrameworkError, available_frameworks, get_framework
 from coding.transcripts import ImportRefused
@@ -142,13 +142,20 @@ def frameworks_show(framework_id: str, as_json: bool = typer.Option(False, "--js
 
 @app.command("import")
 def import_files(
-    files: list[Path] = typer.Argument(..., help="Transcript files (.txt .md .docx .odt .vtt .srt)."),
-    project: str = typer.Option(..., "--project", help="Project name; created if it does not exist."),
+    files: list[Path] = typer.Argument(..., help="Transcript files (.txt .md .docx .odt .vtt .srt), or one "
+                                                 "REFI-QDA project (.qdpx) or codebook (.qdc)."),
+    project: str = typer.Option(..., "--project", help="Project name; created if it does not exist "
+                                                      "(a .qdpx or .qdc always makes a new project)."),
     framework: str = typer.Option("side-by-side", help="Framework for a new project."),
     participant: Optional[str] = typer.Option(None, help="Participant tag, when importing one file."),
     acting: Optional[str] = typer.Option(None, "--as", help="Import as this user (on a team server)."),
 ) -> None:
     """Import transcripts into a project; refused files are reported and store nothing."""
+    if any(refi_import.is_refi(path.name) for path in files):
+        if len(files) != 1:
+            _fail("a REFI-QDA file (.qdpx or .qdc) is imported on its own, as a new project")
+        _import_refi(files[0], project, acting)
+        return
     session, user = _session(acting)
     with session:
         target = store.find_project(session, name=project)
@@ -180,6 +187,25 @@ def import_files(
             raise typer.Exit(1)
 
 
+def _import_refi(path: Path, project: str, acting: Optional[str]) -> None:
+    """A .qdpx or .qdc file as a new project, with the report of what came in and what did not."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        _fail(f"{path}: cannot be read ({exc.strerror})")
+    session, user = _session(acting)
+    with session:
+        try:
+            report = refi_import.import_refi(session, name=project, filename=path.name, data=data, user=user)
+        except (ImportRefused, store.Conflict, store.Invalid) as exc:
+            _fail(f"refused {exc}" if isinstance(exc, ImportRefused) else str(exc))
+    typer.echo(report.summary())
+    for note in report.notes:
+        typer.echo(f"note: {note}")
+    for skipped in report.skipped:
+        typer.echo(f"not imported: {skipped}")
+
+
 @export_app.command("quotes")
 def export_quotes(
     project: str = typer.Option(..., "--project"),
@@ -203,23 +229,43 @@ def export_quotes(
 def export_codebook(
     project: Optional[str] = typer.Option(None, "--project"),
     framework: Optional[str] = typer.Option(None, "--framework"),
-    fmt: str = typer.Option("docx", "--format", help="docx"),
+    fmt: str = typer.Option("docx", "--format", help="docx (Word) or qdc (REFI-QDA codebook)"),
     output: Path = typer.Option(..., "-o", "--output", help="File to write."),
 ) -> None:
-    """Write a project's codebook, or a shipped framework, to Word."""
-    if fmt != "docx":
-        _fail("--format must be docx")
+    """Write a project's codebook, or a shipped framework, to Word or REFI-QDA."""
+    if fmt not in ("docx", "qdc"):
+        _fail("--format must be docx or qdc")
     if bool(project) == bool(framework):
         _fail("give either --project NAME or --framework ID")
     if framework:
         try:
-            data = export.framework_docx(get_framework(framework))
+            data = (export.framework_docx if fmt == "docx" else refi_export.framework_qdc)(get_framework(framework))
         except KeyError as exc:
             _fail(str(exc.args[0]))
     else:
         session, _ = _session()
         with session:
-            data = export.codebook_docx(session, project=_project(session, project))
+            write = export.codebook_docx if fmt == "docx" else refi_export.codebook_qdc
+            try:
+                data = write(session, project=_project(session, project))
+            except store.Invalid as exc:
+                _fail(str(exc))
+    output.write_bytes(data)
+    typer.echo(f"wrote {output}")
+
+
+@export_app.command("project")
+def export_project(
+    project: str = typer.Option(..., "--project"),
+    fmt: str = typer.Option("qdpx", "--format", help="qdpx (REFI-QDA project, for NVivo, ATLAS.ti, MAXQDA...)"),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write."),
+) -> None:
+    """Write a whole project (codebook, transcripts, every layer's codings and memos) as REFI-QDA."""
+    if fmt != "qdpx":
+        _fail("--format must be qdpx")
+    session, _ = _session()
+    with session:
+        data = refi_export.project_qdpx(session, project=_project(session, project))
     output.write_bytes(data)
     typer.echo(f"wrote {output}")
 

@@ -1,0 +1,460 @@
+"""REFI-QDA exchange: exports valid against the standard's schemas, stable GUIDs, a faithful round trip,
+the files other tools wrote, refused archives that leave nothing behind, and the command line."""
+
+import io
+import zipfile
+
+import pytest
+from lxml import etree
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from coding import refi_export, store
+from coding.frameworks import get_framework
+from coding.models import Code, Document, Project, User
+from coding.refi_import import import_refi
+from coding.refi_plan import Skipped, normalising_map, read_qdc, read_refi
+from coding.transcripts import ImportRefused, Transcript, detect_turns, normalise
+from server.cli import app
+from tests.conftest import shared_file
+
+FIRST = "Interviewer: Comment ça va ?\n\nPV44: Très bien 😊 merci. Je me sens en sécurité ici, vraiment.\n\n" \
+        "Interviewer: Et le groupe ?\n\nPV44: Personne ne juge 👩‍👩‍👧 — ce qui est dit ici reste ici."
+SECOND = "Interviewer: How was it?\n\nPV45: Ünïcödé aside, I felt 😊 safe. Nobody judges you there.\n\n" \
+         "PV45: Naïve café talk, and then the real talk."
+
+
+def schema(name: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(shared_file("refi-qda", name))))
+
+
+def fixture(name: str) -> bytes:
+    return shared_file("fixtures", "refi", name).read_bytes()
+
+
+def add_document(session, project, user, name, text, participant, attributes):
+    transcript = Transcript(name, "txt", text, detect_turns(text))
+    return store.import_document(session, project_id=project.id, user=user, transcript=transcript,
+                                 participant=participant, attributes=attributes)
+
+
+def code_at(session, project, document, user, code, passage, memo="", layer=None, nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = document.text.index(passage, start + 1)
+    return store.add_coding(session, document=document, code=code, user=user, start=start, end=start + len(passage),
+                            memo=memo, layer=layer)
+
+
+@pytest.fixture
+def coded(session, user, project):
+    """A project with nested codes of its own, two transcripts with emoji and accents, two coders and consensus."""
+    codes = store.project_codes(session, project_id=project.id)
+    top = codes[0]
+    place = store.add_code(session, project_id=project.id, user=user, name="Safe place", parent_key=top.key,
+                           definition="Where people feel “safe” — à l'abri.", colour="#1b9e77")
+    nested = store.add_code(session, project_id=project.id, user=user, name="Rules of the room",
+                            parent_key=place.key, definition="")
+    judged = store.add_code(session, project_id=project.id, user=user, name="Not judged 😊")
+    first = add_document(session, project, user, "pv44.txt", FIRST, "PV44", {"approach": "online", "age": "34"})
+    second = add_document(session, project, user, "pv45.txt", SECOND, "PV45", {"approach": "in person"})
+    alice = store.ensure_user(session, name="alice")
+    bob = store.ensure_user(session, name="bob", display_name="Bob B.")
+    code_at(session, project, first, alice, place, "Je me sens en sécurité ici", memo="clé — “sécurité” 😊")
+    code_at(session, project, first, alice, judged, "Personne ne juge 👩‍👩‍👧")
+    code_at(session, project, first, bob, nested, "ce qui est dit ici reste ici", memo="confidentiality\nsecond line")
+    code_at(session, project, first, bob, top, "Très bien 😊 merci")
+    code_at(session, project, second, alice, judged, "Nobody judges you there")
+    code_at(session, project, second, bob, place, "I felt 😊 safe")
+    code_at(session, project, second, bob, codes[1], "Naïve café talk")
+    consensus = store.consensus_layer(session, project_id=project.id)
+    code_at(session, project, first, user, judged, "Personne ne juge", memo="agreed", layer=consensus)
+    code_at(session, project, second, user, place, "I felt 😊 safe", layer=consensus)
+    removed = code_at(session, project, second, alice, top, "the real talk")
+    store.remove_coding(session, coding=removed, user=alice)
+    store.set_attributes(session, project_id=project.id, user=user, rows=[("PV46", {"approach": "online"})])
+    project.description = "Peer support — “what keeps people coming back”."
+    session.add(project)
+    session.commit()
+    return project
+
+
+def code_path(codes: dict[str, Code], code: Code) -> tuple[str, ...]:
+    path = [code.name]
+    while code.parent_key:
+        code = codes[code.parent_key]
+        path.insert(0, code.name)
+    return tuple(path)
+
+
+def snapshot(session, project: Project) -> dict:
+    """Everything REFI-QDA can hold about a project, in terms that do not depend on ids or keys."""
+    codes = {c.key: c for c in store.project_codes(session, project_id=project.id)}
+    by_id = {c.id: c for c in codes.values()}
+    owners = store.layer_owners(session, project_id=project.id)
+    documents = {d.id: d for d in store.list_documents(session, project_id=project.id)}
+    participants = {p.id: p for p in store.list_participants(session, project_id=project.id)}
+    return {
+        "description": project.description,
+        "codes": sorted((code_path(codes, c), c.colour, c.definition) for c in codes.values()),
+        "documents": sorted((d.name, d.text, participants[d.participant_id].label if d.participant_id else None)
+                            for d in documents.values()),
+        "participants": sorted((p.label, tuple(sorted(p.attributes.items()))) for p in participants.values()),
+        "codings": sorted((documents[c.document_id].name, c.start, c.end, code_path(codes, by_id[c.code_id]),
+                           owners[c.layer_id].name if c.layer_id in owners else "Consensus", c.memo)
+                          for c in store.project_codings(session, project_id=project.id)),
+    }
+
+
+def qde_of(data: bytes) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return etree.fromstring(archive.read("project.qde"))
+
+
+def archive(**members) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zipped:
+        for name, content in members.items():
+            zipped.writestr(name.replace("__", "/"), content)
+    return out.getvalue()
+
+
+def qde(sources: str, codes: str = '<Code guid="11111111-1111-1111-1111-111111111111" name="Safe" isCodable="true"/>',
+        origin: str = "Test") -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?>'
+            f'<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="{origin}">'
+            '<Users><User guid="22222222-2222-2222-2222-222222222222" name="Sam Smith"/></Users>'
+            f'<CodeBook><Codes>{codes}</Codes></CodeBook><Sources>{sources}</Sources></Project>')
+
+
+def selection(start: int, end: int, code: str = "11111111-1111-1111-1111-111111111111", memo: str = "") -> str:
+    description = f"<Description>{memo}</Description>" if memo else ""
+    return (f'<PlainTextSelection guid="33333333-3333-3333-3333-{start:06d}{end:06d}" startPosition="{start}" '
+            f'endPosition="{end}" creatingUser="22222222-2222-2222-2222-222222222222">{description}'
+            f'<Coding guid="44444444-4444-4444-4444-{start:06d}{end:06d}"><CodeRef targetGUID="{code}"/></Coding>'
+            '</PlainTextSelection>')
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+def test_exports_validate_against_the_standard_schemas(session, coded):
+    project_schema, codebook_schema = schema("Project.xsd"), schema("Codebook.xsd")
+    data = refi_export.project_qdpx(session, project=coded)
+    root = qde_of(data)
+    assert project_schema.validate(root), project_schema.error_log
+    codebook = etree.fromstring(refi_export.codebook_qdc(session, project=coded))
+    assert codebook_schema.validate(codebook), codebook_schema.error_log
+    for framework in ("side-by-side", "imroc"):
+        assert codebook_schema.validate(etree.fromstring(refi_export.framework_qdc(get_framework(framework))))
+    assert codebook.find("{*}Sets") is None
+
+
+def test_project_archive_holds_sources_named_by_guid_and_coders_as_users(session, coded):
+    data = refi_export.project_qdpx(session, project=coded)
+    root = qde_of(data)
+    ns = {"q": refi_export.PROJECT_NS}
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        for source in root.iterfind(".//q:TextSource", ns):
+            path = source.get("plainTextPath")
+            assert path == f"internal://{source.get('guid')}.txt"
+            text = zipped.read(f"sources/{source.get('guid')}.txt").decode("utf-8")
+            assert text in (FIRST, SECOND)
+            for chosen in source.iterfind("q:PlainTextSelection", ns):
+                start, end = int(chosen.get("startPosition")), int(chosen.get("endPosition"))
+                assert text[start:end].strip() == text[start:end] != ""
+    users = {u.get("name"): u.get("guid") for u in root.iterfind("q:Users/q:User", ns)}
+    assert set(users) == {"alice", "bob", "Consensus"}
+    creators = [s.get("creatingUser") for s in root.iterfind(".//q:PlainTextSelection", ns)]
+    assert creators.count(users["Consensus"]) == 2 and creators.count(users["alice"]) == 3
+    assert len(creators) == 9, "removed codings are not exported"
+    assert [c.get("name") for c in root.iterfind("q:Cases/q:Case", ns)] == ["PV44", "PV45", "PV46"]
+    memo = root.find(".//q:PlainTextSelection/q:Description", ns)
+    assert memo is not None and memo.text
+
+
+def test_guids_are_stable_across_exports_and_renames(session, user, coded):
+    first = refi_export.project_qdpx(session, project=coded)
+    code = store.project_codes(session, project_id=coded.id)[0]
+    guid = refi_export.project_guids(coded)(f"code:{code.key}")
+    assert etree.tostring(qde_of(first)) == etree.tostring(qde_of(refi_export.project_qdpx(session, project=coded)))
+    store.update_code(session, code=code, user=user, name="Renamed")
+    again = qde_of(refi_export.project_qdpx(session, project=coded))
+    assert again.find(f".//{{*}}Code[@guid='{guid}']").get("name") == "Renamed"
+    other = store.create_project(session, name="Other", framework=get_framework("side-by-side"), user=user)
+    assert refi_export.project_guids(other)(f"code:{code.key}") != guid
+
+
+def test_an_empty_codebook_cannot_be_a_qdc(session, user):
+    empty = store.create_project(session, name="Empty", framework=read_refi(
+        "blank.qdpx", fixture("blank-atlas-project.qdpx")).framework(), user=user)
+    with pytest.raises(store.Invalid):
+        refi_export.codebook_qdc(session, project=empty)
+    assert schema("Project.xsd").validate(qde_of(refi_export.project_qdpx(session, project=empty)))
+
+
+# --- round trip -----------------------------------------------------------------------------------
+
+def test_round_trip_is_identical(session, user, coded):
+    report = import_refi(session, name="Copy", filename="study.qdpx", user=user,
+                         data=refi_export.project_qdpx(session, project=coded))
+    assert snapshot(session, report.project) == snapshot(session, coded)
+    assert (report.documents, report.codings, report.consensus, report.coders) == (2, 9, 2, ["alice", "bob"])
+    assert report.skipped == [] and report.notes == []
+    copy_of_book = read_qdc(refi_export.codebook_qdc(session, project=report.project), "book.qdc")
+    assert [c.name for c in copy_of_book.codes] == [c.name for c in store.project_codes(session, project_id=coded.id)]
+
+
+def test_codebook_round_trip_keeps_hierarchy_colours_and_definitions(session, user, coded):
+    report = import_refi(session, name="Book", filename="book.qdc", user=user,
+                         data=refi_export.codebook_qdc(session, project=coded))
+    assert snapshot(session, report.project)["codes"] == snapshot(session, coded)["codes"]
+    assert report.project.framework_id == "refi-import"
+
+
+# --- other tools' files ---------------------------------------------------------------------------
+
+def test_nvivo_offsets_in_utf16_over_crlf_text_land_on_the_same_words(session, user):
+    data = fixture("nvivo-mac-oltas_teszt.qdpx")
+    report = import_refi(session, name="NVivo", filename="oltas.qdpx", data=data, user=user)
+    assert (report.codes, report.documents, report.codings) == (152, 2, 330)
+    assert report.coders == ["Gergo", "test_user"] and report.skipped == []
+    assert any("UTF-16" in note for note in report.notes)
+    root = qde_of(data)
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    documents = {d.name: d for d in store.list_documents(session, project_id=report.project.id)}
+    codes = {c.key: c for c in store.project_codes(session, project_id=report.project.id)}
+    imported = {}
+    for coding in store.project_codings(session, project_id=report.project.id):
+        imported.setdefault(coding.document_id, []).append(coding)
+    after_emoji = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        for source in root.iterfind(".//q:TextSource", ns):
+            raw = zipped.read(f"Sources/{source.get('guid')}.txt").decode("utf-8-sig")
+            units = raw.encode("utf-16-le")
+            document = documents[source.get("name")]
+            assert document.text == normalise(raw)
+            spans = sorted((c.start, c.end) for c in imported.get(document.id, []))
+            expected = []
+            for chosen in source.iterfind("q:PlainTextSelection", ns):
+                start, end = int(chosen.get("startPosition")), int(chosen.get("endPosition"))
+                passage = units[2 * start:2 * end].decode("utf-16-le")
+                expected.append(passage.replace("\r\n", "\n"))
+                after_emoji += units[:2 * start].decode("utf-16-le") != raw[:start]
+            assert sorted(document.text[s:e] for s, e in spans) == sorted(expected)
+    assert after_emoji > 100, "the fixture has selections after emoji, where UTF-16 and code points differ"
+    severity = next(c for c in codes.values() if c.name.startswith("HBM 2. Perceived Severity"))
+    risk = next(c for c in codes.values() if c.parent_key == severity.key and c.name == "Betegség kockázatai")
+    analogies = next(c for c in codes.values() if c.parent_key == risk.key and c.name == "relativizálás, analógiák")
+    assert analogies.definition == "csak egy nátha"
+    gergo = session.exec(select(User).where(User.name == "Gergo")).one()
+    assert gergo.password_hash is None
+
+
+def test_atlas_projects_bring_nested_codes_or_nothing_at_all(session, user):
+    report = import_refi(session, name="Atlas", filename="target.qdpx", data=fixture("atlasti23-target.qdpx"),
+                         user=user)
+    codes = store.project_codes(session, project_id=report.project.id)
+    assert [(c.name, c.parent_key) for c in codes] == [
+        ("Commits", None), ("2022-05-10T02:05:59Z 19e4dce", "commits"), ("2022-02-11T10:39:25Z cdbfd92", "commits")]
+    blank = import_refi(session, name="Blank", filename="blank.qdpx", data=fixture("blank-atlas-project.qdpx"),
+                        user=user)
+    assert (blank.codes, blank.documents, blank.codings, blank.skipped) == (0, 0, 0, [])
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("REFI-QDA-1-5.qdc", [("Topics", None, "#8dd3c7"), ("Economy", None, "#ffff00"), ("Health care", None, "#33cc33"),
+                          ("Values", None, "#80b1d3"), ("Conservatives", None, "#ff0000"),
+                          ("Liberals", None, "#0000ff")]),
+    ("portableQDA_Atlasti.qdc", [("code2", None, "#8dd3c7"), ("code1", None, "#bebada"),
+                                 ("code1.1", "code1", "#bebada"), ("code3", None, "#fb8072"),
+                                 ("code:3.1", "code3", "#fb8072")]),
+    ("portableQDA_test_compare_Diff_destAtlas.qdc", [("testCodeCommon", None, "#000000"),
+                                                     ("testCode NEw-compareQDC(Sun Mar  7 12:35:30 2021)", None,
+                                                      "#000000")]),
+])
+def test_codebooks_of_other_tools_and_namespaces(session, user, name, expected):
+    report = import_refi(session, name=name, filename=name, data=fixture(name), user=user)
+    codes = store.project_codes(session, project_id=report.project.id)
+    names = {c.key: c.name for c in codes}
+    assert [(c.name, names.get(c.parent_key), c.colour) for c in codes] == expected
+    if name == "REFI-QDA-1-5.qdc":
+        assert codes[1].definition == "Anything about jobs or taxes or business"
+        assert schema("Codebook.xsd").validate(etree.fromstring(refi_export.codebook_qdc(session,
+                                                                                       project=report.project)))
+    if name.startswith("portableQDA"):
+        assert [s.reason for s in report.skipped] == ["Peerframe has no sets of codes"]
+
+
+def test_renamed_qde_folder_case_bom_crlf_and_utf16_offsets(session, user):
+    raw = "\ufeffA 😊 b\r\nsafe place\r\n"
+    sources = ('<TextSource guid="55555555-5555-5555-5555-555555555555" name="nv" '
+               'plainTextPath="internal://55555555-5555-5555-5555-555555555555.TXT" '
+               f'richTextPath="internal://55555555-5555-5555-5555-555555555555.docx">{selection(8, 12, memo="m")}'
+               '</TextSource>')
+    data = archive(**{"Study.qde": qde(sources, origin="NVivo for Mac 12.7"),
+                      "Sources__55555555-5555-5555-5555-555555555555.txt": raw.encode("utf-8"),
+                      "Sources__55555555-5555-5555-5555-555555555555.docx": b"PK not really"})
+    report = import_refi(session, name="Tolerant", filename="t.qdpx", data=data, user=user)
+    coding = store.project_codings(session, project_id=report.project.id)[0]
+    document = store.get_document(session, document_id=coding.document_id)
+    assert document.text == "A 😊 b\nsafe place"
+    assert (document.text[coding.start:coding.end], coding.memo) == ("safe", "m")
+    assert report.coders == ["Sam-Smith"]
+    assert store.ensure_user(session, name="Sam-Smith").display_name == "Sam Smith"
+
+
+def test_inline_text_missing_codes_pictures_and_bad_spans_are_reported(session, user):
+    text = "Ünï 😊 safe here.   \n"
+    sources = (f'<TextSource guid="66666666-6666-6666-6666-666666666666" name="inline">'
+               f'<PlainTextContent>{text}</PlainTextContent>{selection(6, 10)}{selection(2, 90)}'
+               f'{selection(10, 11)}{selection(0, 3, code="99999999-9999-9999-9999-999999999999")}</TextSource>'
+               '<PictureSource guid="77777777-7777-7777-7777-777777777777" name="photo" path="internal://p.jpg">'
+               '<PictureSelection guid="88888888-8888-8888-8888-888888888888" firstX="0" firstY="0" secondX="1" '
+               'secondY="1"><Coding guid="88888888-8888-8888-8888-888888888889"><CodeRef '
+               'targetGUID="11111111-1111-1111-1111-111111111111"/></Coding></PictureSelection></PictureSource>')
+    report = import_refi(session, name="Inline", filename="i.qdpx", data=archive(**{"project.qde": qde(sources)}),
+                         user=user)
+    [coding] = store.project_codings(session, project_id=report.project.id)
+    document = store.get_document(session, document_id=coding.document_id)
+    assert document.text[coding.start:coding.end] == "safe"
+    reasons = [str(s) for s in report.skipped]
+    assert reasons == [
+        "selection 2–90 in 'inline': it is empty or outside the text (0–20)",
+        "selection 10–11 in 'inline': it covers only white space",
+        "selection 0–3 in 'inline': it refers to a code that is not in the codebook "
+        "(99999999-9999-9999-9999-999999999999)",
+        "PictureSource 'photo': pictures cannot be coded in Peerframe (1 coding left out)",
+    ]
+
+
+def test_notes_on_codings_become_memos_and_other_notes_are_reported(session, user):
+    chosen = selection(0, 4, memo="first thought").replace(
+        '"/></Coding>', '"/><NoteRef targetGUID="aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"/></Coding>')
+    sources = ('<TextSource guid="66666666-6666-6666-6666-666666666666" name="t">'
+               f'<PlainTextContent>Safe here.</PlainTextContent>{chosen}</TextSource>')
+    notes = ('<Notes><Note guid="aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa" name="n"><PlainTextContent>second thought'
+             '</PlainTextContent></Note><Note guid="bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb" name="project memo">'
+             '<PlainTextContent>about the project</PlainTextContent></Note></Notes>')
+    report = import_refi(session, name="Notes", filename="n.qdpx", user=user,
+                         data=archive(**{"project.qde": qde(sources).replace("</Sources>", "</Sources>" + notes)}))
+    [coding] = store.project_codings(session, project_id=report.project.id)
+    assert coding.memo == "first thought\n\nsecond thought"
+    assert [str(s) for s in report.skipped] == ["1 note: only notes on coded selections are imported (as memos)"]
+
+
+def test_normalising_map_follows_normalise():
+    for raw in ("\ufeffa\r\nb\rc\n", "cafe\u0301 ok\r\n\r\n  ", "plain", "e\u0301\u0301x\r\ny😊", ""):
+        text, mapping = normalising_map(raw)
+        assert text == normalise(raw)
+        assert len(mapping) == len(raw) + 1 and mapping == sorted(mapping) and mapping[-1] == len(text)
+    assert normalising_map("\ufeffa\r\nb😊\rc") == ("a\nb😊\nc", [0, 0, 1, 1, 2, 3, 4, 5, 6])
+    assert normalising_map("cafe\u0301!  ") == ("café!", [0, 1, 2, 3, 4, 4, 5, 5, 5])
+
+
+# --- refusals -------------------------------------------------------------------------------------
+
+MISSING_SOURCE = qde('<TextSource guid="55555555-5555-5555-5555-555555555555" name="gone" '
+                     'plainTextPath="internal://55555555-5555-5555-5555-555555555555.txt"/>')
+
+
+@pytest.mark.parametrize("filename, data, message", [
+    ("broken.qdpx", b"this is not a zip", "broken.qdpx: this is not a REFI-QDA project (.qdpx): it is not a ZIP"),
+    ("noqde.qdpx", archive(**{"sources__a.txt": "text"}), "noqde.qdpx: the archive has no project.qde"),
+    ("twoqde.qdpx", archive(**{"a.qde": "<Project/>", "b.qde": "<Project/>"}), "several .qde files (a.qde, b.qde)"),
+    ("badxml.qdpx", archive(**{"project.qde": "<Project><Users>"}), "badxml.qdpx: project.qde: the XML is broken"),
+    ("notrefi.qdpx", archive(**{"project.qde": "<html/>"}), "its root element is <html>, not <Project>"),
+    ("missing.qdpx", archive(**{"project.qde": MISSING_SOURCE}),
+     "missing.qdpx: source 'gone' refers to internal://55555555-5555-5555-5555-555555555555.txt, which is not in "
+     "the archive"),
+    ("book.qdc", b"<CodeBook><Codes>", "book.qdc: the XML is broken"),
+    ("empty.qdc", b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
+     "empty.qdc: the codebook has no codes"),
+    ("nothing.qdc", b"", "nothing.qdc: the file is empty"),
+])
+def test_broken_files_are_refused_by_name_and_create_nothing(session, user, filename, data, message):
+    before = (session.exec(select(Project)).all(), session.exec(select(User)).all())
+    with pytest.raises(ImportRefused) as refused:
+        import_refi(session, name="Broken", filename=filename, data=data, user=user)
+    assert message in str(refused.value)
+    assert (session.exec(select(Project)).all(), session.exec(select(User)).all()) == before
+
+
+def test_a_failure_while_writing_rolls_everything_back(session, user, coded, monkeypatch):
+    data = refi_export.project_qdpx(session, project=coded)
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    real = store.add_coding
+    monkeypatch.setattr(store, "add_coding", failing)
+    users_before = len(session.exec(select(User)).all())
+    with pytest.raises(RuntimeError):
+        import_refi(session, name="Half", filename="x.qdpx", data=data, user=user)
+    assert store.find_project(session, name="Half") is None
+    assert len(session.exec(select(User)).all()) == users_before
+    assert len(session.exec(select(Document)).all()) == 2
+    session.add(Code(project_id=coded.id, key="still-works", name="Still works"))
+    session.commit()
+
+
+def test_an_existing_project_name_is_refused(session, user, project):
+    with pytest.raises(store.Conflict, match="already exists"):
+        import_refi(session, name=project.name, filename="b.qdc", data=fixture("REFI-QDA-1-5.qdc"), user=user)
+
+
+def test_skipped_reads_plainly():
+    assert str(Skipped("selection 1–2 in 'a'", "it covers only white space")) == \
+        "selection 1–2 in 'a': it covers only white space"
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("PEERFRAME_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    return tmp_path
+
+
+def test_cli_exports_and_imports_refi_files(env):
+    (env / "pv44.txt").write_text(FIRST, encoding="utf-8")
+    assert runner.invoke(app, ["import", "--project", "Study", str(env / "pv44.txt")]).exit_code == 0
+    project_file, book, framework_book = env / "study.qdpx", env / "study.qdc", env / "imroc.qdc"
+    for args in (["project", "--project", "Study", "--format", "qdpx", "-o", str(project_file)],
+                 ["codebook", "--project", "Study", "--format", "qdc", "-o", str(book)],
+                 ["codebook", "--framework", "imroc", "--format", "qdc", "-o", str(framework_book)]):
+        result = runner.invoke(app, ["export", *args])
+        assert result.exit_code == 0, result.stderr
+    assert schema("Project.xsd").validate(qde_of(project_file.read_bytes()))
+    assert schema("Codebook.xsd").validate(etree.parse(str(framework_book)))
+
+    result = runner.invoke(app, ["import", "--project", "Copy", str(project_file)])
+    assert result.exit_code == 0, result.stderr
+    assert "1 document," in result.stdout and "into project 'Copy'" in result.stdout
+    again = runner.invoke(app, ["import", "--project", "Copy", str(project_file)])
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    result = runner.invoke(app, ["import", "--project", "Book", str(book)])
+    assert result.exit_code == 0 and "0 documents" in result.stdout and "0 codings" in result.stdout
+
+    nvivo = shared_file("fixtures", "refi", "nvivo-mac-oltas_teszt.qdpx")
+    result = runner.invoke(app, ["import", "--project", "NVivo", str(nvivo)])
+    assert result.exit_code == 0 and "330 codings" in result.stdout and "note: positions in" in result.stdout
+
+
+def test_cli_refuses_broken_and_mixed_refi_imports(env):
+    (env / "broken.qdpx").write_bytes(b"nope")
+    result = runner.invoke(app, ["import", "--project", "X", str(env / "broken.qdpx")])
+    assert result.exit_code == 1 and "broken.qdpx: this is not a REFI-QDA project" in result.stderr
+    (env / "a.txt").write_text("PV1: hello", encoding="utf-8")
+    mixed = runner.invoke(app, ["import", "--project", "X", str(env / "a.txt"), str(env / "broken.qdpx")])
+    assert mixed.exit_code == 1 and "on its own" in mixed.stderr
+    listed = runner.invoke(app, ["export", "codebook", "--project", "X", "--format", "qdc", "-o", str(env / "x")])
+    assert listed.exit_code == 1 and "no project called 'X'" in listed.stderr
+    wrong = runner.invoke(app, ["export", "project", "--project", "X", "--format", "zip", "-o", str(env / "x")])
+    assert wrong.exit_code == 1 and "--format must be qdpx" in wrong.stderr
