@@ -289,6 +289,20 @@
     if (event.detail.successful) document.getElementById("status")?.classList.remove("error");
   });
 
+  // A plain form (a file download) that also sends the current filter fields of another form.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    const source = form.dataset && form.dataset.includeFilters && document.querySelector(form.dataset.includeFilters);
+    if (!source) return;
+    form.querySelectorAll("input[data-copied]").forEach((input) => input.remove());
+    for (const [name, value] of new FormData(source)) {
+      const input = document.createElement("input");
+      Object.assign(input, { type: "hidden", name, value });
+      input.dataset.copied = "true";
+      form.appendChild(input);
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     const transcript = document.getElementById("transcript");
     if (transcript) setUpDocument(transcript);

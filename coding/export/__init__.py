@@ -1,40 +1,97 @@
-"""Report files as bytes: each gathers its data, then hands it to a writer with a file object."""
+"""Report files as bytes: each gathers its data (pseudonymised), then hands it to a writer with a file object."""
 
 import io
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import BinaryIO, Optional, Sequence
 
 from sqlmodel import Session
 
-from coding import reports, store
+from coding import insights, pseudonyms, queries, reports, store
 from coding.export import csv as csv_export
 from coding.export import docx as docx_export
+from coding.export import xlsx as xlsx_export
 from coding.frameworks import Framework
 from coding.models import Code, Project
 
 
-def quotes_docx(session: Session, *, project: Project, wanted: reports.QuoteFilter) -> bytes:
+@dataclass
+class ReportOptions:
+    """How a writer wants the quote table: the tag's attributes, extra columns, a style template."""
+
+    tag_attributes: Sequence[str] = ("approach",)
+    show_coder: bool = False
+    show_document: bool = False
+    template: Optional[BinaryIO] = None
+    extra: dict = field(default_factory=dict)
+
+
+def project_quotes(session: Session, *, project: Project, wanted: reports.QuoteFilter) -> list[reports.Quote]:
+    """The coded passages a report shows, with the project's pseudonyms applied."""
+    found = reports.find_quotes(session, project_id=project.id, wanted=wanted)
+    return pseudonyms.apply_to_quotes(found, queries.pairs(session, project_id=project.id))
+
+
+def quotes_docx(session: Session, *, project: Project, wanted: reports.QuoteFilter,
+                options: Optional[ReportOptions] = None) -> bytes:
     """The coded-quote table of a project as a Word file."""
+    options = options or ReportOptions()
     codes = store.project_codes(session, project_id=project.id)
-    quotes = reports.find_quotes(session, project_id=project.id, wanted=wanted)
     out = io.BytesIO()
-    docx_export.write_quotes(quotes, codes, out, title=f"{project.name}: coded quotes",
-                             subtitle=reports.describe_filter(wanted, codes))
+    docx_export.write_quotes(project_quotes(session, project=project, wanted=wanted), codes, out,
+                             title=f"{project.name}: coded quotes", subtitle=reports.describe_filter(wanted, codes),
+                             tag_attributes=tuple(options.tag_attributes), show_coder=options.show_coder,
+                             show_document=options.show_document, template=options.template)
     return out.getvalue()
 
 
 def quotes_csv(session: Session, *, project: Project, wanted: reports.QuoteFilter) -> bytes:
     """The coded quotes of a project as CSV, with every participant attribute as a column."""
     out = io.BytesIO()
-    csv_export.write_quotes(reports.find_quotes(session, project_id=project.id, wanted=wanted), out,
+    csv_export.write_quotes(project_quotes(session, project=project, wanted=wanted), out,
                             attributes=reports.attribute_names(session, project_id=project.id))
     return out.getvalue()
 
 
+def quotes_xlsx(session: Session, *, project: Project, wanted: reports.QuoteFilter) -> bytes:
+    """The coded quotes of a project as an Excel workbook."""
+    out = io.BytesIO()
+    xlsx_export.write_quotes_xlsx(project_quotes(session, project=project, wanted=wanted), out,
+                                  attributes=reports.attribute_names(session, project_id=project.id))
+    return out.getvalue()
+
+
 def codebook_docx(session: Session, *, project: Project) -> bytes:
-    """A project's codebook as a Word file."""
+    """A project's codebook as a Word file: hierarchy, definitions, counts and one example quote per code."""
+    quotes = project_quotes(session, project=project, wanted=reports.QuoteFilter())
+    examples: dict[str, reports.Quote] = {}
+    for quote in quotes:
+        examples.setdefault(quote.code_key, quote)
     out = io.BytesIO()
     docx_export.write_codebook(store.project_codes(session, project_id=project.id), out,
                                title=f"{project.name}: codebook",
-                               source=f"Framework: {project.framework_id} (version {project.framework_version})")
+                               source=f"Framework: {project.framework_id} (version {project.framework_version})",
+                               counts=dict(Counter(q.code_key for q in quotes)), examples=examples)
+    return out.getvalue()
+
+
+def matrix_file(session: Session, *, project: Project, wanted: reports.QuoteFilter, kind: str, mode: str,
+                attribute: str, fmt: str) -> bytes:
+    """A matrix of the analysis page as Word or Excel."""
+    data = insights.inputs(session, project_id=project.id, wanted=wanted)
+    table = insights.matrix(data, kind=kind, mode=mode, attribute=attribute)
+    titles = {"values-decisions": "Core values × key decisions", "codes": "Code co-occurrence",
+              "attribute": f"Codes by {attribute}: passages (participants)"}
+    note = reports.describe_filter(wanted, store.project_codes(session, project_id=project.id))
+    if kind != "attribute":
+        note += "; cells count " + ("stretches of text coded with both" if mode == "overlap"
+                                    else "speaker turns with both codes")
+    cells = [[f"{c.count} ({c.participants})" if c.participants is not None else c.count
+              for c in (table.cell(r, col) for col in table.columns)] for r in table.rows]
+    matrix = docx_export.MatrixTable(title=f"{project.name}: {titles[kind]}", row_labels=list(table.row_labels),
+                                     column_labels=list(table.column_labels), cells=cells, note=note)
+    out = io.BytesIO()
+    (docx_export.write_matrix_docx if fmt == "docx" else xlsx_export.write_matrix_xlsx)(matrix, out)
     return out.getvalue()
 
 

@@ -7,11 +7,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from coding import accounts, export, queries, reports, store
+from coding.export import docx as docx_export
 from coding.models import Project
 from server.deps import LeadDep, ProjectDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def filter_from(fields, session, access) -> reports.QuoteFilter:
@@ -97,6 +99,40 @@ def delete_query(request: Request, session: SessionDep, access: ProjectDep, quer
 def quotes_docx(session: SessionDep, access: ProjectDep, wanted: FilterDep):
     project = access.project
     return _download(export.quotes_docx(session, project=project, wanted=wanted), f"{_stem(project)}-quotes.docx", DOCX)
+
+
+@router.get("/projects/{project_id}/export/quotes.xlsx")
+def quotes_xlsx(session: SessionDep, access: ProjectDep, wanted: FilterDep):
+    project = access.project
+    return _download(export.quotes_xlsx(session, project=project, wanted=wanted), f"{_stem(project)}-quotes.xlsx", XLSX)
+
+
+@router.post("/projects/{project_id}/export/report.docx")
+async def quote_report(request: Request, session: SessionDep, access: ProjectDep):
+    """The Word quote report with the writer's choices: tag attributes, extra columns, a style template."""
+    form = await request.form()
+    wanted = visible_filter(access, filter_from(form, session, access))
+    template = form.get("template")
+    data = await template.read() if template is not None and hasattr(template, "read") else b""
+    options = export.ReportOptions(tag_attributes=[a for a in form.getlist("tag") if a] or ["approach"],
+                                   show_coder=form.get("show_coder") == "true",
+                                   show_document=form.get("show_document") == "true",
+                                   template=io.BytesIO(data) if data else None)
+    try:
+        report = export.quotes_docx(session, project=access.project, wanted=wanted, options=options)
+    except docx_export.TemplateRefused as exc:
+        raise store.Invalid(f"{getattr(template, 'filename', 'the template')}: {exc}") from exc
+    return _download(report, f"{_stem(access.project)}-report.docx", DOCX)
+
+
+@router.get("/projects/{project_id}/export/matrix.{fmt}")
+def matrix_export(request: Request, session: SessionDep, access: ProjectDep, wanted: FilterDep, fmt: str,
+                  kind: str = "values-decisions", mode: str = "overlap", by: str = "approach"):
+    if fmt not in ("docx", "xlsx"):
+        raise store.NotFound(f"matrices come as .docx or .xlsx, not .{fmt}")
+    data = export.matrix_file(session, project=access.project, wanted=wanted, kind=kind, mode=mode, attribute=by,
+                              fmt=fmt)
+    return _download(data, f"{_stem(access.project)}-matrix.{fmt}", DOCX if fmt == "docx" else XLSX)
 
 
 @router.get("/projects/{project_id}/export/quotes.csv")

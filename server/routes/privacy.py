@@ -1,0 +1,40 @@
+"""The project's pseudonyms: names and places replaced in every export, with suggestions to review."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+
+from coding import pseudonyms, queries, store
+from server.deps import LeadDep, SessionDep
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def _page(request: Request, session, access, template: str = "pages/pseudonyms.html", **extra) -> HTMLResponse:
+    project = access.project
+    known = {p.original.lower() for p in queries.pseudonyms(session, project_id=project.id)}
+    text = "\n\n".join(d.text for d in store.list_documents(session, project_id=project.id))
+    candidates = [c for c in pseudonyms.suggest(text) if c.text.lower() not in known][:60]
+    return request.app.state.templates.TemplateResponse(request, template, {
+        "project": project, "access": access, "rows": queries.pseudonyms(session, project_id=project.id),
+        "candidates": candidates, **extra})
+
+
+@router.get("/projects/{project_id}/pseudonyms", response_class=HTMLResponse)
+def pseudonym_page(request: Request, session: SessionDep, access: LeadDep):
+    return _page(request, session, access)
+
+
+@router.post("/projects/{project_id}/pseudonyms", response_class=HTMLResponse)
+def add_pseudonym(request: Request, session: SessionDep, access: LeadDep, original: Annotated[str, Form()],
+                  replacement: Annotated[str, Form()], kind: Annotated[str, Form()] = "name"):
+    queries.set_pseudonym(session, project_id=access.project.id, user=access.user, original=original,
+                          replacement=replacement, kind=kind)
+    return _page(request, session, access, "partials/pseudonyms/body.html")
+
+
+@router.post("/projects/{project_id}/pseudonyms/{pseudonym_id}/delete", response_class=HTMLResponse)
+def remove_pseudonym(request: Request, session: SessionDep, access: LeadDep, pseudonym_id: int):
+    queries.remove_pseudonym(session, project_id=access.project.id, user=access.user, pseudonym_id=pseudonym_id)
+    return _page(request, session, access, "partials/pseudonyms/body.html")
