@@ -138,6 +138,12 @@ class Api:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def code(self, document_id: int, start: int, end: int, code_id: str, memo: str = "") -> dict[str, Any]:
+        response = self.client.post(f"/api/documents/{document_id}/codings",
+                                    json={"start": start, "end": end, "code_id": code_id, "memo": memo})
+        assert response.status_code == 201, response.text
+        return response.json()
+
     def documents(self, project_id: int) -> list[dict[str, Any]]:
         response = self.client.get(f"/api/projects/{project_id}/documents")
         assert response.status_code == 200, response.text
