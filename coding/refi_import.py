@@ -4,9 +4,7 @@ The file is read and checked in full first (`coding.refi_plan`); only then is th
 transaction, so a refused file, or a failure while writing, leaves nothing behind.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from sqlmodel import Session
 
@@ -47,26 +45,12 @@ class ImportReport:
 
 # --- writing --------------------------------------------------------------------------------------
 
-@contextmanager
-def _all_or_nothing(session: Session) -> Iterator[None]:
-    """Run store functions without letting them commit; commit everything at the end, or roll it all back."""
-    session.commit = session.flush  # type: ignore[method-assign]
-    try:
-        yield
-    except BaseException:
-        del session.commit
-        session.rollback()
-        raise
-    del session.commit
-    session.commit()
-
-
 def save(session: Session, *, plan: Plan, name: str, user: User) -> ImportReport:
     """Write a read plan as a new project, all of it or (on any error) nothing."""
     if store.find_project(session, name=name.strip()):
         raise store.Conflict(f"a project called '{name.strip()}' already exists; a REFI-QDA file is imported "
                              "as a new project")
-    with _all_or_nothing(session):
+    with store.atomic(session):
         project = store.create_project(session, name=name, framework=plan.framework(), user=user,
                                        description=plan.description)
         codes = {code.key: code for code in store.project_codes(session, project_id=project.id)}

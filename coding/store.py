@@ -1,7 +1,8 @@
 """Every query and every change. Each change writes its event in the same transaction."""
 
 import hashlib
-from typing import Any, Iterable, Optional, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Optional, Sequence
 
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -29,6 +30,28 @@ class NotYours(PermissionError):
     """A change to someone else's layer: each coder writes only to their own."""
 
 
+def _done(session: Session) -> None:
+    """Commit a change, unless it is part of a larger one (see `atomic`), which commits it with the rest."""
+    if session.info.get("atomic"):
+        session.flush()
+    else:
+        session.commit()
+
+
+@contextmanager
+def atomic(session: Session) -> Iterator[None]:
+    """Make every change inside one transaction: all of it is stored at the end, or on any error none."""
+    session.info["atomic"] = True
+    try:
+        yield
+    except BaseException:
+        session.info.pop("atomic", None)
+        session.rollback()
+        raise
+    session.info.pop("atomic", None)
+    session.commit()
+
+
 def _log(session: Session, *, project_id: int, user: User, kind: str, payload: dict[str, Any],
          document_id: Optional[int] = None, undoes: Optional[int] = None) -> Event:
     event = Event(project_id=project_id, user_id=user.id, kind=kind, payload=payload,
@@ -45,7 +68,7 @@ def ensure_user(session: Session, *, name: str, display_name: str = "") -> User:
     if user is None:
         user = User(name=name, display_name=display_name or name)
         session.add(user)
-        session.commit()
+        _done(session)
         session.refresh(user)
     return user
 
@@ -105,7 +128,7 @@ def create_project(session: Session, *, name: str, framework: Framework, user: U
     _log(session, project_id=project.id, user=user, kind="project.created",
          payload={"name": name, "framework": framework.id, "version": framework.version,
                   "codes": position})
-    session.commit()
+    _done(session)
     session.refresh(project)
     return project
 
@@ -116,7 +139,7 @@ def set_blind(session: Session, *, project: Project, user: User, blind: bool) ->
         project.blind = blind
         session.add(project)
         _log(session, project_id=project.id, user=user, kind="project.blind", payload={"blind": blind})
-        session.commit()
+        _done(session)
         session.refresh(project)
     return project
 
@@ -177,7 +200,7 @@ def add_code(session: Session, *, project_id: int, user: User, name: str, parent
     session.add(code)
     _log(session, project_id=project_id, user=user, kind="code.added",
          payload={"code": key, "name": name, "parent": code.parent_key})
-    session.commit()
+    _done(session)
     session.refresh(code)
     return code
 
@@ -201,7 +224,7 @@ def update_code(session: Session, *, code: Code, user: User, **changes: Any) -> 
     session.add(code)
     _log(session, project_id=code.project_id, user=user, kind="code.updated",
          payload={"code": code.key, "before": before, "after": after})
-    session.commit()
+    _done(session)
     session.refresh(code)
     return code
 
@@ -254,7 +277,7 @@ def set_attributes(session: Session, *, project_id: int, user: User,
             _log(session, project_id=project_id, user=user, kind="participant.updated",
                  payload={"participant": label, "before": before, "after": merged})
         changed.append(participant)
-    session.commit()
+    _done(session)
     for participant in changed:
         session.refresh(participant)
     return changed
@@ -291,7 +314,7 @@ def import_document(session: Session, *, project_id: int, user: User, transcript
     _log(session, project_id=project_id, user=user, kind="document.imported", document_id=document.id,
          payload={"name": transcript.name, "format": transcript.source_format, "participant": label or None,
                   "turns": len(transcript.turns), "words": transcript.word_count})
-    session.commit()
+    _done(session)
     session.refresh(document)
     return document
 
@@ -330,7 +353,7 @@ def set_interviewers(session: Session, *, document: Document, user: User, speake
     session.add(document)
     _log(session, project_id=document.project_id, user=user, kind="document.interviewers",
          document_id=document.id, payload={"before": before, "after": list(speakers)})
-    session.commit()
+    _done(session)
     session.refresh(document)
     return document
 
@@ -344,7 +367,7 @@ def set_document_participant(session: Session, *, document: Document, user: User
     session.add(document)
     _log(session, project_id=document.project_id, user=user, kind="document.participant",
          document_id=document.id, payload={"before": before.label if before else None, "after": label or None})
-    session.commit()
+    _done(session)
     session.refresh(document)
     return document
 
@@ -414,7 +437,7 @@ def add_coding(session: Session, *, document: Document, code: Code, user: User, 
          payload={"coding": coding.id, "code": code.key, "start": start, "end": end, "memo": coding.memo,
                   "origin": origin, "layer": layer.id})
     if commit:
-        session.commit()
+        _done(session)
         session.refresh(coding)
     return coding
 
@@ -443,7 +466,7 @@ def remove_coding(session: Session, *, coding: Coding, user: User) -> Coding:
          document_id=coding.document_id,
          payload={"coding": coding.id, "code": code.key if code else None, "start": coding.start,
                   "end": coding.end})
-    session.commit()
+    _done(session)
     session.refresh(coding)
     return coding
 
@@ -459,7 +482,7 @@ def set_memo(session: Session, *, coding: Coding, user: User, memo: str) -> Codi
     session.add(coding)
     _log(session, project_id=_coding_project(session, coding), user=user, kind="coding.memo",
          document_id=coding.document_id, payload={"coding": coding.id, "before": before, "after": memo})
-    session.commit()
+    _done(session)
     session.refresh(coding)
     return coding
 
@@ -576,7 +599,7 @@ def undo_last(session: Session, *, project_id: int, user: User) -> Optional[Even
         session.add(code)
     event = _log(session, project_id=project_id, user=user, kind="undo", document_id=target.document_id,
                  undoes=target.id, payload={"undid": describe(target), "kind": target.kind, **p})
-    session.commit()
+    _done(session)
     session.refresh(event)
     return event
 
