@@ -22,11 +22,12 @@ from typing import Any, Iterator, Optional
 import httpx
 import pytest
 
+from tests.conftest import shared_file
+
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 SERVER_SCRIPT = (
     "import sys, uvicorn\n"
     "from server.app import create_app\n"
@@ -41,18 +42,10 @@ def pytest_configure(config):
         "markers", "allow_console_errors: the test provokes a 4xx on purpose; console errors do not fail it")
 
 
-def _fixture_file(*parts: str) -> Path:
-    """A file under ../shared/fixtures, or a skip naming what is missing."""
-    path = FIXTURES.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared fixture {path} is not available")
-    return path
-
-
 @pytest.fixture(scope="session")
 def fixture_file():
     """`fixture_file("transcripts", "x.vtt")`: a path under ../shared/fixtures (never copied into the repo)."""
-    return _fixture_file
+    return lambda *parts: shared_file("fixtures", *parts)
 
 
 # --- the server ------------------------------------------------------------------------------------
