@@ -1,0 +1,65 @@
+"""Every query and every change, in one place to import from (`from coding import store`).
+
+Each change writes its event in the same transaction; `store.atomic` groups several changes into one.
+The parts: base (errors, events, transactions), projects, codebook, documents, codings, events.
+"""
+
+from coding.store.base import Conflict, Invalid, NotFound, NotYours, atomic
+from coding.store.codebook import CODE_FIELDS, add_code, get_code, project_codes, update_code
+from coding.store.codings import (add_coding, code_usage, coder_layer, consensus_layer, document_codings,
+                                  get_coding, layer_has_codings, layer_owners, project_codings, remove_coding,
+                                  set_memo)
+from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
+                                    import_document, list_documents, list_participants, set_attributes,
+                                    set_document_participant, set_interviewers, text_digest)
+from coding.store.events import UNDOABLE, describe, last_undoable, list_events, undo_last
+from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
+                                   list_projects, list_users, set_blind)
+
+__all__ = [
+    "CODE_FIELDS",
+    "Conflict",
+    "Invalid",
+    "NotFound",
+    "NotYours",
+    "UNDOABLE",
+    "add_code",
+    "add_coding",
+    "atomic",
+    "code_usage",
+    "coder_layer",
+    "consensus_layer",
+    "create_project",
+    "describe",
+    "document_codings",
+    "document_participant",
+    "document_turns",
+    "ensure_user",
+    "find_project",
+    "get_code",
+    "get_coding",
+    "get_document",
+    "get_participant",
+    "get_project",
+    "get_user",
+    "import_document",
+    "last_undoable",
+    "layer_has_codings",
+    "layer_owners",
+    "list_documents",
+    "list_events",
+    "list_participants",
+    "list_projects",
+    "list_users",
+    "project_codes",
+    "project_codings",
+    "remove_coding",
+    "set_attributes",
+    "set_blind",
+    "set_document_participant",
+    "set_interviewers",
+    "set_memo",
+    "text_digest",
+    "undo_last",
+    "update_code",
+]

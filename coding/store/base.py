@@ -1,0 +1,54 @@
+"""What every part of the store shares: its errors, the event log writer, transactions."""
+
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
+
+from sqlmodel import Session
+
+from coding.models import Event, User
+
+
+class NotFound(LookupError):
+    """The thing asked for does not exist (or is not visible)."""
+
+
+class Invalid(ValueError):
+    """The request is understood but cannot be carried out as asked."""
+
+
+class Conflict(ValueError):
+    """The request clashes with something already stored."""
+
+
+class NotYours(PermissionError):
+    """A change to someone else's layer: each coder writes only to their own."""
+
+
+def _done(session: Session) -> None:
+    """Commit a change, unless it is part of a larger one (see `atomic`), which commits it with the rest."""
+    if session.info.get("atomic"):
+        session.flush()
+    else:
+        session.commit()
+
+
+@contextmanager
+def atomic(session: Session) -> Iterator[None]:
+    """Make every change inside one transaction: all of it is stored at the end, or on any error none."""
+    session.info["atomic"] = True
+    try:
+        yield
+    except BaseException:
+        session.info.pop("atomic", None)
+        session.rollback()
+        raise
+    session.info.pop("atomic", None)
+    session.commit()
+
+
+def _log(session: Session, *, project_id: int, user: User, kind: str, payload: dict[str, Any],
+         document_id: Optional[int] = None, undoes: Optional[int] = None) -> Event:
+    event = Event(project_id=project_id, user_id=user.id, kind=kind, payload=payload,
+                  document_id=document_id, undoes=undoes)
+    session.add(event)
+    return event

@@ -1,0 +1,91 @@
+"""A project's codebook: its codes, added, renamed, redefined, retired."""
+
+from typing import Any, Optional
+
+from sqlmodel import Session, col, select
+
+from coding.models import Code, User
+from coding.store.base import Invalid, NotFound, _done, _log
+
+
+def project_codes(session: Session, *, project_id: int, include_retired: bool = True) -> list[Code]:
+    """The project's codes in codebook order."""
+    query = select(Code).where(Code.project_id == project_id)
+    if not include_retired:
+        query = query.where(col(Code.retired).is_(False))
+    return list(session.exec(query.order_by(Code.position, Code.id)))
+
+
+def get_code(session: Session, *, project_id: int, key: str) -> Code:
+    """A project's code by its key (such as `safety/confidentiality`)."""
+    code = session.exec(select(Code).where(Code.project_id == project_id, Code.key == key)).first()
+    if code is None:
+        raise NotFound(f"this project's codebook has no code '{key}'")
+    return code
+
+
+def _slug(text: str) -> str:
+    cleaned = "".join(ch.lower() if ch.isalnum() else "-" for ch in text)
+    return "-".join(part for part in cleaned.split("-") if part) or "code"
+
+
+def add_code(session: Session, *, project_id: int, user: User, name: str, parent_key: Optional[str] = None,
+             definition: str = "", colour: Optional[str] = None) -> Code:
+    """A new code of the team's own, placed after its parent's last descendant."""
+    name = name.strip()
+    if not name:
+        raise Invalid("a code needs a name")
+    codes = project_codes(session, project_id=project_id)
+    parent = None
+    if parent_key:
+        parent = next((c for c in codes if c.key == parent_key), None)
+        if parent is None:
+            raise NotFound(f"this project's codebook has no code '{parent_key}'")
+    base = f"{parent.key}/{_slug(name)}" if parent else _slug(name)
+    keys = {c.key for c in codes}
+    key, n = base, 2
+    while key in keys:
+        key, n = f"{base}-{n}", n + 1
+    if parent:
+        inside = [c.position for c in codes if c.key == parent.key or c.key.startswith(parent.key + "/")]
+        position = max(inside) + 1
+    else:
+        position = max((c.position for c in codes), default=-1) + 1
+    for other in codes:
+        if other.position >= position:
+            other.position += 1
+            session.add(other)
+    code = Code(project_id=project_id, key=key, parent_key=parent.key if parent else None, name=name,
+                kind=parent.kind if parent else "theme", group=parent.group if parent else None,
+                definition=definition.strip(), colour=colour or (parent.colour if parent else "#9e9e9e"),
+                position=position)
+    session.add(code)
+    _log(session, project_id=project_id, user=user, kind="code.added",
+         payload={"code": key, "name": name, "parent": code.parent_key})
+    _done(session)
+    session.refresh(code)
+    return code
+
+
+CODE_FIELDS = ("name", "definition", "colour", "retired")
+
+
+def update_code(session: Session, *, code: Code, user: User, **changes: Any) -> Code:
+    """Rename, redefine, recolour, retire or restore a code; the key never changes."""
+    unknown = set(changes) - set(CODE_FIELDS)
+    if unknown:
+        raise Invalid(f"a code has no field {', '.join(sorted(unknown))} that can be changed")
+    if "name" in changes and not str(changes["name"]).strip():
+        raise Invalid("a code needs a name")
+    before = {k: getattr(code, k) for k in changes}
+    after = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+    if before == after:
+        return code
+    for field, value in after.items():
+        setattr(code, field, value)
+    session.add(code)
+    _log(session, project_id=code.project_id, user=user, kind="code.updated",
+         payload={"code": code.key, "before": before, "after": after})
+    _done(session)
+    session.refresh(code)
+    return code

@@ -1,0 +1,155 @@
+"""Layers and codings: each coder writes only to their own layer; removal is a flag."""
+
+from typing import Optional
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from coding.models import Code, Coding, Document, Layer, User
+from coding.store.base import Invalid, NotFound, NotYours, _done, _log
+from coding.store.documents import get_document
+
+
+def _layer(session: Session, *, project_id: int, kind: str, user_id: Optional[int], create: bool) -> Optional[Layer]:
+    """Find a layer, or create it safely when two first codings arrive at once (a conflicting insert does
+    nothing, and the layer the other request made is read back)."""
+    def find() -> Optional[Layer]:
+        query = select(Layer).where(Layer.project_id == project_id, Layer.kind == kind)
+        query = query.where(Layer.user_id == user_id if user_id is not None else col(Layer.user_id).is_(None))
+        return session.exec(query).first()
+
+    layer = find()
+    if layer is None and create:
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(Layer).values(project_id=project_id, kind=kind, user_id=user_id)
+                        .on_conflict_do_nothing())
+        layer = find()
+    return layer
+
+
+def coder_layer(session: Session, *, project_id: int, user: User) -> Layer:
+    """The user's own layer in a project, created on first use."""
+    return _layer(session, project_id=project_id, kind="coder", user_id=user.id, create=True)
+
+
+def consensus_layer(session: Session, *, project_id: int, create: bool = True) -> Optional[Layer]:
+    """The project's consensus layer (written by reconciliation), created on first use if asked."""
+    return _layer(session, project_id=project_id, kind="consensus", user_id=None, create=create)
+
+
+def layer_has_codings(session: Session, *, layer_id: int) -> bool:
+    """True when a layer holds at least one live coding."""
+    return session.exec(select(Coding.id).where(Coding.layer_id == layer_id, col(Coding.removed).is_(False))
+                        .limit(1)).first() is not None
+
+
+def get_coding(session: Session, *, coding_id: int) -> Coding:
+    """One coding by id, removed or not."""
+    coding = session.get(Coding, coding_id)
+    if coding is None:
+        raise NotFound(f"no coding {coding_id}")
+    return coding
+
+
+def add_coding(session: Session, *, document: Document, code: Code, user: User, start: int, end: int,
+               memo: str = "", origin: str = "manual", layer: Optional[Layer] = None, commit: bool = True) -> Coding:
+    """Code the span [start, end) of a document in the user's layer (reconciliation passes the consensus
+    layer, and commits its decision as a whole)."""
+    if code.project_id != document.project_id:
+        raise Invalid(f"code '{code.key}' belongs to another project")
+    if code.retired:
+        raise Invalid(f"code '{code.key}' is retired; restore it in the codebook to use it again")
+    if not (0 <= start < end <= len(document.text)):
+        raise Invalid(f"the span {start}–{end} is not inside the document (0–{len(document.text)}, "
+                      "counted in Unicode code points) or is empty")
+    if not document.text[start:end].strip():
+        raise Invalid("the selected text is only white space")
+    layer = layer or coder_layer(session, project_id=document.project_id, user=user)
+    coding = Coding(layer_id=layer.id, document_id=document.id, code_id=code.id, start=start, end=end,
+                    memo=memo.strip(), origin=origin, created_by=user.id)
+    session.add(coding)
+    session.flush()
+    _log(session, project_id=document.project_id, user=user, kind="coding.added", document_id=document.id,
+         payload={"coding": coding.id, "code": code.key, "start": start, "end": end, "memo": coding.memo,
+                  "origin": origin, "layer": layer.id})
+    if commit:
+        _done(session)
+        session.refresh(coding)
+    return coding
+
+
+def _coding_project(session: Session, coding: Coding) -> int:
+    return get_document(session, document_id=coding.document_id).project_id
+
+
+def _own(session: Session, coding: Coding, user: User) -> None:
+    layer = session.get(Layer, coding.layer_id)
+    if layer is None or layer.user_id != user.id:
+        owner = session.get(User, layer.user_id) if layer and layer.user_id else None
+        whose = f"{owner.display_name}'s layer" if owner else "the consensus layer"
+        raise NotYours(f"coding {coding.id} is in {whose}; you can only change codings in your own layer")
+
+
+def remove_coding(session: Session, *, coding: Coding, user: User) -> Coding:
+    """Take a coding off its passage; it stays in the database and the log, and can be undone."""
+    _own(session, coding, user)
+    if coding.removed:
+        raise NotFound(f"coding {coding.id} was already removed")
+    coding.removed = True
+    session.add(coding)
+    code = session.get(Code, coding.code_id)
+    _log(session, project_id=_coding_project(session, coding), user=user, kind="coding.removed",
+         document_id=coding.document_id,
+         payload={"coding": coding.id, "code": code.key if code else None, "start": coding.start,
+                  "end": coding.end})
+    _done(session)
+    session.refresh(coding)
+    return coding
+
+
+def set_memo(session: Session, *, coding: Coding, user: User, memo: str) -> Coding:
+    """Write or replace the memo on a coding."""
+    _own(session, coding, user)
+    memo = memo.strip()
+    if memo == coding.memo:
+        return coding
+    before = coding.memo
+    coding.memo = memo
+    session.add(coding)
+    _log(session, project_id=_coding_project(session, coding), user=user, kind="coding.memo",
+         document_id=coding.document_id, payload={"coding": coding.id, "before": before, "after": memo})
+    _done(session)
+    session.refresh(coding)
+    return coding
+
+
+def document_codings(session: Session, *, document_id: int, layers: Optional[set[int]] = None) -> list[Coding]:
+    """The live codings of a document by position: all layers, or only those in `layers`."""
+    query = select(Coding).where(Coding.document_id == document_id, col(Coding.removed).is_(False))
+    if layers is not None:
+        query = query.where(col(Coding.layer_id).in_(layers or {-1}))
+    return list(session.exec(query.order_by(Coding.start, Coding.end, Coding.id)))
+
+
+def project_codings(session: Session, *, project_id: int) -> list[Coding]:
+    """The live codings of a project, by document and position."""
+    query = (select(Coding).join(Document, col(Document.id) == Coding.document_id)
+             .where(Document.project_id == project_id, col(Coding.removed).is_(False))
+             .order_by(Coding.document_id, Coding.start, Coding.id))
+    return list(session.exec(query))
+
+
+def code_usage(session: Session, *, project_id: int, user: User) -> dict[int, int]:
+    """How many live codings this user has made with each code in the project."""
+    query = (select(Coding.code_id, func.count()).join(Layer, col(Layer.id) == Coding.layer_id)
+             .where(Layer.project_id == project_id, Layer.user_id == user.id, col(Coding.removed).is_(False))
+             .group_by(Coding.code_id))
+    return {code_id: count for code_id, count in session.exec(query)}
+
+
+def layer_owners(session: Session, *, project_id: int) -> dict[int, User]:
+    """The user behind each coder layer of a project."""
+    query = select(Layer, User).join(User, col(User.id) == Layer.user_id).where(Layer.project_id == project_id)
+    return {layer.id: user for layer, user in session.exec(query)}

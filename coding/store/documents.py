@@ -1,0 +1,151 @@
+"""Participants, documents and their speaker turns."""
+
+import hashlib
+from typing import Optional, Sequence
+
+from sqlmodel import Session, select
+
+from coding.models import Document, Participant, Turn, User
+from coding.store.base import Conflict, Invalid, NotFound, _done, _log
+from coding.transcripts import Transcript
+
+
+def get_participant(session: Session, *, project_id: int, label: str) -> Optional[Participant]:
+    """A participant by tag (PV44), or None."""
+    return session.exec(select(Participant).where(Participant.project_id == project_id,
+                                                  Participant.label == label)).first()
+
+
+def list_participants(session: Session, *, project_id: int) -> list[Participant]:
+    """The project's participants by tag."""
+    return list(session.exec(select(Participant).where(Participant.project_id == project_id)
+                             .order_by(Participant.label)))
+
+
+def _participant(session: Session, *, project_id: int, label: str) -> Participant:
+    participant = get_participant(session, project_id=project_id, label=label)
+    if participant is None:
+        participant = Participant(project_id=project_id, label=label, attributes={})
+        session.add(participant)
+        session.flush()
+    return participant
+
+
+def set_attributes(session: Session, *, project_id: int, user: User,
+                   rows: Sequence[tuple[str, dict[str, str]]]) -> list[Participant]:
+    """Set attributes of participants (created if new) in one transaction; empty values clear."""
+    changed = []
+    for label, attributes in rows:
+        label = label.strip()
+        if not label:
+            raise Invalid("a participant needs a tag such as PV44")
+        participant = _participant(session, project_id=project_id, label=label)
+        before = dict(participant.attributes)
+        merged = dict(before)
+        for key, value in attributes.items():
+            key, value = key.strip(), str(value).strip()
+            if not key:
+                continue
+            if value:
+                merged[key] = value
+            else:
+                merged.pop(key, None)
+        if merged != before:
+            participant.attributes = merged
+            session.add(participant)
+            _log(session, project_id=project_id, user=user, kind="participant.updated",
+                 payload={"participant": label, "before": before, "after": merged})
+        changed.append(participant)
+    _done(session)
+    for participant in changed:
+        session.refresh(participant)
+    return changed
+
+
+def text_digest(text: str) -> str:
+    """The SHA-256 of a normalised text, for spotting the same transcript imported twice."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def import_document(session: Session, *, project_id: int, user: User, transcript: Transcript,
+                    participant: Optional[str] = None, attributes: Optional[dict[str, str]] = None) -> Document:
+    """Store a read transcript with its turns, or raise Conflict if the project has its text already."""
+    digest = text_digest(transcript.text)
+    twin = session.exec(select(Document).where(Document.project_id == project_id,
+                                               Document.sha256 == digest)).first()
+    if twin is not None:
+        raise Conflict(f"{transcript.name}: this transcript is already in the project as '{twin.name}'")
+    label = (participant or transcript.guess_participant() or "").strip()
+    person = _participant(session, project_id=project_id, label=label) if label else None
+    if person is not None and attributes:
+        merged = {**person.attributes, **{k: str(v) for k, v in attributes.items() if str(v).strip()}}
+        person.attributes = merged
+        session.add(person)
+    document = Document(project_id=project_id, participant_id=person.id if person else None,
+                        name=transcript.name, source_format=transcript.source_format, text=transcript.text,
+                        sha256=digest, word_count=transcript.word_count,
+                        interviewer_speakers=transcript.guess_interviewers())
+    session.add(document)
+    session.flush()
+    for seq, turn in enumerate(transcript.turns):
+        session.add(Turn(document_id=document.id, seq=seq, speaker=turn.speaker, start=turn.start,
+                         end=turn.end, cue_start_ms=turn.cue_start_ms, cue_end_ms=turn.cue_end_ms))
+    _log(session, project_id=project_id, user=user, kind="document.imported", document_id=document.id,
+         payload={"name": transcript.name, "format": transcript.source_format, "participant": label or None,
+                  "turns": len(transcript.turns), "words": transcript.word_count})
+    _done(session)
+    session.refresh(document)
+    return document
+
+
+def list_documents(session: Session, *, project_id: int) -> list[Document]:
+    """The project's documents in import order."""
+    return list(session.exec(select(Document).where(Document.project_id == project_id).order_by(Document.id)))
+
+
+def get_document(session: Session, *, document_id: int) -> Document:
+    """One document by id."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"no document {document_id}")
+    return document
+
+
+def document_turns(session: Session, *, document_id: int) -> list[Turn]:
+    """A document's turns in order."""
+    return list(session.exec(select(Turn).where(Turn.document_id == document_id).order_by(Turn.seq)))
+
+
+def document_participant(session: Session, *, document: Document) -> Optional[Participant]:
+    """The participant a document belongs to, if any."""
+    return session.get(Participant, document.participant_id) if document.participant_id else None
+
+
+def set_interviewers(session: Session, *, document: Document, user: User, speakers: list[str]) -> Document:
+    """Say which of a document's speakers are interviewers."""
+    known = {t.speaker for t in document_turns(session, document_id=document.id) if t.speaker}
+    unknown = [s for s in speakers if s not in known]
+    if unknown:
+        raise Invalid(f"'{unknown[0]}' is not a speaker in {document.name}")
+    before = list(document.interviewer_speakers)
+    document.interviewer_speakers = list(speakers)
+    session.add(document)
+    _log(session, project_id=document.project_id, user=user, kind="document.interviewers",
+         document_id=document.id, payload={"before": before, "after": list(speakers)})
+    _done(session)
+    session.refresh(document)
+    return document
+
+
+def set_document_participant(session: Session, *, document: Document, user: User, label: str) -> Document:
+    """Attach a document to a participant by tag (created if new); an empty tag detaches it."""
+    label = label.strip()
+    person = _participant(session, project_id=document.project_id, label=label) if label else None
+    before = document_participant(session, document=document)
+    document.participant_id = person.id if person else None
+    session.add(document)
+    _log(session, project_id=document.project_id, user=user, kind="document.participant",
+         document_id=document.id, payload={"before": before.label if before else None, "after": label or None})
+    _done(session)
+    session.refresh(document)
+    return document

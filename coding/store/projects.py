@@ -1,0 +1,96 @@
+"""Users and projects."""
+
+from typing import Iterable, Optional
+
+from sqlmodel import Session, col, select
+
+from coding.frameworks import Framework
+from coding.models import Code, Membership, Project, User
+from coding.store.base import Conflict, Invalid, NotFound, _done, _log
+
+
+def ensure_user(session: Session, *, name: str, display_name: str = "") -> User:
+    """The user with this name, created if there is none."""
+    user = session.exec(select(User).where(User.name == name)).first()
+    if user is None:
+        user = User(name=name, display_name=display_name or name)
+        session.add(user)
+        _done(session)
+        session.refresh(user)
+    return user
+
+
+def get_user(session: Session, *, user_id: int) -> User:
+    """One user by id."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    return user
+
+
+def list_projects(session: Session) -> list[Project]:
+    """All projects, newest first."""
+    return list(session.exec(select(Project).order_by(col(Project.id).desc())))
+
+
+def get_project(session: Session, *, project_id: int) -> Project:
+    """One project by id."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"no project {project_id}")
+    return project
+
+
+def find_project(session: Session, *, name: str) -> Optional[Project]:
+    """The project with this name, or None."""
+    return session.exec(select(Project).where(Project.name == name)).first()
+
+
+def create_project(session: Session, *, name: str, framework: Framework, user: User,
+                   description: str = "", include_groups: Optional[Iterable[str]] = None) -> Project:
+    """A new project with its own copy of the framework's codes.
+
+    `include_groups` names the optional groups to copy; None copies them all.
+    """
+    name = name.strip()
+    if not name:
+        raise Invalid("a project needs a name")
+    if find_project(session, name=name):
+        raise Conflict(f"a project called '{name}' already exists")
+    groups = None if include_groups is None else set(include_groups)
+    project = Project(name=name, description=description.strip(), framework_id=framework.id,
+                      framework_version=framework.version)
+    session.add(project)
+    session.flush()
+    position = 0
+    for code in framework.walk():
+        if code.group is not None and groups is not None and code.group not in groups:
+            continue
+        session.add(Code(project_id=project.id, key=code.id, parent_key=code.parent, name=code.name,
+                         kind=code.kind, tier=code.tier, group=code.group, definition=code.definition,
+                         citation=code.citation, colour=code.colour, patterns=list(code.patterns),
+                         profile=code.profile, aliases=list(code.aliases), position=position))
+        position += 1
+    session.add(Membership(project_id=project.id, user_id=user.id, role="lead"))
+    _log(session, project_id=project.id, user=user, kind="project.created",
+         payload={"name": name, "framework": framework.id, "version": framework.version,
+                  "codes": position})
+    _done(session)
+    session.refresh(project)
+    return project
+
+
+def set_blind(session: Session, *, project: Project, user: User, blind: bool) -> Project:
+    """Turn blind coding on or off for a project."""
+    if project.blind != blind:
+        project.blind = blind
+        session.add(project)
+        _log(session, project_id=project.id, user=user, kind="project.blind", payload={"blind": blind})
+        _done(session)
+        session.refresh(project)
+    return project
+
+
+def list_users(session: Session) -> list[User]:
+    """Every user, by name."""
+    return list(session.exec(select(User).order_by(User.name)))
