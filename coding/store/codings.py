@@ -75,8 +75,7 @@ def add_coding(session: Session, *, document: Document, code: Code, user: User, 
          payload={"coding": coding.id, "code": code.key, "start": start, "end": end, "memo": coding.memo,
                   "origin": origin, "layer": layer.id})
     if commit:
-        _done(session)
-        session.refresh(coding)
+        _done(session)  # the session keeps the coding's values after commit: no need to read it back
     return coding
 
 
