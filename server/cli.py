@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 from pydantic import ValidationError
 
-from coding import accounts, export, imports, refi_export, refi_import, reports, store
+from coding import accounts, export, imports, queries, refi_export, refi_import, reports, store
 from coding.db import make_engine, migrate, session_for
 from coding.frameworks import FrameworkError, available_frameworks, get_framework
 from coding.transcripts import ImportRefused
@@ -209,18 +209,30 @@ def _import_refi(path: Path, project: str, acting: Optional[str]) -> None:
 @export_app.command("quotes")
 def export_quotes(
     project: str = typer.Option(..., "--project"),
-    fmt: str = typer.Option("docx", "--format", help="docx or csv"),
+    fmt: str = typer.Option("docx", "--format", help="docx, xlsx or csv"),
     output: Path = typer.Option(..., "-o", "--output", help="File to write."),
     code: Optional[str] = typer.Option(None, help="Only this code and its sub-codes."),
+    layer: Optional[str] = typer.Option(None, help="consensus, all, or a coder's user name "
+                                                   "(default: the consensus layer where there is one)."),
+    query: Optional[str] = typer.Option(None, help="Start from this saved query (by name)."),
 ) -> None:
-    """Write the coded-quote table of a project to Word or CSV."""
-    if fmt not in ("docx", "csv"):
-        _fail("--format must be docx or csv")
+    """Write the coded-quote table of a project to Word, Excel or CSV."""
+    writers = {"docx": export.quotes_docx, "xlsx": export.quotes_xlsx, "csv": export.quotes_csv}
+    if fmt not in writers:
+        _fail("--format must be docx, xlsx or csv")
     session, _ = _session()
     with session:
         target = _project(session, project)
-        wanted = reports.QuoteFilter(code=code)
-        data = (export.quotes_docx if fmt == "docx" else export.quotes_csv)(session, project=target, wanted=wanted)
+        if query:
+            saved = queries.find_query(session, project_id=target.id, name=query)
+            if saved is None:
+                _fail(f"project '{project}' has no saved query called '{query}'")
+            wanted = reports.QuoteFilter.from_params(saved.params)
+        else:
+            wanted = reports.QuoteFilter(code=code)
+        if layer:
+            wanted.layer = layer
+        data = writers[fmt](session, project=target, wanted=wanted)
     output.write_bytes(data)
     typer.echo(f"wrote {output}")
 

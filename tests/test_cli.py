@@ -102,3 +102,33 @@ def test_users_members_and_tokens_from_the_command_line(env):
     assert runner.invoke(app, ["token", "revoke", "sam", token_id]).exit_code == 0
     assert "revoked" in runner.invoke(app, ["token", "list", "sam"]).stdout
     assert runner.invoke(app, ["token", "create", "ghost"]).exit_code == 1
+
+
+def test_export_quotes_by_layer_and_saved_query(env):
+    from coding import queries, reports, store
+    from coding.db import make_engine, migrate, session_for
+
+    (env / "pv44.txt").write_bytes(txt_bytes())
+    runner.invoke(app, ["import", "--project", "Q", str(env / "pv44.txt")])
+    engine = make_engine(f"sqlite:///{env / 'cli.db'}")
+    migrate(engine)
+    with session_for(engine) as session:
+        user = store.ensure_user(session, name="local")
+        project = store.find_project(session, name="Q")
+        document = store.list_documents(session, project_id=project.id)[0]
+        for phrase, key in (("Nobody judges you", "safety"), ("A friend told me.", "focus")):
+            start = document.text.index(phrase)
+            store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key=key),
+                             user=user, start=start, end=start + len(phrase))
+        queries.save_query(session, project_id=project.id, user=user, name="safe", wanted=reports.QuoteFilter(code="safety"))
+    out = env / "q.csv"
+    assert runner.invoke(app, ["export", "quotes", "--project", "Q", "--query", "safe", "--format", "csv",
+                               "-o", str(out)]).exit_code == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "Nobody judges you" in text and "A friend" not in text
+    xlsx = env / "q.xlsx"
+    assert runner.invoke(app, ["export", "quotes", "--project", "Q", "--layer", "local", "--format", "xlsx",
+                               "-o", str(xlsx)]).exit_code == 0
+    assert xlsx.read_bytes()[:2] == b"PK"
+    missing = runner.invoke(app, ["export", "quotes", "--project", "Q", "--query", "nope", "-o", str(out)])
+    assert missing.exit_code == 1 and "no saved query called 'nope'" in missing.stderr

@@ -6,7 +6,7 @@ from typing import Optional
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from coding import charts, insights, reports, store
+from coding import charts, insights, queries, reports, store
 from server.deps import ProjectDep, SessionDep
 from server.routes.quotes import filter_from, visible_filter
 
@@ -32,7 +32,9 @@ def analysis_page(request: Request, session: SessionDep, access: ProjectDep, kin
         "mode": mode, "attribute": by, "document": document_id, "query": request.url.query,
         "attribute_names": reports.attribute_names(session, project_id=access.project.id),
         "documents": store.list_documents(session, project_id=access.project.id),
-        "layers": reports.layer_choices(session, project_id=access.project.id), "wanted": wanted})
+        "layers": reports.layer_choices(session, project_id=access.project.id), "wanted": wanted,
+        "saved": queries.list_queries(session, project_id=access.project.id),
+        "query_id": request.query_params.get("query", "")})
 
 
 @router.get("/projects/{project_id}/figures/{name}.{fmt}")

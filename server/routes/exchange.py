@@ -1,0 +1,33 @@
+"""REFI-QDA exchange in the browser: download a project or codebook, import another tool's project."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from coding import refi_export, refi_import
+from server.deps import LeadDep, ProjectDep, SessionDep, UserDep
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def _file(data: bytes, filename: str, media_type: str) -> Response:
+    return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/projects/{project_id}/export/codebook.qdc")
+def codebook_qdc(session: SessionDep, access: ProjectDep):
+    return _file(refi_export.codebook_qdc(session, project=access.project), "codebook.qdc", "application/xml")
+
+
+@router.get("/projects/{project_id}/export/project.qdpx")
+def project_qdpx(session: SessionDep, access: LeadDep):
+    return _file(refi_export.project_qdpx(session, project=access.project), "project.qdpx", "application/zip")
+
+
+@router.post("/projects/import", response_class=HTMLResponse)
+async def import_project(request: Request, session: SessionDep, user: UserDep, name: Annotated[str, Form()],
+                         file: Annotated[UploadFile, File()]):
+    report = refi_import.import_refi(session, name=name, filename=file.filename or "upload.qdpx",
+                                     data=await file.read(), user=user)
+    return request.app.state.templates.TemplateResponse(request, "pages/imported.html", {"report": report})

@@ -1,0 +1,45 @@
+"""REFI-QDA exchange from the browser: downloads that validate, an import with its report, a refusal."""
+
+import io
+import zipfile
+
+import pytest
+from lxml import etree
+
+from coding import store
+from coding.transcripts import read_transcript
+from tests.builders import txt_bytes
+from tests.conftest import shared_file
+
+
+@pytest.fixture
+def coded(session, project, user):
+    document = store.import_document(session, project_id=project.id, user=user,
+                                     transcript=read_transcript("pv44.txt", txt_bytes()))
+    start = document.text.index("Nobody judges you")
+    store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key="safety"),
+                     user=user, start=start, end=start + 17, memo="a memo")
+    return document
+
+
+def test_downloads_validate_and_import_back_as_a_new_project(client, session, project, coded):
+    schema = etree.XMLSchema(etree.parse(str(shared_file("refi-qda", "Codebook.xsd"))))
+    qdc = client.get(f"/projects/{project.id}/export/codebook.qdc")
+    assert schema.validate(etree.fromstring(qdc.content))
+    qdpx = client.get(f"/projects/{project.id}/export/project.qdpx")
+    with zipfile.ZipFile(io.BytesIO(qdpx.content)) as archive:
+        project_schema = etree.XMLSchema(etree.parse(str(shared_file("refi-qda", "Project.xsd"))))
+        assert project_schema.validate(etree.fromstring(archive.read("project.qde")))
+    page = client.post("/projects/import", data={"name": "Round trip"}, files={"file": ("p.qdpx", qdpx.content)})
+    assert page.status_code == 200 and "Round trip" in page.text and "1 coding" in page.text
+    copy = store.find_project(session, name="Round trip")
+    codings = store.project_codings(session, project_id=copy.id)
+    text = store.get_document(session, document_id=codings[0].document_id).text
+    assert [(text[c.start:c.end], c.memo) for c in codings] == [("Nobody judges you", "a memo")]
+
+
+def test_a_broken_file_is_refused_and_nothing_is_created(client, session):
+    response = client.post("/projects/import", data={"name": "Broken"}, files={"file": ("x.qdpx", b"not a zip")},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 422 and "x.qdpx" in response.json()["detail"]
+    assert store.find_project(session, name="Broken") is None
