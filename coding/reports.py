@@ -6,7 +6,7 @@ from typing import Iterable, Optional, Sequence
 from sqlmodel import Session
 
 from coding import store
-from coding.models import Code, Project
+from coding.models import Code
 
 DEFAULT_TAG_ATTRIBUTES = ("approach",)
 

@@ -7,11 +7,10 @@ from typing import Annotated, Any, Optional
 from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from coding import imports, store
+from coding import accounts, imports, store
 from coding.frameworks import available_frameworks, get_framework
 from coding.models import Coding, Document
-from server.deps import CoderDocumentDep, CodingDep, DocumentDep, LeadDep, ProjectDep, SessionDep, UserDep, visible_layers
-from coding import accounts
+from server.deps import CoderDocumentDep, CodingDep, DocumentDep, LeadDep, ProjectDep, SessionDep, UserDep
 
 router = APIRouter(prefix="/api", tags=["api"])
 

@@ -3,7 +3,7 @@
 import io
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from coding import accounts, export, queries, reports, store
