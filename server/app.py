@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
@@ -68,6 +69,10 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.templates.env.globals["csrf_token"] = lambda request: getattr(request.state, "csrf", None) or ""
     app.state.templates.env.globals["single_user"] = settings.single_user
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
+    if settings.single_user:
+        # no sign-in: answer only requests addressed to this machine, so that a web page elsewhere cannot
+        # reach the transcripts by pointing its own domain name at 127.0.0.1 (DNS rebinding)
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1", "testserver"])
     app.include_router(account.public)
     for router in PROTECTED:
         app.include_router(router, dependencies=[Depends(csrf_protect)])

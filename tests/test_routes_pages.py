@@ -129,3 +129,8 @@ def test_retrieval_by_several_codes_text_and_saved_queries(client, session, proj
     report = client.get(f"/projects/{project.id}/export/quotes.csv?query={query_id}").content.decode("utf-8-sig")
     assert report.count("Nobody judges you") == 2 and "A friend" not in report
     assert "query.saved" in [e.kind for e in store.list_events(session, project_id=project.id)]
+
+
+def test_single_user_mode_answers_only_requests_addressed_to_this_machine(client):
+    assert client.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 200
+    assert client.get("/api/projects", headers={"Host": "evil.example"}).status_code == 400
