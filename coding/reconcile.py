@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from coding import accounts, nlp, store
 from coding.models import Code, Coding, Document, Event, Layer, Reconciliation, User
-from coding.spans import overlaps
+from coding.spans import overlaps, runs
 
 UNITS = ("turn", "sentence")
 DECISIONS = ("keep", "both", "neither", "adjust", "agreed")
@@ -52,6 +52,16 @@ class Item:
     def agreed(self) -> bool:
         """True when every coder applied the code here."""
         return not self.missing
+
+    def segments(self, text: str) -> list[tuple[str, list[str]]]:
+        """The unit's text in pieces, each with the coders whose coding of this code covers it."""
+        spans, owners = [], {}
+        for coder, codings in self.applied.items():
+            for coding in codings:
+                spans.append((coding.start, coding.end, coding.id))
+                owners[coding.id] = coder
+        return [(text[run.start:run.end], sorted({owners[i] for i in run.coding_ids}))
+                for run in runs(self.start, self.end, spans)]
 
     @property
     def union(self) -> tuple[int, int]:

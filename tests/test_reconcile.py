@@ -121,3 +121,10 @@ def test_reconcile_pages_and_consensus_export(client, session, project, coded):
     cells = [c.text for t in WordDocument(io.BytesIO(word.content)).tables for r in t.rows for c in r.cells]
     assert "“stays in the room”" in cells and "“Nobody judges you”" not in cells  # consensus only
     assert "(PV44, group)" in cells
+
+
+def test_an_item_shows_which_coder_covered_which_words(session, coded):
+    item = next(i for i in reconcile.items(session, document=coded) if i.code.key == "safety")
+    covered = {piece: who for piece, who in item.segments(coded.text) if who}
+    assert covered == {"I ": ["ann"], "felt safe there": ["ann", "bob"], " because": ["bob"]}
+    assert "".join(piece for piece, _ in item.segments(coded.text)) == coded.text[item.start:item.end]
