@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from coding.reports import Quote
 
@@ -66,26 +66,55 @@ class Replacer:
     by_lead: dict[str, list[tuple[re.Pattern, int, str]]]  # lead -> (pattern, chars before the lead, replacement)
     others: list[tuple[re.Pattern, str]]  # originals without a letter or digit, tried with a plain search
 
-    def __call__(self, text: str) -> str:
-        """The text with every whole-word occurrence of each original replaced."""
-        if not text or not (self.by_lead or self.others):
-            return text
-        text = unicodedata.normalize("NFC", text)
-        pieces, done = [], 0
+    def edits(self, text: str) -> list[tuple[int, int, str]]:
+        """Where the text changes: (start, end, replacement) for every whole-word occurrence, in order,
+        never overlapping (the longest original wins)."""
+        found: list[tuple[int, int, str]] = []
+        done = 0
         for run in LEAD.finditer(text):
             if run.start() < done:
                 continue
             for pattern, offset, replacement in self.by_lead.get(run.group().casefold(), ()):
                 start = run.start() - offset
-                found = pattern.match(text, start) if start >= done else None
-                if found:
-                    pieces += [text[done:start], replacement]
-                    done = found.end()
+                hit = pattern.match(text, start) if start >= done else None
+                if hit:
+                    found.append((start, hit.end(), replacement))
+                    done = hit.end()
                     break
-        text = "".join(pieces) + text[done:]
         for pattern, replacement in self.others:
-            text = pattern.sub(lambda _: replacement, text)
-        return text
+            for hit in pattern.finditer(text):
+                if not any(s < hit.end() and hit.start() < e for s, e, _ in found):
+                    found.append((hit.start(), hit.end(), replacement))
+        return sorted(found)
+
+    def __call__(self, text: str) -> str:
+        """The text with every whole-word occurrence of each original replaced."""
+        if not text or not (self.by_lead or self.others):
+            return text
+        return self.rewrite(unicodedata.normalize("NFC", text))[0]
+
+    def rewrite(self, text: str) -> tuple[str, Callable[..., int]]:
+        """The replaced text, and a map from offsets in the original to offsets in the new text: an offset
+        inside a replaced word moves to the replacement's start, or (`end=True`) to its end, so a span
+        that touched the word covers the whole replacement."""
+        edits = self.edits(text)
+        pieces, done, shifts = [], 0, []
+        for start, end, replacement in edits:
+            pieces += [text[done:start], replacement]
+            shifts.append((start, end, len(replacement)))
+            done = end
+        pieces.append(text[done:])
+
+        def moved(offset: int, end: bool = False) -> int:
+            delta = 0
+            for start, stop, length in shifts:
+                if offset <= start:
+                    break
+                if offset < stop:
+                    return start + delta + (length if end else 0)
+                delta += length - (stop - start)
+            return offset + delta
+        return "".join(pieces), moved
 
 
 def compile_pairs(pairs: Iterable[Any]) -> Replacer:

@@ -15,7 +15,7 @@ from typing import BinaryIO, Callable, Optional, Sequence
 from lxml import etree
 from sqlmodel import Session
 
-from coding import store
+from coding import pseudonyms, queries, store
 from coding.frameworks import Framework
 from coding.models import Code, Coding, Document, Participant, Project
 
@@ -234,8 +234,26 @@ def write_project(data: ProjectData, out: BinaryIO) -> None:
             archive.writestr(f"sources/{source_file(guid(f'document:{document.id}'))}", document.text.encode("utf-8"))
 
 
+def pseudonymised(data: ProjectData, pairs: list) -> ProjectData:
+    """The same project with the pseudonyms applied to the sources, their names and the memos, and every
+    coding's offsets moved to the rewritten text (copies: nothing stored is touched)."""
+    if not pairs:
+        return data
+    replacer = pseudonyms.compile_pairs(pairs)
+    documents, movers = [], {}
+    for document in data.documents:
+        text, moved = replacer.rewrite(document.text)
+        movers[document.id] = moved
+        documents.append(Document(**{**document.model_dump(), "text": text, "name": replacer(document.name)}))
+    codings = [Coding(**{**coding.model_dump(), "start": movers[coding.document_id](coding.start),
+                         "end": movers[coding.document_id](coding.end, end=True), "memo": replacer(coding.memo)})
+               for coding in data.codings]
+    return ProjectData(project=data.project, codes=data.codes, documents=documents, participants=data.participants,
+                       codings=[c for c in codings if c.end > c.start], coder_of=data.coder_of)
+
+
 def project_qdpx(session: Session, *, project: Project) -> bytes:
-    """A whole project as a REFI-QDA `.qdpx` file."""
+    """A whole project as a REFI-QDA `.qdpx` file, with the project's pseudonyms applied."""
     out = io.BytesIO()
-    write_project(gather(session, project=project), out)
+    write_project(pseudonymised(gather(session, project=project), queries.pairs(session, project_id=project.id)), out)
     return out.getvalue()

@@ -180,3 +180,16 @@ def test_joe_bloggs_is_found_in_the_odt_transcript():
     assert ("name", "Joe Bloggs") in {(c.kind, c.text) for c in suggest(text)}
     assert "Joe Bloggs" not in apply(text, [("Joe Bloggs", "Jim Bell", "name")])
     assert "my father Jim Bell really" in apply(text, [("Joe Bloggs", "Jim Bell", "name")])
+
+
+def test_rewrite_maps_span_offsets_into_the_replaced_text():
+    from coding.pseudonyms import compile_pairs
+
+    text = "Then Sarah Thornton met Joe at the café. Joe smiled."
+    new, moved = compile_pairs([("Sarah Thornton", "[P1]"), ("Joe", "[P2]")]).rewrite(text)
+    assert new == "Then [P1] met [P2] at the café. [P2] smiled."
+    start, end = text.index("met"), text.index("café") + 4
+    assert new[moved(start):moved(end, end=True)] == "met [P2] at the café"
+    inside = text.index("Thornton")  # a span starting inside a name keeps the whole replacement
+    assert new[moved(inside):moved(text.index(" met"), end=True)] == "[P1]"
+    assert new[moved(text.index("smiled")):moved(len(text), end=True)] == "smiled."

@@ -43,3 +43,20 @@ def test_a_broken_file_is_refused_and_nothing_is_created(client, session):
                            headers={"HX-Request": "true"})
     assert response.status_code == 422 and "x.qdpx" in response.json()["detail"]
     assert store.find_project(session, name="Broken") is None
+
+
+def test_the_project_export_carries_the_pseudonyms_with_offsets_moved(client, session, project, user, coded):
+    from coding import queries
+
+    queries.set_pseudonym(session, project_id=project.id, user=user, original="friend", replacement="[companion]")
+    qdpx = client.get(f"/projects/{project.id}/export/project.qdpx").content
+    with zipfile.ZipFile(io.BytesIO(qdpx)) as archive:
+        sources = [archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".txt")]
+    assert "[companion]" in sources[0] and "friend" not in sources[0]
+    client.post("/projects/import", data={"name": "Shared copy"}, files={"file": ("p.qdpx", qdpx)})
+    copy = store.find_project(session, name="Shared copy")
+    coding = store.project_codings(session, project_id=copy.id)[0]
+    text = store.get_document(session, document_id=coding.document_id).text
+    assert text[coding.start:coding.end] == "Nobody judges you"  # still the coded words, after the shift
+    original = store.list_documents(session, project_id=project.id)[0]
+    assert "friend" in original.text  # the stored transcript is untouched
