@@ -134,3 +134,9 @@ def test_retrieval_by_several_codes_text_and_saved_queries(client, session, proj
 def test_single_user_mode_answers_only_requests_addressed_to_this_machine(client):
     assert client.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 200
     assert client.get("/api/projects", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_the_project_list_page_is_well_formed(client):
+    page = client.get("/").text
+    assert "<title>Projects · Peerframe</title>" in page
+    assert page.count("Import a project from another tool") == 1 and page.count("<form") == 2
