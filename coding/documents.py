@@ -146,14 +146,14 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
     shortcuts = sorted((c for c in live if usage.get(c.id)), key=lambda c: (-usage[c.id], c.position))[:9]
     if len(shortcuts) < 9:
         shortcuts += [c for c in live if c.parent_key is None and c not in shortcuts][: 9 - len(shortcuts)]
-    last = store.last_undoable(session, project_id=document.project_id, user=user)
     shown = document_suggestions(session, document=document, user=user) if codes_here and suggestions_on(user) else []
     return DocumentPage(
         document=document, participant=store.document_participant(session, document=document),
         turns=turn_views(document, turns, codings, code_by_id, shown), codes=codes, shortcuts=shortcuts,
         suggestions=shown,
         speakers=list(dict.fromkeys(t.speaker for t in turns if t.speaker)), coding_count=len(codings),
-        undo_hint=store.describe(last) if last else None, code_by_id=code_by_id, suggestions_on=suggestions_on(user),
+        undo_hint=store.undo_hint(session, project_id=document.project_id, user=user), code_by_id=code_by_id,
+        suggestions_on=suggestions_on(user),
     )
 
 

@@ -67,6 +67,12 @@ def describe(event: Event) -> str:
     }.get(event.kind, lambda: event.kind)()
 
 
+def undo_hint(session: Session, *, project_id: int, user: User) -> Optional[str]:
+    """What the user's Undo would undo, in a few words, or None."""
+    last = last_undoable(session, project_id=project_id, user=user)
+    return describe(last) if last else None
+
+
 def undo_last(session: Session, *, project_id: int, user: User) -> Optional[Event]:
     """Invert the user's last change with a new event; None when there is nothing to undo."""
     target = last_undoable(session, project_id=project_id, user=user)

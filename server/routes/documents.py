@@ -26,8 +26,7 @@ def turns_response(request: Request, session, target: DocumentAccess, start: int
         "turns": affected_turns(session, document=document, start=start, end=end, user=user, with_suggestions=True,
                                 layers=visible_layers(session, target)),
         "suggestions": suggestions,
-        "undo_hint": (lambda e: store.describe(e) if e else None)(
-            store.last_undoable(session, project_id=document.project_id, user=user)),
+        "undo_hint": store.undo_hint(session, project_id=document.project_id, user=user),
         "project_id": document.project_id,
         "panel": panel,
         "message": message,
