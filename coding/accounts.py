@@ -233,6 +233,12 @@ def assignees(session: Session, *, document_id: int) -> list[User]:
     return list(session.exec(query.order_by(User.name)))
 
 
+def assigned_documents(session: Session, *, project_id: int, user: User) -> set[int]:
+    """The ids of the project's transcripts assigned to the user, in one query."""
+    return set(session.exec(select(Assignment.document_id).where(Assignment.project_id == project_id,
+                                                                 Assignment.user_id == user.id)))
+
+
 def is_assigned(session: Session, *, document_id: int, user: User) -> bool:
     """True when the transcript is assigned to the user."""
     return session.exec(select(Assignment).where(Assignment.document_id == document_id,

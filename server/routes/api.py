@@ -203,7 +203,8 @@ def list_documents(session: SessionDep, access: ProjectDep) -> list[DocumentSumm
     people = {p.id: p for p in store.list_participants(session, project_id=access.project.id)}
     documents = store.list_documents(session, project_id=access.project.id)
     if access.role == "coder":
-        documents = [d for d in documents if accounts.is_assigned(session, document_id=d.id, user=access.user)]
+        mine = accounts.assigned_documents(session, project_id=access.project.id, user=access.user)
+        documents = [d for d in documents if d.id in mine]
     return [DocumentSummary(**_summary(d, people.get(d.participant_id))) for d in documents]
 
 
@@ -232,12 +233,10 @@ def list_codings(session: SessionDep, access: ProjectDep) -> list[CodingOut]:
     documents = {d.id: d for d in store.list_documents(session, project_id=project.id)}
     allowed = {}
     if access.role == "coder":
+        mine = accounts.assigned_documents(session, project_id=project.id, user=access.user)
         for d in documents.values():
-            if not accounts.is_assigned(session, document_id=d.id, user=access.user):
-                allowed[d.id] = set()
-            else:
-                allowed[d.id] = accounts.visible_layers(session, project=project, document=d, user=access.user,
-                                                        role=access.role)
+            allowed[d.id] = set() if d.id not in mine else accounts.visible_layers(
+                session, project=project, document=d, user=access.user, role=access.role)
     found = []
     for c in store.project_codings(session, project_id=project.id):
         layers = allowed.get(c.document_id)
