@@ -1,6 +1,5 @@
 """What the project list and a project's overview page show."""
 
-from collections import Counter
 from typing import Any
 
 from sqlmodel import Session, select
@@ -13,12 +12,12 @@ from coding.reports import attribute_names
 def project_summaries(session: Session, *, user: User, everything: bool = False) -> list[dict[str, Any]]:
     """The projects the user belongs to (every project for the local user) with their counts."""
     projects = store.list_projects(session) if everything else accounts.member_projects(session, user=user)
-    return [
-        {"project": project,
-         "documents": len(store.list_documents(session, project_id=project.id)),
-         "codings": len(store.project_codings(session, project_id=project.id))}
-        for project in projects
-    ]
+    summaries = []
+    for project in projects:
+        counts = store.coding_counts(session, project_id=project.id)
+        summaries.append({"project": project, "codings": sum(counts.values()),
+                          "documents": len(store.list_documents(session, project_id=project.id))})
+    return summaries
 
 
 def project_overview(session: Session, *, project: Project, user: User, role: str) -> dict[str, Any]:
@@ -32,11 +31,11 @@ def project_overview(session: Session, *, project: Project, user: User, role: st
         documents = [d for d in documents if user.name in assigned.get(d.id, [])]
     participants = store.list_participants(session, project_id=project.id)
     by_id = {p.id: p for p in participants}
-    counts = Counter(c.document_id for c in store.project_codings(session, project_id=project.id))
+    counts = store.coding_counts(session, project_id=project.id)
     members = accounts.members(session, project_id=project.id)
     return {
         "project": project,
-        "documents": [{"document": d, "participant": by_id.get(d.participant_id), "codings": counts[d.id],
+        "documents": [{"document": d, "participant": by_id.get(d.participant_id), "codings": counts.get(d.id, 0),
                        "assigned": sorted(assigned.get(d.id, []))} for d in documents],
         "participants": participants,
         "attribute_names": attribute_names(session, project_id=project.id),

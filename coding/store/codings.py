@@ -148,6 +148,14 @@ def code_usage(session: Session, *, project_id: int, user: User) -> dict[int, in
     return {code_id: count for code_id, count in session.exec(query)}
 
 
+def coding_counts(session: Session, *, project_id: int) -> dict[int, int]:
+    """How many live codings each of the project's documents has (documents without any are absent)."""
+    query = (select(Coding.document_id, func.count()).join(Document, col(Document.id) == Coding.document_id)
+             .where(Document.project_id == project_id, col(Coding.removed).is_(False))
+             .group_by(Coding.document_id))
+    return {document_id: count for document_id, count in session.exec(query)}
+
+
 def layer_owners(session: Session, *, project_id: int) -> dict[int, User]:
     """The user behind each coder layer of a project."""
     query = select(Layer, User).join(User, col(User.id) == Layer.user_id).where(Layer.project_id == project_id)
