@@ -47,3 +47,13 @@ def odt_bytes(turns=INTERVIEW) -> bytes:
 def txt_bytes(turns=INTERVIEW) -> bytes:
     """Plain text, one paragraph per turn."""
     return "\n\n".join(f"{speaker}: {text}" for speaker, text in turns).encode("utf-8")
+
+
+def word_text(path) -> str:
+    """All the text of a Word file: paragraphs, then table cells."""
+    document = WordDocument(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)

@@ -2,9 +2,10 @@
 
 import re
 
-import docx
 import pytest
 from playwright.sync_api import expect
+
+from tests.builders import word_text
 
 pytestmark = pytest.mark.browser
 
@@ -15,16 +16,6 @@ TRANSCRIPT = (
     "Interviewer: What made it feel that way?\n\n"
     "PV44: Everyone there had been through something like it, so nobody needed the whole story.\n"
 )
-
-
-def _word_text(path) -> str:
-    """All the text of a Word file: paragraphs and table cells."""
-    document = docx.Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
 
 
 def test_import_code_with_the_mouse_and_export_to_word(page, api, ui, tmp_path):
@@ -97,7 +88,7 @@ def test_import_code_with_the_mouse_and_export_to_word(page, api, ui, tmp_path):
     assert download.suggested_filename == "acceptance-journey-quotes.docx"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
-    word = _word_text(saved)
+    word = word_text(saved)
     assert SENTENCE in word
     assert "(PV44" in word
     assert "Safety" in word

@@ -9,9 +9,10 @@ Each person uses a browser context of their own, so their session cookies are se
 import re
 from typing import Iterator
 
-import docx
 import pytest
 from playwright.sync_api import expect
+
+from tests.builders import word_text
 
 pytestmark = pytest.mark.browser
 
@@ -113,15 +114,6 @@ def _swapped(page, selector: str, action) -> None:
     expect(page.locator(selector)).to_have_count(1)
 
 
-def _word_text(path) -> str:
-    document = docx.Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
-
-
 def test_lead_assigns_coders_code_blind_lead_reconciles_and_exports(team_server, new_person_page, ui, tmp_path):
     server = team_server
     project_id, document_id = server["project"], server["document"]
@@ -221,7 +213,7 @@ def test_lead_assigns_coders_code_blind_lead_reconciles_and_exports(team_server,
     assert download.suggested_filename == "team-journey-quotes.docx"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
-    word = _word_text(saved)
+    word = word_text(saved)
     assert SENTENCE_A in word
     assert SENTENCE_B in word
     assert "(PV44, online)" in word
