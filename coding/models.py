@@ -220,6 +220,24 @@ class LoginAttempt(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, index=True)
 
 
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random token, the database only its hash; ending it signs out."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: Optional[datetime] = None
+
+
+class ServerClaim(SQLModel, table=True):
+    """A one-time server event (such as first-run set-up), claimed by inserting its name exactly once."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    at: datetime = Field(default_factory=utcnow)
+
+
 class Reconciliation(SQLModel, table=True):
     """The lead's decision on one disagreement (a unit of text × a code), with the reason."""
 

@@ -1,5 +1,6 @@
 """The application factory."""
 
+import ipaddress
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -7,7 +8,7 @@ from typing import AsyncIterator, Optional
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.templating import Jinja2Templates
@@ -71,8 +72,10 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     if settings.single_user:
         # no sign-in: answer only requests addressed to this machine, so that a web page elsewhere cannot
-        # reach the transcripts by pointing its own domain name at 127.0.0.1 (DNS rebinding)
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1", "testserver"])
+        # reach the transcripts by pointing its own domain name at 127.0.0.1 (DNS rebinding) ...
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"])
+        # ... and only from this machine, however the server was started (uvicorn on 0.0.0.0 included)
+        app.add_middleware(LoopbackOnly)
     app.include_router(account.public)
     for router in PROTECTED:
         app.include_router(router, dependencies=[Depends(csrf_protect)])
@@ -94,6 +97,31 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.add_exception_handler(auth.NotSignedIn, _not_signed_in)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     return app
+
+
+class LoopbackOnly:
+    """Refuse every connection that does not come from this machine (single-user mode has no sign-in)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket") and not is_loopback((scope.get("client") or ("", 0))[0]):
+            response = PlainTextResponse("this Peerframe runs without sign-in, so it answers only this machine",
+                                         status_code=403)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _error_handler(status: int):

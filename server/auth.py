@@ -1,7 +1,6 @@
 """Who is asking: signed session cookies, bearer tokens, the local user, and CSRF protection."""
 
 import hmac
-import secrets
 from typing import Optional
 from urllib.parse import urlsplit
 
@@ -26,29 +25,29 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(request.app.state.settings.secret_key, salt="peerframe-session")
 
 
-def read_session(request: Request) -> Optional[dict]:
-    """The signed session data from the cookie, or None when absent, forged or expired."""
+def read_session(request: Request) -> Optional[str]:
+    """The session token a signed cookie carries, or None when absent, forged or expired.
+
+    The token only names a session stored on the server; whether that session is still live is the
+    database's answer (`accounts.session_for_token`), so signing out ends it on every worker.
+    """
     raw = request.cookies.get(COOKIE)
-    if not raw:
+    if not raw or len(raw) > 512:
         return None
     try:
         data = _serializer(request).loads(raw, max_age=MAX_AGE)
     except BadSignature:
         return None
-    return data if isinstance(data, dict) and "uid" in data and "csrf" in data else None
+    token = data.get("sid") if isinstance(data, dict) else None
+    return token if isinstance(token, str) and token else None
 
 
-def new_session(user_id: int) -> dict:
-    """Session data for a user, with a fresh CSRF token."""
-    return {"uid": user_id, "csrf": secrets.token_urlsafe(24)}
-
-
-def write_session(request: Request, response: Response, data: Optional[dict]) -> None:
+def write_session(request: Request, response: Response, token: Optional[str]) -> None:
     """Set (or, given None, clear) the session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS."""
-    if data is None:
+    if token is None:
         response.delete_cookie(COOKIE, path="/")
         return
-    response.set_cookie(COOKIE, _serializer(request).dumps(data), max_age=MAX_AGE, path="/", httponly=True,
+    response.set_cookie(COOKIE, _serializer(request).dumps({"sid": token}), max_age=MAX_AGE, path="/", httponly=True,
                         samesite="lax", secure=request.url.scheme == "https")
 
 

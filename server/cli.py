@@ -1,6 +1,5 @@
 """The `peerframe` command."""
 
-import ipaddress
 import json
 import os
 import sys
@@ -63,15 +62,6 @@ def _project(session, name: str):
     return project
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
@@ -83,10 +73,10 @@ def serve(
     """Run the web application: signed-in team use, or single-user on this machine only."""
     import uvicorn
 
-    from server.app import create_app
+    from server.app import create_app, is_loopback
 
     single = demo or single_user
-    if single and not _is_loopback(host):
+    if single and not is_loopback(host):
         _fail(f"single-user mode runs without login, so it only listens on a loopback address, not {host}")
     settings = _settings(demo=demo, single_user=single)
     engine = make_engine(settings.database_url)
@@ -343,6 +333,35 @@ def users_add(
         except ValueError as exc:
             _fail(str(exc))
     typer.echo(f"added user {user.name}{' (administrator)' if user.is_admin else ''}")
+
+
+@users_app.command("password")
+def users_password(
+    name: str,
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the new password from standard input."),
+) -> None:
+    """Set a user's password (read from standard input); every browser they are signed in on is signed out."""
+    if not password_stdin:
+        _fail("give the new password on standard input with --password-stdin (it must not appear in the shell history)")
+    password = sys.stdin.readline().rstrip("\r\n")
+    session, _ = _session()
+    with session:
+        user = _user(session, name)
+        try:
+            ended = accounts.reset_password(session, user=user, new=password)
+        except ValueError as exc:
+            _fail(str(exc))
+    typer.echo(f"{user.name} has a new password; signed out of {ended} session{'s' if ended != 1 else ''}")
+
+
+@users_app.command("sign-out")
+def users_sign_out(name: str) -> None:
+    """Sign a user out of every browser at once (their API tokens are revoked separately)."""
+    session, _ = _session()
+    with session:
+        user = _user(session, name)
+        ended = accounts.end_sessions(session, user=user)
+    typer.echo(f"{user.name} is signed out of {ended} session{'s' if ended != 1 else ''}")
 
 
 @users_app.command("list")

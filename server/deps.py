@@ -26,9 +26,10 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_user(request: Request, session: SessionDep) -> User:
-    """The person asking: by bearer token, by session cookie, or (single-user mode) the local user."""
+    """The person asking: by bearer token, by a live server-side session, or (single-user mode) the local user."""
     settings = request.app.state.settings
     request.state.csrf = None
+    request.state.session_id = None
     token = auth.bearer_token(request)
     if token is not None:
         user = accounts.user_for_token(session, token=token)
@@ -36,11 +37,13 @@ def get_user(request: Request, session: SessionDep) -> User:
             raise auth.NotSignedIn("that API token is not valid (revoked, or never issued)")
         request.state.auth = "token"
         return user
-    data = auth.read_session(request)
-    user = session.get(User, data["uid"]) if data else None
-    if user is not None and (settings.single_user or user.password_hash):
+    cookie = auth.read_session(request)
+    found = accounts.session_for_token(session, token=cookie) if cookie else None
+    if found is not None and (settings.single_user or found[0].password_hash):
+        user, record = found
         request.state.auth = "cookie"
-        request.state.csrf = data["csrf"]
+        request.state.csrf = record.csrf
+        request.state.session_id = record.id
         return user
     if not settings.single_user:
         raise auth.NotSignedIn("sign in, or send an API token as 'Authorization: Bearer …'")
@@ -48,8 +51,9 @@ def get_user(request: Request, session: SessionDep) -> User:
     request.state.auth = "local"
     if request.method == "GET" and not request.url.path.startswith("/api/"):
         # a page: give the browser a session so that what it sends back can be checked for CSRF
-        request.state.new_session = auth.new_session(user.id)
-        request.state.csrf = request.state.new_session["csrf"]
+        plain, record = accounts.start_session(session, user=user)
+        request.state.new_session = plain
+        request.state.csrf = record.csrf
     return user
 
 

@@ -1,17 +1,59 @@
 """Runtime settings, read from PEERFRAME_* environment variables."""
 
+import os
+import secrets
 from pathlib import Path
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
-DEFAULT_SECRET = "peerframe-local-development-secret"
+# values that were once published in this source as defaults: never accepted as a signing key
+KNOWN_SECRETS = frozenset({"peerframe-local-development-secret"})
+MIN_SECRET_LENGTH = 16
+
+
+def data_folder() -> Path:
+    """The user's Peerframe data folder."""
+    return Path.home() / ".local" / "share" / "peerframe"
 
 
 def default_database_url() -> str:
     """An SQLite file in the user's data folder."""
-    folder = Path.home() / ".local" / "share" / "peerframe"
-    return f"sqlite:///{folder / 'peerframe.db'}"
+    return f"sqlite:///{data_folder() / 'peerframe.db'}"
+
+
+def key_file_for(database_url: str) -> Path | None:
+    """Where the generated signing key lives: beside an SQLite file, else in the data folder (None: in memory)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            return None
+        database = Path(url.database)
+        return database.with_name(database.name + ".secret-key")
+    return data_folder() / "secret-key"
+
+
+def load_or_create_key(path: Path) -> str:
+    """The key kept in `path`, made (random, mode 0600) on first use; safe when several workers start at once."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(draft, path)  # atomic: exactly one worker's key wins, the others read it
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    if path.stat().st_mode & 0o077:
+        raise ValueError(f"the signing key file {path} can be read by other users; run: chmod 600 {path}")
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < MIN_SECRET_LENGTH:
+        raise ValueError(f"the signing key file {path} is empty or too short; delete it to have a new one made")
+    return key
 
 
 class Settings(BaseSettings):
@@ -20,7 +62,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PEERFRAME_")
 
     database_url: str = ""
-    secret_key: str = DEFAULT_SECRET
+    secret_key: str = ""
+    secret_key_file: str = ""
     single_user: bool = False
     demo: bool = False
     max_upload_bytes: int = 20 * 1024 * 1024
@@ -30,8 +73,11 @@ class Settings(BaseSettings):
     def _fill_defaults(self) -> "Settings":
         if not self.database_url:
             self.database_url = default_database_url()
-        if self.database_url.startswith("postgresql") and self.secret_key == DEFAULT_SECRET:
-            raise ValueError(
-                "PEERFRAME_SECRET_KEY must be set to a long random value when running on PostgreSQL"
-            )
+        if self.secret_key:
+            if self.secret_key in KNOWN_SECRETS or len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise ValueError(f"PEERFRAME_SECRET_KEY must be a long random value of your own "
+                                 f"(at least {MIN_SECRET_LENGTH} characters), not a published one")
+            return self
+        path = Path(self.secret_key_file) if self.secret_key_file else key_file_for(self.database_url)
+        self.secret_key = load_or_create_key(path) if path else secrets.token_urlsafe(48)
         return self

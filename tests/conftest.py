@@ -82,7 +82,7 @@ def csrf_token(page_html: str) -> str:
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:
     """A browser-like client: it holds the session cookie and sends the CSRF token, as the pages do."""
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as test_client:
         test_client.headers["X-CSRF-Token"] = csrf_token(test_client.get("/").text)
         yield test_client
 

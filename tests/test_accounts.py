@@ -36,12 +36,22 @@ def test_a_taken_name_is_a_conflict(session, sam):
         accounts.create_user(session, name="sam", password="another password")
 
 
-def test_five_failures_throttle_the_name_even_with_the_right_password(session, sam):
+def test_five_failures_throttle_that_name_from_that_address_even_with_the_right_password(session, sam):
     for _ in range(accounts.MAX_FAILURES):
         with pytest.raises(accounts.SignInRefused):
             accounts.sign_in(session, name="sam", password="guess", address="10.0.0.9")
     with pytest.raises(accounts.Throttled, match="try again in 15 minutes"):
-        accounts.sign_in(session, name="sam", password="correct horse battery", address="127.0.0.1")
+        accounts.sign_in(session, name="sam", password="correct horse battery", address="10.0.0.9")
+    # sam, elsewhere, is not locked out by someone guessing from 10.0.0.9
+    assert accounts.sign_in(session, name="sam", password="correct horse battery", address="10.0.0.7").id == sam.id
+
+
+def test_guesses_spread_over_many_addresses_throttle_the_name(session, sam):
+    for n in range(accounts.MAX_NAME_FAILURES):
+        with pytest.raises(accounts.SignInRefused):
+            accounts.sign_in(session, name="sam", password="guess", address=f"10.0.1.{n}")
+    with pytest.raises(accounts.Throttled):
+        accounts.sign_in(session, name="sam", password="correct horse battery", address="10.0.2.1")
 
 
 def test_tokens_are_hashed_work_until_revoked(session, sam):

@@ -74,11 +74,12 @@ def test_single_user_serve_refuses_a_public_address():
     assert result.exit_code == 1 and "loopback" in result.stderr
 
 
-def test_postgresql_without_a_secret_is_refused_plainly(monkeypatch):
+def test_a_published_or_short_secret_is_refused_plainly(monkeypatch):
     monkeypatch.setenv("PEERFRAME_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
-    monkeypatch.delenv("PEERFRAME_SECRET_KEY", raising=False)
-    result = runner.invoke(app, ["import", "--project", "P", "x.txt"])
-    assert result.exit_code == 1 and "PEERFRAME_SECRET_KEY must be set" in result.stderr
+    for known in ("peerframe-local-development-secret", "short"):
+        monkeypatch.setenv("PEERFRAME_SECRET_KEY", known)
+        result = runner.invoke(app, ["import", "--project", "P", "x.txt"])
+        assert result.exit_code == 1 and "PEERFRAME_SECRET_KEY must be a long random value" in result.stderr
 
 
 def test_users_members_and_tokens_from_the_command_line(env):

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from coding import accounts
+from coding import accounts, store
 from server import auth
 from server.deps import SessionDep, UserDep
 
@@ -21,9 +21,10 @@ def _page(request: Request, template: str, status: int = 200, **context) -> HTML
     return request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
 
 
-def _signed_in(request: Request, user_id: int, target: str) -> Response:
+def _signed_in(request: Request, session, user, target: str) -> Response:
     response = RedirectResponse(_safe_next(target), status_code=303)
-    auth.write_session(request, response, auth.new_session(user_id))
+    plain, _ = accounts.start_session(session, user=user)
+    auth.write_session(request, response, plain)
     return response
 
 
@@ -48,7 +49,7 @@ def login(request: Request, session: SessionDep, name: Annotated[str, Form()], p
         return _page(request, "pages/login.html", 401, error=str(exc), name=name, next=_safe_next(next))
     except accounts.Throttled as exc:
         return _page(request, "pages/login.html", 429, error=str(exc), name=name, next=_safe_next(next))
-    return _signed_in(request, user.id, next)
+    return _signed_in(request, session, user, next)
 
 
 @public.get("/setup", response_class=HTMLResponse)
@@ -68,33 +69,67 @@ def setup(request: Request, session: SessionDep, name: Annotated[str, Form()], p
     if password != confirm:
         return _page(request, "pages/setup.html", 422, error="the two passwords differ", name=name)
     try:
-        user = accounts.create_user(session, name=name, password=password, display_name=display_name, admin=True)
+        user = accounts.create_first_admin(session, name=name, password=password, display_name=display_name)
+    except store.Conflict:
+        raise auth.Forbidden("this server already has an administrator") from None
     except ValueError as exc:
         return _page(request, "pages/setup.html", 422, error=str(exc), name=name)
-    return _signed_in(request, user.id, "/")
+    return _signed_in(request, session, user, "/")
 
 
 @router.post("/logout")
-def logout(request: Request, user: UserDep):
+def logout(request: Request, session: SessionDep, user: UserDep):
+    token = auth.read_session(request)
+    if token:
+        accounts.end_session(session, token=token)
     response = RedirectResponse("/login", status_code=303)
     response.headers["HX-Redirect"] = "/login"
     auth.write_session(request, response, None)
     return response
 
 
+def _account(request: Request, session, user, status: int = 200, **context) -> HTMLResponse:
+    return _page(request, "pages/account.html", status, user=user, tokens=accounts.list_tokens(session, user=user),
+                 sessions=accounts.live_sessions(session, user=user), **context)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(request: Request, session: SessionDep, user: UserDep, current: Annotated[str, Form()],
+                    password: Annotated[str, Form()], confirm: Annotated[str, Form()]):
+    if password != confirm:
+        return _account(request, session, user, 422, password_error="the two new passwords differ")
+    try:
+        ended = accounts.change_password(session, user=user, current=current, new=password,
+                                         keep=request.state.session_id)
+    except ValueError as exc:
+        return _account(request, session, user, 422, password_error=str(exc))
+    return _account(request, session, user, password_message=_ended("Your password is changed", ended))
+
+
+@router.post("/account/sessions/end", response_class=HTMLResponse)
+def end_other_sessions(request: Request, session: SessionDep, user: UserDep):
+    ended = accounts.end_sessions(session, user=user, keep=request.state.session_id)
+    return _account(request, session, user, password_message=_ended("Done", ended))
+
+
+def _ended(first: str, count: int) -> str:
+    if not count:
+        return f"{first}; you were not signed in anywhere else."
+    return f"{first}; you are signed out on {count} other browser{'s' if count != 1 else ''}."
+
+
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request, session: SessionDep, user: UserDep):
-    return _page(request, "pages/account.html", user=user, tokens=accounts.list_tokens(session, user=user))
+    return _account(request, session, user)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
 def create_token(request: Request, session: SessionDep, user: UserDep, name: Annotated[str, Form()] = "script"):
     plain, _ = accounts.create_token(session, user=user, name=name)
-    return _page(request, "pages/account.html", user=user, tokens=accounts.list_tokens(session, user=user),
-                 new_token=plain)
+    return _account(request, session, user, new_token=plain)
 
 
 @router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
 def revoke_token(request: Request, session: SessionDep, user: UserDep, token_id: int):
     accounts.revoke_token(session, user=user, token_id=token_id)
-    return _page(request, "pages/account.html", user=user, tokens=accounts.list_tokens(session, user=user))
+    return _account(request, session, user)
