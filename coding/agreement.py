@@ -251,6 +251,7 @@ def code_agreement(layers: Mapping[str, Sequence[Coding]], units: Sequence[Span]
 
 
 _KAPPA = [
+    (1 - 1e-12, "Perfect agreement: the coders give the same answer on every unit."),
     (0.8, "Almost perfect agreement beyond chance (Landis & Koch): the coders agree on nearly every passage."),
     (0.6, "Substantial agreement beyond chance (Landis & Koch): the coders agree on most passages, "
           "more than luck would explain."),
@@ -258,12 +259,14 @@ _KAPPA = [
           "but differ on a fair share of passages."),
     (0.2, "Fair agreement beyond chance (Landis & Koch): the coders agree only a little more than luck "
           "would explain; talk through what the code means."),
-    (-1e-12, "Slight agreement beyond chance (Landis & Koch): the coders agree barely more than luck "
-             "would explain."),
+    (0.0, "Slight agreement beyond chance (Landis & Koch): the coders agree barely more than luck "
+          "would explain."),
+    (-1e-12, "No agreement beyond chance: the coders agree exactly as often as luck alone would make them."),
     (-math.inf, "Less agreement than chance: the coders disagree more than luck would explain, which "
                 "usually means they read the code differently."),
 ]
 _ALPHA = [
+    (1 - 1e-12, "Perfect agreement: the coders apply the codes identically."),
     (0.8 - 1e-12, "Reliable (Krippendorff: alpha of .800 or more): the coders apply the codes consistently "
                   "enough to draw conclusions from them."),
     (0.667 - 1e-12, "Tentative only (Krippendorff: alpha between .667 and .800): draw only cautious, "
@@ -286,6 +289,25 @@ _NAMES = {"percent": "percent", "percent_agreement": "percent", "kappa": "kappa"
 def _band(bands: list[tuple[float, str]], value: float) -> str:
     """The text of the first band whose lower bound `value` exceeds."""
     return next(text for bound, text in bands if value > bound)
+
+
+MINUS = "\u2212"
+
+
+def figure(value: float | None) -> str:
+    """An agreement figure to two decimals with a true minus sign (never "-0.00"); "—" when there is none."""
+    if value is None or math.isnan(value):
+        return "—"
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text.replace("-", MINUS)
+
+
+def interval(bounds: tuple[float, float] | None) -> str:
+    """A confidence interval in words: "−0.04 to −0.01"."""
+    return f"{figure(bounds[0])} to {figure(bounds[1])}" if bounds else "—"
+
+
+NOT_APPLICABLE = "Not applicable: no coder used this code on the transcripts compared."
 
 
 def plain_sentence(measure: str, value: float | None) -> str:

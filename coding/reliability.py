@@ -33,6 +33,7 @@ class CodeFigures:
     overlap_f1: Optional[float] = None
     boundary: Optional[float] = None
     unitizing_alpha: Optional[float] = None
+    used: bool = True  # False when no coder applied the code anywhere compared: agreement does not apply
 
     @property
     def mean_kappa(self) -> Optional[float]:
@@ -96,6 +97,10 @@ def _labels(layers, units, code, coders, offset_units):
 
 
 def _figures(code: Optional[Code], rows: list[list], coders: list[str]) -> CodeFigures:
+    if not any(label for row in rows for label in row):
+        # nobody applied it: agreeing on its absence everywhere says nothing about the code
+        return CodeFigures(code=code, items=len(rows[0]) if rows else 0, percent=None,
+                           kappa={pair: None for pair in combinations(coders, 2)}, alpha=None, used=False)
     pairs = list(combinations(range(len(coders)), 2))
     percents = [p for p in (_safe(agreement.percent_agreement, rows[i], rows[j]) for i, j in pairs) if p is not None]
     return CodeFigures(
@@ -175,6 +180,10 @@ def _characters(layers, tops: list[Code], coders: list[str], length: int):
             if found:
                 percents.append(found["percent"])
                 alphas.append(found["alpha"])
+        used = any(c[2] == code.key or c[2].startswith(code.key + "/") for d in layers for cs in d.values() for c in cs)
+        if not used:
+            figures.append(CodeFigures(code, length, None, {pair: None for pair in kappas}, None, used=False))
+            continue
         figures.append(CodeFigures(code, length, sum(percents) / len(percents) if percents else None, kappas,
                                    sum(alphas) / len(alphas) if alphas else None))
     return figures, None

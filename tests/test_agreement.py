@@ -8,7 +8,7 @@ import pytest
 
 from coding.agreement import (
     bootstrap_ci, character_agreement, code_agreement, cohen_kappa, cohen_kappa_ci, krippendorff_alpha,
-    krippendorff_alpha_ci, percent_agreement, plain_sentence,
+    krippendorff_alpha_ci, percent_agreement, plain_sentence, figure, interval,
 )
 from coding.unitizing import character_table, span_f1, unit_labels, unitizing_alpha
 
@@ -325,7 +325,10 @@ def test_unitizing_alpha_counts_children_as_the_parent_code():
     ("kappa", 0.80, "Substantial"),
     ("kappa", 0.50, "Moderate"),
     ("cohen_kappa", 0.30, "Fair"),
-    ("kappa", 0.0, "Slight"),
+    ("kappa", 0.01, "Slight"),
+    ("kappa", 0.0, "No agreement beyond chance"),
+    ("kappa", 1.0, "Perfect agreement"),
+    ("alpha", 1.0, "Perfect agreement"),
     ("kappa", -0.2, "Less agreement than chance"),
     ("alpha", 0.80, "Reliable"),
     ("krippendorff_alpha", 0.743, "Tentative"),
@@ -376,3 +379,13 @@ def test_plain_sentence_says_what_a_figure_means(measure, value, words):
 def test_bad_input_says_what_is_wrong(call, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call()
+
+
+@pytest.mark.parametrize("value, text", [(-0.04, "\u22120.04"), (-0.001, "0.00"), (0.5, "0.50"), (None, "—")])
+def test_figures_print_with_a_true_minus_and_never_minus_zero(value, text):
+    assert figure(value) == text
+
+
+def test_an_interval_reads_as_words_not_a_run_of_dashes():
+    assert interval((-0.04, -0.01)) == "\u22120.04 to \u22120.01"
+    assert interval(None) == "—"

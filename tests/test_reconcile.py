@@ -106,6 +106,17 @@ def test_reliability_per_code_pair_and_transcript(session, project, coded):
         reliability.project_reliability(session, project_id=project.id, unit="page")
 
 
+def test_codes_nobody_used_are_not_applicable_not_perfect_agreement(client, session, project, coded):
+    for unit in ("turn", "sentence", "character"):
+        report = reliability.project_reliability(session, project_id=project.id, unit=unit)
+        unused = next(row for row in report.codes if row.code.key == "choice-and-control")
+        assert not unused.used and unused.alpha is None and unused.percent is None and unused.mean_kappa is None
+    page = client.get(f"/projects/{project.id}/agreement").text
+    row = page[page.index("Choice and control"):]
+    row = row[:row.index("</tr>")]
+    assert "Not applicable" in row and "1.00" not in row and "100%" not in row
+
+
 def test_reconcile_pages_and_consensus_export(client, session, project, coded):
     assert "2</strong> disagreements left" in client.get(f"/documents/{coded.id}/reconcile").text
     item = reconcile.disagreements(session, document=coded)[0]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
 from coding import reconcile, reliability, store
-from coding.agreement import plain_sentence
+from coding.agreement import NOT_APPLICABLE, figure, interval, plain_sentence
 from coding.documents import turn_views
 from server.deps import DocumentAccess, ForDocument, LeadDep, SessionDep
 
@@ -19,6 +19,7 @@ def agreement_page(request: Request, session: SessionDep, access: LeadDep, unit:
     report = reliability.project_reliability(session, project_id=access.project.id, unit=unit)
     return request.app.state.templates.TemplateResponse(request, "pages/agreement.html", {
         "project": access.project, "access": access, "report": report, "sentence": plain_sentence,
+        "fig": figure, "interval": interval, "not_applicable": NOT_APPLICABLE,
         "units": reliability.UNITS})
 
 
