@@ -68,7 +68,7 @@ def main() -> None:
         doc_id, words, n_turns = document.id, document.word_count, len(turns)
         first_turn = turns[len(turns) // 2]
 
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as client:
         page = client.get(f"/documents/{doc_id}")
         client.headers["X-CSRF-Token"] = page.text.split('name="csrf-token" content="')[1].split('"')[0]
         page_ms = timed(lambda: client.get(f"/documents/{doc_id}"), 10)

@@ -99,7 +99,7 @@ def import_to_page(data: bytes) -> None:
 
     nlp.warm_up()  # the server does this in the background when it starts
     app = create_app(Settings(database_url=f"sqlite:///{tempfile.mkdtemp()}/bench.db", single_user=True))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as client:
         project = client.post("/api/projects", json={"name": "Bench"}).json()
         began = time.perf_counter()
         document = client.post(f"/api/projects/{project['id']}/documents",
