@@ -17,7 +17,7 @@ from sqlmodel import create_engine
 from coding import accounts, nlp, store
 from coding.db import make_engine, migrate, session_for
 from coding.transcripts import ImportRefused
-from server import auth
+from server import auth, headers
 from server.deps import csrf_protect
 from server.routes import (account, analysis, api, codebook, documents, exchange, privacy, projects, quotes,
                            reconciling, suggestions, team)
@@ -60,7 +60,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
 
                 seed_demo(session, user=local)
 
-    app = FastAPI(title="Peerframe", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="Peerframe", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Qualitative coding of interview transcripts against a values framework. "
                               "Send an API token as `Authorization: Bearer …` (see `peerframe token create`).")
     app.state.settings = settings
@@ -74,6 +74,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         # reach the transcripts by pointing its own domain name at 127.0.0.1 (DNS rebinding)
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1", "testserver"])
     app.include_router(account.public)
+    app.include_router(headers.docs)
     for router in PROTECTED:
         app.include_router(router, dependencies=[Depends(csrf_protect)])
 
@@ -89,6 +90,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             response.headers["Vary"] = "HX-Request"
         return response
 
+    app.middleware("http")(headers.secure)
     for error, status in STATUS.items():
         app.add_exception_handler(error, _error_handler(status))
     app.add_exception_handler(auth.NotSignedIn, _not_signed_in)
