@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
@@ -95,6 +96,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         app.add_exception_handler(error, _error_handler(status))
     app.add_exception_handler(auth.NotSignedIn, _not_signed_in)
     app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(DataError, _unstorable)
     return app
 
 
@@ -115,6 +117,12 @@ async def _not_signed_in(request: Request, exc: auth.NotSignedIn):
         return JSONResponse({"detail": "your session has ended; sign in again"}, status_code=401,
                             headers={"HX-Redirect": "/login"})
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+    # the database's own message would echo the request's values (and the SQL): name the kinds instead
+    return JSONResponse({"detail": "a value in the request cannot be stored or looked up: a number out of range, "
+                                   "text too long, or a NUL character"}, status_code=422)
 
 
 async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:

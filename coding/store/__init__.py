@@ -5,6 +5,7 @@ The parts: base (errors, events, transactions), projects, codebook, documents, c
 """
 
 from coding.store.base import Conflict, Invalid, NotFound, NotYours, atomic
+from coding.store.checks import MEMO_LIMIT
 from coding.store.codebook import CODE_FIELDS, add_code, get_code, project_codes, update_code
 from coding.store.codings import (add_coding, code_usage, coder_layer, coding_counts, consensus_layer, document_codings,
                                   get_coding, layer_has_codings, layer_owners, project_codings, remove_coding,
@@ -18,6 +19,7 @@ from coding.store.projects import (create_project, ensure_user, find_project, ge
 
 __all__ = [
     "CODE_FIELDS",
+    "MEMO_LIMIT",
     "Conflict",
     "Invalid",
     "NotFound",

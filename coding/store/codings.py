@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from coding.models import Code, Coding, Document, Layer, User
 from coding.store.base import Invalid, NotFound, NotYours, _done, _log
+from coding.store.checks import memo as checked_memo
 from coding.store.documents import get_document
 
 
@@ -68,7 +69,7 @@ def add_coding(session: Session, *, document: Document, code: Code, user: User, 
         raise Invalid("the selected text is only white space")
     layer = layer or coder_layer(session, project_id=document.project_id, user=user)
     coding = Coding(layer_id=layer.id, document_id=document.id, code_id=code.id, start=start, end=end,
-                    memo=memo.strip(), origin=origin, created_by=user.id)
+                    memo=checked_memo(memo), origin=origin, created_by=user.id)
     session.add(coding)
     session.flush()
     _log(session, project_id=document.project_id, user=user, kind="coding.added", document_id=document.id,
@@ -111,7 +112,7 @@ def remove_coding(session: Session, *, coding: Coding, user: User) -> Coding:
 def set_memo(session: Session, *, coding: Coding, user: User, memo: str) -> Coding:
     """Write or replace the memo on a coding."""
     _own(session, coding, user)
-    memo = memo.strip()
+    memo = checked_memo(memo)
     if memo == coding.memo:
         return coding
     before = coding.memo

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from coding.frameworks import Framework
 from coding.models import Code, Membership, Project, User
 from coding.store.base import Conflict, Invalid, NotFound, _done, _log
+from coding.store.checks import text
 
 
 def ensure_user(session: Session, *, name: str, display_name: str = "") -> User:
@@ -52,7 +53,7 @@ def create_project(session: Session, *, name: str, framework: Framework, user: U
 
     `include_groups` names the optional groups to copy; None copies them all.
     """
-    name = name.strip()
+    name = text(name.strip(), what="project name", limit=200)
     if not name:
         raise Invalid("a project needs a name")
     if find_project(session, name=name):

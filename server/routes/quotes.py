@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from coding import accounts, export, queries, reports, store
 from coding.export import docx as docx_export
 from coding.models import Project
-from server.deps import LeadDep, ProjectDep, SessionDep
+from server.deps import Id, LeadDep, ProjectDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -89,7 +89,7 @@ async def save_query(request: Request, session: SessionDep, access: ProjectDep):
 
 
 @router.post("/projects/{project_id}/queries/{query_id}/delete", response_class=HTMLResponse)
-def delete_query(request: Request, session: SessionDep, access: ProjectDep, query_id: int):
+def delete_query(request: Request, session: SessionDep, access: ProjectDep, query_id: Id):
     queries.delete_query(session, project_id=access.project.id, user=access.user, query_id=query_id)
     return request.app.state.templates.TemplateResponse(request, "partials/quotes/saved.html", {
         "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id)})
