@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
@@ -97,6 +97,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.add_exception_handler(auth.NotSignedIn, _not_signed_in)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(DataError, _unstorable)
+    app.add_exception_handler(IntegrityError, _clash)
     return app
 
 
@@ -123,6 +124,11 @@ async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
     # the database's own message would echo the request's values (and the SQL): name the kinds instead
     return JSONResponse({"detail": "a value in the request cannot be stored or looked up: a number out of range, "
                                    "text too long, or a NUL character"}, status_code=422)
+
+
+async def _clash(request: Request, exc: IntegrityError) -> JSONResponse:
+    # two requests raced to make the same thing and a unique index let only one through
+    return JSONResponse({"detail": store.CLASH}, status_code=409)
 
 
 async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -64,7 +64,7 @@ def add_code(session: Session, *, project_id: int, user: User, name: str, parent
     session.add(code)
     _log(session, project_id=project_id, user=user, kind="code.added",
          payload={"code": key, "name": name, "parent": code.parent_key})
-    _done(session)
+    _done(session, f"a code called '{name}' was added at the same moment; reload the codebook to see it")
     session.refresh(code)
     return code
 
