@@ -136,5 +136,7 @@ async def _validation_handler(request: Request, exc: RequestValidationError) -> 
     for error in exc.errors():
         where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
         problems.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
-    return JSONResponse({"detail": "; ".join(problems) or "the request is not valid", "errors": exc.errors()},
+    # the rejected input itself is left out: it may be bytes, or sensitive, and is the caller's own anyway
+    errors = [{key: error[key] for key in ("type", "loc", "msg") if key in error} for error in exc.errors()]
+    return JSONResponse({"detail": "; ".join(problems) or "the request is not valid", "errors": errors},
                         status_code=422)
