@@ -5,7 +5,7 @@ for everything in it, exactly as if it did not exist. Role checks (`ForProject("
 """
 
 from dataclasses import dataclass
-from typing import Annotated, Iterator
+from typing import Annotated, Iterator, Optional
 
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
@@ -25,6 +25,12 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 ID_MAX = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 Id = Annotated[int, Path(ge=1, le=ID_MAX, description="a positive id")]
+
+
+def id_in(text: Optional[str]) -> Optional[int]:
+    """An id written in a query or form field (ASCII digits, in range), or None."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and 1 <= int(text) <= ID_MAX else None
 
 
 def get_user(request: Request, session: SessionDep) -> User:

@@ -157,3 +157,11 @@ def test_an_uploaded_file_is_stored_under_its_base_name(client, session, project
     assert stored.startswith("pv") and stored.endswith("45.txt") and not {"/", "\\", "\x00"} & set(stored)
     session.expire_all()
     assert [d.name for d in session.exec(select(Document))] == [stored]
+
+
+@pytest.mark.parametrize("path", ["/projects/{p}/quotes?document=²", "/projects/{p}/quotes?query=٣",
+                                  "/projects/{p}/activity?document=99999999999", "/projects/{p}/analysis?document=¹",
+                                  "/projects/{p}/quotes?query=99999999999"])
+def test_ids_in_query_strings_that_are_not_plain_numbers_are_ignored_not_a_server_error(client, project, path):
+    response = client.get(path.format(p=project.id))
+    assert response.status_code < 500, response.text
