@@ -138,6 +138,10 @@ class Coding(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """One entry of the append-only event log: who changed what, when."""
 
+    # a change is undone once, even when two tabs ask at the same moment
+    __table_args__ = (Index("uq_event_undoes", "undoes", unique=True, sqlite_where=text("undoes IS NOT NULL"),
+                            postgresql_where=text("undoes IS NOT NULL")),)
+
     id: Optional[int] = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
@@ -240,6 +244,10 @@ class ServerClaim(SQLModel, table=True):
 
 class Reconciliation(SQLModel, table=True):
     """The lead's decision on one disagreement (a unit of text × a code), with the reason."""
+
+    # one decision per unit and code, even when the same decision is sent twice at once
+    __table_args__ = (Index("uq_reconciliation_unit", "document_id", "code_id", "unit_start", "unit_end",
+                            unique=True),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)

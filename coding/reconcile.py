@@ -150,7 +150,8 @@ def decide(session: Session, *, document: Document, lead: User, unit: str, start
                       payload={"code": code.key, "start": start, "end": end, "decision": record.decision,
                                "reason": record.reason, "applied_by": sorted(item.applied),
                                "not_by": item.missing, "consensus": record.consensus_codings}))
-    session.commit()
+    with store.clashing(session, f"{code.name} in {start}–{end} has already been decided"):
+        session.commit()  # the same decision sent twice at once: the unique index lets one through
     session.refresh(record)
     return record
 

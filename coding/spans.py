@@ -26,6 +26,8 @@ def clip(start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
     """[start, end) without white space at either end (a mouse selection often takes a space)."""
+    if not 0 <= start < end <= len(text):
+        return start, end  # not a span of this text: left as it is, for the caller to refuse
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

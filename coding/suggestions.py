@@ -4,6 +4,7 @@ A suggestion is never stored as a coding by itself: only `accept`, called on a p
 The learned model is plain data in `SuggestionModel` rows, so every worker builds the same scorer.
 """
 
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -198,9 +199,15 @@ def _decide(session: Session, *, document: Document, user: User, code: Code, sta
     return decision
 
 
+def _finite(score: float) -> None:
+    if not math.isfinite(score):
+        raise store.Invalid(f"a suggestion's score must be a finite number, not {score}")
+
+
 def accept(session: Session, *, document: Document, user: User, code_key: str, start: int, end: int,
            score: float = 0.0) -> Coding:
     """A person accepts a suggestion: a coding in their own layer, marked as from a suggestion."""
+    _finite(score)
     code = store.get_code(session, project_id=document.project_id, key=code_key)
     coding = store.add_coding(session, document=document, code=code, user=user, start=start, end=end,
                               origin="suggestion")
@@ -211,6 +218,7 @@ def accept(session: Session, *, document: Document, user: User, code_key: str, s
 def reject(session: Session, *, document: Document, user: User, code_key: str, start: int, end: int,
            score: float = 0.0) -> SuggestionDecision:
     """A person rejects a suggestion: recorded, never shown to them again, and learned from."""
+    _finite(score)
     code = store.get_code(session, project_id=document.project_id, key=code_key)
     if not (0 <= start < end <= len(document.text)):
         raise store.Invalid(f"the span {start}–{end} is not inside the document")

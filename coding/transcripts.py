@@ -371,8 +371,15 @@ def file_format(name: str) -> str:
     return suffix
 
 
+def base_name(name: str) -> str:
+    """An uploaded file's name without any folders (a browser or script may send a whole path) or NULs."""
+    name = name.replace("\x00", "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name if name.strip(".") else "upload"
+
+
 def read_transcript(name: str, data: bytes, *, max_bytes: int = 20 * 1024 * 1024) -> Transcript:
     """Read one uploaded file into a transcript, or raise ImportRefused saying what is wrong."""
+    name = base_name(name)
     kind = file_format(name)
     if not data or not data.strip():
         raise ImportRefused(f"{name}: the file is empty")

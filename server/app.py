@@ -12,13 +12,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
 from coding import accounts, nlp, store
 from coding.db import make_engine, migrate, session_for
 from coding.transcripts import ImportRefused
-from server import auth
+from server import auth, headers
 from server.deps import csrf_protect
 from server.routes import (account, analysis, api, codebook, documents, exchange, privacy, projects, quotes,
                            reconciling, suggestions, team)
@@ -61,7 +62,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
 
                 seed_demo(session, user=local)
 
-    app = FastAPI(title="Peerframe", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="Peerframe", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Qualitative coding of interview transcripts against a values framework. "
                               "Send an API token as `Authorization: Bearer …` (see `peerframe token create`).")
     app.state.settings = settings
@@ -77,6 +78,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         # ... and only from this machine, however the server was started (uvicorn on 0.0.0.0 included)
         app.add_middleware(LoopbackOnly)
     app.include_router(account.public)
+    app.include_router(headers.docs)
     for router in PROTECTED:
         app.include_router(router, dependencies=[Depends(csrf_protect)])
 
@@ -92,10 +94,13 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             response.headers["Vary"] = "HX-Request"
         return response
 
+    app.middleware("http")(headers.secure)
     for error, status in STATUS.items():
         app.add_exception_handler(error, _error_handler(status))
     app.add_exception_handler(auth.NotSignedIn, _not_signed_in)
     app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(DataError, _unstorable)
+    app.add_exception_handler(IntegrityError, _clash)
     return app
 
 
@@ -143,10 +148,23 @@ async def _not_signed_in(request: Request, exc: auth.NotSignedIn):
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
+async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+    # the database's own message would echo the request's values (and the SQL): name the kinds instead
+    return JSONResponse({"detail": "a value in the request cannot be stored or looked up: a number out of range, "
+                                   "text too long, or a NUL character"}, status_code=422)
+
+
+async def _clash(request: Request, exc: IntegrityError) -> JSONResponse:
+    # two requests raced to make the same thing and a unique index let only one through
+    return JSONResponse({"detail": store.CLASH}, status_code=409)
+
+
 async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = []
     for error in exc.errors():
         where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
         problems.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
-    return JSONResponse({"detail": "; ".join(problems) or "the request is not valid", "errors": exc.errors()},
+    # the rejected input itself is left out: it may be bytes, or sensitive, and is the caller's own anyway
+    errors = [{key: error[key] for key in ("type", "loc", "msg") if key in error} for error in exc.errors()]
+    return JSONResponse({"detail": "; ".join(problems) or "the request is not valid", "errors": errors},
                         status_code=422)

@@ -5,9 +5,9 @@ for everything in it, exactly as if it did not exist. Role checks (`ForProject("
 """
 
 from dataclasses import dataclass
-from typing import Annotated, Iterator
+from typing import Annotated, Iterator, Optional
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from coding import accounts, store
@@ -23,6 +23,14 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+ID_MAX = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+Id = Annotated[int, Path(ge=1, le=ID_MAX, description="a positive id")]
+
+
+def id_in(text: Optional[str]) -> Optional[int]:
+    """An id written in a query or form field (ASCII digits, in range), or None."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and 1 <= int(text) <= ID_MAX else None
 
 
 def get_user(request: Request, session: SessionDep) -> User:
@@ -105,7 +113,7 @@ class ForProject:
     def __init__(self, needed: str = "viewer"):
         self.needed = needed
 
-    def __call__(self, project_id: int, request: Request, session: SessionDep, user: UserDep) -> Access:
+    def __call__(self, project_id: Id, request: Request, session: SessionDep, user: UserDep) -> Access:
         return _access(request, session, user, project_id, self.needed)
 
 
@@ -123,7 +131,7 @@ class ForDocument:
     def __init__(self, needed: str = "viewer"):
         self.needed = needed
 
-    def __call__(self, document_id: int, request: Request, session: SessionDep, user: UserDep) -> DocumentAccess:
+    def __call__(self, document_id: Id, request: Request, session: SessionDep, user: UserDep) -> DocumentAccess:
         document = session.get(Document, document_id)
         if document is None:
             raise store.NotFound(f"no document {document_id}")
@@ -150,7 +158,7 @@ class ForCoding:
     def __init__(self, needed: str = "coder"):
         self.needed = needed
 
-    def __call__(self, coding_id: int, request: Request, session: SessionDep, user: UserDep) -> CodingAccess:
+    def __call__(self, coding_id: Id, request: Request, session: SessionDep, user: UserDep) -> CodingAccess:
         coding = session.get(Coding, coding_id)
         document = session.get(Document, coding.document_id) if coding else None
         if coding is None or document is None:

@@ -303,6 +303,12 @@
     }
   });
 
+  // A select marked data-autosubmit sends its form as soon as it changes (no inline handler: the CSP forbids them).
+  document.addEventListener("change", (event) => {
+    const field = event.target;
+    if (field.matches && field.matches("select[data-autosubmit]") && field.form) field.form.submit();
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     const transcript = document.getElementById("transcript");
     if (transcript) setUpDocument(transcript);

@@ -4,7 +4,8 @@ Each change writes its event in the same transaction; `store.atomic` groups seve
 The parts: base (errors, events, transactions), projects, codebook, documents, codings, events.
 """
 
-from coding.store.base import Conflict, Invalid, NotFound, NotYours, atomic
+from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, clashing
+from coding.store.checks import MEMO_LIMIT
 from coding.store.codebook import CODE_FIELDS, add_code, get_code, project_codes, update_code
 from coding.store.codings import (add_coding, code_usage, coder_layer, coding_counts, consensus_layer, document_codings,
                                   get_coding, layer_has_codings, layer_owners, project_codings, remove_coding,
@@ -17,7 +18,9 @@ from coding.store.projects import (create_project, ensure_user, find_project, ge
                                    list_projects, list_users, set_blind)
 
 __all__ = [
+    "CLASH",
     "CODE_FIELDS",
+    "MEMO_LIMIT",
     "Conflict",
     "Invalid",
     "NotFound",
@@ -26,6 +29,7 @@ __all__ = [
     "add_code",
     "add_coding",
     "atomic",
+    "clashing",
     "code_usage",
     "coder_layer",
     "coding_counts",

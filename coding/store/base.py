@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from coding.models import Event, User
@@ -24,12 +25,26 @@ class NotYours(PermissionError):
     """A change to someone else's layer: each coder writes only to their own."""
 
 
-def _done(session: Session) -> None:
+CLASH = "that clashes with a change saved at the same moment; reload the page and try again"
+
+
+@contextmanager
+def clashing(session: Session, message: str = CLASH) -> Iterator[None]:
+    """Turn a database constraint's refusal (two requests racing to make the same thing) into `Conflict`."""
+    try:
+        yield
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(message) from exc
+
+
+def _done(session: Session, clash: str = CLASH) -> None:
     """Commit a change, unless it is part of a larger one (see `atomic`), which commits it with the rest."""
-    if session.info.get("atomic"):
-        session.flush()
-    else:
-        session.commit()
+    with clashing(session, clash):
+        if session.info.get("atomic"):
+            session.flush()
+        else:
+            session.commit()
 
 
 @contextmanager

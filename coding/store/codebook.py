@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from coding.models import Code, User
 from coding.store.base import Invalid, NotFound, _done, _log
+from coding.store.checks import colour as checked_colour
 
 
 def project_codes(session: Session, *, project_id: int, include_retired: bool = True) -> list[Code]:
@@ -35,6 +36,7 @@ def add_code(session: Session, *, project_id: int, user: User, name: str, parent
     name = name.strip()
     if not name:
         raise Invalid("a code needs a name")
+    colour = checked_colour(colour) if colour is not None else None
     codes = project_codes(session, project_id=project_id)
     parent = None
     if parent_key:
@@ -62,7 +64,7 @@ def add_code(session: Session, *, project_id: int, user: User, name: str, parent
     session.add(code)
     _log(session, project_id=project_id, user=user, kind="code.added",
          payload={"code": key, "name": name, "parent": code.parent_key})
-    _done(session)
+    _done(session, f"a code called '{name}' was added at the same moment; reload the codebook to see it")
     session.refresh(code)
     return code
 
@@ -79,6 +81,8 @@ def update_code(session: Session, *, code: Code, user: User, **changes: Any) -> 
         raise Invalid("a code needs a name")
     before = {k: getattr(code, k) for k in changes}
     after = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+    if "colour" in after:
+        after["colour"] = checked_colour(str(after["colour"]))
     if before == after:
         return code
     for field, value in after.items():

@@ -2,13 +2,14 @@
 
 from typing import Optional
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from coding.models import Code, Coding, Document, Layer, User
 from coding.store.base import Invalid, NotFound, NotYours, _done, _log
+from coding.store.checks import memo as checked_memo
 from coding.store.documents import get_document
 
 
@@ -68,9 +69,14 @@ def add_coding(session: Session, *, document: Document, code: Code, user: User, 
         raise Invalid("the selected text is only white space")
     layer = layer or coder_layer(session, project_id=document.project_id, user=user)
     coding = Coding(layer_id=layer.id, document_id=document.id, code_id=code.id, start=start, end=end,
-                    memo=memo.strip(), origin=origin, created_by=user.id)
+                    memo=checked_memo(memo), origin=origin, created_by=user.id)
     session.add(coding)
     session.flush()
+    # read the code again, inside this transaction and locked against a change: a retirement that
+    # committed a moment ago is seen here, and one that comes later waits for this coding
+    if session.exec(select(Code.retired).where(Code.id == code.id).with_for_update(read=True)).one():
+        session.rollback()
+        raise Invalid(f"code '{code.key}' has just been retired; restore it in the codebook to use it again")
     _log(session, project_id=document.project_id, user=user, kind="coding.added", document_id=document.id,
          payload={"coding": coding.id, "code": code.key, "start": start, "end": end, "memo": coding.memo,
                   "origin": origin, "layer": layer.id})
@@ -94,10 +100,13 @@ def _own(session: Session, coding: Coding, user: User) -> None:
 def remove_coding(session: Session, *, coding: Coding, user: User) -> Coding:
     """Take a coding off its passage; it stays in the database and the log, and can be undone."""
     _own(session, coding, user)
-    if coding.removed:
+    # only the request that flips the flag logs the removal (two tabs may send it at once)
+    flipped = session.execute(update(Coding).where(col(Coding.id) == coding.id, col(Coding.removed).is_(False))
+                              .values(removed=True).execution_options(synchronize_session=False))
+    if coding.removed or flipped.rowcount != 1:
+        session.rollback()
         raise NotFound(f"coding {coding.id} was already removed")
     coding.removed = True
-    session.add(coding)
     code = session.get(Code, coding.code_id)
     _log(session, project_id=_coding_project(session, coding), user=user, kind="coding.removed",
          document_id=coding.document_id,
@@ -111,7 +120,7 @@ def remove_coding(session: Session, *, coding: Coding, user: User) -> Coding:
 def set_memo(session: Session, *, coding: Coding, user: User, memo: str) -> Coding:
     """Write or replace the memo on a coding."""
     _own(session, coding, user)
-    memo = memo.strip()
+    memo = checked_memo(memo)
     if memo == coding.memo:
         return coding
     before = coding.memo

@@ -96,6 +96,6 @@ def undo_last(session: Session, *, project_id: int, user: User) -> Optional[Even
         session.add(code)
     event = _log(session, project_id=project_id, user=user, kind="undo", document_id=target.document_id,
                  undoes=target.id, payload={"undid": describe(target), "kind": target.kind, **p})
-    _done(session)
+    _done(session, f"'{describe(target)}' has just been undone (in another tab?); nothing more was undone")
     session.refresh(event)
     return event

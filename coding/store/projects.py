@@ -6,7 +6,8 @@ from sqlmodel import Session, col, select
 
 from coding.frameworks import Framework
 from coding.models import Code, Membership, Project, User
-from coding.store.base import Conflict, Invalid, NotFound, _done, _log
+from coding.store.base import Conflict, Invalid, NotFound, _done, _log, clashing
+from coding.store.checks import text
 
 
 def ensure_user(session: Session, *, name: str, display_name: str = "") -> User:
@@ -52,16 +53,18 @@ def create_project(session: Session, *, name: str, framework: Framework, user: U
 
     `include_groups` names the optional groups to copy; None copies them all.
     """
-    name = name.strip()
+    name = text(name.strip(), what="project name", limit=200)
     if not name:
         raise Invalid("a project needs a name")
+    taken = f"a project called '{name}' already exists"
     if find_project(session, name=name):
-        raise Conflict(f"a project called '{name}' already exists")
+        raise Conflict(taken)
     groups = None if include_groups is None else set(include_groups)
     project = Project(name=name, description=description.strip(), framework_id=framework.id,
                       framework_version=framework.version)
     session.add(project)
-    session.flush()
+    with clashing(session, taken):  # another request made a project of that name a moment ago
+        session.flush()
     position = 0
     for code in framework.walk():
         if code.group is not None and groups is not None and code.group not in groups:
@@ -75,7 +78,7 @@ def create_project(session: Session, *, name: str, framework: Framework, user: U
     _log(session, project_id=project.id, user=user, kind="project.created",
          payload={"name": name, "framework": framework.id, "version": framework.version,
                   "codes": position})
-    _done(session)
+    _done(session, taken)
     session.refresh(project)
     return project
 

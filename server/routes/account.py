@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from coding import accounts, store
 from server import auth
-from server.deps import SessionDep, UserDep
+from server.deps import Id, SessionDep, UserDep
 
 public = APIRouter(tags=["pages"], include_in_schema=False)
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -130,6 +130,6 @@ def create_token(request: Request, session: SessionDep, user: UserDep, name: Ann
 
 
 @router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
-def revoke_token(request: Request, session: SessionDep, user: UserDep, token_id: int):
+def revoke_token(request: Request, session: SessionDep, user: UserDep, token_id: Id):
     accounts.revoke_token(session, user=user, token_id=token_id)
     return _account(request, session, user)

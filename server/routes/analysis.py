@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from coding import charts, insights, queries, reports, store
-from server.deps import ProjectDep, SessionDep
+from server.deps import ProjectDep, SessionDep, id_in
 from server.routes.quotes import filter_from, visible_filter
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -23,7 +23,7 @@ def analysis_page(request: Request, session: SessionDep, access: ProjectDep, kin
                   mode: str = "overlap", by: str = "approach", document: Optional[str] = None):
     wanted = _wanted(request, session, access)
     data = insights.inputs(session, project_id=access.project.id, wanted=wanted)
-    document_id = int(document) if document and document.isdigit() else None
+    document_id = id_in(document)
     common = dict(project_id=access.project.id, kind=kind, mode=mode, attribute=by, layer=wanted.layer)
     figures = {name: charts.svg(insights.figure(data, name=name, document_id=document_id, **common), ident=name)
                for name in ("matrix", "pyramid", "frequencies")}
@@ -46,7 +46,7 @@ def figure_file(request: Request, session: SessionDep, access: ProjectDep, name:
     wanted = _wanted(request, session, access)
     data = insights.inputs(session, project_id=access.project.id, wanted=wanted)
     shape = insights.figure(data, name=name, project_id=access.project.id, kind=kind, mode=mode, attribute=by,
-                            layer=wanted.layer, document_id=int(document) if document and document.isdigit() else None)
+                            layer=wanted.layer, document_id=id_in(document))
     filename = f'attachment; filename="{name}.{fmt}"'
     if fmt == "svg":
         return Response(charts.svg(shape, ident=name), media_type="image/svg+xml",

@@ -4,21 +4,22 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Optional
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, File, Form, HTTPException, Path, Request, Response, UploadFile
+from pydantic import BaseModel, Field, StrictInt
 
 from coding import accounts, imports, store
+from coding.store import MEMO_LIMIT
 from coding.frameworks import available_frameworks, get_framework
 from coding.models import Coding, Document
-from server.deps import CoderDocumentDep, CodingDep, DocumentDep, LeadDep, ProjectDep, SessionDep, UserDep
+from server.deps import ID_MAX, CoderDocumentDep, CodingDep, DocumentDep, LeadDep, ProjectDep, SessionDep, UserDep
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 
 class ProjectIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["Side by Side interviews"])
-    framework: str = Field(default="side-by-side", examples=["side-by-side"])
-    description: str = ""
+    framework: str = Field(default="side-by-side", max_length=80, examples=["side-by-side"])
+    description: str = Field(default="", max_length=MEMO_LIMIT)
     optional_groups: bool = Field(default=True, description="copy the framework's optional code groups too")
 
 
@@ -74,10 +75,11 @@ class DocumentOut(DocumentSummary):
 
 
 class CodingIn(BaseModel):
-    start: int = Field(ge=0, description="first code point of the passage (0-based)")
-    end: int = Field(gt=0, description="code point just after the passage")
-    code_id: str = Field(min_length=1, examples=["safety"], description="a code key of the project's codebook")
-    memo: str = ""
+    start: StrictInt = Field(ge=0, le=ID_MAX, description="first code point of the passage (0-based)")
+    end: StrictInt = Field(gt=0, le=ID_MAX, description="code point just after the passage")
+    code_id: str = Field(min_length=1, max_length=200, examples=["safety"],
+                         description="a code key of the project's codebook")
+    memo: str = Field(default="", max_length=MEMO_LIMIT)
 
 
 class CodingOut(BaseModel):
@@ -255,7 +257,7 @@ def delete_coding(session: SessionDep, target: CodingDep) -> Response:
 
 
 @router.put("/projects/{project_id}/participants/{label}")
-def set_participant(label: str, body: AttributesIn, session: SessionDep, access: LeadDep) -> ParticipantOut:
+def set_participant(label: Annotated[str, Path(min_length=1, max_length=80)], body: AttributesIn, session: SessionDep, access: LeadDep) -> ParticipantOut:
     """Set attributes of a participant (created if new); an empty value removes an attribute."""
     person = store.set_attributes(session, project_id=access.project.id, user=access.user,
                                   rows=[(label, body.attributes)])[0]

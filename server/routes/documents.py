@@ -2,14 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from coding import accounts, store
 from coding.documents import affected_turns, codings_at, document_page
 from coding.spans import trim
 from coding.suggestions import retrain_if_due
-from server.deps import (CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep, ForDocument, ProjectDep,
+from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep, ForDocument, ProjectDep,
                          SessionDep, visible_layers)
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -87,7 +87,7 @@ def save_memo(session: SessionDep, target: CodingDep, memo: Annotated[str, Form(
 
 
 @router.post("/projects/{project_id}/undo")
-def undo(request: Request, session: SessionDep, access: ProjectDep, document_id: int = 0):
+def undo(request: Request, session: SessionDep, access: ProjectDep, document_id: Annotated[int, Query(ge=0, le=ID_MAX)] = 0):
     event = store.undo_last(session, project_id=access.project.id, user=access.user)
     if event is None:
         return HTMLResponse("Nothing to undo")

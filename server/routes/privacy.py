@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from coding import pseudonyms, queries, store
-from server.deps import LeadDep, SessionDep
+from server.deps import Id, LeadDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -35,6 +35,6 @@ def add_pseudonym(request: Request, session: SessionDep, access: LeadDep, origin
 
 
 @router.post("/projects/{project_id}/pseudonyms/{pseudonym_id}/delete", response_class=HTMLResponse)
-def remove_pseudonym(request: Request, session: SessionDep, access: LeadDep, pseudonym_id: int):
+def remove_pseudonym(request: Request, session: SessionDep, access: LeadDep, pseudonym_id: Id):
     queries.remove_pseudonym(session, project_id=access.project.id, user=access.user, pseudonym_id=pseudonym_id)
     return _page(request, session, access, "partials/pseudonyms/body.html")

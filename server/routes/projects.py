@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from coding import accounts, imports, overview, store
 from coding.frameworks import available_frameworks, get_framework
-from server.deps import LeadDep, ProjectDep, SessionDep, UserDep
+from server.deps import ID_MAX, LeadDep, ProjectDep, SessionDep, UserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -78,7 +78,7 @@ def set_member(request: Request, session: SessionDep, access: LeadDep,
 
 
 @router.post("/projects/{project_id}/assignments", response_class=HTMLResponse)
-def set_assignment(request: Request, session: SessionDep, access: LeadDep, document: Annotated[int, Form()],
+def set_assignment(request: Request, session: SessionDep, access: LeadDep, document: Annotated[int, Form(ge=1, le=ID_MAX)],
                    coder: Annotated[str, Form()], assigned: Annotated[bool, Form()] = False):
     target = store.get_document(session, document_id=document)
     member = accounts.find_user(session, name=coder)

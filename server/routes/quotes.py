@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from coding import accounts, export, queries, reports, store
 from coding.export import docx as docx_export
 from coding.models import Project
-from server.deps import LeadDep, ProjectDep, SessionDep
+from server.deps import Id, LeadDep, ProjectDep, SessionDep, id_in
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -20,17 +20,17 @@ def filter_from(fields, session, access) -> reports.QuoteFilter:
     """A filter from query-string or form fields; empty fields do not filter. `code` and `document` may
     repeat; attributes are `attr=approach:online` (repeatable) or `attribute=approach&value=online`;
     `query=ID` starts from a saved query."""
-    saved = fields.get("query") or ""
-    if saved.isdigit():
+    saved = id_in(fields.get("query"))
+    if saved is not None:
         return reports.QuoteFilter.from_params(
-            queries.get_query(session, project_id=access.project.id, query_id=int(saved)).params)
+            queries.get_query(session, project_id=access.project.id, query_id=saved).params)
     attributes = dict(a.split(":", 1) for a in fields.getlist("attr") if ":" in a)
     if fields.get("attribute"):
         attributes[fields["attribute"]] = fields.get("value") or ""
     match = fields.get("match") or "any"
     return reports.QuoteFilter(codes=[c for c in fields.getlist("code") if c],
                                match=match if match in ("any", "all") else "any",
-                               document_ids=[int(d) for d in fields.getlist("document") if d.strip().isdigit()],
+                               document_ids=[i for i in map(id_in, fields.getlist("document")) if i is not None],
                                attributes=attributes, text=(fields.get("text") or "").strip(),
                                layer=fields.get("layer") or None)
 
@@ -89,7 +89,7 @@ async def save_query(request: Request, session: SessionDep, access: ProjectDep):
 
 
 @router.post("/projects/{project_id}/queries/{query_id}/delete", response_class=HTMLResponse)
-def delete_query(request: Request, session: SessionDep, access: ProjectDep, query_id: int):
+def delete_query(request: Request, session: SessionDep, access: ProjectDep, query_id: Id):
     queries.delete_query(session, project_id=access.project.id, user=access.user, query_id=query_id)
     return request.app.state.templates.TemplateResponse(request, "partials/quotes/saved.html", {
         "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id)})
@@ -154,7 +154,7 @@ def activity(request: Request, session: SessionDep, access: LeadDep, kind: Annot
     project = access.project
     users = {u.id: u for u in store.list_users(session)}
     by_name = {u.name: u.id for u in users.values()}
-    document_id = int(document) if document and document.isdigit() else None
+    document_id = id_in(document)
     events = store.list_events(session, project_id=project.id, kind=kind or None, user_id=by_name.get(user or ""),
                                document_id=document_id)
     return request.app.state.templates.TemplateResponse(request, "pages/activity.html", {

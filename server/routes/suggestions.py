@@ -14,7 +14,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 Start = Annotated[int, Form()]
 End = Annotated[int, Form()]
 CodeKey = Annotated[str, Form()]
-Score = Annotated[float, Form()]
+Score = Annotated[float, Form(allow_inf_nan=False)]
 
 
 @router.get("/documents/{document_id}/suggestions", response_class=HTMLResponse)
