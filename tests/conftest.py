@@ -79,10 +79,15 @@ def csrf_token(page_html: str) -> str:
     return found.group(1)
 
 
+def local_client(app, **options) -> TestClient:
+    """A client on this machine, as a single-user server requires (it answers only 127.0.0.1)."""
+    return TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000), **options)
+
+
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:
     """A browser-like client: it holds the session cookie and sends the CSRF token, as the pages do."""
-    with TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as test_client:
+    with local_client(app) as test_client:
         test_client.headers["X-CSRF-Token"] = csrf_token(test_client.get("/").text)
         yield test_client
 

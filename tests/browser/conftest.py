@@ -65,7 +65,7 @@ def running_server(folder: Path, script: str = SERVER_SCRIPT, ready: tuple[int, 
     """
     port = _free_port()
     log_path = folder / "server.log"
-    env = {**os.environ, "PEERFRAME_SECRET_KEY": "test-secret"}
+    env = {k: v for k, v in os.environ.items() if k != "PEERFRAME_SECRET_KEY"}  # the server makes its own key
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-c", script, f"sqlite:///{folder / 'browser.db'}", str(port)],

@@ -19,7 +19,7 @@ from coding.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
 from tests.builders import txt_bytes
-from tests.conftest import BACKENDS, POSTGRES_URL, _truncate, csrf_token
+from tests.conftest import BACKENDS, POSTGRES_URL, _truncate, csrf_token, local_client
 
 TABS = 6
 
@@ -61,7 +61,7 @@ def tabs(app, n: int = TABS) -> list[TestClient]:
     """Browser tabs, each with its own connection, session cookie and CSRF token."""
     clients = []
     for _ in range(n):
-        client = TestClient(app, headers={"HX-Request": "true"})
+        client = local_client(app, headers={"HX-Request": "true"})
         client.headers["X-CSRF-Token"] = csrf_token(client.get("/").text)
         clients.append(client)
     return clients

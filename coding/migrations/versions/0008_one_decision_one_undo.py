@@ -5,7 +5,7 @@ removed with their consensus codings (taken off, never deleted); a later undo of
 keeps its event but no longer claims to undo it.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 import json
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
