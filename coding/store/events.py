@@ -38,6 +38,11 @@ def last_undoable(session: Session, *, project_id: int, user: User) -> Optional[
     return next((e for e in session.exec(query) if e.payload.get("origin") != "reconciliation"), None)
 
 
+def _codings(payload: dict) -> str:
+    count = payload.get("codings", 0)
+    return f"{count} coding" + ("" if count == 1 else "s")
+
+
 def describe(event: Event) -> str:
     """A short phrase for what an event did, for buttons and the audit list."""
     p = event.payload
@@ -63,6 +68,9 @@ def describe(event: Event) -> str:
         "document.unassigned": lambda: f"took the transcript back from {p.get('coder')}",
         "document.revealed": lambda: "revealed all coders' codings on the transcript",
         "document.hidden": lambda: "hid other coders' codings again (blind)",
+        "document.erased": lambda: f"deleted the transcript '{p.get('name')}' ({_codings(p)})",
+        "project.erased": lambda: f"deleted the project '{p.get('name')}' ({p.get('documents')} transcripts, "
+                                  f"{_codings(p)})",
         "project.blind": lambda: "turned blind coding " + ("on" if p.get("blind") else "off"),
     }.get(event.kind, lambda: event.kind)()
 
