@@ -2,18 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from coding import accounts, store
 from coding.documents import affected_turns, codings_at, document_page
 from coding.spans import trim
 from coding.suggestions import retrain_if_due
-from server.deps import (CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep, ForDocument, ProjectDep,
+from server.deps import (CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep, LeadDocumentDep, ProjectDep,
                          SessionDep, visible_layers)
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-LeadDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("lead"))]
 
 
 def turns_response(request: Request, session, target: DocumentAccess, start: int, end: int, *, panel=None,
