@@ -12,6 +12,7 @@ from typing import Optional
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, select
 
 from coding import store, suggestions
@@ -31,16 +32,19 @@ class Extent:
     documents: int
     codings: int
     coders: int
+    consensus: int  # of the codings, those in the consensus layer
 
 
 def _extent(session: Session, *, name: str, document_ids: list[int]) -> Extent:
     ids = document_ids or [-1]
     codings = session.exec(select(func.count()).select_from(Coding).where(
         col(Coding.document_id).in_(ids), col(Coding.removed).is_(False))).one()
-    coders = session.exec(select(func.count(func.distinct(Layer.user_id))).select_from(Coding)
-                          .join(Layer, col(Layer.id) == Coding.layer_id)
-                          .where(col(Coding.document_id).in_(ids), col(Layer.user_id).is_not(None))).one()
-    return Extent(name=name, documents=len(document_ids), codings=int(codings), coders=int(coders))
+    layers = (select(func.count(func.distinct(Layer.user_id)), func.count(Coding.id).filter(Layer.kind == "consensus"))
+              .select_from(Coding).join(Layer, col(Layer.id) == Coding.layer_id)
+              .where(col(Coding.document_id).in_(ids), col(Coding.removed).is_(False)))
+    coders, consensus = session.exec(layers).one()
+    return Extent(name=name, documents=len(document_ids), codings=int(codings), coders=int(coders),
+                  consensus=int(consensus))
 
 
 def document_extent(session: Session, *, document: Document) -> Extent:
@@ -171,13 +175,18 @@ def tombstones(session: Session, *, project_id: Optional[int] = None) -> list[Ev
 
 def scrub(engine: Engine) -> bool:
     """Leave no erased bytes behind in the database files: SQLite is rebuilt (VACUUM) and its write-ahead
-    log emptied; PostgreSQL tables are rewritten (VACUUM FULL). False if SQLite could not empty its log
-    because another connection was reading; it is emptied at a later checkpoint."""
+    log emptied; PostgreSQL tables are rewritten (VACUUM FULL). False when another connection kept it from
+    finishing (the freed space is then reused or emptied later)."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if engine.dialect.name == "sqlite":
             connection.exec_driver_sql("VACUUM")
             busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
             return not busy or busy[0] == 0
+        connection.exec_driver_sql("SET lock_timeout = '5s'")
+        complete = True
         for table in SQLModel.metadata.sorted_tables:
-            connection.exec_driver_sql(f'VACUUM FULL "{table.name}"')
-    return True
+            try:
+                connection.exec_driver_sql(f'VACUUM FULL "{table.name}"')
+            except OperationalError:
+                complete = False
+    return complete
