@@ -60,8 +60,8 @@ def project_extent(session: Session, *, project: Project) -> Extent:
 
 def _confirmed(what: str, name: str, confirm: Optional[str]) -> None:
     if (confirm or "").strip() != name.strip():
-        raise store.Invalid(f"to delete the {what}, type its name exactly as shown: '{name}'. "
-                            "The name typed does not match, so nothing was deleted.")
+        raise store.Invalid(f"The name typed does not match '{name}', so nothing was deleted. "
+                            f"Type the {what}'s name exactly as shown to delete it.")
 
 
 def _secure(session: Session) -> None:

@@ -26,7 +26,7 @@ def database_bytes(env) -> bytes:
 
 def test_a_wrong_name_erases_nothing(env):
     refused = runner.invoke(app, ["erase", "document", "--project", "Study", "PV44 interview.txt", "--confirm", "PV44"])
-    assert refused.exit_code == 1 and "does not match, so nothing was deleted" in refused.stderr
+    assert refused.exit_code == 1 and "so nothing was deleted" in refused.stderr
     typed = runner.invoke(app, ["erase", "document", "--project", "Study", "PV44 interview.txt"], input="pv44\n")
     assert typed.exit_code == 1 and "Type its name to confirm" in typed.stdout
     missing = runner.invoke(app, ["erase", "document", "--project", "Study", "PV46.txt", "--confirm", "PV46.txt"])
