@@ -1,4 +1,5 @@
-"""Deleting a transcript or a project: a confirmation page that asks for its name, then the erasure."""
+"""Deleting a transcript or a project: a confirmation page that asks for its name, then the erasure; and the
+administrator's list of every erasure, including those of projects that no longer exist."""
 
 from typing import Annotated
 
@@ -6,7 +7,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from coding import erasure, store
-from server.deps import LeadDep, LeadDocumentDep, SessionDep
+from server import auth
+from server.deps import LeadDep, LeadDocumentDep, SessionDep, UserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -61,3 +63,12 @@ def delete_project(request: Request, session: SessionDep, access: LeadDep, confi
         return _project_page(request, session, access, error=str(refused))
     erasure.scrub(request.app.state.engine)
     return RedirectResponse("/", status_code=303)
+
+
+@router.get("/admin/erasures", response_class=HTMLResponse)
+def erasures_page(request: Request, session: SessionDep, user: UserDep):
+    if not (user.is_admin or request.app.state.settings.single_user):
+        raise auth.Forbidden("only an administrator can read the erasures of every project")
+    return request.app.state.templates.TemplateResponse(request, "pages/erasures.html", {
+        "events": erasure.tombstones(session), "users": {u.id: u for u in store.list_users(session)},
+        "describe": store.describe})

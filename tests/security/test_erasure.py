@@ -262,3 +262,39 @@ def test_postgresql_keeps_no_row_with_the_text(team_app, world, db_url):
                 if connection.execute(text(f'SELECT count(*) FROM "{t}" WHERE "{c}"::text ILIKE :m'),
                                       {"m": f"%{MARKER}%"}).scalar()]
     assert columns and hits == []
+
+
+def test_an_administrator_reads_the_tombstone_of_a_deleted_project_and_nobody_else_does(team_app, world):
+    lead = signed_in(team_app, "lead")
+    lead.post(f"/documents/{world['gone']}/delete", data={"confirm": world["name"]})
+    lead.post(f"/projects/{world['x']}/delete", data={"confirm": "X"})
+    page = lead.get("/admin/erasures")
+    assert page.status_code == 200
+    assert "deleted the project &#39;X&#39; (1 transcript, 1 coding)" in page.text
+    assert "deleted the transcript &#39;PV47 interview.txt&#39; (3 codings)" in page.text and "X (deleted)" in page.text
+    assert MARKER not in page.text
+    refused = signed_in(team_app, "outsider").get("/admin/erasures")
+    assert refused.status_code == 403 and "only an administrator" in refused.text
+    assert "PV47" not in refused.text
+
+
+def test_the_schema_upgrade_keeps_events_and_lets_a_tombstone_outlive_its_project(tmp_path):
+    from alembic import command
+
+    from coding.db import alembic_config, make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0006")
+    with engine.begin() as db:
+        db.execute(text("INSERT INTO user (name, display_name, created_at) VALUES ('ada', 'Ada', '2026-01-01')"))
+        db.execute(text("INSERT INTO project (name, description, framework_id, framework_version, created_at, blind) "
+                        "VALUES ('Old', '', 'side-by-side', '1', '2026-01-01', 1)"))
+        db.execute(text("INSERT INTO event (project_id, user_id, at, kind, payload) "
+                        "VALUES (1, 1, '2026-01-01', 'project.created', '{}')"))
+    migrate(engine)
+    with session_for(engine) as session:
+        project = store.get_project(session, project_id=1)
+        assert [e.kind for e in store.list_events(session, project_id=1)] == ["project.created"]
+        erasure.erase_project(session, project=project, user=store.get_user(session, user_id=1), confirm="Old")
+        assert [(e.kind, e.project_id) for e in erasure.tombstones(session)] == [("project.erased", None)]
+    engine.dispose()
