@@ -133,7 +133,8 @@ def erase_document(session: Session, *, document: Document, user: User, confirm:
                                "document": document.id, "project": project.name})
     session.add(tombstone)
     session.commit()
-    session.expunge(document)
+    if document in session:
+        session.expunge(document)
     for owner in owners:
         suggestions.retrain(session, project_id=project.id, user_id=owner)
     return tombstone
@@ -161,7 +162,8 @@ def erase_project(session: Session, *, project: Project, user: User, confirm: Op
                                "codings": extent.codings, "coders": extent.coders, "members": int(members)})
     session.add(tombstone)
     session.commit()
-    session.expunge(project)
+    if project in session:
+        session.expunge(project)
     return tombstone
 
 

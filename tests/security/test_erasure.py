@@ -11,7 +11,6 @@ from sqlmodel import SQLModel, select
 
 from coding import accounts, erasure, queries, reconcile, store, suggestions
 from coding.db import session_for
-from coding.frameworks import get_framework
 from coding.models import Document, Event, Project, SuggestionModel
 from coding.reports import QuoteFilter
 from coding.transcripts import read_transcript
