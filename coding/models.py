@@ -136,14 +136,14 @@ class Coding(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """One entry of the append-only event log: who changed what, when."""
+    """One entry of the append-only event log: who changed what, when (a project's erasure keeps no project)."""
 
     # a change is undone once, even when two tabs ask at the same moment
     __table_args__ = (Index("uq_event_undoes", "undoes", unique=True, sqlite_where=text("undoes IS NOT NULL"),
                             postgresql_where=text("undoes IS NOT NULL")),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    project_id: int = Field(foreign_key="project.id", index=True)
+    project_id: Optional[int] = Field(default=None, foreign_key="project.id", index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     kind: str = Field(max_length=60, index=True)

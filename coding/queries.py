@@ -67,18 +67,19 @@ def set_pseudonym(session: Session, *, project_id: int, user: User, original: st
     row.replacement, row.kind = replacement, kind or "name"
     session.add(row)
     session.add(Event(project_id=project_id, user_id=user.id, kind="pseudonym.set",
-                      payload={"kind": row.kind, "before": before, "after": replacement}))
+                      payload={"original": original, "kind": row.kind, "before": before, "after": replacement}))
     session.commit()
     session.refresh(row)
     return row
 
 
 def remove_pseudonym(session: Session, *, project_id: int, user: User, pseudonym_id: int) -> None:
-    """Stop replacing one original."""
+    """Stop replacing one original; the event keeps the pair, so the log can bring it back."""
     row = session.get(Pseudonym, pseudonym_id)
     if row is None or row.project_id != project_id:
         raise store.NotFound(f"no pseudonym {pseudonym_id} in this project")
-    session.add(Event(project_id=project_id, user_id=user.id, kind="pseudonym.removed", payload={"kind": row.kind}))
+    session.add(Event(project_id=project_id, user_id=user.id, kind="pseudonym.removed",
+                      payload={"original": row.original, "kind": row.kind, "before": row.replacement, "after": None}))
     session.delete(row)
     session.commit()
 

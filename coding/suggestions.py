@@ -76,6 +76,13 @@ def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None
     return scorer
 
 
+def forget(project_id: int) -> None:
+    """Drop this process's scorers of a project (after an erasure: they were built from its text)."""
+    with _CACHE_LOCK:
+        for key in [k for k in _CACHE if k[0] == project_id]:
+            del _CACHE[key]
+
+
 def _readable_layers(session: Session, *, project_id: int, user_id: Optional[int]) -> Optional[set[int]]:
     """The layers a model may learn from: all, or the coder's own and the consensus layer."""
     if user_id is None:

@@ -21,13 +21,14 @@ from coding.db import make_engine, migrate, session_for
 from coding.transcripts import ImportRefused
 from server import auth, headers
 from server.deps import csrf_protect
-from server.routes import (account, analysis, api, codebook, documents, exchange, privacy, projects, quotes,
-                           reconciling, suggestions, team)
+from server.routes import (account, analysis, api, codebook, documents, erasure, exchange, privacy, projects,
+                           quotes, reconciling, suggestions, team)
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTECTED = (exchange.router, projects.router, documents.router, suggestions.router, codebook.router, quotes.router,
-             team.router, reconciling.router, analysis.router, privacy.router, account.router, api.router)
+             team.router, reconciling.router, analysis.router, privacy.router, account.router, erasure.router,
+             api.router)
 STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, auth.Forbidden: 403,
           store.NotYours: 403, accounts.Throttled: 429}
 

@@ -13,6 +13,7 @@ from coding import accounts, export, imports, queries, refi_export, refi_import,
 from coding.db import make_engine, migrate, session_for
 from coding.frameworks import FrameworkError, available_frameworks, get_framework
 from coding.transcripts import ImportRefused
+from server.cli_erase import erase_app
 from server.settings import Settings
 
 app = typer.Typer(help="Peerframe: qualitative coding against a values framework.", no_args_is_help=True)
@@ -26,6 +27,7 @@ token_app = typer.Typer(help="API tokens for scripts (sent as 'Authorization: Be
 app.add_typer(users_app, name="users")
 app.add_typer(members_app, name="members")
 app.add_typer(token_app, name="token")
+app.add_typer(erase_app, name="erase")
 
 
 def _fail(message: str, code: int = 1) -> None:

@@ -175,6 +175,7 @@ ProjectDep = Annotated[Access, Depends(ForProject())]
 LeadDep = Annotated[Access, Depends(ForProject("lead"))]
 DocumentDep = Annotated[DocumentAccess, Depends(ForDocument())]
 CoderDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("coder"))]
+LeadDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("lead"))]
 CodingDep = Annotated[CodingAccess, Depends(ForCoding())]
 
 

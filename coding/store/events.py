@@ -38,6 +38,10 @@ def last_undoable(session: Session, *, project_id: int, user: User) -> Optional[
     return next((e for e in session.exec(query) if e.payload.get("origin") != "reconciliation"), None)
 
 
+def _many(count, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def describe(event: Event) -> str:
     """A short phrase for what an event did, for buttons and the audit list."""
     p = event.payload
@@ -63,6 +67,11 @@ def describe(event: Event) -> str:
         "document.unassigned": lambda: f"took the transcript back from {p.get('coder')}",
         "document.revealed": lambda: "revealed all coders' codings on the transcript",
         "document.hidden": lambda: "hid other coders' codings again (blind)",
+        "document.erased": lambda: f"deleted the transcript '{p.get('name')}' ({_many(p.get('codings'), 'coding')})",
+        "project.erased": lambda: f"deleted the project '{p.get('name')}' ({_many(p.get('documents'), 'transcript')}, "
+                                  f"{_many(p.get('codings'), 'coding')})",
+        "pseudonym.set": lambda: f"set the pseudonym for '{p.get('original', '?')}' to '{p.get('after')}'",
+        "pseudonym.removed": lambda: f"removed the pseudonym '{p.get('before', '?')}' for '{p.get('original', '?')}'",
         "project.blind": lambda: "turned blind coding " + ("on" if p.get("blind") else "off"),
     }.get(event.kind, lambda: event.kind)()
 

@@ -7,11 +7,12 @@ from typing import Annotated, Any, Optional
 from fastapi import APIRouter, File, Form, HTTPException, Path, Request, Response, UploadFile
 from pydantic import BaseModel, Field, StrictInt
 
-from coding import accounts, imports, store
+from coding import accounts, erasure, imports, store
 from coding.store import MEMO_LIMIT
 from coding.frameworks import available_frameworks, get_framework
 from coding.models import Coding, Document
-from server.deps import ID_MAX, CoderDocumentDep, CodingDep, DocumentDep, LeadDep, ProjectDep, SessionDep, UserDep
+from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentDep, LeadDep, LeadDocumentDep, ProjectDep,
+                         SessionDep, UserDep)
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -72,6 +73,19 @@ class DocumentOut(DocumentSummary):
     turns: list[TurnOut]
     participant_attributes: dict[str, Any]
     interviewer_speakers: list[str]
+
+
+class EraseIn(BaseModel):
+    confirm: str = Field(description="the transcript's or project's name, typed exactly, to confirm the erasure",
+                         examples=["PV44 interview"])
+
+
+class ErasedOut(BaseModel):
+    kind: str = Field(examples=["document.erased"])
+    name: str
+    by: str
+    at: datetime
+    codings: int = Field(description="live codings erased with it")
 
 
 class CodingIn(BaseModel):
@@ -269,3 +283,24 @@ def list_participants(session: SessionDep, access: ProjectDep) -> list[Participa
     """The project's participants with their attributes."""
     return [ParticipantOut(label=p.label, attributes=p.attributes)
             for p in store.list_participants(session, project_id=access.project.id)]
+
+
+def _erased(request: Request, tombstone, user) -> ErasedOut:
+    erasure.scrub(request.app.state.engine)
+    return ErasedOut(kind=tombstone.kind, name=tombstone.payload["name"], by=user.name, at=tombstone.at,
+                     codings=tombstone.payload["codings"])
+
+
+@router.delete("/documents/{document_id}")
+def erase_document(request: Request, body: EraseIn, session: SessionDep, target: LeadDocumentDep) -> ErasedOut:
+    """Erase a transcript for good (lead only): its text, turns, codings and log; the log keeps a tombstone."""
+    user = target.access.user
+    return _erased(request, erasure.erase_document(session, document=target.document, user=user,
+                                                   confirm=body.confirm), user)
+
+
+@router.delete("/projects/{project_id}")
+def erase_project(request: Request, body: EraseIn, session: SessionDep, access: LeadDep) -> ErasedOut:
+    """Erase a whole project for good (lead only); a tombstone without any text stays for administrators."""
+    return _erased(request, erasure.erase_project(session, project=access.project, user=access.user,
+                                                  confirm=body.confirm), access.user)

@@ -9,11 +9,10 @@ from coding import accounts, store
 from coding.documents import affected_turns, codings_at, document_page
 from coding.spans import trim
 from coding.suggestions import retrain_if_due
-from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep, ForDocument, ProjectDep,
-                         SessionDep, visible_layers)
+from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep, ForDocument,
+                         LeadDocumentDep, ProjectDep, SessionDep, visible_layers)
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-LeadDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("lead"))]
 
 
 def turns_response(request: Request, session, target: DocumentAccess, start: int, end: int, *, panel=None,
