@@ -16,6 +16,7 @@ from sqlmodel import create_engine
 
 from coding import accounts, nlp, store
 from coding.db import make_engine, migrate, session_for
+from coding.limits import LimitExceeded
 from coding.transcripts import ImportRefused
 from server import auth
 from server.deps import csrf_protect
@@ -26,8 +27,8 @@ from server.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 PROTECTED = (exchange.router, projects.router, documents.router, suggestions.router, codebook.router, quotes.router,
              team.router, reconciling.router, analysis.router, privacy.router, account.router, api.router)
-STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, auth.Forbidden: 403,
-          store.NotYours: 403, accounts.Throttled: 429}
+STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, LimitExceeded: 413,
+          auth.Forbidden: 403, store.NotYours: 403, accounts.Throttled: 429}
 
 
 def _engine(settings: Settings):

@@ -5,6 +5,8 @@ from pathlib import Path
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from coding.limits import Limits
+
 DEFAULT_SECRET = "peerframe-local-development-secret"
 
 
@@ -23,8 +25,16 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET
     single_user: bool = False
     demo: bool = False
-    max_upload_bytes: int = 20 * 1024 * 1024
+    max_upload_bytes: int = Limits.upload_bytes
+    max_text_chars: int = Limits.text_chars
+    max_unpacked_bytes: int = Limits.unpacked_bytes
     single_user_name: str = "local"
+
+    def limits(self) -> Limits:
+        """How big an upload, and what it unpacks to, may be."""
+        return Limits(upload_bytes=self.max_upload_bytes, text_chars=self.max_text_chars,
+                      unpacked_bytes=self.max_unpacked_bytes,
+                      member_bytes=min(Limits.member_bytes, self.max_unpacked_bytes))
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":
