@@ -28,8 +28,8 @@ class Limits:
 
     upload_bytes: int = 20 * MB
     text_chars: int = 8_000_000
-    member_bytes: int = 100 * MB
-    unpacked_bytes: int = 200 * MB
+    member_bytes: int = 64 * MB
+    unpacked_bytes: int = 100 * MB
     members: int = 5_000
 
 
