@@ -29,7 +29,7 @@ class Limits:
     upload_bytes: int = 20 * MB
     text_chars: int = 8_000_000
     member_bytes: int = 64 * MB
-    unpacked_bytes: int = 100 * MB
+    unpacked_bytes: int = 64 * MB
     members: int = 5_000
 
 
@@ -89,6 +89,10 @@ class SafeZip:
         if len(infos) > limits.members:
             raise LimitExceeded(f"{name}: the archive holds {len(infos):,} files, over the limit of "
                                 f"{limits.members:,} files")
+        declared = sum(info.file_size for info in infos)
+        if declared > limits.unpacked_bytes:
+            raise LimitExceeded(f"{name}: the archive unpacks to {megabytes(declared)}, over the limit of "
+                                f"{megabytes(limits.unpacked_bytes)} for a whole archive")
         self.members = [info.filename for info in infos if not info.is_dir()]
 
     def _over(self, member: str, limit: int, what: str) -> Callable[[], LimitExceeded]:
@@ -141,5 +145,5 @@ def read_bounded(stream: BinaryIO, name: str, limit: int) -> bytes:
 
 def upload_too_big(name: str, limit: int, size: Optional[int] = None) -> LimitExceeded:
     """The refusal for an upload over the byte limit."""
-    found = f"the file is {megabytes(size)}" if size is not None else "the file is larger"
-    return LimitExceeded(f"{name}: {found}, over the upload limit of {megabytes(limit)}")
+    found = f"the file is {megabytes(size)}, over" if size is not None else "the file is over"
+    return LimitExceeded(f"{name}: {found} the upload limit of {megabytes(limit)}")
