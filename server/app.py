@@ -19,6 +19,7 @@ from coding.db import make_engine, migrate, session_for
 from coding.limits import LimitExceeded
 from coding.transcripts import ImportRefused
 from server import auth
+from server.body_limit import BodyLimit
 from server.deps import csrf_protect
 from server.routes import (account, analysis, api, codebook, documents, exchange, privacy, projects, quotes,
                            reconciling, suggestions, team)
@@ -74,6 +75,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         # no sign-in: answer only requests addressed to this machine, so that a web page elsewhere cannot
         # reach the transcripts by pointing its own domain name at 127.0.0.1 (DNS rebinding)
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1", "testserver"])
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.include_router(account.public)
     for router in PROTECTED:
         app.include_router(router, dependencies=[Depends(csrf_protect)])

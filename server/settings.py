@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Limits.upload_bytes
     max_text_chars: int = Limits.text_chars
     max_unpacked_bytes: int = Limits.unpacked_bytes
+    max_request_bytes: int = 10 * Limits.upload_bytes + 1024 * 1024
     single_user_name: str = "local"
 
     def limits(self) -> Limits:

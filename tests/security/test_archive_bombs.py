@@ -43,6 +43,12 @@ def test_an_upload_past_the_byte_limit_is_refused_naming_it(tmp_path):
     refused(answer, naming="over the upload limit of 1 MB")
 
 
+def test_a_request_past_the_request_limit_is_refused_before_it_is_read(tmp_path):
+    data = b"PV1: hello\n" * 200_000
+    answer = upload_in_child(tmp_path, "api", "big.txt", data, settings={"max_request_bytes": 1024 * 1024})
+    refused(answer, naming="the request is 2 MB, over the limit of 1 MB for one request")
+
+
 def test_too_many_members_are_refused(tmp_path):
     data = zip_with({**{f"word/media/{n}.bin": b"" for n in range(5_001)}, "word/document.xml": "<x/>"})
     refused(upload_in_child(tmp_path, "api", "many.docx", data), naming="over the limit of 5,000 files")
