@@ -1,7 +1,6 @@
 """What is accepted opens and is codable, however long; a batch reports every file on its own; a long import
 leaves other people's requests fast."""
 
-import io
 import os
 import random
 import socket
@@ -9,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import httpx
