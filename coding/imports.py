@@ -2,14 +2,18 @@
 
 import csv
 import io
+import logging
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import BinaryIO, Optional, Sequence, Union
 
 from sqlmodel import Session
 
 from coding import store
+from coding.limits import Limits, read_bounded
 from coding.models import Document, Participant, User
 from coding.transcripts import ImportRefused, decode_text, read_transcript
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -21,28 +25,35 @@ class ImportResult:
     error: Optional[str] = None
 
 
-def import_one(session: Session, *, project_id: int, user: User, name: str, data: bytes,
+def import_one(session: Session, *, project_id: int, user: User, name: str, data: Union[bytes, BinaryIO],
                participant: Optional[str] = None, attributes: Optional[dict[str, str]] = None,
-               max_bytes: int = 20 * 1024 * 1024) -> Document:
-    """Read and store one file; ImportRefused or store.Conflict leave the project unchanged."""
-    transcript = read_transcript(name, data, max_bytes=max_bytes)
+               limits: Limits = Limits()) -> Document:
+    """Read (from bytes or a file, within the limits) and store one file; ImportRefused or store.Conflict leave
+    the project unchanged."""
+    if not isinstance(data, bytes):
+        data = read_bounded(data, name, limits.upload_bytes)
+    transcript = read_transcript(name, data, limits=limits)
+    del data
     return store.import_document(session, project_id=project_id, user=user, transcript=transcript,
                                  participant=participant or None, attributes=attributes)
 
 
-def import_many(session: Session, *, project_id: int, user: User, files: Sequence[tuple[str, bytes]],
-                participant: str = "", max_bytes: int = 20 * 1024 * 1024) -> list[ImportResult]:
-    """Import each file on its own; a refused file is reported and stores nothing."""
+def import_many(session: Session, *, project_id: int, user: User, files: Sequence[tuple[str, Union[bytes, BinaryIO]]],
+                participant: str = "", limits: Limits = Limits()) -> list[ImportResult]:
+    """Import each file on its own; a refused file, or one that breaks the reader, is reported and stores nothing."""
     results = []
     for name, data in files:
         try:
             document = import_one(session, project_id=project_id, user=user, name=name, data=data,
-                                  participant=participant.strip() if len(files) == 1 else None,
-                                  max_bytes=max_bytes)
+                                  participant=participant.strip() if len(files) == 1 else None, limits=limits)
             results.append(ImportResult(name, document=document))
         except (ImportRefused, store.Conflict, store.Invalid) as exc:
             session.rollback()
             results.append(ImportResult(name, error=str(exc)))
+        except Exception:  # a reader's bug must cost this file only, never the batch
+            session.rollback()
+            log.exception("import of %s failed", name)
+            results.append(ImportResult(name, error=f"{name}: this file could not be read; nothing was stored"))
     return results
 
 

@@ -18,6 +18,9 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
+# No parser or NER, so a Doc costs tens of bytes per character, not spaCy's feared gigabyte per 100,000:
+# any transcript Peerframe accepts (coding.limits.Limits.text_chars) fits.
+MAX_LENGTH = 50_000_000
 LOOKUPS = Path(spacy_lookups_data.__file__).resolve().parent / "data"
 
 # Words that carry no code-specific meaning in interviews about peer support, on top of spaCy's list.
@@ -33,6 +36,7 @@ INTERVIEW_FILLERS = {
 def pipeline() -> Language:
     """The cached pipeline: blank English, sentencizer, lookup lemmatizer."""
     nlp = spacy.blank("en")
+    nlp.max_length = MAX_LENGTH
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from coding import store
+from coding.limits import Limits
 from coding.models import Project, User
 from coding.refi_plan import Plan, Skipped, count, read_refi
 from coding.transcripts import Transcript, detect_turns
@@ -83,6 +84,7 @@ def save(session: Session, *, plan: Plan, name: str, user: User) -> ImportReport
                         notes=notes, skipped=plan.skipped)
 
 
-def import_refi(session: Session, *, name: str, filename: str, data: bytes, user: User) -> ImportReport:
+def import_refi(session: Session, *, name: str, filename: str, data: bytes, user: User,
+                limits: Limits = Limits()) -> ImportReport:
     """Import a REFI-QDA project or codebook as the new project `name`."""
-    return save(session, plan=read_refi(filename, data), name=name, user=user)
+    return save(session, plan=read_refi(filename, data, limits), name=name, user=user)

@@ -9,25 +9,24 @@ naming the file and the problem.
 """
 
 import hashlib
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Optional
 
+import numpy as np
 from lxml import etree
 
 from coding.frameworks import Framework, FrameworkCode
 from coding.spans import utf16_to_codepoints
+from coding.limits import Limits, SafeZip, too_long, upload_too_big
 from coding.transcripts import ImportRefused, decode_text, normalise
 
 FRAMEWORK_ID = "refi-import"
 PALETTE = ("#8dd3c7", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd", "#ccebc5",
            "#ffed6f")
-MAX_MEMBER = 100 * 1024 * 1024
 OTHER_SOURCES = {"PictureSource": "pictures", "PDFSource": "PDF documents", "AudioSource": "audio",
                  "VideoSource": "video"}
 
@@ -143,18 +142,15 @@ def _parse(data: bytes, where: str, root: str) -> etree._Element:
     return element
 
 
-class _Archive:
-    """The members of a .qdpx, found by path regardless of letter case or folder."""
+class _Archive(SafeZip):
+    """The members of a .qdpx, found by path regardless of letter case or folder, read within the limits."""
 
-    def __init__(self, data: bytes, filename: str) -> None:
+    def __init__(self, data: bytes, filename: str, limits: Limits) -> None:
         self.filename = filename
         if not data.startswith(b"PK"):
             raise ImportRefused(f"{filename}: this is not a REFI-QDA project (.qdpx): it is not a ZIP archive")
-        try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise ImportRefused(f"{filename}: this .qdpx archive is damaged ({exc})") from exc
-        self.members = [info.filename for info in self.zip.infolist() if not info.is_dir()]
+        super().__init__(data, filename, limits, damaged=lambda exc: ImportRefused(
+            f"{filename}: this .qdpx archive is damaged ({exc})"))
 
     def project_file(self) -> str:
         qde = [m for m in self.members if m.lower().endswith(".qde")]
@@ -175,16 +171,6 @@ class _Archive:
                 return lowered[candidate]
         same_name = [m for m in self.members if PurePosixPath(m).name.lower() == PurePosixPath(wanted).name]
         return same_name[0] if len(same_name) == 1 else None
-
-    def read(self, member: str) -> bytes:
-        info = self.zip.getinfo(member)
-        if info.file_size > MAX_MEMBER:
-            raise ImportRefused(f"{self.filename}: {member} is {info.file_size / 1048576:.0f} MB, over the limit "
-                                f"of {MAX_MEMBER / 1048576:.0f} MB")
-        try:
-            return self.zip.read(member)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-            raise ImportRefused(f"{self.filename}: {member} cannot be read from the archive ({exc})") from exc
 
 
 # --- the codebook ---------------------------------------------------------------------------------
@@ -255,28 +241,28 @@ def read_qdc(data: bytes, filename: str) -> Plan:
 BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def normalising_map(raw: str) -> tuple[str, list[int]]:
+def normalising_map(raw: str) -> tuple[str, np.ndarray]:
     """`transcripts.normalise(raw)` and, for every offset 0..len(raw) into `raw`, the offset it becomes."""
-    mapping = [0] * (len(raw) + 1)
+    mapping = np.zeros(len(raw) + 1, dtype=np.int64)
     out: list[str] = []
     length = 0
     start = len(raw) - len(raw.lstrip("\ufeff"))
     for line_break in BREAK.finditer(raw, start):
         length = _map_line(raw, start, line_break.start(), mapping, out, length)
-        mapping[line_break.start():line_break.end()] = [length] * len(line_break.group())
+        mapping[line_break.start():line_break.end()] = length
         out.append("\n")
         length += 1
         start = line_break.end()
     mapping[len(raw)] = _map_line(raw, start, len(raw), mapping, out, length)
     text = "".join(out).rstrip()
-    return text, [min(m, len(text)) for m in mapping]
+    return text, np.minimum(mapping, len(text))
 
 
-def _map_line(raw: str, start: int, end: int, mapping: list[int], out: list[str], length: int) -> int:
+def _map_line(raw: str, start: int, end: int, mapping: np.ndarray, out: list[str], length: int) -> int:
     line = raw[start:end]
     composed = unicodedata.normalize("NFC", line)
     if composed == line:
-        mapping[start:end] = range(length, length + len(line))
+        mapping[start:end] = np.arange(length, length + len(line))
     else:  # rare: count what each prefix becomes
         mapping[start:end] = [length + len(unicodedata.normalize("NFC", line[:k])) for k in range(len(line))]
     out.append(composed)
@@ -308,14 +294,18 @@ def _source_text(archive: _Archive, node: etree._Element, what: str) -> Optional
         member = archive.find(path)
         if member is None:
             raise ImportRefused(f"{archive.filename}: {what} refers to {path}, which is not in the archive")
-        return decode_text(archive.read(member), f"{archive.filename}: {member}").lstrip("\ufeff")
+        where = f"{archive.filename}: {member}"
+        text = decode_text(archive.read(member), where).lstrip("\ufeff")
+        if len(text) > archive.limits.text_chars:
+            raise too_long(where, len(text), archive.limits)
+        return text
     content = _kid(node, "PlainTextContent")
     return content.text or "" if content is not None else None
 
 
-def read_qdpx(data: bytes, filename: str) -> Plan:
+def read_qdpx(data: bytes, filename: str, limits: Limits = Limits()) -> Plan:
     """Read a REFI-QDA project: codes, users, cases, text sources and their coded selections."""
-    archive = _Archive(data, filename)
+    archive = _Archive(data, filename, limits)
     qde = archive.project_file()
     root = _parse(archive.read(qde), f"{filename}: {qde}", "Project")
     plan = Plan(filename=filename, origin=root.get("origin", ""), description=_text_of(_kid(root, "Description")))
@@ -406,7 +396,7 @@ class _SelectionReader:
         return "\n\n".join(p for p in parts if p)
 
     def read(self, source: etree._Element, source_guid: str, name: str, raw: str, text: str,
-             mapping: list[int]) -> None:
+             mapping: np.ndarray) -> None:
         units = len(raw) + sum(ord(ch) > 0xFFFF for ch in raw)
         selections = []
         for node in _kids(source, "PlainTextSelection"):
@@ -429,7 +419,7 @@ class _SelectionReader:
             what = f"selection {start}–{end} in '{name}'"
             if points:
                 start, end = points[2 * index], points[2 * index + 1]
-            span = mapping[start], mapping[end]
+            span = int(mapping[start]), int(mapping[end])
             if not text[span[0]:span[1]].strip():
                 self.plan.skipped.append(Skipped(what, "it covers only white space"))
                 continue
@@ -462,10 +452,12 @@ class _SelectionReader:
             created_at=_when(coding.get("creationDateTime") or selection.get("creationDateTime"))))
 
 
-def read_refi(filename: str, data: bytes) -> Plan:
+def read_refi(filename: str, data: bytes, limits: Limits = Limits()) -> Plan:
     """Read a .qdpx or .qdc file into a plan, or raise ImportRefused naming the file and the problem."""
     if not data:
         raise ImportRefused(f"{filename}: the file is empty")
-    return read_qdpx(data, filename) if filename.lower().endswith(".qdpx") else read_qdc(data, filename)
+    if len(data) > limits.upload_bytes:
+        raise upload_too_big(filename, limits.upload_bytes, len(data))
+    return read_qdpx(data, filename, limits) if filename.lower().endswith(".qdpx") else read_qdc(data, filename)
 
 

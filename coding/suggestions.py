@@ -181,13 +181,14 @@ def document_suggestions(session: Session, *, document: Document, user: User,
     mine = [(c.start, c.end, c.code_id) for c in _own_codings(session, document=document, user=user)]
     family = {c.id: top_level(c.key) for c in codes.values()}
     shown = []
-    for unit in scorer.units(document.text, [(t.start, t.end) for t in turns]):
-        code = codes[unit.code]
-        if (unit.start, unit.end, code.id) in decided:
+    lo, hi = min(t.start for t in turns), max(t.end for t in turns)  # tokenise only the stretch of text asked for
+    for unit in scorer.units(document.text[lo:hi], [(t.start - lo, t.end - lo) for t in turns]):
+        code, begin, stop = codes[unit.code], unit.start + lo, unit.end + lo
+        if (begin, stop, code.id) in decided:
             continue
-        if any(family[code_id] == unit.code and overlaps(s, e, unit.start, unit.end) for s, e, code_id in mine):
+        if any(family[code_id] == unit.code and overlaps(s, e, begin, stop) for s, e, code_id in mine):
             continue
-        shown.append(Shown(unit.start, unit.end, code, unit.score, unit.matched))
+        shown.append(Shown(begin, stop, code, unit.score, unit.matched))
     return shown
 
 

@@ -5,28 +5,21 @@ half-open span of code points into that text. Bad input raises `ImportRefused` w
 person can act on.
 """
 
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Optional
 
-from lxml import etree
-
+from coding.limits import ImportRefused, Limits, too_long, upload_too_big
+from coding.office import read_docx, read_odt
 from coding.spans import trim
 
 FORMATS = ("txt", "md", "docx", "odt", "vtt", "srt")
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 INTERVIEWER_NAMES = re.compile(
     r"^(interviewer|int|i|q|researcher|moderator|facilitator|peer researcher|m\d*)$", re.IGNORECASE
 )
 PARTICIPANT_TAG = re.compile(r"^(?:PV|P|FG|R)\d+$")
-
-
-class ImportRefused(ValueError):
-    """A file cannot be imported; the message says which file and why."""
 
 
 @dataclass
@@ -116,112 +109,6 @@ def decode_text(data: bytes, name: str) -> str:
     if controls > max(8, len(text[:8192]) // 100):
         raise ImportRefused(f"{name}: this looks like binary data, not a text transcript")
     return text
-
-
-def _open_zip(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
-    if data.startswith(OLE_MAGIC):
-        raise ImportRefused(
-            f"{name}: this {kind} is password-protected (encrypted) or in an old binary format; "
-            f"remove the password or save it as .{kind.lower()} and import it again"
-        )
-    if not data.startswith(b"PK"):
-        raise ImportRefused(f"{name}: this is not a valid {kind} file (it is not a ZIP archive)")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        archive.testzip()
-        return archive
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ImportRefused(f"{name}: this {kind} file is damaged ({exc})") from exc
-
-
-def _read_member(archive: zipfile.ZipFile, member: str, name: str, kind: str) -> bytes:
-    try:
-        return archive.read(member)
-    except KeyError as exc:
-        raise ImportRefused(f"{name}: this is not a {kind} file ({member} is missing)") from exc
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ImportRefused(f"{name}: this {kind} file is damaged ({exc})") from exc
-
-
-def _parse_xml(data: bytes, name: str, kind: str) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        return etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ImportRefused(f"{name}: this {kind} file is damaged (its XML is broken: {exc})") from exc
-
-
-# --- Word and OpenDocument ------------------------------------------------------------------------
-
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def _docx_paragraph(p: etree._Element) -> str:
-    parts = []
-    for node in p.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}delText"):
-        if node.tag == f"{W}t":
-            parts.append(node.text or "")
-        elif node.tag == f"{W}tab":
-            parts.append("\t")
-        elif node.tag in (f"{W}br", f"{W}cr"):
-            parts.append("\n")
-    return "".join(parts)
-
-
-def read_docx(data: bytes, name: str) -> str:
-    """The paragraphs of a Word document (tables cell by cell), one per line."""
-    archive = _open_zip(data, name, "Word (.docx)")
-    root = _parse_xml(_read_member(archive, "word/document.xml", name, "Word (.docx)"), name, "Word (.docx)")
-    body = root.find(f"{W}body")
-    if body is None:
-        raise ImportRefused(f"{name}: this Word file has no document body")
-    paragraphs = []
-    for p in body.iter(f"{W}p"):
-        if p.getparent() is not None and p.getparent().tag == f"{W}del":
-            continue
-        paragraphs.append(_docx_paragraph(p))
-    return "\n".join(paragraphs)
-
-
-TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-
-
-def _odt_inline(node: etree._Element, out: list[str]) -> None:
-    for child in node:
-        tag = etree.QName(child).localname if isinstance(child.tag, str) else ""
-        ns = etree.QName(child).namespace if isinstance(child.tag, str) else ""
-        if ns == TEXT_NS and tag == "s":
-            out.append(" " * int(child.get(f"{{{TEXT_NS}}}c", "1")))
-        elif ns == TEXT_NS and tag == "tab":
-            out.append("\t")
-        elif ns == TEXT_NS and tag == "line-break":
-            out.append("\n")
-        elif ns == TEXT_NS and tag in ("note", "annotation", "tracked-changes"):
-            pass
-        elif tag:
-            if child.text:
-                out.append(child.text)
-            _odt_inline(child, out)
-        if child.tail:
-            out.append(child.tail)
-
-
-def read_odt(data: bytes, name: str) -> str:
-    """The paragraphs and headings of an OpenDocument text, one per line."""
-    archive = _open_zip(data, name, "OpenDocument (.odt)")
-    root = _parse_xml(_read_member(archive, "content.xml", name, "OpenDocument (.odt)"), name, "OpenDocument (.odt)")
-    body = root.find(f"{{{OFFICE_NS}}}body/{{{OFFICE_NS}}}text")
-    if body is None:
-        raise ImportRefused(f"{name}: this OpenDocument file has no text body")
-    paragraphs = []
-    for node in body.iter(f"{{{TEXT_NS}}}p", f"{{{TEXT_NS}}}h"):
-        if any(etree.QName(a).localname in ("note", "annotation") for a in node.iterancestors()):
-            continue
-        out = [node.text or ""]
-        _odt_inline(node, out)
-        paragraphs.append("".join(out))
-    return "\n".join(paragraphs)
 
 
 # --- subtitles ------------------------------------------------------------------------------------
@@ -327,32 +214,45 @@ def _stamp_ms(stamp: Optional[str]) -> Optional[int]:
     return ((numbers[0] * 60 + numbers[1]) * 60 + numbers[2]) * 1000
 
 
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def _paragraph_turns(text: str) -> list[TurnSpan]:
+    turns = []
+    start = 0
+    for gap in PARAGRAPH_BREAK.finditer(text):
+        begin, end = trim(text, start, gap.start())
+        if end > begin:
+            turns.append(TurnSpan(None, begin, end))
+        start = gap.end()
+    begin, end = trim(text, start, len(text))
+    if end > begin:
+        turns.append(TurnSpan(None, begin, end))
+    return turns
+
+
 def detect_turns(text: str) -> list[TurnSpan]:
     """Speaker turns of a plain text; without speaker labels, one turn per paragraph."""
     candidates = []
     for match in LABEL_LINE.finditer(text):
         speaker = (match.group("bracket") or match.group("name") or "").strip()
         if speaker and not re.match(r"^\d{1,2}(:\d{2}){1,2}$", speaker):
-            candidates.append((match, speaker))
+            candidates.append((match.start(), match.end(), speaker, _stamp_ms(match.group("stamp"))))
     counts: dict[str, int] = {}
-    for _, speaker in candidates:
+    for *_, speaker, _ in candidates:
         counts[speaker] = counts.get(speaker, 0) + 1
-    labels = [(m, s) for m, s in candidates if KNOWN.match(s) or counts[s] >= 2]
-    turns: list[TurnSpan] = []
+    labels = [c for c in candidates if KNOWN.match(c[2]) or counts[c[2]] >= 2]
+    del candidates
     if not labels:
-        for para in re.finditer(r"[^\n](?:.|\n(?!\s*\n))*", text):
-            start, end = trim(text, para.start(), para.end())
-            if end > start:
-                turns.append(TurnSpan(None, start, end))
-        return turns
-    first = labels[0][0].start()
-    start, end = trim(text, 0, first)
+        return _paragraph_turns(text)
+    turns: list[TurnSpan] = []
+    start, end = trim(text, 0, labels[0][0])
     if end > start:
         turns.append(TurnSpan(None, start, end))
-    for index, (match, speaker) in enumerate(labels):
-        stop = labels[index + 1][0].start() if index + 1 < len(labels) else len(text)
-        start, end = trim(text, match.end(), stop)
-        turns.append(TurnSpan(speaker, start, end, _stamp_ms(match.group("stamp"))))
+    for index, (_, label_end, speaker, stamp) in enumerate(labels):
+        stop = labels[index + 1][0] if index + 1 < len(labels) else len(text)
+        start, end = trim(text, label_end, stop)
+        turns.append(TurnSpan(speaker, start, end, stamp))
     return turns
 
 
@@ -377,27 +277,28 @@ def base_name(name: str) -> str:
     return name if name.strip(".") else "upload"
 
 
-def read_transcript(name: str, data: bytes, *, max_bytes: int = 20 * 1024 * 1024) -> Transcript:
-    """Read one uploaded file into a transcript, or raise ImportRefused saying what is wrong."""
+def read_transcript(name: str, data: bytes, *, limits: Limits = Limits()) -> Transcript:
+    """Read one uploaded file into a transcript, or raise ImportRefused (LimitExceeded past a limit)."""
     name = base_name(name)
     kind = file_format(name)
     if not data or not data.strip():
         raise ImportRefused(f"{name}: the file is empty")
-    if len(data) > max_bytes:
-        raise ImportRefused(
-            f"{name}: the file is {len(data) / 1048576:.1f} MB, over the limit of {max_bytes / 1048576:.0f} MB"
-        )
-    if kind in ("vtt", "srt"):
-        transcript = cues_to_transcript(read_cues(decode_text(data, name), name, kind), name, kind)
+    if len(data) > limits.upload_bytes:
+        raise upload_too_big(name, limits.upload_bytes, len(data))
+    if kind in ("docx", "odt"):
+        raw = read_docx(data, name, limits) if kind == "docx" else read_odt(data, name, limits)
     else:
-        if kind == "docx":
-            raw = read_docx(data, name)
-        elif kind == "odt":
-            raw = read_odt(data, name)
-        else:
-            raw = decode_text(data, name)
+        raw = decode_text(data, name)
+        if len(raw) > limits.text_chars:
+            raise too_long(name, len(raw), limits)
+    if kind in ("vtt", "srt"):
+        transcript = cues_to_transcript(read_cues(raw, name, kind), name, kind)
+    else:
         text = normalise(raw)
+        del raw
         transcript = Transcript(name, kind, text, detect_turns(text))
+    if len(transcript.text) > limits.text_chars:
+        raise too_long(name, len(transcript.text), limits)
     if not transcript.text.strip():
         raise ImportRefused(f"{name}: the file has no text in it")
     return transcript

@@ -18,8 +18,10 @@ from sqlmodel import create_engine
 
 from coding import accounts, nlp, store
 from coding.db import make_engine, migrate, session_for
+from coding.limits import LimitExceeded
 from coding.transcripts import ImportRefused
 from server import auth, headers
+from server.body_limit import BodyLimit
 from server.deps import csrf_protect
 from server.routes import (account, analysis, api, codebook, documents, erasure, exchange, privacy, projects,
                            quotes, reconciling, suggestions, team)
@@ -29,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PROTECTED = (exchange.router, projects.router, documents.router, suggestions.router, codebook.router, quotes.router,
              team.router, reconciling.router, analysis.router, privacy.router, account.router, erasure.router,
              api.router)
-STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, auth.Forbidden: 403,
-          store.NotYours: 403, accounts.Throttled: 429}
+STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, LimitExceeded: 413,
+          auth.Forbidden: 403, store.NotYours: 403, accounts.Throttled: 429}
 
 
 def _engine(settings: Settings):
@@ -78,6 +80,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"])
         # ... and only from this machine, however the server was started (uvicorn on 0.0.0.0 included)
         app.add_middleware(LoopbackOnly)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.include_router(account.public)
     app.include_router(headers.docs)
     for router in PROTECTED:

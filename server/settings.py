@@ -8,6 +8,8 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from coding.limits import Limits
+
 # values that were once published in this source as defaults: never accepted as a signing key
 KNOWN_SECRETS = frozenset({"peerframe-local-development-secret"})
 MIN_SECRET_LENGTH = 16
@@ -66,8 +68,17 @@ class Settings(BaseSettings):
     secret_key_file: str = ""
     single_user: bool = False
     demo: bool = False
-    max_upload_bytes: int = 20 * 1024 * 1024
+    max_upload_bytes: int = Limits.upload_bytes
+    max_text_chars: int = Limits.text_chars
+    max_unpacked_bytes: int = Limits.unpacked_bytes
+    max_request_bytes: int = 10 * Limits.upload_bytes + 1024 * 1024
     single_user_name: str = "local"
+
+    def limits(self) -> Limits:
+        """How big an upload, and what it unpacks to, may be."""
+        return Limits(upload_bytes=self.max_upload_bytes, text_chars=self.max_text_chars,
+                      unpacked_bytes=self.max_unpacked_bytes,
+                      member_bytes=min(Limits.member_bytes, self.max_unpacked_bytes))
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":

@@ -2,6 +2,7 @@
 
 import pytest
 
+from coding.limits import Limits
 from coding.transcripts import ImportRefused, detect_turns, normalise, read_transcript
 from tests.builders import INTERVIEW, docx_bytes, odt_bytes, txt_bytes
 from tests.conftest import shared_file
@@ -126,5 +127,5 @@ def test_bad_files_are_refused_with_the_file_name_and_reason(name, data, reason)
 
 
 def test_files_over_the_size_limit_are_refused():
-    with pytest.raises(ImportRefused, match="over the limit"):
-        read_transcript("big.txt", b"PV1: words " * 1000, max_bytes=1000)
+    with pytest.raises(ImportRefused, match="over the upload limit"):
+        read_transcript("big.txt", b"PV1: words " * 1000, limits=Limits(upload_bytes=1000))

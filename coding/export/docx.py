@@ -9,6 +9,7 @@ be done the text gets plain bold formatting instead.
 import copy
 import io
 import re
+import shutil
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO, Callable, Optional, Sequence, Union
@@ -23,6 +24,7 @@ from docx.shared import Emu, Inches, Pt, RGBColor
 from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 
+from coding.limits import MB, Limits, SafeZip, read_bounded
 from coding.models import Code
 from coding.reports import DEFAULT_TAG_ATTRIBUTES, Quote, code_paths, group_by_code
 
@@ -35,6 +37,7 @@ TEMPLATE_TYPES = (b"application/vnd.openxmlformats-officedocument.wordprocessing
                   b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
 
 Number = Union[int, float]
+TEMPLATE_LIMITS = Limits(upload_bytes=20 * MB, member_bytes=24 * MB, unpacked_bytes=48 * MB, members=1_000)
 
 
 class TemplateRefused(ValueError):
@@ -99,20 +102,26 @@ def fill_table(table: Table, rows: Sequence[Sequence[str]], *,
 
 
 def _as_document(data: bytes) -> bytes:
-    """The package of a .dotx/.dotm re-labelled as a .docx, so python-docx will open it; others unchanged."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        types = archive.read("[Content_Types].xml")
-    except (zipfile.BadZipFile, KeyError) as error:
-        raise TemplateRefused("The template is not a Word .docx or .dotx file.") from error
-    if not any(t in types for t in TEMPLATE_TYPES):
-        return data
-    for kind in TEMPLATE_TYPES:
-        types = types.replace(kind, DOCUMENT_TYPE)
+    """The template's package, every part unpacked within TEMPLATE_LIMITS, a .dotx/.dotm re-labelled as a .docx
+    so python-docx will open it."""
+    archive = SafeZip(data, "the template", TEMPLATE_LIMITS, damaged=lambda exc: TemplateRefused(
+        f"The template is not a Word .docx or .dotx file ({exc})."))
+    if "[Content_Types].xml" not in archive.members:
+        raise TemplateRefused("The template is not a Word .docx or .dotx file.")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy_to:
-        for item in archive.infolist():
-            copy_to.writestr(item, types if item.filename == "[Content_Types].xml" else archive.read(item))
+        for member in archive.members:
+            try:
+                with archive.open(member) as part, copy_to.open(member, "w") as copy:
+                    if member == "[Content_Types].xml":
+                        types = part.read()
+                        for kind in TEMPLATE_TYPES:
+                            types = types.replace(kind, DOCUMENT_TYPE)
+                        copy.write(types)
+                    else:
+                        shutil.copyfileobj(part, copy, 64 * 1024)
+            except (zipfile.BadZipFile, OSError, EOFError) as error:
+                raise TemplateRefused(f"The template is damaged ({error}).") from error
     return out.getvalue()
 
 
@@ -121,7 +130,7 @@ def open_document(template: Optional[BinaryIO] = None) -> Document:
     its body emptied, keeping its styles, last section, headers and footers."""
     if template is None:
         return WordDocument()
-    data = _as_document(template.read())
+    data = _as_document(read_bounded(template, "the template", TEMPLATE_LIMITS.upload_bytes))
     try:
         doc = WordDocument(io.BytesIO(data))
     except Exception as error:  # python-docx raises several kinds for a package that is not Word's

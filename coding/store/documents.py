@@ -3,6 +3,7 @@
 import hashlib
 from typing import Optional, Sequence
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from coding.models import Document, Participant, Turn, User
@@ -87,9 +88,11 @@ def import_document(session: Session, *, project_id: int, user: User, transcript
                         interviewer_speakers=transcript.guess_interviewers())
     session.add(document)
     session.flush()
-    for seq, turn in enumerate(transcript.turns):
-        session.add(Turn(document_id=document.id, seq=seq, speaker=turn.speaker, start=turn.start,
-                         end=turn.end, cue_start_ms=turn.cue_start_ms, cue_end_ms=turn.cue_end_ms))
+    if transcript.turns:  # one bulk insert: a long transcript has tens of thousands of turns
+        session.execute(insert(Turn), [
+            {"document_id": document.id, "seq": seq, "speaker": turn.speaker, "start": turn.start, "end": turn.end,
+             "cue_start_ms": turn.cue_start_ms, "cue_end_ms": turn.cue_end_ms}
+            for seq, turn in enumerate(transcript.turns)])
     _log(session, project_id=project_id, user=user, kind="document.imported", document_id=document.id,
          payload={"name": transcript.name, "format": transcript.source_format, "participant": label or None,
                   "turns": len(transcript.turns), "words": transcript.word_count})

@@ -183,10 +183,10 @@ def list_codes(session: SessionDep, access: ProjectDep) -> list[CodeOut]:
 
 
 @router.post("/projects/{project_id}/documents", status_code=201)
-async def import_document(request: Request, session: SessionDep, access: LeadDep,
-                          file: Annotated[UploadFile, File(description="a .txt, .md, .docx, .odt, .vtt or .srt transcript")],
-                          participant: Annotated[Optional[str], Form(examples=["PV44"])] = None,
-                          attributes: Annotated[Optional[str], Form(description='JSON object, e.g. {"approach": "online"}')] = None) -> DocumentOut:
+def import_document(request: Request, session: SessionDep, access: LeadDep,
+                    file: Annotated[UploadFile, File(description="a .txt, .md, .docx, .odt, .vtt or .srt transcript")],
+                    participant: Annotated[Optional[str], Form(examples=["PV44"])] = None,
+                    attributes: Annotated[Optional[str], Form(description='JSON object, e.g. {"approach": "online"}')] = None) -> DocumentOut:
     """Import one transcript; a refused file stores nothing."""
     parsed: dict[str, str] = {}
     if attributes:
@@ -198,8 +198,8 @@ async def import_document(request: Request, session: SessionDep, access: LeadDep
             raise store.Invalid('attributes must be a JSON object of names and text values, such as {"approach": "online"}')
     document = imports.import_one(session, project_id=access.project.id, user=access.user,
                                   name=file.filename or "upload.txt",
-                                  data=await file.read(), participant=participant, attributes=parsed,
-                                  max_bytes=request.app.state.settings.max_upload_bytes)
+                                  data=file.file, participant=participant, attributes=parsed,
+                                  limits=request.app.state.settings.limits())
     return _document_out(session, document)
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from coding import refi_export, refi_import
+from coding.limits import read_bounded
 from server.deps import LeadDep, ProjectDep, SessionDep, UserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -26,8 +27,9 @@ def project_qdpx(session: SessionDep, access: LeadDep):
 
 
 @router.post("/projects/import", response_class=HTMLResponse)
-async def import_project(request: Request, session: SessionDep, user: UserDep, name: Annotated[str, Form()],
-                         file: Annotated[UploadFile, File()]):
-    report = refi_import.import_refi(session, name=name, filename=file.filename or "upload.qdpx",
-                                     data=await file.read(), user=user)
+def import_project(request: Request, session: SessionDep, user: UserDep, name: Annotated[str, Form()],
+                   file: Annotated[UploadFile, File()]):
+    filename, limits = file.filename or "upload.qdpx", request.app.state.settings.limits()
+    report = refi_import.import_refi(session, name=name, filename=filename, user=user, limits=limits,
+                                     data=read_bounded(file.file, filename, limits.upload_bytes))
     return request.app.state.templates.TemplateResponse(request, "pages/imported.html", {"report": report})

@@ -6,6 +6,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from coding import accounts, imports, overview, store
+from coding.limits import read_bounded
 from coding.frameworks import available_frameworks, get_framework
 from server.deps import ID_MAX, LeadDep, ProjectDep, SessionDep, UserDep
 
@@ -40,19 +41,19 @@ def project_page(request: Request, session: SessionDep, access: ProjectDep):
 
 
 @router.post("/projects/{project_id}/import", response_class=HTMLResponse)
-async def import_files(request: Request, session: SessionDep, access: LeadDep,
-                       files: Annotated[list[UploadFile], File()], participant: Annotated[str, Form()] = ""):
-    uploads = [(f.filename or "upload", await f.read()) for f in files]
+def import_files(request: Request, session: SessionDep, access: LeadDep,
+                 files: Annotated[list[UploadFile], File()], participant: Annotated[str, Form()] = ""):
+    uploads = [(f.filename or "upload", f.file) for f in files]
     results = imports.import_many(session, project_id=access.project.id, user=access.user, files=uploads,
-                                  participant=participant, max_bytes=request.app.state.settings.max_upload_bytes)
+                                  participant=participant, limits=request.app.state.settings.limits())
     return _overview(request, session, access, "partials/project/import_results.html", results=results)
 
 
 @router.post("/projects/{project_id}/attributes", response_class=HTMLResponse)
-async def upload_attributes(request: Request, session: SessionDep, access: LeadDep,
-                            file: Annotated[UploadFile, File()]):
-    changed = imports.attributes_from_csv(session, project_id=access.project.id, user=access.user,
-                                          name=file.filename or "attributes.csv", data=await file.read())
+def upload_attributes(request: Request, session: SessionDep, access: LeadDep, file: Annotated[UploadFile, File()]):
+    name = file.filename or "attributes.csv"
+    changed = imports.attributes_from_csv(session, project_id=access.project.id, user=access.user, name=name,
+                                          data=read_bounded(file.file, name, request.app.state.settings.max_upload_bytes))
     return _overview(request, session, access, "partials/project/participants.html",
                      message=f"Attributes set for {len(changed)} participant(s).")
 

@@ -5,9 +5,11 @@ from typing import Annotated, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from coding import accounts, export, queries, reports, store
 from coding.export import docx as docx_export
+from coding.limits import LimitExceeded
 from coding.models import Project
 from server.deps import Id, LeadDep, ProjectDep, SessionDep, id_in
 
@@ -111,18 +113,23 @@ def quotes_xlsx(session: SessionDep, access: ProjectDep, wanted: FilterDep):
 async def quote_report(request: Request, session: SessionDep, access: ProjectDep):
     """The Word quote report with the writer's choices: tag attributes, extra columns, a style template."""
     form = await request.form()
+    report = await run_in_threadpool(_quote_report, form, session, access)
+    return _download(report, f"{_stem(access.project)}-report.docx", DOCX)
+
+
+def _quote_report(form, session, access) -> bytes:
+    """Build the report off the event loop: a big project or a large template takes a while."""
     wanted = visible_filter(access, filter_from(form, session, access))
     template = form.get("template")
-    data = await template.read() if template is not None and hasattr(template, "read") else b""
+    upload = template.file if template is not None and hasattr(template, "file") and template.size else None
     options = export.ReportOptions(tag_attributes=[a for a in form.getlist("tag") if a] or ["approach"],
                                    show_coder=form.get("show_coder") == "true",
-                                   show_document=form.get("show_document") == "true",
-                                   template=io.BytesIO(data) if data else None)
+                                   show_document=form.get("show_document") == "true", template=upload)
     try:
-        report = export.quotes_docx(session, project=access.project, wanted=wanted, options=options)
-    except docx_export.TemplateRefused as exc:
-        raise store.Invalid(f"{getattr(template, 'filename', 'the template')}: {exc}") from exc
-    return _download(report, f"{_stem(access.project)}-report.docx", DOCX)
+        return export.quotes_docx(session, project=access.project, wanted=wanted, options=options)
+    except (docx_export.TemplateRefused, LimitExceeded) as exc:
+        error = store.Invalid if isinstance(exc, docx_export.TemplateRefused) else LimitExceeded
+        raise error(f"{getattr(template, 'filename', 'the template')}: {exc}") from exc
 
 
 @router.get("/projects/{project_id}/export/matrix.{fmt}")
