@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from coding import accounts, export, queries, reports, store
 from coding.export import docx as docx_export
 from coding.models import Project
-from server.deps import LeadDep, ProjectDep, SessionDep
+from server.deps import LeadDep, ProjectDep, ScopeDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -40,11 +40,9 @@ def quote_filter(request: Request, session: SessionDep, access: ProjectDep) -> r
     return filter_from(request.query_params, session, access)
 
 
-def visible_filter(access: ProjectDep, wanted: Annotated[reports.QuoteFilter, Depends(quote_filter)]):
+def visible_filter(scope: ScopeDep, wanted: Annotated[reports.QuoteFilter, Depends(quote_filter)]):
     """The filter, narrowed to the coder's own layer while the project is blind."""
-    if access.role == "coder" and access.project.blind:
-        wanted.layer = access.user.name
-    return wanted
+    return reports.narrowed(wanted, scope)
 
 
 FilterDep = Annotated[reports.QuoteFilter, Depends(visible_filter)]
@@ -60,15 +58,15 @@ def _stem(project: Project) -> str:
 
 
 @router.get("/projects/{project_id}/quotes", response_class=HTMLResponse)
-def quotes_page(request: Request, session: SessionDep, access: ProjectDep, wanted: FilterDep):
+def quotes_page(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
     project = access.project
     context = {
         "project": project, "wanted": wanted,
-        "quotes": reports.find_quotes(session, project_id=project.id, wanted=wanted),
-        "layers": reports.layer_choices(session, project_id=project.id),
+        "quotes": reports.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope),
+        "layers": reports.layer_choices(session, project_id=project.id, scope=scope),
         "codes": store.project_codes(session, project_id=project.id),
-        "documents": store.list_documents(session, project_id=project.id),
-        "attribute_values": reports.attribute_values(session, project_id=project.id),
+        "documents": scope.documents_of(store.list_documents(session, project_id=project.id)),
+        "attribute_values": reports.attribute_values(session, project_id=project.id, scope=scope),
         "query": request.url.query,
         "saved": queries.list_queries(session, project_id=project.id),
         "access": access,
@@ -96,22 +94,24 @@ def delete_query(request: Request, session: SessionDep, access: ProjectDep, quer
 
 
 @router.get("/projects/{project_id}/export/quotes.docx")
-def quotes_docx(session: SessionDep, access: ProjectDep, wanted: FilterDep):
+def quotes_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
     project = access.project
-    return _download(export.quotes_docx(session, project=project, wanted=wanted), f"{_stem(project)}-quotes.docx", DOCX)
+    return _download(export.quotes_docx(session, project=project, wanted=wanted, scope=scope),
+                     f"{_stem(project)}-quotes.docx", DOCX)
 
 
 @router.get("/projects/{project_id}/export/quotes.xlsx")
-def quotes_xlsx(session: SessionDep, access: ProjectDep, wanted: FilterDep):
+def quotes_xlsx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
     project = access.project
-    return _download(export.quotes_xlsx(session, project=project, wanted=wanted), f"{_stem(project)}-quotes.xlsx", XLSX)
+    return _download(export.quotes_xlsx(session, project=project, wanted=wanted, scope=scope),
+                     f"{_stem(project)}-quotes.xlsx", XLSX)
 
 
 @router.post("/projects/{project_id}/export/report.docx")
-async def quote_report(request: Request, session: SessionDep, access: ProjectDep):
+async def quote_report(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep):
     """The Word quote report with the writer's choices: tag attributes, extra columns, a style template."""
     form = await request.form()
-    wanted = visible_filter(access, filter_from(form, session, access))
+    wanted = visible_filter(scope, filter_from(form, session, access))
     template = form.get("template")
     data = await template.read() if template is not None and hasattr(template, "read") else b""
     options = export.ReportOptions(tag_attributes=[a for a in form.getlist("tag") if a] or ["approach"],
@@ -119,33 +119,34 @@ async def quote_report(request: Request, session: SessionDep, access: ProjectDep
                                    show_document=form.get("show_document") == "true",
                                    template=io.BytesIO(data) if data else None)
     try:
-        report = export.quotes_docx(session, project=access.project, wanted=wanted, options=options)
+        report = export.quotes_docx(session, project=access.project, wanted=wanted, scope=scope, options=options)
     except docx_export.TemplateRefused as exc:
         raise store.Invalid(f"{getattr(template, 'filename', 'the template')}: {exc}") from exc
     return _download(report, f"{_stem(access.project)}-report.docx", DOCX)
 
 
 @router.get("/projects/{project_id}/export/matrix.{fmt}")
-def matrix_export(request: Request, session: SessionDep, access: ProjectDep, wanted: FilterDep, fmt: str,
-                  kind: str = "values-decisions", mode: str = "overlap", by: str = "approach"):
+def matrix_export(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep,
+                  fmt: str, kind: str = "values-decisions", mode: str = "overlap", by: str = "approach"):
     if fmt not in ("docx", "xlsx"):
         raise store.NotFound(f"matrices come as .docx or .xlsx, not .{fmt}")
-    data = export.matrix_file(session, project=access.project, wanted=wanted, kind=kind, mode=mode, attribute=by,
-                              fmt=fmt)
+    data = export.matrix_file(session, project=access.project, wanted=wanted, scope=scope, kind=kind, mode=mode,
+                              attribute=by, fmt=fmt)
     return _download(data, f"{_stem(access.project)}-matrix.{fmt}", DOCX if fmt == "docx" else XLSX)
 
 
 @router.get("/projects/{project_id}/export/quotes.csv")
-def quotes_csv(session: SessionDep, access: ProjectDep, wanted: FilterDep):
+def quotes_csv(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
     project = access.project
-    return _download(export.quotes_csv(session, project=project, wanted=wanted),
+    return _download(export.quotes_csv(session, project=project, wanted=wanted, scope=scope),
                      f"{_stem(project)}-quotes.csv", "text/csv; charset=utf-8")
 
 
 @router.get("/projects/{project_id}/export/codebook.docx")
-def codebook_docx(session: SessionDep, access: ProjectDep):
+def codebook_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep):
     project = access.project
-    return _download(export.codebook_docx(session, project=project), f"{_stem(project)}-codebook.docx", DOCX)
+    return _download(export.codebook_docx(session, project=project, scope=scope), f"{_stem(project)}-codebook.docx",
+                     DOCX)
 
 
 @router.get("/projects/{project_id}/activity", response_class=HTMLResponse)
