@@ -15,7 +15,7 @@ KINDS = {"values-decisions": "Core values × key decisions", "codes": "Code × c
 
 
 def _wanted(request: Request, session, access, scope) -> reports.QuoteFilter:
-    return visible_filter(scope, filter_from(request.query_params, session, access))
+    return visible_filter(scope, filter_from(request.query_params, session, access, scope))
 
 
 @router.get("/projects/{project_id}/analysis", response_class=HTMLResponse)
@@ -34,7 +34,7 @@ def analysis_page(request: Request, session: SessionDep, access: ProjectDep, sco
         "attribute_names": reports.attribute_names(session, project_id=access.project.id),
         "documents": scope.documents_of(store.list_documents(session, project_id=access.project.id)),
         "layers": reports.layer_choices(session, project_id=access.project.id, scope=scope), "wanted": wanted,
-        "saved": queries.list_queries(session, project_id=access.project.id),
+        "saved": queries.list_queries(session, project_id=access.project.id, scope=scope),
         "query_id": request.query_params.get("query", "")})
 
 

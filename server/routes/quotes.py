@@ -16,14 +16,14 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def filter_from(fields, session, access) -> reports.QuoteFilter:
+def filter_from(fields, session, access, scope) -> reports.QuoteFilter:
     """A filter from query-string or form fields; empty fields do not filter. `code` and `document` may
     repeat; attributes are `attr=approach:online` (repeatable) or `attribute=approach&value=online`;
     `query=ID` starts from a saved query."""
     saved = fields.get("query") or ""
     if saved.isdigit():
         return reports.QuoteFilter.from_params(
-            queries.get_query(session, project_id=access.project.id, query_id=int(saved)).params)
+            queries.get_query(session, project_id=access.project.id, query_id=int(saved), scope=scope).params)
     attributes = dict(a.split(":", 1) for a in fields.getlist("attr") if ":" in a)
     if fields.get("attribute"):
         attributes[fields["attribute"]] = fields.get("value") or ""
@@ -35,9 +35,9 @@ def filter_from(fields, session, access) -> reports.QuoteFilter:
                                layer=fields.get("layer") or None)
 
 
-def quote_filter(request: Request, session: SessionDep, access: ProjectDep) -> reports.QuoteFilter:
+def quote_filter(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep) -> reports.QuoteFilter:
     """The filter the query string names."""
-    return filter_from(request.query_params, session, access)
+    return filter_from(request.query_params, session, access, scope)
 
 
 def visible_filter(scope: ScopeDep, wanted: Annotated[reports.QuoteFilter, Depends(quote_filter)]):
@@ -68,7 +68,7 @@ def quotes_page(request: Request, session: SessionDep, access: ProjectDep, scope
         "documents": scope.documents_of(store.list_documents(session, project_id=project.id)),
         "attribute_values": reports.attribute_values(session, project_id=project.id, scope=scope),
         "query": request.url.query,
-        "saved": queries.list_queries(session, project_id=project.id),
+        "saved": queries.list_queries(session, project_id=project.id, scope=scope),
         "access": access,
     }
     template = "partials/quotes/list.html" if request.headers.get("hx-request") else "pages/quotes.html"
@@ -76,21 +76,23 @@ def quotes_page(request: Request, session: SessionDep, access: ProjectDep, scope
 
 
 @router.post("/projects/{project_id}/queries", response_class=HTMLResponse)
-async def save_query(request: Request, session: SessionDep, access: ProjectDep):
+async def save_query(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep):
     form = await request.form()
     name = str(form.get("name") or "")
-    wanted = filter_from(form, session, access)
-    queries.save_query(session, project_id=access.project.id, user=access.user, name=name, wanted=wanted)
+    wanted = filter_from(form, session, access, scope)
+    queries.save_query(session, project_id=access.project.id, user=access.user, name=name, wanted=wanted,
+                       lead=access.can("lead"))
     return request.app.state.templates.TemplateResponse(request, "partials/quotes/saved.html", {
-        "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id),
+        "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id, scope=scope),
         "message": f"Saved “{name.strip()}”."})
 
 
 @router.post("/projects/{project_id}/queries/{query_id}/delete", response_class=HTMLResponse)
-def delete_query(request: Request, session: SessionDep, access: ProjectDep, query_id: int):
-    queries.delete_query(session, project_id=access.project.id, user=access.user, query_id=query_id)
+def delete_query(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep, query_id: int):
+    queries.delete_query(session, project_id=access.project.id, user=access.user, query_id=query_id, scope=scope,
+                         lead=access.can("lead"))
     return request.app.state.templates.TemplateResponse(request, "partials/quotes/saved.html", {
-        "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id)})
+        "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id, scope=scope)})
 
 
 @router.get("/projects/{project_id}/export/quotes.docx")
@@ -111,7 +113,7 @@ def quotes_xlsx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted
 async def quote_report(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep):
     """The Word quote report with the writer's choices: tag attributes, extra columns, a style template."""
     form = await request.form()
-    wanted = visible_filter(scope, filter_from(form, session, access))
+    wanted = visible_filter(scope, filter_from(form, session, access, scope))
     template = form.get("template")
     data = await template.read() if template is not None and hasattr(template, "read") else b""
     options = export.ReportOptions(tag_attributes=[a for a in form.getlist("tag") if a] or ["approach"],
