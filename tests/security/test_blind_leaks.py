@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from coding import accounts, store
+from coding import accounts, queries, reports, store
 from coding.db import session_for
 from coding.frameworks import get_framework
 from coding.transcripts import read_transcript
@@ -61,6 +61,8 @@ def build(app, blind_name: str) -> dict:
         hidden_at = hidden.text.index(HIDDEN_TEXT)
         others.append(store.add_coding(session, document=hidden, code=code("safety/confidentiality"),
                                        user=users[OTHER], start=hidden_at, end=hidden_at + 30, memo=MEMO).id)
+        queries.save_query(session, project_id=project.id, user=users[OTHER], name=f"{MEMO} query",
+                           wanted=reports.QuoteFilter(text="room"))
         mine_at = shared.text.index("A friend told me")
         mine = store.add_coding(session, document=shared, code=code("experience-in-common"), user=users[blind_name],
                                 start=mine_at, end=mine_at + 16, memo="my own memo")
@@ -165,7 +167,8 @@ def test_a_user_called_all_in_an_open_project_reads_only_their_own_layer_when_as
         store.set_blind(session, project=store.get_project(session, project_id=world["project"]),
                         user=store.get_user(session, user_id=1), blind=False)
     lead = signed_in(team_app, "lead")
-    own = lead.get(f"/projects/{world['project']}/quotes", params={"layer": f"coder:{world['ids']['all']}"}).text
+    own = lead.get(f"/projects/{world['project']}/quotes", params={"layer": f"coder:{world['ids']['all']}"},
+                   headers={"HX-Request": "true"}).text
     assert "A friend told me" in own and MEMO not in own
     everyone = lead.get(f"/projects/{world['project']}/quotes", params={"layer": "all"}).text
     assert MEMO in everyone and "A friend told me" in everyone
@@ -196,3 +199,23 @@ def test_an_unassigned_transcript_answers_like_a_missing_one(team_app):
     main = lambda page: re.search(r"<main.*</main>", page, re.S).group(0)  # noqa: E731
     assert main(hidden.text).replace(str(world["hidden"]), "N") == main(missing.text).replace("99999", "N")
     assert HIDDEN_NAME not in hidden.text
+
+
+def test_what_a_blind_coder_posts_answers_with_nothing_of_other_coders(team_app):
+    world = build(team_app, "all")
+    client = signed_in(team_app, "all")
+    with session_for(team_app.state.engine) as session:
+        text = store.get_document(session, document_id=world["shared"]).text
+    at = text.index(OTHER_PASSAGE)
+    answers = [
+        client.post(f"/documents/{world['shared']}/codings",
+                    data={"start": at, "end": at + len(OTHER_PASSAGE), "code": "safety"}),
+        client.post(f"/projects/{world['project']}/undo", params={"document_id": world["shared"]}),
+        client.post(f"/projects/{world['project']}/export/report.docx",
+                    data={"layer": "all", "show_coder": "true", "show_document": "true", "document": world["hidden"]}),
+        client.post(f"/projects/{world['project']}/queries", data={"name": "mine", "layer": "all"}),
+    ]
+    for response in answers:
+        assert response.status_code in (200, 204), response.text
+        text = body_text(response)
+        assert MEMO not in text and OTHER_DISPLAY not in text and HIDDEN_TEXT not in text
