@@ -219,3 +219,27 @@ def test_what_a_blind_coder_posts_answers_with_nothing_of_other_coders(team_app)
         assert response.status_code in (200, 204), response.text
         text = body_text(response)
         assert MEMO not in text and OTHER_DISPLAY not in text and HIDDEN_TEXT not in text
+
+
+def test_saved_queries_that_named_a_layer_by_user_name_read_that_coders_layer_after_the_upgrade(tmp_path):
+    from alembic import command
+    from sqlalchemy import text
+
+    from coding.db import alembic_config, make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0006")
+    with engine.begin() as db:
+        db.execute(text("INSERT INTO project (name, description, framework_id, framework_version, created_at, blind) "
+                        "VALUES ('Old', '', 'side-by-side', '1', '2026-01-01', 1)"))
+        for name in ("lead", "all", "sam"):
+            db.execute(text("INSERT INTO user (name, display_name, created_at, preferences, is_admin) "
+                            "VALUES (:n, :n, '2026-01-01', '{}', 0)"), {"n": name})
+        for number, layer in enumerate(["sam", "all", "consensus", None, "gone"]):
+            params = '{"codes": [], "layer": %s}' % (f'"{layer}"' if layer else "null")
+            db.execute(text("INSERT INTO savedquery (project_id, name, params, created_by, created_at) "
+                            "VALUES (1, :name, :params, 1, '2026-01-01')"), {"name": f"q{number}", "params": params})
+    migrate(engine)
+    with session_for(engine) as session:
+        layers = [queries.find_query(session, project_id=1, name=f"q{n}").params["layer"] for n in range(5)]
+    assert layers == ["coder:3", "all", "consensus", None, "coder:0"]
