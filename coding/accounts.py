@@ -23,6 +23,9 @@ MAX_ADDRESS_FAILURES = 50  # from one address over any names (a team behind one 
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(days=14)
 MIN_PASSWORD = 8
+IMPORTED = "imported:"  # user names of coders brought in from other tools' files; no one can register one
+UNDO_NEEDS = {"coding.added": "coder", "coding.removed": "coder", "coding.memo": "coder", "code.added": "lead",
+              "code.updated": "lead"}
 _hasher = PasswordHasher()
 # checked when the name is unknown, so that unknown and known names take the same time to refuse
 _DECOY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -63,6 +66,8 @@ def create_user(session: Session, *, name: str, password: str, display_name: str
     name = name.strip()
     if not name or any(ch.isspace() for ch in name) or len(name) > 80:
         raise store.Invalid("a user name is one word of at most 80 characters, such as 'sam' or 'pv-team-1'")
+    if name.lower().startswith(IMPORTED):
+        raise store.Invalid(f"user names beginning '{IMPORTED}' are kept for coders imported from other tools")
     check_password_rules(password)
     user = session.exec(select(User).where(User.name == name)).first()
     if user is not None and user.password_hash:
@@ -70,6 +75,21 @@ def create_user(session: Session, *, name: str, password: str, display_name: str
     user = user or User(name=name, display_name=display_name.strip() or name)
     user.is_admin = user.is_admin or admin
     return set_password(session, user=user, password=password)
+
+
+def imported_coder(session: Session, *, project_id: int, name: str, display_name: str = "") -> User:
+    """A coder named in an imported file: an account of its own, marked as imported, that cannot sign in
+    (no password, and a name no one can register), never an existing account that happens to share the name."""
+    name = imported_from(name)
+    display = (display_name or name).removesuffix(" (imported)")
+    return store.ensure_user(session, name=f"{IMPORTED}{project_id}:{name}"[:80], display_name=f"{display} (imported)")
+
+
+def imported_from(name: str) -> str:
+    """The name an imported coder had in the file (`imported:3:sam` → `sam`); other names unchanged."""
+    while name.startswith(IMPORTED) and name[len(IMPORTED):].partition(":")[0].isdigit():
+        name = name[len(IMPORTED):].partition(":")[2]
+    return name
 
 
 def find_user(session: Session, *, name: str) -> Optional[User]:
@@ -219,6 +239,8 @@ def _digest(token: str) -> str:
 
 def create_token(session: Session, *, user: User, name: str) -> tuple[str, ApiToken]:
     """A new bearer token for the user: the plain token (shown once) and its stored record."""
+    if user.name.startswith(IMPORTED):
+        raise store.Invalid(f"'{user.name}' was imported from another tool's file and cannot sign in")
     plain = "pf_" + secrets.token_urlsafe(32)
     record = ApiToken(user_id=user.id, name=name.strip() or "token", token_hash=_digest(plain))
     session.add(record)
@@ -315,6 +337,19 @@ def remove_member(session: Session, *, project_id: int, user: User, by: User) ->
     session.add(Event(project_id=project_id, user_id=by.id, kind="member.removed",
                       payload={"member": user.name, "before": membership.role}))
     session.commit()
+
+
+def undo(session: Session, *, project_id: int, user: User, role: str) -> Optional[Event]:
+    """Undo the user's last change, if the role they have now still lets them make it; None when there is
+    nothing to undo."""
+    last = store.last_undoable(session, project_id=project_id, user=user)
+    if last is None:
+        return None
+    needed = UNDO_NEEDS.get(last.kind, "lead")
+    if not at_least(role, needed):
+        raise store.NotYours(f"undoing “{store.describe(last)}” needs the {needed} role; you are a {role} in this "
+                             "project now")
+    return store.undo_last(session, project_id=project_id, user=user)
 
 
 # --- assignments and blind coding -----------------------------------------------------------------

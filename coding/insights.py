@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from sqlmodel import Session
 
 from coding import analysis, charts, reports, store
+from coding.visibility import Scope
 
 MATRICES = ("values-decisions", "codes", "attribute")
 
@@ -20,12 +21,13 @@ class Inputs:
     turns: dict[int, list[tuple[int, int]]]
 
 
-def inputs(session: Session, *, project_id: int, wanted: reports.QuoteFilter) -> Inputs:
-    """Read the passages (the layer and filters of `wanted`), the codebook and the speaker turns."""
-    quotes = reports.find_quotes(session, project_id=project_id, wanted=wanted)
+def inputs(session: Session, *, project_id: int, wanted: reports.QuoteFilter, scope: Scope) -> Inputs:
+    """Read the passages the reader may see (the layer and filters of `wanted`), the codebook and the
+    speaker turns."""
+    quotes = reports.find_quotes(session, project_id=project_id, wanted=wanted, scope=scope)
     codes = [c for c in store.project_codes(session, project_id=project_id) if not c.retired]
     turns = {d.id: [(t.start, t.end) for t in store.document_turns(session, document_id=d.id)]
-             for d in store.list_documents(session, project_id=project_id)}
+             for d in scope.documents_of(store.list_documents(session, project_id=project_id))}
     return Inputs(analysis.coded_from(quotes), analysis.code_infos(codes), turns)
 
 

@@ -2,19 +2,24 @@
 
 from typing import Optional
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from coding import store
-from coding.models import Event, Pseudonym, SavedQuery, User
+from coding.models import Event, Membership, Pseudonym, SavedQuery, User
 from coding.reports import QuoteFilter
+from coding.visibility import Scope
 
 
-def save_query(session: Session, *, project_id: int, user: User, name: str, wanted: QuoteFilter) -> SavedQuery:
-    """Save (or replace) a named query of coded passages."""
+def save_query(session: Session, *, project_id: int, user: User, name: str, wanted: QuoteFilter,
+               lead: bool = False) -> SavedQuery:
+    """Save a named query of coded passages, or replace one the user saved (a lead may replace any)."""
     name = name.strip()
     if not name:
         raise store.Invalid("a saved query needs a name")
     query = session.exec(select(SavedQuery).where(SavedQuery.project_id == project_id, SavedQuery.name == name)).first()
+    if query is not None and not lead and query.created_by != user.id:
+        raise store.Conflict(f"there is already a saved query called “{name}”, saved by someone else; "
+                             "save yours under another name")
     before = dict(query.params) if query else None
     query = query or SavedQuery(project_id=project_id, name=name, created_by=user.id)
     query.params = wanted.to_params()
@@ -26,22 +31,34 @@ def save_query(session: Session, *, project_id: int, user: User, name: str, want
     return query
 
 
-def list_queries(session: Session, *, project_id: int) -> list[SavedQuery]:
-    """The project's saved queries by name."""
-    return list(session.exec(select(SavedQuery).where(SavedQuery.project_id == project_id).order_by(SavedQuery.name)))
+def _readable(project_id: int, scope: Scope):
+    """The saved queries a reader may see: a blind coder sees their own and the leads', not other coders'."""
+    query = select(SavedQuery).where(SavedQuery.project_id == project_id)
+    if scope.blind:
+        leads = select(Membership.user_id).where(Membership.project_id == project_id, Membership.role == "lead")
+        query = query.where((SavedQuery.created_by == scope.user_id) | col(SavedQuery.created_by).in_(leads))
+    return query
 
 
-def get_query(session: Session, *, project_id: int, query_id: int) -> SavedQuery:
-    """One saved query of the project."""
-    query = session.get(SavedQuery, query_id)
-    if query is None or query.project_id != project_id:
+def list_queries(session: Session, *, project_id: int, scope: Scope) -> list[SavedQuery]:
+    """The project's saved queries the reader may see, by name."""
+    return list(session.exec(_readable(project_id, scope).order_by(SavedQuery.name)))
+
+
+def get_query(session: Session, *, project_id: int, query_id: int, scope: Scope) -> SavedQuery:
+    """One saved query of the project that the reader may see."""
+    query = session.exec(_readable(project_id, scope).where(SavedQuery.id == query_id)).first()
+    if query is None:
         raise store.NotFound(f"no saved query {query_id} in this project")
     return query
 
 
-def delete_query(session: Session, *, project_id: int, user: User, query_id: int) -> None:
-    """Forget a saved query (its definition stays in the activity log)."""
-    query = get_query(session, project_id=project_id, query_id=query_id)
+def delete_query(session: Session, *, project_id: int, user: User, query_id: int, scope: Scope,
+                 lead: bool = False) -> None:
+    """Forget a saved query, if the user saved it or leads the project (its definition stays in the log)."""
+    query = get_query(session, project_id=project_id, query_id=query_id, scope=scope)
+    if not lead and query.created_by != user.id:
+        raise store.NotYours("only the person who saved this query, or a lead, can forget it")
     session.add(Event(project_id=project_id, user_id=user.id, kind="query.deleted",
                       payload={"name": query.name, "before": query.params}))
     session.delete(query)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from coding import store
+from coding import accounts, store
 from coding.limits import Limits
 from coding.models import Project, User
 from coding.refi_plan import Plan, Skipped, count, read_refi
@@ -62,7 +62,7 @@ def save(session: Session, *, plan: Plan, name: str, user: User) -> ImportReport
                                                            transcript=transcript, participant=source.participant)
         if plan.cases:
             store.set_attributes(session, project_id=project.id, user=user, rows=list(plan.cases.items()))
-        people = {coder: store.ensure_user(session, name=coder, display_name=display)
+        people = {coder: accounts.imported_coder(session, project_id=project.id, name=coder, display_name=display)
                   for coder, display in plan.coders.items()}
         consensus = store.consensus_layer(session, project_id=project.id) if any(
             c.consensus for c in plan.codings) else None

@@ -5,8 +5,9 @@ from typing import Iterable, Optional, Sequence
 
 from sqlmodel import Session
 
-from coding import store
+from coding import store, visibility
 from coding.models import Code
+from coding.visibility import Scope
 
 DEFAULT_TAG_ATTRIBUTES = ("approach",)
 
@@ -52,7 +53,7 @@ class QuoteFilter:
     document_ids: list[int] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)
     text: str = ""
-    layer: Optional[str] = None  # "consensus", "all" or a coder's user name; None: consensus if there is one
+    layer: Optional[str] = None  # "consensus", "all" or "coder:<user id>"; None: consensus if there is one
     code: Optional[str] = None  # a single code, as older links and the command line give it
     document_id: Optional[int] = None
     attribute: Optional[str] = None
@@ -107,8 +108,9 @@ def clean_quote(text: str) -> str:
     return " ".join(text.split())
 
 
-def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter) -> list[Quote]:
-    """The project's coded passages that match, in codebook order, then document and position."""
+def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Scope) -> list[Quote]:
+    """The project's coded passages that match and that the reader may see, in codebook order, then
+    document and position."""
     codes = store.project_codes(session, project_id=project_id)
     code_by_id = {code.id: code for code in codes}
     paths = code_paths(codes)
@@ -118,7 +120,7 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter) -> li
     owners = store.layer_owners(session, project_id=project_id)
     wanted_layers = layers_for(session, project_id=project_id, choice=wanted.layer)
     readable = [c for c in store.project_codings(session, project_id=project_id)
-                if wanted_layers is None or c.layer_id in wanted_layers]
+                if scope.sees(c) and (wanted_layers is None or c.layer_id in wanted_layers)]
     by_document: dict[int, list] = {}
     for coding in readable:
         by_document.setdefault(coding.document_id, []).append(coding)
@@ -166,27 +168,51 @@ def _all_codes_here(coding, key: str, wanted: list[str], same_document, code_by_
 
 def layers_for(session: Session, *, project_id: int, choice: Optional[str]) -> Optional[set[int]]:
     """The layer ids a report reads: the consensus layer by default when it has codings, else all layers;
-    or what the reader chose ("all", "consensus", or a coder's user name)."""
+    or what the reader chose: "all", "consensus" or "coder:<user id>" (never a bare user name, so that
+    a coder called `all` or `consensus` is still one coder)."""
     consensus = store.consensus_layer(session, project_id=project_id, create=False)
     if choice == "all":
         return None
-    if choice == "consensus" or (choice is None and consensus is not None and store.layer_has_codings(
+    if choice == "consensus" or (not choice and consensus is not None and store.layer_has_codings(
             session, layer_id=consensus.id)):
         return {consensus.id} if consensus else set()
-    if choice is None:
+    if not choice:
         return None
+    user_id = coder_of_choice(choice)
     owners = store.layer_owners(session, project_id=project_id)
-    return {layer_id for layer_id, user in owners.items() if user.name == choice}
+    return {layer_id for layer_id, user in owners.items() if user.id == user_id}
 
 
-def layer_choices(session: Session, *, project_id: int) -> list[tuple[str, str]]:
-    """(value, label) for every layer a report can read, the default first."""
+def coder_choice(user_id: int) -> str:
+    """The layer choice that reads one coder's layer."""
+    return f"coder:{user_id}"
+
+
+def coder_of_choice(choice: str) -> int:
+    """The user id in a "coder:<user id>" layer choice."""
+    kind, _, number = choice.partition(":")
+    if kind != "coder" or not number.isdigit():
+        raise store.Invalid(f"a layer is 'all', 'consensus' or 'coder:<user id>', not '{choice}'")
+    return int(number)
+
+
+def narrowed(wanted: QuoteFilter, scope: Scope) -> QuoteFilter:
+    """The filter, reading only the reader's own layer while they code blind."""
+    if scope.blind:
+        wanted.layer = coder_choice(scope.user_id)
+    return wanted
+
+
+def layer_choices(session: Session, *, project_id: int, scope: Scope) -> list[tuple[str, str]]:
+    """(value, label) for every layer the reader may read, the default first (a blind coder: only their own)."""
+    if scope.blind:
+        return [(coder_choice(scope.user_id), "Your own codings")]
     choices = [("", "Consensus where there is one, otherwise everyone"), ("all", "All coders")]
     if store.consensus_layer(session, project_id=project_id, create=False) is not None:
         choices.append(("consensus", "Consensus only"))
     owners = store.layer_owners(session, project_id=project_id)
-    choices += sorted({(u.name, f"{u.display_name}'s layer") for u in owners.values()})
-    return choices
+    people = sorted({(u.display_name.lower(), u.id, u.display_name) for u in owners.values()})
+    return choices + [(coder_choice(user_id), f"{name}'s layer") for _, user_id, name in people]
 
 
 def group_by_code(quotes: Sequence[Quote], codes: Sequence[Code]) -> list[tuple[Code, list[Quote]]]:
@@ -203,17 +229,17 @@ def attribute_names(session: Session, *, project_id: int) -> list[str]:
     return sorted(names, key=lambda n: (n != "approach", n.lower()))
 
 
-def attribute_values(session: Session, *, project_id: int) -> dict[str, list[str]]:
-    """Each attribute name with the values participants have for it, sorted."""
+def attribute_values(session: Session, *, project_id: int, scope: Scope) -> dict[str, list[str]]:
+    """Each attribute name with the values the reader's participants have for it, sorted."""
     values: dict[str, set[str]] = {}
-    for person in store.list_participants(session, project_id=project_id):
+    for person in visibility.participants(session, project_id=project_id, scope=scope):
         for key, value in person.attributes.items():
             values.setdefault(key, set()).add(str(value))
-    return {name: sorted(values[name]) for name in attribute_names(session, project_id=project_id)}
+    return {name: sorted(values[name]) for name in attribute_names(session, project_id=project_id) if name in values}
 
 
-def describe_filter(wanted: QuoteFilter, codes: Sequence[Code]) -> str:
-    """A line saying what a quote table contains."""
+def describe_filter(wanted: QuoteFilter, codes: Sequence[Code], layers: Optional[dict[str, str]] = None) -> str:
+    """A line saying what a quote table contains (`layers` names the layer choices)."""
     names = {c.key: c.name for c in codes}
     parts = []
     if wanted.codes:
@@ -227,6 +253,6 @@ def describe_filter(wanted: QuoteFilter, codes: Sequence[Code]) -> str:
     if wanted.text:
         parts.append(f"containing “{wanted.text}”")
     if wanted.layer:
-        parts.append(f"layer: {wanted.layer}")
+        parts.append(f"layer: {(layers or {}).get(wanted.layer, wanted.layer)}")
     return "Coded passages" + (" for " + ", ".join(parts) if parts else ", all codes")
 

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 from pydantic import ValidationError
 
-from coding import accounts, export, imports, queries, refi_export, refi_import, reports, store
+from coding import accounts, export, imports, queries, refi_export, refi_import, reports, store, visibility
 from coding.db import make_engine, migrate, session_for
 from coding.frameworks import FrameworkError, available_frameworks, get_framework
 from coding.transcripts import ImportRefused
@@ -204,8 +204,9 @@ def export_quotes(
     fmt: str = typer.Option("docx", "--format", help="docx, xlsx or csv"),
     output: Path = typer.Option(..., "-o", "--output", help="File to write."),
     code: Optional[str] = typer.Option(None, help="Only this code and its sub-codes."),
-    layer: Optional[str] = typer.Option(None, help="consensus, all, or a coder's user name "
+    layer: Optional[str] = typer.Option(None, help="consensus, all, or coder:<user id> "
                                                    "(default: the consensus layer where there is one)."),
+    coder: Optional[str] = typer.Option(None, help="Only this coder's layer, by user name."),
     query: Optional[str] = typer.Option(None, help="Start from this saved query (by name)."),
 ) -> None:
     """Write the coded-quote table of a project to Word, Excel or CSV."""
@@ -224,7 +225,12 @@ def export_quotes(
             wanted = reports.QuoteFilter(code=code)
         if layer:
             wanted.layer = layer
-        data = writers[fmt](session, project=target, wanted=wanted)
+        if coder:
+            person = accounts.find_user(session, name=coder)
+            if person is None:
+                _fail(f"there is no user called '{coder}'")
+            wanted.layer = reports.coder_choice(person.id)
+        data = writers[fmt](session, project=target, wanted=wanted, scope=visibility.EVERYTHING)
     output.write_bytes(data)
     typer.echo(f"wrote {output}")
 
@@ -249,9 +255,10 @@ def export_codebook(
     else:
         session, _ = _session()
         with session:
-            write = export.codebook_docx if fmt == "docx" else refi_export.codebook_qdc
+            target = _project(session, project)
             try:
-                data = write(session, project=_project(session, project))
+                data = (export.codebook_docx(session, project=target, scope=visibility.EVERYTHING) if fmt == "docx"
+                        else refi_export.codebook_qdc(session, project=target))
             except store.Invalid as exc:
                 _fail(str(exc))
     output.write_bytes(data)

@@ -10,7 +10,7 @@ from typing import Annotated, Iterator, Optional
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
-from coding import accounts, store
+from coding import accounts, store, visibility
 from coding.db import session_for
 from coding.models import Coding, Document, Project, User
 from server import auth
@@ -153,7 +153,8 @@ class CodingAccess:
 
 
 class ForCoding:
-    """Depends(ForCoding("coder")): the coding in the path, if the user may see its document."""
+    """Depends(ForCoding("coder")): the coding in the path, if the user may see its document and its layer
+    (another coder's coding on a blind transcript answers 404, as if it did not exist)."""
 
     def __init__(self, needed: str = "coder"):
         self.needed = needed
@@ -166,6 +167,9 @@ class ForCoding:
         try:
             access = _access(request, session, user, document.project_id, self.needed)
             _visible(session, access, document)
+            layers = visible_layers(session, DocumentAccess(document, access))
+            if layers is not None and coding.layer_id not in layers:
+                raise store.NotFound(f"no coding {coding_id}")
         except store.NotFound:
             raise store.NotFound(f"no coding {coding_id}") from None
         return CodingAccess(coding, document, access)
@@ -177,6 +181,14 @@ DocumentDep = Annotated[DocumentAccess, Depends(ForDocument())]
 CoderDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("coder"))]
 LeadDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("lead"))]
 CodingDep = Annotated[CodingAccess, Depends(ForCoding())]
+
+
+def reader_scope(session: SessionDep, access: ProjectDep) -> visibility.Scope:
+    """What the user may see of the project in the path."""
+    return visibility.scope_for(session, project=access.project, user=access.user, role=access.role)
+
+
+ScopeDep = Annotated[visibility.Scope, Depends(reader_scope)]
 
 
 def visible_layers(session: Session, target: DocumentAccess):

@@ -98,7 +98,7 @@ def test_no_one_changes_another_coders_layer(session, project, user, sam):
                                      transcript=read_transcript("a.txt", txt_bytes()))
     theirs = store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id,
                               key="safety"), user=sam, start=20, end=30)
-    with pytest.raises(store.NotYours, match="sam's layer"):
+    with pytest.raises(store.NotYours, match="not in your layer"):
         store.remove_coding(session, coding=theirs, user=user)
     with pytest.raises(store.NotYours):
         store.set_memo(session, coding=theirs, user=user, memo="mine now")

@@ -128,7 +128,7 @@ def test_export_quotes_by_layer_and_saved_query(env):
     text = out.read_text(encoding="utf-8-sig")
     assert "Nobody judges you" in text and "A friend" not in text
     xlsx = env / "q.xlsx"
-    assert runner.invoke(app, ["export", "quotes", "--project", "Q", "--layer", "local", "--format", "xlsx",
+    assert runner.invoke(app, ["export", "quotes", "--project", "Q", "--coder", "local", "--format", "xlsx",
                                "-o", str(xlsx)]).exit_code == 0
     assert xlsx.read_bytes()[:2] == b"PK"
     missing = runner.invoke(app, ["export", "quotes", "--project", "Q", "--query", "nope", "-o", str(out)])

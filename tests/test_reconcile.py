@@ -7,6 +7,7 @@ from docx import Document as WordDocument
 
 from coding import accounts, reconcile, reliability, reports, store
 from coding.transcripts import read_transcript
+from coding.visibility import EVERYTHING
 from tests.builders import txt_bytes
 
 
@@ -82,14 +83,16 @@ def test_bad_decisions_are_refused_and_change_nothing(session, user, coded, deci
 
 
 def test_reports_read_the_consensus_layer_once_there_is_one(session, project, user, coded):
-    everyone = reports.find_quotes(session, project_id=project.id, wanted=reports.QuoteFilter())
-    assert len(everyone) == 4
+    def find(**wanted):
+        return reports.find_quotes(session, project_id=project.id, wanted=reports.QuoteFilter(**wanted),
+                                   scope=EVERYTHING)
+
+    assert len(find()) == 4
     reconcile.accept_agreements(session, document=coded, lead=user)
-    consensus = reports.find_quotes(session, project_id=project.id, wanted=reports.QuoteFilter())
-    assert [(q.text, q.coder) for q in consensus] == [("I felt safe there because", "Consensus")]
-    bob = reports.find_quotes(session, project_id=project.id, wanted=reports.QuoteFilter(layer="bob"))
+    assert [(q.text, q.coder) for q in find()] == [("I felt safe there because", "Consensus")]
+    bob = find(layer=reports.coder_choice(store.ensure_user(session, name="bob").id))
     assert sorted(q.text for q in bob) == ["felt safe there because", "stays in the room"]
-    assert len(reports.find_quotes(session, project_id=project.id, wanted=reports.QuoteFilter(layer="all"))) == 5
+    assert len(find(layer="all")) == 5
 
 
 def test_reliability_per_code_pair_and_transcript(session, project, coded):

@@ -9,7 +9,7 @@ from lxml import etree
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from coding import refi_export, store
+from coding import accounts, refi_export, store
 from coding.frameworks import get_framework
 from coding.models import Code, Document, Project, User
 from coding.refi_import import import_refi
@@ -101,7 +101,8 @@ def snapshot(session, project: Project) -> dict:
                             for d in documents.values()),
         "participants": sorted((p.label, tuple(sorted(p.attributes.items()))) for p in participants.values()),
         "codings": sorted((documents[c.document_id].name, c.start, c.end, code_path(codes, by_id[c.code_id]),
-                           owners[c.layer_id].name if c.layer_id in owners else "Consensus", c.memo)
+                           accounts.imported_from(owners[c.layer_id].name) if c.layer_id in owners else "Consensus",
+                           c.memo)
                           for c in store.project_codings(session, project_id=project.id)),
     }
 
@@ -246,8 +247,8 @@ def test_nvivo_offsets_in_utf16_over_crlf_text_land_on_the_same_words(session, u
     risk = next(c for c in codes.values() if c.parent_key == severity.key and c.name == "Betegség kockázatai")
     analogies = next(c for c in codes.values() if c.parent_key == risk.key and c.name == "relativizálás, analógiák")
     assert analogies.definition == "csak egy nátha"
-    gergo = session.exec(select(User).where(User.name == "Gergo")).one()
-    assert gergo.password_hash is None
+    gergo = session.exec(select(User).where(User.name == f"imported:{report.project.id}:Gergo")).one()
+    assert gergo.password_hash is None and gergo.display_name == "Gergo (imported)"
 
 
 def test_atlas_projects_bring_nested_codes_or_nothing_at_all(session, user):
@@ -300,7 +301,8 @@ def test_renamed_qde_folder_case_bom_crlf_and_utf16_offsets(session, user):
     assert document.text == "A 😊 b\nsafe place"
     assert (document.text[coding.start:coding.end], coding.memo) == ("safe", "m")
     assert report.coders == ["Sam-Smith"]
-    assert store.ensure_user(session, name="Sam-Smith").display_name == "Sam Smith"
+    sam = accounts.find_user(session, name=f"imported:{report.project.id}:Sam-Smith")
+    assert sam.display_name == "Sam Smith (imported)"
 
 
 def test_inline_text_missing_codes_pictures_and_bad_spans_are_reported(session, user):

@@ -13,6 +13,7 @@ from coding.export import docx as docx_export
 from coding.export import xlsx as xlsx_export
 from coding.frameworks import Framework
 from coding.models import Code, Project
+from coding.visibility import Scope
 
 
 @dataclass
@@ -26,44 +27,49 @@ class ReportOptions:
     extra: dict = field(default_factory=dict)
 
 
-def project_quotes(session: Session, *, project: Project, wanted: reports.QuoteFilter) -> list[reports.Quote]:
-    """The coded passages a report shows, with the project's pseudonyms applied."""
-    found = reports.find_quotes(session, project_id=project.id, wanted=wanted)
+def project_quotes(session: Session, *, project: Project, wanted: reports.QuoteFilter,
+                   scope: Scope) -> list[reports.Quote]:
+    """The coded passages a report shows the reader, with the project's pseudonyms applied."""
+    found = reports.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope)
     return pseudonyms.apply_to_quotes(found, queries.pairs(session, project_id=project.id))
 
 
-def quotes_docx(session: Session, *, project: Project, wanted: reports.QuoteFilter,
+def quotes_docx(session: Session, *, project: Project, wanted: reports.QuoteFilter, scope: Scope,
                 options: Optional[ReportOptions] = None) -> bytes:
     """The coded-quote table of a project as a Word file."""
     options = options or ReportOptions()
     codes = store.project_codes(session, project_id=project.id)
     out = io.BytesIO()
-    docx_export.write_quotes(project_quotes(session, project=project, wanted=wanted), codes, out,
-                             title=f"{project.name}: coded quotes", subtitle=reports.describe_filter(wanted, codes),
+    layers = dict(reports.layer_choices(session, project_id=project.id, scope=scope))
+    docx_export.write_quotes(project_quotes(session, project=project, wanted=wanted, scope=scope), codes, out,
+                             title=f"{project.name}: coded quotes",
+                             subtitle=reports.describe_filter(wanted, codes, layers),
                              tag_attributes=tuple(options.tag_attributes), show_coder=options.show_coder,
                              show_document=options.show_document, template=options.template)
     return out.getvalue()
 
 
-def quotes_csv(session: Session, *, project: Project, wanted: reports.QuoteFilter) -> bytes:
+def quotes_csv(session: Session, *, project: Project, wanted: reports.QuoteFilter, scope: Scope) -> bytes:
     """The coded quotes of a project as CSV, with every participant attribute as a column."""
     out = io.BytesIO()
-    csv_export.write_quotes(project_quotes(session, project=project, wanted=wanted), out,
+    csv_export.write_quotes(project_quotes(session, project=project, wanted=wanted, scope=scope), out,
                             attributes=reports.attribute_names(session, project_id=project.id))
     return out.getvalue()
 
 
-def quotes_xlsx(session: Session, *, project: Project, wanted: reports.QuoteFilter) -> bytes:
+def quotes_xlsx(session: Session, *, project: Project, wanted: reports.QuoteFilter, scope: Scope) -> bytes:
     """The coded quotes of a project as an Excel workbook."""
     out = io.BytesIO()
-    xlsx_export.write_quotes_xlsx(project_quotes(session, project=project, wanted=wanted), out,
+    xlsx_export.write_quotes_xlsx(project_quotes(session, project=project, wanted=wanted, scope=scope), out,
                                   attributes=reports.attribute_names(session, project_id=project.id))
     return out.getvalue()
 
 
-def codebook_docx(session: Session, *, project: Project) -> bytes:
-    """A project's codebook as a Word file: hierarchy, definitions, counts and one example quote per code."""
-    quotes = project_quotes(session, project=project, wanted=reports.QuoteFilter())
+def codebook_docx(session: Session, *, project: Project, scope: Scope) -> bytes:
+    """A project's codebook as a Word file: hierarchy, definitions, and the counts and one example quote per
+    code of the passages the reader may see."""
+    quotes = project_quotes(session, project=project, wanted=reports.narrowed(reports.QuoteFilter(), scope),
+                            scope=scope)
     examples: dict[str, reports.Quote] = {}
     for quote in quotes:
         examples.setdefault(quote.code_key, quote)
@@ -75,14 +81,15 @@ def codebook_docx(session: Session, *, project: Project) -> bytes:
     return out.getvalue()
 
 
-def matrix_file(session: Session, *, project: Project, wanted: reports.QuoteFilter, kind: str, mode: str,
-                attribute: str, fmt: str) -> bytes:
-    """A matrix of the analysis page as Word or Excel."""
-    data = insights.inputs(session, project_id=project.id, wanted=wanted)
+def matrix_file(session: Session, *, project: Project, wanted: reports.QuoteFilter, scope: Scope, kind: str,
+                mode: str, attribute: str, fmt: str) -> bytes:
+    """A matrix of the analysis page, from the passages the reader may see, as Word or Excel."""
+    data = insights.inputs(session, project_id=project.id, wanted=wanted, scope=scope)
     table = insights.matrix(data, kind=kind, mode=mode, attribute=attribute)
     titles = {"values-decisions": "Core values × key decisions", "codes": "Code co-occurrence",
               "attribute": f"Codes by {attribute}: passages (participants)"}
-    note = reports.describe_filter(wanted, store.project_codes(session, project_id=project.id))
+    note = reports.describe_filter(wanted, store.project_codes(session, project_id=project.id),
+                                   dict(reports.layer_choices(session, project_id=project.id, scope=scope)))
     if kind != "attribute":
         note += "; cells count " + ("stretches of text coded with both" if mode == "overlap"
                                     else "speaker turns with both codes")

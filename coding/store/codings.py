@@ -92,9 +92,8 @@ def _coding_project(session: Session, coding: Coding) -> int:
 def _own(session: Session, coding: Coding, user: User) -> None:
     layer = session.get(Layer, coding.layer_id)
     if layer is None or layer.user_id != user.id:
-        owner = session.get(User, layer.user_id) if layer and layer.user_id else None
-        whose = f"{owner.display_name}'s layer" if owner else "the consensus layer"
-        raise NotYours(f"coding {coding.id} is in {whose}; you can only change codings in your own layer")
+        # never name the layer's owner: the person asking may be coding blind
+        raise NotYours(f"coding {coding.id} is not in your layer; you can only change codings in your own layer")
 
 
 def remove_coding(session: Session, *, coding: Coding, user: User) -> Coding:

@@ -7,22 +7,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from coding import charts, insights, queries, reports, store
-from server.deps import ProjectDep, SessionDep, id_in
+from server.deps import ProjectDep, ScopeDep, SessionDep, id_in
 from server.routes.quotes import filter_from, visible_filter
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 KINDS = {"values-decisions": "Core values × key decisions", "codes": "Code × code", "attribute": "Code × attribute"}
 
 
-def _wanted(request: Request, session, access) -> reports.QuoteFilter:
-    return visible_filter(access, filter_from(request.query_params, session, access))
+def _wanted(request: Request, session, access, scope) -> reports.QuoteFilter:
+    return visible_filter(scope, filter_from(request.query_params, session, access, scope))
 
 
 @router.get("/projects/{project_id}/analysis", response_class=HTMLResponse)
-def analysis_page(request: Request, session: SessionDep, access: ProjectDep, kind: str = "values-decisions",
-                  mode: str = "overlap", by: str = "approach", document: Optional[str] = None):
-    wanted = _wanted(request, session, access)
-    data = insights.inputs(session, project_id=access.project.id, wanted=wanted)
+def analysis_page(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep,
+                  kind: str = "values-decisions", mode: str = "overlap", by: str = "approach",
+                  document: Optional[str] = None):
+    wanted = _wanted(request, session, access, scope)
+    data = insights.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
     document_id = id_in(document)
     common = dict(project_id=access.project.id, kind=kind, mode=mode, attribute=by, layer=wanted.layer)
     figures = {name: charts.svg(insights.figure(data, name=name, document_id=document_id, **common), ident=name)
@@ -31,20 +32,20 @@ def analysis_page(request: Request, session: SessionDep, access: ProjectDep, kin
         "project": access.project, "access": access, "figures": figures, "kind": kind, "kinds": KINDS,
         "mode": mode, "attribute": by, "document": document_id, "query": request.url.query,
         "attribute_names": reports.attribute_names(session, project_id=access.project.id),
-        "documents": store.list_documents(session, project_id=access.project.id),
-        "layers": reports.layer_choices(session, project_id=access.project.id), "wanted": wanted,
-        "saved": queries.list_queries(session, project_id=access.project.id),
+        "documents": scope.documents_of(store.list_documents(session, project_id=access.project.id)),
+        "layers": reports.layer_choices(session, project_id=access.project.id, scope=scope), "wanted": wanted,
+        "saved": queries.list_queries(session, project_id=access.project.id, scope=scope),
         "query_id": request.query_params.get("query", "")})
 
 
 @router.get("/projects/{project_id}/figures/{name}.{fmt}")
-def figure_file(request: Request, session: SessionDep, access: ProjectDep, name: str, fmt: str,
+def figure_file(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep, name: str, fmt: str,
                 kind: str = "values-decisions", mode: str = "overlap", by: str = "approach",
                 document: Optional[str] = None):
     if fmt not in ("svg", "png"):
         raise store.NotFound(f"figures come as .svg or .png, not .{fmt}")
-    wanted = _wanted(request, session, access)
-    data = insights.inputs(session, project_id=access.project.id, wanted=wanted)
+    wanted = _wanted(request, session, access, scope)
+    data = insights.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
     shape = insights.figure(data, name=name, project_id=access.project.id, kind=kind, mode=mode, attribute=by,
                             layer=wanted.layer, document_id=id_in(document))
     filename = f'attachment; filename="{name}.{fmt}"'

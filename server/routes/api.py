@@ -7,12 +7,12 @@ from typing import Annotated, Any, Optional
 from fastapi import APIRouter, File, Form, HTTPException, Path, Request, Response, UploadFile
 from pydantic import BaseModel, Field, StrictInt
 
-from coding import accounts, erasure, imports, store
+from coding import accounts, erasure, imports, store, visibility
 from coding.store import MEMO_LIMIT
 from coding.frameworks import available_frameworks, get_framework
 from coding.models import Coding, Document
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentDep, LeadDep, LeadDocumentDep, ProjectDep,
-                         SessionDep, UserDep)
+                         ScopeDep, SessionDep, UserDep)
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -214,13 +214,10 @@ def _document_out(session, document: Document) -> DocumentOut:
 
 
 @router.get("/projects/{project_id}/documents")
-def list_documents(session: SessionDep, access: ProjectDep) -> list[DocumentSummary]:
+def list_documents(session: SessionDep, access: ProjectDep, scope: ScopeDep) -> list[DocumentSummary]:
     """The project's documents (for a coder, those assigned to them)."""
     people = {p.id: p for p in store.list_participants(session, project_id=access.project.id)}
-    documents = store.list_documents(session, project_id=access.project.id)
-    if access.role == "coder":
-        mine = accounts.assigned_documents(session, project_id=access.project.id, user=access.user)
-        documents = [d for d in documents if d.id in mine]
+    documents = scope.documents_of(store.list_documents(session, project_id=access.project.id))
     return [DocumentSummary(**_summary(d, people.get(d.participant_id))) for d in documents]
 
 
@@ -241,22 +238,15 @@ def add_coding(body: CodingIn, session: SessionDep, target: CoderDocumentDep) ->
 
 
 @router.get("/projects/{project_id}/codings")
-def list_codings(session: SessionDep, access: ProjectDep) -> list[CodingOut]:
+def list_codings(session: SessionDep, access: ProjectDep, scope: ScopeDep) -> list[CodingOut]:
     """Every live coding of the project the caller may see (a coder in a blind project: their own)."""
     project = access.project
     codes = {c.id: c.key for c in store.project_codes(session, project_id=project.id)}
     owners = store.layer_owners(session, project_id=project.id)
     documents = {d.id: d for d in store.list_documents(session, project_id=project.id)}
-    allowed = {}
-    if access.role == "coder":
-        mine = accounts.assigned_documents(session, project_id=project.id, user=access.user)
-        for d in documents.values():
-            allowed[d.id] = set() if d.id not in mine else accounts.visible_layers(
-                session, project=project, document=d, user=access.user, role=access.role)
     found = []
     for c in store.project_codings(session, project_id=project.id):
-        layers = allowed.get(c.document_id)
-        if layers is not None and c.layer_id not in layers:
+        if not scope.sees(c):
             continue
         coder = owners[c.layer_id].display_name if c.layer_id in owners else "Consensus"
         found.append(_coding_out(c, codes[c.code_id], coder, documents[c.document_id].text))
@@ -279,10 +269,10 @@ def set_participant(label: Annotated[str, Path(min_length=1, max_length=80)], bo
 
 
 @router.get("/projects/{project_id}/participants")
-def list_participants(session: SessionDep, access: ProjectDep) -> list[ParticipantOut]:
-    """The project's participants with their attributes."""
+def list_participants(session: SessionDep, access: ProjectDep, scope: ScopeDep) -> list[ParticipantOut]:
+    """The project's participants with their attributes (for a coder, those of their transcripts)."""
     return [ParticipantOut(label=p.label, attributes=p.attributes)
-            for p in store.list_participants(session, project_id=access.project.id)]
+            for p in visibility.participants(session, project_id=access.project.id, scope=scope)]
 
 
 def _erased(request: Request, tombstone, user) -> ErasedOut:

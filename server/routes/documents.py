@@ -87,7 +87,7 @@ def save_memo(session: SessionDep, target: CodingDep, memo: Annotated[str, Form(
 
 @router.post("/projects/{project_id}/undo")
 def undo(request: Request, session: SessionDep, access: ProjectDep, document_id: Annotated[int, Query(ge=0, le=ID_MAX)] = 0):
-    event = store.undo_last(session, project_id=access.project.id, user=access.user)
+    event = accounts.undo(session, project_id=access.project.id, user=access.user, role=access.role)
     if event is None:
         return HTMLResponse("Nothing to undo")
     if document_id and event.document_id == document_id and "start" in event.payload:

@@ -11,21 +11,21 @@ from coding import accounts, export, queries, reports, store
 from coding.export import docx as docx_export
 from coding.limits import LimitExceeded
 from coding.models import Project
-from server.deps import Id, LeadDep, ProjectDep, SessionDep, id_in
+from server.deps import Id, LeadDep, ProjectDep, ScopeDep, SessionDep, id_in
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def filter_from(fields, session, access) -> reports.QuoteFilter:
+def filter_from(fields, session, access, scope) -> reports.QuoteFilter:
     """A filter from query-string or form fields; empty fields do not filter. `code` and `document` may
     repeat; attributes are `attr=approach:online` (repeatable) or `attribute=approach&value=online`;
     `query=ID` starts from a saved query."""
     saved = id_in(fields.get("query"))
     if saved is not None:
         return reports.QuoteFilter.from_params(
-            queries.get_query(session, project_id=access.project.id, query_id=saved).params)
+            queries.get_query(session, project_id=access.project.id, query_id=saved, scope=scope).params)
     attributes = dict(a.split(":", 1) for a in fields.getlist("attr") if ":" in a)
     if fields.get("attribute"):
         attributes[fields["attribute"]] = fields.get("value") or ""
@@ -37,16 +37,14 @@ def filter_from(fields, session, access) -> reports.QuoteFilter:
                                layer=fields.get("layer") or None)
 
 
-def quote_filter(request: Request, session: SessionDep, access: ProjectDep) -> reports.QuoteFilter:
+def quote_filter(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep) -> reports.QuoteFilter:
     """The filter the query string names."""
-    return filter_from(request.query_params, session, access)
+    return filter_from(request.query_params, session, access, scope)
 
 
-def visible_filter(access: ProjectDep, wanted: Annotated[reports.QuoteFilter, Depends(quote_filter)]):
+def visible_filter(scope: ScopeDep, wanted: Annotated[reports.QuoteFilter, Depends(quote_filter)]):
     """The filter, narrowed to the coder's own layer while the project is blind."""
-    if access.role == "coder" and access.project.blind:
-        wanted.layer = access.user.name
-    return wanted
+    return reports.narrowed(wanted, scope)
 
 
 FilterDep = Annotated[reports.QuoteFilter, Depends(visible_filter)]
@@ -62,17 +60,17 @@ def _stem(project: Project) -> str:
 
 
 @router.get("/projects/{project_id}/quotes", response_class=HTMLResponse)
-def quotes_page(request: Request, session: SessionDep, access: ProjectDep, wanted: FilterDep):
+def quotes_page(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
     project = access.project
     context = {
         "project": project, "wanted": wanted,
-        "quotes": reports.find_quotes(session, project_id=project.id, wanted=wanted),
-        "layers": reports.layer_choices(session, project_id=project.id),
+        "quotes": reports.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope),
+        "layers": reports.layer_choices(session, project_id=project.id, scope=scope),
         "codes": store.project_codes(session, project_id=project.id),
-        "documents": store.list_documents(session, project_id=project.id),
-        "attribute_values": reports.attribute_values(session, project_id=project.id),
+        "documents": scope.documents_of(store.list_documents(session, project_id=project.id)),
+        "attribute_values": reports.attribute_values(session, project_id=project.id, scope=scope),
         "query": request.url.query,
-        "saved": queries.list_queries(session, project_id=project.id),
+        "saved": queries.list_queries(session, project_id=project.id, scope=scope),
         "access": access,
     }
     template = "partials/quotes/list.html" if request.headers.get("hx-request") else "pages/quotes.html"
@@ -80,79 +78,84 @@ def quotes_page(request: Request, session: SessionDep, access: ProjectDep, wante
 
 
 @router.post("/projects/{project_id}/queries", response_class=HTMLResponse)
-async def save_query(request: Request, session: SessionDep, access: ProjectDep):
+async def save_query(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep):
     form = await request.form()
     name = str(form.get("name") or "")
-    wanted = filter_from(form, session, access)
-    queries.save_query(session, project_id=access.project.id, user=access.user, name=name, wanted=wanted)
+    wanted = filter_from(form, session, access, scope)
+    queries.save_query(session, project_id=access.project.id, user=access.user, name=name, wanted=wanted,
+                       lead=access.can("lead"))
     return request.app.state.templates.TemplateResponse(request, "partials/quotes/saved.html", {
-        "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id),
+        "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id, scope=scope),
         "message": f"Saved “{name.strip()}”."})
 
 
 @router.post("/projects/{project_id}/queries/{query_id}/delete", response_class=HTMLResponse)
-def delete_query(request: Request, session: SessionDep, access: ProjectDep, query_id: Id):
-    queries.delete_query(session, project_id=access.project.id, user=access.user, query_id=query_id)
+def delete_query(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep, query_id: Id):
+    queries.delete_query(session, project_id=access.project.id, user=access.user, query_id=query_id, scope=scope,
+                         lead=access.can("lead"))
     return request.app.state.templates.TemplateResponse(request, "partials/quotes/saved.html", {
-        "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id)})
+        "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id, scope=scope)})
 
 
 @router.get("/projects/{project_id}/export/quotes.docx")
-def quotes_docx(session: SessionDep, access: ProjectDep, wanted: FilterDep):
+def quotes_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
     project = access.project
-    return _download(export.quotes_docx(session, project=project, wanted=wanted), f"{_stem(project)}-quotes.docx", DOCX)
+    return _download(export.quotes_docx(session, project=project, wanted=wanted, scope=scope),
+                     f"{_stem(project)}-quotes.docx", DOCX)
 
 
 @router.get("/projects/{project_id}/export/quotes.xlsx")
-def quotes_xlsx(session: SessionDep, access: ProjectDep, wanted: FilterDep):
+def quotes_xlsx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
     project = access.project
-    return _download(export.quotes_xlsx(session, project=project, wanted=wanted), f"{_stem(project)}-quotes.xlsx", XLSX)
+    return _download(export.quotes_xlsx(session, project=project, wanted=wanted, scope=scope),
+                     f"{_stem(project)}-quotes.xlsx", XLSX)
 
 
 @router.post("/projects/{project_id}/export/report.docx")
-async def quote_report(request: Request, session: SessionDep, access: ProjectDep):
+async def quote_report(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep):
     """The Word quote report with the writer's choices: tag attributes, extra columns, a style template."""
     form = await request.form()
-    report = await run_in_threadpool(_quote_report, form, session, access)
+    report = await run_in_threadpool(_quote_report, form, session, access, scope)
     return _download(report, f"{_stem(access.project)}-report.docx", DOCX)
 
 
-def _quote_report(form, session, access) -> bytes:
+def _quote_report(form, session, access, scope) -> bytes:
     """Build the report off the event loop: a big project or a large template takes a while."""
-    wanted = visible_filter(access, filter_from(form, session, access))
+    wanted = visible_filter(scope, filter_from(form, session, access, scope))
     template = form.get("template")
     upload = template.file if template is not None and hasattr(template, "file") and template.size else None
     options = export.ReportOptions(tag_attributes=[a for a in form.getlist("tag") if a] or ["approach"],
                                    show_coder=form.get("show_coder") == "true",
                                    show_document=form.get("show_document") == "true", template=upload)
     try:
-        return export.quotes_docx(session, project=access.project, wanted=wanted, options=options)
+        return export.quotes_docx(session, project=access.project, wanted=wanted, scope=scope, options=options)
     except (docx_export.TemplateRefused, LimitExceeded) as exc:
         error = store.Invalid if isinstance(exc, docx_export.TemplateRefused) else LimitExceeded
         raise error(f"{getattr(template, 'filename', 'the template')}: {exc}") from exc
 
 
 @router.get("/projects/{project_id}/export/matrix.{fmt}")
-def matrix_export(request: Request, session: SessionDep, access: ProjectDep, wanted: FilterDep, fmt: str,
-                  kind: str = "values-decisions", mode: str = "overlap", by: str = "approach"):
+def matrix_export(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep,
+                  fmt: str, kind: str = "values-decisions", mode: str = "overlap", by: str = "approach"):
     if fmt not in ("docx", "xlsx"):
         raise store.NotFound(f"matrices come as .docx or .xlsx, not .{fmt}")
-    data = export.matrix_file(session, project=access.project, wanted=wanted, kind=kind, mode=mode, attribute=by,
-                              fmt=fmt)
+    data = export.matrix_file(session, project=access.project, wanted=wanted, scope=scope, kind=kind, mode=mode,
+                              attribute=by, fmt=fmt)
     return _download(data, f"{_stem(access.project)}-matrix.{fmt}", DOCX if fmt == "docx" else XLSX)
 
 
 @router.get("/projects/{project_id}/export/quotes.csv")
-def quotes_csv(session: SessionDep, access: ProjectDep, wanted: FilterDep):
+def quotes_csv(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
     project = access.project
-    return _download(export.quotes_csv(session, project=project, wanted=wanted),
+    return _download(export.quotes_csv(session, project=project, wanted=wanted, scope=scope),
                      f"{_stem(project)}-quotes.csv", "text/csv; charset=utf-8")
 
 
 @router.get("/projects/{project_id}/export/codebook.docx")
-def codebook_docx(session: SessionDep, access: ProjectDep):
+def codebook_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep):
     project = access.project
-    return _download(export.codebook_docx(session, project=project), f"{_stem(project)}-codebook.docx", DOCX)
+    return _download(export.codebook_docx(session, project=project, scope=scope), f"{_stem(project)}-codebook.docx",
+                     DOCX)
 
 
 @router.get("/projects/{project_id}/activity", response_class=HTMLResponse)
