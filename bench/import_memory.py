@@ -101,6 +101,26 @@ def post(client: httpx.Client, route: str, name: str, data: bytes) -> httpx.Resp
                        headers={"HX-Request": "true"})
 
 
+def responsiveness(client: httpx.Client, data: bytes) -> None:
+    """While a large import runs, how long a page, a coding and a document page take for someone else."""
+    other = httpx.Client(base_url=client.base_url, headers=client.headers, cookies=client.cookies, timeout=60)
+    importing = threading.Thread(target=post, args=(client, "api", "during.txt", data))
+    importing.start()
+    time.sleep(1.0)  # the upload is in and the import under way
+    figures = []
+    for label, request in (("project page", lambda: other.get("/projects/1")),
+                           ("add a coding", lambda: other.post("/api/documents/1/codings",
+                                                               json={"start": 0, "end": 10, "code_id": "safety"})),
+                           ("document page", lambda: other.get("/documents/1"))):
+        started = time.monotonic()
+        status = request().status_code
+        figures.append(f"{label} {status} in {time.monotonic() - started:.2f} s")
+    busy = importing.is_alive()
+    importing.join()
+    print(f"during a {len(data) / 2**20:.1f} MB import{'' if busy else ' (it ended before the last request)'}: "
+          + "; ".join(figures) + " (target < 1 s each)")
+
+
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="peerframe-bench-"))
     port = free_port()
@@ -129,6 +149,7 @@ def main() -> None:
                 seconds = time.monotonic() - started
             print(f"{name}: {len(data) / 2**20:.1f} MB, {answer.status_code} in {seconds:.1f} s; peak "
                   f"{sampler.peak / 2**20:.0f} MB = {sampler.peak / idle:.2f}x idle (target < 2x)")
+        responsiveness(client, largest_txt().replace(b"PV45:", b"PV46:", 1))
         print()
         with Sampler(server.pid) as sampler:
             for route, name, data in bombs():

