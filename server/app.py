@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from coding import accounts, nlp, store
+from coding import nlp, signin, store
 from coding.db import make_engine, migrate, session_for
 from coding.limits import LimitExceeded
 from coding.transcripts import ImportRefused
@@ -32,7 +32,7 @@ PROTECTED = (exchange.router, projects.router, documents.router, suggestions.rou
              team.router, reconciling.router, analysis.router, privacy.router, account.router, erasure.router,
              api.router)
 STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, LimitExceeded: 413,
-          auth.Forbidden: 403, store.NotYours: 403, accounts.Throttled: 429}
+          auth.Forbidden: 403, store.NotYours: 403, signin.Throttled: 429}
 
 
 def _engine(settings: Settings):

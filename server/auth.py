@@ -29,7 +29,7 @@ def read_session(request: Request) -> Optional[str]:
     """The session token a signed cookie carries, or None when absent, forged or expired.
 
     The token only names a session stored on the server; whether that session is still live is the
-    database's answer (`accounts.session_for_token`), so signing out ends it on every worker.
+    database's answer (`signin.session_for_token`), so signing out ends it on every worker.
     """
     raw = request.cookies.get(COOKIE)
     if not raw or len(raw) > 512:

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 from pydantic import ValidationError
 
-from coding import accounts, export, imports, queries, refi_export, refi_import, reports, store, visibility
+from coding import accounts, export, imports, queries, refi_export, refi_import, reports, signin, store, visibility
 from coding.db import make_engine, migrate, session_for
 from coding.frameworks import FrameworkError, available_frameworks, get_framework
 from coding.transcripts import ImportRefused
@@ -357,7 +357,7 @@ def users_password(
     with session:
         user = _user(session, name)
         try:
-            ended = accounts.reset_password(session, user=user, new=password)
+            ended = signin.reset_password(session, user=user, new=password)
         except ValueError as exc:
             _fail(str(exc))
     typer.echo(f"{user.name} has a new password; signed out of {ended} session{'s' if ended != 1 else ''}")
@@ -369,7 +369,7 @@ def users_sign_out(name: str) -> None:
     session, _ = _session()
     with session:
         user = _user(session, name)
-        ended = accounts.end_sessions(session, user=user)
+        ended = signin.end_sessions(session, user=user)
     typer.echo(f"{user.name} is signed out of {ended} session{'s' if ended != 1 else ''}")
 
 

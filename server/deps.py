@@ -10,7 +10,7 @@ from typing import Annotated, Iterator, Optional
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
-from coding import accounts, store, visibility
+from coding import accounts, signin, store, visibility
 from coding.db import session_for
 from coding.models import Coding, Document, Project, User
 from server import auth
@@ -46,7 +46,7 @@ def get_user(request: Request, session: SessionDep) -> User:
         request.state.auth = "token"
         return user
     cookie = auth.read_session(request)
-    found = accounts.session_for_token(session, token=cookie) if cookie else None
+    found = signin.session_for_token(session, token=cookie) if cookie else None
     if found is not None and (settings.single_user or found[0].password_hash):
         user, record = found
         request.state.auth = "cookie"
@@ -59,7 +59,7 @@ def get_user(request: Request, session: SessionDep) -> User:
     request.state.auth = "local"
     if request.method == "GET" and not request.url.path.startswith("/api/"):
         # a page: give the browser a session so that what it sends back can be checked for CSRF
-        plain, record = accounts.start_session(session, user=user)
+        plain, record = signin.start_session(session, user=user)
         request.state.new_session = plain
         request.state.csrf = record.csrf
     return user

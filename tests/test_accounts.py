@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from coding import accounts, store
+from coding import accounts, signin, store
 from coding.models import ApiToken
 from coding.transcripts import read_transcript
 from tests.builders import txt_bytes
@@ -16,11 +16,11 @@ def sam(session):
 
 def test_passwords_are_stored_as_argon2_hashes_and_checked(session, sam):
     assert sam.password_hash.startswith("$argon2") and "correct" not in sam.password_hash
-    assert accounts.sign_in(session, name="sam", password="correct horse battery", address="127.0.0.1").id == sam.id
-    with pytest.raises(accounts.SignInRefused, match="do not match"):
-        accounts.sign_in(session, name="sam", password="wrong", address="127.0.0.1")
-    with pytest.raises(accounts.SignInRefused):
-        accounts.sign_in(session, name="nobody", password="whatever1", address="127.0.0.1")
+    assert signin.sign_in(session, name="sam", password="correct horse battery", address="127.0.0.1").id == sam.id
+    with pytest.raises(signin.SignInRefused, match="do not match"):
+        signin.sign_in(session, name="sam", password="wrong", address="127.0.0.1")
+    with pytest.raises(signin.SignInRefused):
+        signin.sign_in(session, name="nobody", password="whatever1", address="127.0.0.1")
 
 
 @pytest.mark.parametrize("name, password, message", [
@@ -37,21 +37,21 @@ def test_a_taken_name_is_a_conflict(session, sam):
 
 
 def test_five_failures_throttle_that_name_from_that_address_even_with_the_right_password(session, sam):
-    for _ in range(accounts.MAX_FAILURES):
-        with pytest.raises(accounts.SignInRefused):
-            accounts.sign_in(session, name="sam", password="guess", address="10.0.0.9")
-    with pytest.raises(accounts.Throttled, match="try again in 15 minutes"):
-        accounts.sign_in(session, name="sam", password="correct horse battery", address="10.0.0.9")
+    for _ in range(signin.MAX_FAILURES):
+        with pytest.raises(signin.SignInRefused):
+            signin.sign_in(session, name="sam", password="guess", address="10.0.0.9")
+    with pytest.raises(signin.Throttled, match="try again in 15 minutes"):
+        signin.sign_in(session, name="sam", password="correct horse battery", address="10.0.0.9")
     # sam, elsewhere, is not locked out by someone guessing from 10.0.0.9
-    assert accounts.sign_in(session, name="sam", password="correct horse battery", address="10.0.0.7").id == sam.id
+    assert signin.sign_in(session, name="sam", password="correct horse battery", address="10.0.0.7").id == sam.id
 
 
 def test_guesses_spread_over_many_addresses_throttle_the_name(session, sam):
-    for n in range(accounts.MAX_NAME_FAILURES):
-        with pytest.raises(accounts.SignInRefused):
-            accounts.sign_in(session, name="sam", password="guess", address=f"10.0.1.{n}")
-    with pytest.raises(accounts.Throttled):
-        accounts.sign_in(session, name="sam", password="correct horse battery", address="10.0.2.1")
+    for n in range(signin.MAX_NAME_FAILURES):
+        with pytest.raises(signin.SignInRefused):
+            signin.sign_in(session, name="sam", password="guess", address=f"10.0.1.{n}")
+    with pytest.raises(signin.Throttled):
+        signin.sign_in(session, name="sam", password="correct horse battery", address="10.0.2.1")
 
 
 def test_tokens_are_hashed_work_until_revoked(session, sam):

@@ -5,7 +5,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from coding import accounts, store
+from coding import accounts, signin, store
 from coding.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
@@ -89,7 +89,7 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(team_app, team):
 
 def test_wrong_passwords_are_throttled(team_app, team):
     client = TestClient(team_app)
-    for _ in range(accounts.MAX_FAILURES):
+    for _ in range(signin.MAX_FAILURES):
         assert client.post("/login", data={"name": "coder", "password": "nope nope"}).status_code == 401
     response = client.post("/login", data={"name": "coder", "password": PASSWORD})
     assert response.status_code == 429 and "try again" in response.text

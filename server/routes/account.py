@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from coding import accounts, store
+from coding import accounts, signin, store
 from server import auth
 from server.deps import Id, SessionDep, UserDep
 
@@ -23,7 +23,7 @@ def _page(request: Request, template: str, status: int = 200, **context) -> HTML
 
 def _signed_in(request: Request, session, user, target: str) -> Response:
     response = RedirectResponse(_safe_next(target), status_code=303)
-    plain, _ = accounts.start_session(session, user=user)
+    plain, _ = signin.start_session(session, user=user)
     auth.write_session(request, response, plain)
     return response
 
@@ -44,10 +44,10 @@ def login(request: Request, session: SessionDep, name: Annotated[str, Form()], p
         raise auth.Forbidden("a sign-in from another site was refused")
     address = request.client.host if request.client else "unknown"
     try:
-        user = accounts.sign_in(session, name=name.strip(), password=password, address=address)
-    except accounts.SignInRefused as exc:
+        user = signin.sign_in(session, name=name.strip(), password=password, address=address)
+    except signin.SignInRefused as exc:
         return _page(request, "pages/login.html", 401, error=str(exc), name=name, next=_safe_next(next))
-    except accounts.Throttled as exc:
+    except signin.Throttled as exc:
         return _page(request, "pages/login.html", 429, error=str(exc), name=name, next=_safe_next(next))
     return _signed_in(request, session, user, next)
 
@@ -69,7 +69,7 @@ def setup(request: Request, session: SessionDep, name: Annotated[str, Form()], p
     if password != confirm:
         return _page(request, "pages/setup.html", 422, error="the two passwords differ", name=name)
     try:
-        user = accounts.create_first_admin(session, name=name, password=password, display_name=display_name)
+        user = signin.create_first_admin(session, name=name, password=password, display_name=display_name)
     except store.Conflict:
         raise auth.Forbidden("this server already has an administrator") from None
     except ValueError as exc:
@@ -81,7 +81,7 @@ def setup(request: Request, session: SessionDep, name: Annotated[str, Form()], p
 def logout(request: Request, session: SessionDep, user: UserDep):
     token = auth.read_session(request)
     if token:
-        accounts.end_session(session, token=token)
+        signin.end_session(session, token=token)
     response = RedirectResponse("/login", status_code=303)
     response.headers["HX-Redirect"] = "/login"
     auth.write_session(request, response, None)
@@ -90,7 +90,7 @@ def logout(request: Request, session: SessionDep, user: UserDep):
 
 def _account(request: Request, session, user, status: int = 200, **context) -> HTMLResponse:
     return _page(request, "pages/account.html", status, user=user, tokens=accounts.list_tokens(session, user=user),
-                 sessions=accounts.live_sessions(session, user=user), **context)
+                 sessions=signin.live_sessions(session, user=user), **context)
 
 
 @router.post("/account/password", response_class=HTMLResponse)
@@ -99,7 +99,7 @@ def change_password(request: Request, session: SessionDep, user: UserDep, curren
     if password != confirm:
         return _account(request, session, user, 422, password_error="the two new passwords differ")
     try:
-        ended = accounts.change_password(session, user=user, current=current, new=password,
+        ended = signin.change_password(session, user=user, current=current, new=password,
                                          keep=request.state.session_id)
     except ValueError as exc:
         return _account(request, session, user, 422, password_error=str(exc))
@@ -108,7 +108,7 @@ def change_password(request: Request, session: SessionDep, user: UserDep, curren
 
 @router.post("/account/sessions/end", response_class=HTMLResponse)
 def end_other_sessions(request: Request, session: SessionDep, user: UserDep):
-    ended = accounts.end_sessions(session, user=user, keep=request.state.session_id)
+    ended = signin.end_sessions(session, user=user, keep=request.state.session_id)
     return _account(request, session, user, password_message=_ended("Done", ended))
 
 

@@ -2,14 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from coding import accounts, store
 from coding.documents import affected_turns, codings_at, document_page
 from coding.spans import trim
 from coding.suggestions import retrain_if_due
-from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep, ForDocument,
+from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep,
                          LeadDocumentDep, ProjectDep, SessionDep, visible_layers)
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

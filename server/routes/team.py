@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from coding import accounts, overview, store
+from coding import accounts, overview, signin, store
 from coding.models import User
 from server import auth
 from server.deps import LeadDep, SessionDep, UserDep
@@ -20,7 +20,7 @@ def _require_admin(user) -> None:
 
 def _users(request: Request, session, status: int = 200, **context) -> HTMLResponse:
     users = store.list_users(session)
-    live = {u.id: accounts.live_sessions(session, user=u) for u in users}
+    live = {u.id: signin.live_sessions(session, user=u) for u in users}
     return request.app.state.templates.TemplateResponse(request, "pages/users.html",
                                                         {"users": users, "live": live, **context}, status_code=status)
 
@@ -43,7 +43,7 @@ def end_user_sessions(request: Request, session: SessionDep, user: UserDep, user
     _require_admin(user)
     target = _target(session, user_id)
     keep = request.state.session_id if target.id == user.id else None
-    ended = accounts.end_sessions(session, user=target, keep=keep)
+    ended = signin.end_sessions(session, user=target, keep=keep)
     return _users(request, session, message=f"{target.name} is signed out on {ended} browser{'s' if ended != 1 else ''}.")
 
 
@@ -53,7 +53,7 @@ def reset_user_password(request: Request, session: SessionDep, user: UserDep, us
     _require_admin(user)
     target = _target(session, user_id)
     try:
-        accounts.reset_password(session, user=target, new=password)
+        signin.reset_password(session, user=target, new=password)
     except ValueError as exc:
         return _users(request, session, 422, error=str(exc))
     return _users(request, session, message=f"{target.name} has a new password and is signed out everywhere.")

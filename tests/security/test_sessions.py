@@ -10,7 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from coding import accounts
+from coding import accounts, signin
 from coding.db import session_for
 from coding.models import User, UserSession
 from server import auth
@@ -60,7 +60,7 @@ def replay(app, cookie: str):
 
 def _live(app, name: str) -> int:
     with session_for(app.state.engine) as session:
-        return accounts.live_sessions(session, user=accounts.find_user(session, name=name))
+        return signin.live_sessions(session, user=accounts.find_user(session, name=name))
 
 
 def test_without_a_configured_key_one_is_made_beside_the_database_and_kept_private(tmp_path, monkeypatch):

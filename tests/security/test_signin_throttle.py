@@ -5,7 +5,7 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
-from coding import accounts
+from coding import accounts, signin
 from coding.db import session_for
 from server.app import create_app
 from server.settings import Settings
@@ -45,10 +45,10 @@ def test_thirty_guesses_sent_at_once_get_five_answers(team_app):
 
     answers = _at_once(30, guess)
     # at most five are checked (tries that meet at the same moment may all be held back) ...
-    assert answers.count(401) <= accounts.MAX_FAILURES and answers.count(401) + answers.count(429) == 30
+    assert answers.count(401) <= signin.MAX_FAILURES and answers.count(401) + answers.count(429) == 30
     # ... and five in all, however they are sent
     answers += [guess(100 + n) for n in range(10)]
-    assert answers.count(401) == accounts.MAX_FAILURES
+    assert answers.count(401) == signin.MAX_FAILURES
     # and the right password from that address is throttled too, with how long to wait
     page = TestClient(team_app, client=("203.0.113.9", 5000)).post("/login", data={"name": "sam", "password": PASSWORD})
     assert page.status_code == 429 and "try again in 15 minutes" in page.text
@@ -58,22 +58,22 @@ def test_guesses_at_once_in_the_store_cannot_slip_under_the_limit(team_app):
     def guess(n: int) -> str:
         with session_for(team_app.state.engine) as session:
             try:
-                accounts.sign_in(session, name="ada", password="wrong", address="198.51.100.4")
-            except accounts.Throttled:
+                signin.sign_in(session, name="ada", password="wrong", address="198.51.100.4")
+            except signin.Throttled:
                 return "throttled"
-            except accounts.SignInRefused:
+            except signin.SignInRefused:
                 return "refused"
         return "signed in"
 
     answers = _at_once(24, guess)
-    assert answers.count("refused") <= accounts.MAX_FAILURES and "signed in" not in answers
+    assert answers.count("refused") <= signin.MAX_FAILURES and "signed in" not in answers
     answers += [guess(n) for n in range(10)]
-    assert answers.count("refused") == accounts.MAX_FAILURES and "signed in" not in answers
+    assert answers.count("refused") == signin.MAX_FAILURES and "signed in" not in answers
 
 
 def test_five_wrong_passwords_from_one_address_do_not_lock_everyone_else_out(team_app):
     office = TestClient(team_app, client=("192.0.2.1", 4000))
-    for _ in range(accounts.MAX_FAILURES):
+    for _ in range(signin.MAX_FAILURES):
         assert office.post("/login", data={"name": "eve", "password": "guess"}).status_code == 401
     assert office.post("/login", data={"name": "eve", "password": "guess"}).status_code == 429
     # colleagues behind the same address still sign in
@@ -84,10 +84,10 @@ def test_five_wrong_passwords_from_one_address_do_not_lock_everyone_else_out(tea
 
 def test_a_right_password_clears_the_failures_of_that_name_from_that_address(team_app):
     client = TestClient(team_app, client=("192.0.2.7", 4000))
-    for _ in range(accounts.MAX_FAILURES - 1):
+    for _ in range(signin.MAX_FAILURES - 1):
         assert client.post("/login", data={"name": "sam", "password": "typo"}).status_code == 401
     assert client.post("/login", data={"name": "sam", "password": PASSWORD}, follow_redirects=False).status_code == 303
-    for _ in range(accounts.MAX_FAILURES):
+    for _ in range(signin.MAX_FAILURES):
         assert TestClient(team_app, client=("192.0.2.7", 4001)).post(
             "/login", data={"name": "sam", "password": "typo"}).status_code == 401
 
@@ -101,8 +101,8 @@ def test_known_and_unknown_names_cost_one_password_check_and_get_the_same_words(
             checks.append(hashed)
             return real.verify(hashed, password)
 
-    real = accounts._hasher
-    monkeypatch.setattr(accounts, "_hasher", Counting())
+    real = signin._hasher
+    monkeypatch.setattr(signin, "_hasher", Counting())
     page = TestClient(team_app, client=("192.0.2.9", 4000)).post("/login", data={"name": name, "password": "wrong pw"})
     assert page.status_code == 401 and "that name and password do not match an account" in page.text
     assert len(checks) == 1 and checks[0].startswith("$argon2")
