@@ -1,5 +1,6 @@
 """Engines, sessions and migrations."""
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -11,12 +12,20 @@ from sqlmodel import Session, create_engine
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def _private_file(path: Path) -> None:
+    """Create a new database file readable by its owner only (SQLite gives its -wal and -shm files the same)."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for SQLite (file created with its folder) or PostgreSQL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")

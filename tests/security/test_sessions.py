@@ -212,3 +212,12 @@ def test_single_user_mode_answers_only_this_machine_however_it_was_started():
     assert elsewhere.status_code == 403 and "only this machine" in elsewhere.text
     assert TestClient(app, client=("127.0.0.1", 5000)).get("/").status_code == 400  # Host: testserver
     assert TestClient(app, base_url="http://evil.example", client=("127.0.0.1", 5000)).get("/").status_code == 400
+
+
+def test_a_new_database_file_and_its_key_are_readable_by_their_owner_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("PEERFRAME_SECRET_KEY", raising=False)
+    url = f"sqlite:///{tmp_path / 'data' / 'team.db'}"
+    app = create_app(Settings(database_url=url, single_user=False))
+    app.state.engine.dispose()
+    for name in ("team.db", "team.db.secret-key"):
+        assert stat.S_IMODE((tmp_path / "data" / name).stat().st_mode) == 0o600, name
