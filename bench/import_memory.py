@@ -104,14 +104,16 @@ def post(client: httpx.Client, route: str, name: str, data: bytes) -> httpx.Resp
 def responsiveness(client: httpx.Client, data: bytes) -> None:
     """While a large import runs, how long a page, a coding and a document page take for someone else."""
     other = httpx.Client(base_url=client.base_url, headers=client.headers, cookies=client.cookies, timeout=60)
+    small = other.post("/api/projects/1/documents", files={"file": ("small.txt", b"PV1: a short answer.\n\nI: Thanks.")})
+    document = small.json()["id"]
     importing = threading.Thread(target=post, args=(client, "api", "during.txt", data))
     importing.start()
     time.sleep(1.0)  # the upload is in and the import under way
     figures = []
     for label, request in (("project page", lambda: other.get("/projects/1")),
-                           ("add a coding", lambda: other.post("/api/documents/1/codings",
+                           ("add a coding", lambda: other.post(f"/api/documents/{document}/codings",
                                                                json={"start": 0, "end": 10, "code_id": "safety"})),
-                           ("document page", lambda: other.get("/documents/1"))):
+                           ("document page", lambda: other.get(f"/documents/{document}"))):
         started = time.monotonic()
         status = request().status_code
         figures.append(f"{label} {status} in {time.monotonic() - started:.2f} s")
