@@ -23,7 +23,7 @@ class UnsupportedMedia(ImportRefused):
 
 def sniff(head: bytes) -> Optional[str]:
     """The media type that the first bytes of a file announce, or None."""
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06):
         return "audio/mpeg"
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return "audio/wav"
@@ -98,7 +98,7 @@ def attach(session: Session, *, document: Document, user: User, name: str, strea
         (folder / file_id).unlink(missing_ok=True)
         raise
     if earlier is not None:
-        path_of(earlier, folder).unlink(missing_ok=True)
+        delete_files(folder, [earlier.file_id])
     return recording
 
 
@@ -108,7 +108,21 @@ def file_ids(session: Session, *, document_ids: Iterable[int]) -> list[str]:
     return list(session.exec(select(Recording.file_id).where(Recording.document_id.in_(ids))))
 
 
+def _shred(path: Path) -> None:
+    """Overwrite a file with zeros, then delete it (a file already gone is skipped)."""
+    try:
+        with open(path, "r+b") as out:
+            left = os.fstat(out.fileno()).st_size
+            while left > 0:
+                left -= out.write(bytes(min(CHUNK, left)))
+            out.flush()
+            os.fsync(out.fileno())
+    except FileNotFoundError:
+        return
+    path.unlink(missing_ok=True)
+
+
 def delete_files(folder: Path, names: Iterable[str]) -> None:
-    """Delete recordings' files from the media folder (those already gone are skipped)."""
+    """Delete recordings' files from the media folder, overwritten first so the sound is not left on disk."""
     for file_id in names:
-        (folder / file_id).unlink(missing_ok=True)
+        _shred(folder / file_id)

@@ -80,6 +80,7 @@ def test_a_lead_attaches_a_wav_kept_under_a_random_name_and_served_whole(team_ap
     assert (media / recording.file_id).read_bytes() == WAV
     played = bearer(team_app, team["tokens"]["viewer"]).get(f"/documents/{team['doc']}/recording")
     assert played.status_code == 200 and played.content == WAV
+    assert bearer(team_app, team["tokens"]["viewer"]).get(answer.json()["url"].replace("/documents", "/api/documents")).content == WAV
     assert played.headers["content-type"] == "audio/wav"
     assert played.headers["cache-control"] == "no-store" and played.headers["x-content-type-options"] == "nosniff"
     assert played.headers["accept-ranges"] == "bytes"
@@ -101,7 +102,8 @@ def test_what_is_not_audio_or_video_is_refused_naming_the_kinds_accepted(team_ap
 @pytest.mark.parametrize("head, kind", [
     (b"ID3\x03\x00", "audio/mpeg"), (b"\xff\xfb\x90\x00", "audio/mpeg"), (b"OggS\x00\x02", "audio/ogg"),
     (b"\x1a\x45\xdf\xa3\x9f", "video/webm"), (b"\x00\x00\x00\x20ftypM4A \x00", "audio/mp4"),
-    (b"\x00\x00\x00\x18ftypmp42\x00", "video/mp4"),
+    (b"\x00\x00\x00\x18ftypmp42\x00", "video/mp4"), (b"\xff\xf1\x50\x80", None), (b"RIFF\x00\x00\x00\x00AVI ", None),
+    (b"GIF89a", None), (b"%PDF-1.7", None),
 ])
 def test_recordings_are_known_by_their_first_bytes(head, kind):
     from coding.recordings import sniff

@@ -42,7 +42,8 @@ def attach_api(request: Request, session: SessionDep, target: LeadDocumentDep,
                         url=f"/documents/{recording.document_id}/recording")
 
 
-@router.get("/documents/{document_id}/recording", tags=["api"])
+@router.get("/api/documents/{document_id}/recording", tags=["api"], response_class=FileResponse)
+@router.get("/documents/{document_id}/recording", include_in_schema=False)
 def play(request: Request, session: SessionDep, target: DocumentDep) -> FileResponse:
     """The recording's bytes, for members who may read the transcript; honours Range (206) so players can seek."""
     recording = recordings.find(session, document_id=target.document.id)
