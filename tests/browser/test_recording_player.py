@@ -19,15 +19,19 @@ def _heard(page, seconds: float) -> None:
                            " return !m.paused && m.currentTime > t; }", arg=seconds)
 
 
-def test_a_vtt_transcript_plays_from_a_turn_and_marks_the_turn_being_heard(page, api, fixture_file):
+def test_a_vtt_transcript_plays_from_a_turn_and_marks_the_turn_being_heard(page, api, fixture_file, tmp_path):
     project = api.create_project()
     document = api.import_text(project["id"], "climbing S1.vtt", fixture_file(*VTT).read_text(encoding="utf-8"))
-    attached = api.client.post(f"/api/documents/{document['id']}/recording",
-                               files={"file": ("climbing S1.wav", wav_bytes(40), "audio/wav")})
-    assert attached.status_code == 201, attached.text
+    audio = tmp_path / "climbing S1.wav"
+    audio.write_bytes(wav_bytes(40))
 
     page.goto(f"/documents/{document['id']}")
+    page.get_by_text("Attach the recording").click()
+    page.get_by_label("Audio or video of this interview").set_input_files(audio)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Attach", exact=True).click()
     expect(page.locator("#player audio#recording")).to_be_visible()
+    expect(page.locator("#player")).to_contain_text("climbing S1.wav")
     turns = page.locator("#transcript .turn[data-cue-start]")
     first, second, fourth = turns.nth(0), turns.nth(1), turns.nth(3)
     expect(first).not_to_have_class(PLAYING)
