@@ -239,6 +239,23 @@ def test_the_document_page_attaches_a_recording_and_then_shows_the_player(db_url
     assert '/static/player.js' in page and "Replace the recording" in page
 
 
+def test_the_page_form_refuses_a_file_that_is_not_a_recording_and_plays_video_in_a_video_player(db_url, media):
+    app = create_app(Settings(database_url=db_url, secret_key="team-test-secret", single_user=True,
+                              media_dir=str(media)))
+    mp4 = b"\x00\x00\x00\x18ftypmp42" + bytes(2000)
+    with local_client(app) as client:
+        client.headers["X-CSRF-Token"] = csrf_token(client.get("/").text)
+        project = client.post("/api/projects", json={"name": "P", "framework": "side-by-side"}).json()
+        document = client.post(f"/api/projects/{project['id']}/documents",
+                               files={"file": ("pv44.txt", b"[00:00:05] Interviewer: Hello", "text/plain")}).json()
+        refused = client.post(f"/documents/{document['id']}/recording", files={"file": ("notes.mp4", b"just words")})
+        assert refused.status_code == 415 and "notes.mp4" in refused.text and "MP3, WAV, Ogg, WebM or MP4/M4A" in refused.text
+        assert stored(app) == [] and files_in(media) == []
+        client.post(f"/documents/{document['id']}/recording", files={"file": ("visit.mp4", mp4)})
+        page = client.get(f"/documents/{document['id']}").text
+    assert '<video id="recording"' in page and "<audio" not in page and 'aria-label="Play from 0:05"' in page
+
+
 def test_pages_allow_media_only_from_the_app_itself(client):
     assert "media-src 'self'" in client.get("/").headers["content-security-policy"]
 
