@@ -318,3 +318,28 @@ def test_a_long_recording_is_copied_in_chunks_not_read_into_memory(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == str(200 * 2**20)
     assert (tmp_path / "media").stat().st_size >= 0 and sum(p.stat().st_size for p in (tmp_path / "media").iterdir()) == 200 * 2**20
+
+
+def test_erasing_from_the_command_line_deletes_the_recording_beside_the_database(tmp_path, monkeypatch):
+    import io
+
+    from typer.testing import CliRunner
+
+    from coding import recordings
+    from coding.db import make_engine
+    from server.cli import app as cli
+
+    monkeypatch.setenv("PEERFRAME_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    (tmp_path / "PV44.txt").write_bytes(txt_bytes())
+    runner = CliRunner()
+    assert runner.invoke(cli, ["import", "--project", "Study", str(tmp_path / "PV44.txt")]).exit_code == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with session_for(engine) as session:
+        [document] = store.list_documents(session, project_id=1)
+        recordings.attach(session, document=document, user=store.ensure_user(session, name="local"), name="PV44.wav",
+                          stream=io.BytesIO(WAV), folder=tmp_path / "media", limit=len(WAV))
+    engine.dispose()
+    assert len(files_in(tmp_path / "media")) == 1
+    erased = runner.invoke(cli, ["erase", "document", "--project", "Study", "PV44.txt", "--confirm", "PV44.txt"])
+    assert erased.exit_code == 0, erased.stderr
+    assert files_in(tmp_path / "media") == []
