@@ -77,6 +77,9 @@ def test_a_lead_attaches_a_wav_kept_under_a_random_name_and_served_whole(team_ap
     assert answer.json()["media_type"] == "audio/wav" and answer.json()["size"] == len(WAV)
     [recording] = stored(team_app)
     assert files_in(media) == [recording.file_id] and "PV44" not in recording.file_id
+    with session_for(team_app.state.engine) as session:
+        [event] = store.list_events(session, project_id=team["x"], kind="recording")
+        assert store.describe(event) == "attached the recording PV44 interview.wav" and event.document_id == team["doc"]
     assert (media / recording.file_id).read_bytes() == WAV
     played = bearer(team_app, team["tokens"]["viewer"]).get(f"/documents/{team['doc']}/recording")
     assert played.status_code == 200 and played.content == WAV
@@ -205,6 +208,8 @@ def test_erasing_the_transcript_deletes_its_recording_file(team_app, team, media
     assert erased.status_code == 200, erased.text
     assert files_in(media) == [] and stored(team_app) == []
     assert lead.get(f"/documents/{team['doc']}/recording").status_code == 404
+    with session_for(team_app.state.engine) as session:  # the log forgets the recording's name too
+        assert store.list_events(session, project_id=team["x"], kind="recording") == []
 
 
 def test_erasing_the_project_deletes_every_recording_file(team_app, team, media):
