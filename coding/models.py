@@ -6,7 +6,7 @@ Offsets (`start`, `end`) are half-open ranges of Unicode code points into `Docum
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -295,6 +295,6 @@ class Recording(SQLModel, table=True):
     file_id: str = Field(max_length=64, unique=True)
     original_name: str = Field(max_length=255)
     media_type: str = Field(max_length=40)
-    size: int
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))  # bytes; may pass 2 GB
     created_by: Optional[int] = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)

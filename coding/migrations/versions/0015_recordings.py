@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("file_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("original_name", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("media_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("created_by", sa.Integer(), sa.ForeignKey("user.id"), nullable=True),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.UniqueConstraint("file_id"),
