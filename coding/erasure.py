@@ -3,11 +3,12 @@
 A transcript's erasure removes its text, turns, codings (every layer, removed ones too), suggestion
 decisions, reconciliation records, assignments and every event about it; its participant (tag and
 attributes, with their events) when no other transcript of the project belongs to them; and the project's
-learned suggestion models, which are retrained from what remains. A project's erasure removes all of the
-project. What stays is one tombstone event: who erased which name, when, and how many codings, no text.
+learned suggestion models, which are retrained from what remains; and its recording's file in the media
+folder. A project's erasure removes all of the project. What stays is one tombstone event: who erased which name, when, and how many codings, no text.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 from sqlalchemy import delete, func, or_, update
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, select
 
-from coding import store, suggestions
+from coding import recordings, store, suggestions
 from coding.models import Coding, Document, Event, Layer, Membership, Participant, Project, SavedQuery, SuggestionModel, User
 
 DOCUMENT_ERASED = "document.erased"
@@ -117,11 +118,14 @@ def _drop_models(session: Session, *, project_id: int) -> set[Optional[int]]:
     return owners
 
 
-def erase_document(session: Session, *, document: Document, user: User, confirm: Optional[str]) -> Event:
-    """Erase a transcript and everything made from it, if `confirm` is its name; returns the tombstone."""
+def erase_document(session: Session, *, document: Document, user: User, confirm: Optional[str],
+                   media: Path) -> Event:
+    """Erase a transcript and everything made from it (its recording in the folder `media` too), if `confirm`
+    is its name; returns the tombstone."""
     _confirmed("transcript", document.name, confirm)
     project = store.get_project(session, project_id=document.project_id)
     extent = document_extent(session, document=document)
+    files = recordings.file_ids(session, document_ids=[document.id])
     _secure(session)
     session.execute(delete(Event).where(col(Event.document_id) == document.id, col(Event.kind).not_in(TOMBSTONES)))
     _purge(session, document_ids=[document.id])
@@ -133,6 +137,7 @@ def erase_document(session: Session, *, document: Document, user: User, confirm:
                                "document": document.id, "project": project.name})
     session.add(tombstone)
     session.commit()
+    recordings.delete_files(media, files)
     if document in session:
         session.expunge(document)
     for owner in owners:
@@ -140,14 +145,16 @@ def erase_document(session: Session, *, document: Document, user: User, confirm:
     return tombstone
 
 
-def erase_project(session: Session, *, project: Project, user: User, confirm: Optional[str]) -> Event:
-    """Erase a project with all its transcripts, codebook, members and log, if `confirm` is its name.
+def erase_project(session: Session, *, project: Project, user: User, confirm: Optional[str], media: Path) -> Event:
+    """Erase a project with all its transcripts (and their recordings in the folder `media`), codebook, members
+    and log, if `confirm` is its name.
 
     The tombstones of the project and of transcripts erased from it earlier stay, with no project.
     """
     _confirmed("project", project.name, confirm)
     document_ids = list(session.exec(select(Document.id).where(Document.project_id == project.id)))
     extent = project_extent(session, project=project)
+    files = recordings.file_ids(session, document_ids=document_ids)
     members = session.exec(select(func.count()).select_from(Membership)
                            .where(Membership.project_id == project.id)).one()
     _secure(session)
@@ -162,6 +169,7 @@ def erase_project(session: Session, *, project: Project, user: User, confirm: Op
                                "codings": extent.codings, "coders": extent.coders, "members": int(members)})
     session.add(tombstone)
     session.commit()
+    recordings.delete_files(media, files)
     if project in session:
         session.expunge(project)
     return tombstone

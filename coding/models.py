@@ -6,7 +6,7 @@ Offsets (`start`, `end`) are half-open ranges of Unicode code points into `Docum
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -285,3 +285,16 @@ class Pseudonym(SQLModel, table=True):
     original: str = Field(max_length=200)
     replacement: str = Field(max_length=200)
     kind: str = Field(default="name", max_length=40)
+
+
+class Recording(SQLModel, table=True):
+    """A transcript's audio or video, stored in the media folder under a random name (`file_id`)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True, unique=True)
+    file_id: str = Field(max_length=64, unique=True)
+    original_name: str = Field(max_length=255)
+    media_type: str = Field(max_length=40)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))  # bytes; may pass 2 GB
+    created_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -215,6 +215,16 @@ def _stamp_ms(stamp: Optional[str]) -> Optional[int]:
 
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+LEAD_STAMP = re.compile(r"\[(?P<a>(?:\d{1,2}:)?[0-5]?\d:[0-5]\d)\]\s*|\((?P<b>(?:\d{1,2}:)?[0-5]?\d:[0-5]\d)\)\s*")
+
+
+def _stamped(text: str, speaker: Optional[str], start: int, end: int, stamp: Optional[int] = None) -> TurnSpan:
+    """A turn, with a `[00:12:05]` or `(12:05)` at its start taken out of its span and kept as its cue time."""
+    found = LEAD_STAMP.match(text, start, end)
+    if found:
+        stamp = _stamp_ms(found.group("a") or found.group("b")) if stamp is None else stamp
+        start = found.end()
+    return TurnSpan(speaker, start, end, stamp)
 
 
 def _paragraph_turns(text: str) -> list[TurnSpan]:
@@ -223,12 +233,12 @@ def _paragraph_turns(text: str) -> list[TurnSpan]:
     for gap in PARAGRAPH_BREAK.finditer(text):
         begin, end = trim(text, start, gap.start())
         if end > begin:
-            turns.append(TurnSpan(None, begin, end))
+            turns.append(_stamped(text, None, begin, end))
         start = gap.end()
     begin, end = trim(text, start, len(text))
     if end > begin:
-        turns.append(TurnSpan(None, begin, end))
-    return turns
+        turns.append(_stamped(text, None, begin, end))
+    return [turn for turn in turns if turn.end > turn.start]
 
 
 def detect_turns(text: str) -> list[TurnSpan]:
@@ -248,12 +258,12 @@ def detect_turns(text: str) -> list[TurnSpan]:
     turns: list[TurnSpan] = []
     start, end = trim(text, 0, labels[0][0])
     if end > start:
-        turns.append(TurnSpan(None, start, end))
+        turns.append(_stamped(text, None, start, end))
     for index, (_, label_end, speaker, stamp) in enumerate(labels):
         stop = labels[index + 1][0] if index + 1 < len(labels) else len(text)
         start, end = trim(text, label_end, stop)
-        turns.append(TurnSpan(speaker, start, end, stamp))
-    return turns
+        turns.append(_stamped(text, speaker, start, end, stamp))
+    return [turn for turn in turns if turn.end > turn.start or turn.speaker]
 
 
 # --- entry point ----------------------------------------------------------------------------------

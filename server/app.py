@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from coding import nlp, signin, store
+from coding import nlp, recordings, signin, store
 from coding.db import make_engine, migrate, session_for
 from coding.limits import LimitExceeded
 from coding.transcripts import ImportRefused
@@ -24,15 +24,15 @@ from server import auth, headers
 from server.body_limit import BodyLimit
 from server.deps import csrf_protect
 from server.routes import (account, analysis, api, codebook, documents, erasure, exchange, privacy, projects,
-                           quotes, reconciling, suggestions, team)
+                           quotes, reconciling, recordings as recording_routes, suggestions, team)
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTECTED = (exchange.router, projects.router, documents.router, suggestions.router, codebook.router, quotes.router,
              team.router, reconciling.router, analysis.router, privacy.router, account.router, erasure.router,
-             api.router)
+             api.router, recording_routes.router)
 STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, LimitExceeded: 413,
-          auth.Forbidden: 403, store.NotYours: 403, signin.Throttled: 429}
+          recordings.UnsupportedMedia: 415, auth.Forbidden: 403, store.NotYours: 403, signin.Throttled: 429}
 
 
 def _engine(settings: Settings):
@@ -73,6 +73,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=str(ROOT / "templates"))
     app.state.templates.env.globals["csrf_token"] = lambda request: getattr(request.state, "csrf", None) or ""
     app.state.templates.env.globals["single_user"] = settings.single_user
+    app.state.templates.env.filters["cue_time"] = recordings.cue_time
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     if settings.single_user:
         # no sign-in: answer only requests addressed to this machine, so that a web page elsewhere cannot
@@ -80,7 +81,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"])
         # ... and only from this machine, however the server was started (uvicorn on 0.0.0.0 included)
         app.add_middleware(LoopbackOnly)
-    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes,
+                       larger={"/recording": settings.max_recording_bytes + 1024 * 1024})
     app.include_router(account.public)
     app.include_router(headers.docs)
     for router in PROTECTED:

@@ -32,7 +32,7 @@ def _done(session, tombstone) -> None:
 def erase_document(name: str, project: str = typer.Option(..., "--project"), confirm: Optional[str] = CONFIRM,
                    acting: Optional[str] = ACTING) -> None:
     """Erase one transcript (by name) with its turns, codings, decisions and log."""
-    from server.cli import _fail, _project, _session
+    from server.cli import _fail, _project, _session, _settings
 
     session, user = _session(acting)
     with session:
@@ -43,7 +43,8 @@ def erase_document(name: str, project: str = typer.Option(..., "--project"), con
             _fail(f"'{project}' has {'no' if not found else 'several'} transcripts called '{name}' (it has: {names})")
         try:
             tombstone = erasure.erase_document(session, document=found[0], user=user,
-                                               confirm=_confirmation("transcript", name, confirm))
+                                               confirm=_confirmation("transcript", name, confirm),
+                                               media=_settings().media)
         except store.Invalid as refused:
             _fail(str(refused))
         _done(session, tombstone)
@@ -52,13 +53,13 @@ def erase_document(name: str, project: str = typer.Option(..., "--project"), con
 @erase_app.command("project")
 def erase_project(name: str, confirm: Optional[str] = CONFIRM, acting: Optional[str] = ACTING) -> None:
     """Erase a whole project: transcripts, codebook, members, pseudonyms, saved queries and log."""
-    from server.cli import _fail, _project, _session
+    from server.cli import _fail, _project, _session, _settings
 
     session, user = _session(acting)
     with session:
         try:
             tombstone = erasure.erase_project(session, project=_project(session, name), user=user,
-                                              confirm=_confirmation("project", name, confirm))
+                                              confirm=_confirmation("project", name, confirm), media=_settings().media)
         except store.Invalid as refused:
             _fail(str(refused))
         _done(session, tombstone)

@@ -6,7 +6,7 @@ from fastapi.responses import HTMLResponse
 # no inline script anywhere (app.js binds behaviour); inline style attributes carry code colours, which are
 # only ever #rrggbb; nothing may frame the app
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-          "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+          "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
           "frame-ancestors 'none'")
 SWAGGER = "/static/vendor/swagger-ui"
 

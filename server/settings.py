@@ -2,13 +2,14 @@
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from coding.limits import Limits
+from coding.limits import MB, Limits
 
 # values that were once published in this source as defaults: never accepted as a signing key
 KNOWN_SECRETS = frozenset({"peerframe-local-development-secret"})
@@ -34,6 +35,16 @@ def key_file_for(database_url: str) -> Path | None:
         database = Path(url.database)
         return database.with_name(database.name + ".secret-key")
     return data_folder() / "secret-key"
+
+
+def media_folder_for(database_url: str) -> Path:
+    """Where recordings are kept: beside an SQLite file, else in the data folder (in memory: a new temp folder)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            return Path(tempfile.gettempdir()) / f"peerframe-media-{secrets.token_hex(8)}"  # made on first use
+        return Path(url.database).parent / "media"
+    return data_folder() / "media"
 
 
 def load_or_create_key(path: Path) -> str:
@@ -73,6 +84,8 @@ class Settings(BaseSettings):
     max_unpacked_bytes: int = Limits.unpacked_bytes
     max_request_bytes: int = 10 * Limits.upload_bytes + 1024 * 1024
     single_user_name: str = "local"
+    media_dir: str = ""
+    max_recording_bytes: int = 500 * MB
 
     def limits(self) -> Limits:
         """How big an upload, and what it unpacks to, may be."""
@@ -80,10 +93,17 @@ class Settings(BaseSettings):
                       unpacked_bytes=self.max_unpacked_bytes,
                       member_bytes=min(Limits.member_bytes, self.max_unpacked_bytes))
 
+    @property
+    def media(self) -> Path:
+        """The folder that holds recordings."""
+        return Path(self.media_dir)
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":
         if not self.database_url:
             self.database_url = default_database_url()
+        if not self.media_dir:
+            self.media_dir = str(media_folder_for(self.database_url))
         if self.secret_key:
             if self.secret_key in KNOWN_SECRETS or len(self.secret_key) < MIN_SECRET_LENGTH:
                 raise ValueError(f"PEERFRAME_SECRET_KEY must be a long random value of your own "

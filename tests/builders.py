@@ -1,6 +1,9 @@
 """Small transcript files built in tests: Word, OpenDocument and plain text with speaker turns."""
 
 import io
+import math
+import struct
+import wave
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -47,6 +50,19 @@ def odt_bytes(turns=INTERVIEW) -> bytes:
 def txt_bytes(turns=INTERVIEW) -> bytes:
     """Plain text, one paragraph per turn."""
     return "\n\n".join(f"{speaker}: {text}" for speaker, text in turns).encode("utf-8")
+
+
+def wav_bytes(seconds: float = 1.0, rate: int = 8000) -> bytes:
+    """A mono 16-bit WAV recording of a quiet 440 Hz tone."""
+    frames = b"".join(struct.pack("<h", int(800 * math.sin(2 * math.pi * 440 * i / rate)))
+                      for i in range(int(seconds * rate)))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as recording:
+        recording.setnchannels(1)
+        recording.setsampwidth(2)
+        recording.setframerate(rate)
+        recording.writeframes(frames)
+    return out.getvalue()
 
 
 def word_text(path) -> str:

@@ -73,6 +73,7 @@ def describe(event: Event) -> str:
         "pseudonym.set": lambda: f"set the pseudonym for '{p.get('original', '?')}' to '{p.get('after')}'",
         "pseudonym.removed": lambda: f"removed the pseudonym '{p.get('before', '?')}' for '{p.get('original', '?')}'",
         "project.blind": lambda: "turned blind coding " + ("on" if p.get("blind") else "off"),
+        "recording.attached": lambda: f"attached the recording {p.get('name')}",
     }.get(event.kind, lambda: event.kind)()
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from coding import accounts, store
+from coding import accounts, recordings, store
 from coding.documents import affected_turns, codings_at, document_page
 from coding.spans import trim
 from coding.suggestions import retrain_if_due
@@ -41,7 +41,8 @@ def show_document(request: Request, session: SessionDep, target: DocumentDep):
     return request.app.state.templates.TemplateResponse(
         request, "pages/document.html",
         {"page": page, "project": access.project, "document": target.document, "access": access,
-         "assignees": accounts.assignees(session, document_id=target.document.id)})
+         "assignees": accounts.assignees(session, document_id=target.document.id),
+         "recording": recordings.find(session, document_id=target.document.id)})
 
 
 @router.post("/documents/{document_id}/codings", response_class=HTMLResponse)

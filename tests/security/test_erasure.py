@@ -294,6 +294,7 @@ def test_the_schema_upgrade_keeps_events_and_lets_a_tombstone_outlive_its_projec
     with session_for(engine) as session:
         project = store.get_project(session, project_id=1)
         assert [e.kind for e in store.list_events(session, project_id=1)] == ["project.created"]
-        erasure.erase_project(session, project=project, user=store.get_user(session, user_id=1), confirm="Old")
+        erasure.erase_project(session, project=project, user=store.get_user(session, user_id=1), confirm="Old",
+                              media=tmp_path / "media")
         assert [(e.kind, e.project_id) for e in erasure.tombstones(session)] == [("project.erased", None)]
     engine.dispose()
