@@ -32,6 +32,7 @@ def filter_from(fields, session, access, scope) -> reports.QuoteFilter:
     match = fields.get("match") or "any"
     return reports.QuoteFilter(codes=[c for c in fields.getlist("code") if c],
                                match=match if match in ("any", "all") else "any",
+                               together="turn" if fields.get("together") == "turn" else "overlap",
                                document_ids=[i for i in map(id_in, fields.getlist("document")) if i is not None],
                                attributes=attributes, text=(fields.get("text") or "").strip(),
                                layer=fields.get("layer") or None)
