@@ -108,6 +108,16 @@ def code_paths(codes: Iterable[Code]) -> dict[str, list[str]]:
     return paths
 
 
+QUOTE_MARKS = {'"': '"', "“": "”", "”": "”", "„": "“", "'": "'", "‘": "’", "’": "’", "«": "»", "»": "«"}
+
+
+def quoted(text: str) -> str:
+    """The passage in curly quotation marks, unless it already starts and ends with quotation marks."""
+    if len(text) >= 2 and text[0] in QUOTE_MARKS and text[-1] in QUOTE_MARKS.values():
+        return text
+    return f"“{text}”"
+
+
 def clean_quote(text: str) -> str:
     """A passage on one line: runs of white space, line breaks included, become single spaces."""
     return " ".join(text.split())

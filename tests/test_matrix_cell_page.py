@@ -7,7 +7,7 @@ import pytest
 
 from coding import store
 from coding.transcripts import read_transcript
-from tests.builders import txt_bytes
+from tests.builders import code_phrase, txt_bytes
 
 TURNS = [
     ("Interviewer", "How did you first hear about the group?"),
@@ -26,9 +26,7 @@ def seeded(session, project, user):
                                      transcript=read_transcript("pv44.txt", txt_bytes(TURNS)))
 
     def code(phrase, key):
-        start = document.text.index(phrase)
-        store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key=key),
-                         user=user, start=start, end=start + len(phrase))
+        code_phrase(session, document, user, phrase, key)
     code("A friend told me. I felt safe", "safety")          # same turn as the freedom coding, no overlap
     code("everyone had been through", "freedom-to-be-oneself")
     code("Nobody judges you", "freedom-to-be-oneself")       # alone in its turn

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from coding import refi_export, refi_import
+from coding import export, refi_export, refi_import
 from coding.limits import read_bounded
 from server.deps import LeadDep, ProjectDep, SessionDep, UserDep
 
@@ -18,12 +18,14 @@ def _file(data: bytes, filename: str, media_type: str) -> Response:
 
 @router.get("/projects/{project_id}/export/codebook.qdc")
 def codebook_qdc(session: SessionDep, access: ProjectDep):
-    return _file(refi_export.codebook_qdc(session, project=access.project), "codebook.qdc", "application/xml")
+    return _file(refi_export.codebook_qdc(session, project=access.project),
+                 f"{export.file_stem(access.project.name)}-codebook.qdc", "application/xml")
 
 
 @router.get("/projects/{project_id}/export/project.qdpx")
 def project_qdpx(session: SessionDep, access: LeadDep):
-    return _file(refi_export.project_qdpx(session, project=access.project), "project.qdpx", "application/zip")
+    return _file(refi_export.project_qdpx(session, project=access.project),
+                 f"{export.file_stem(access.project.name)}.qdpx", "application/zip")
 
 
 @router.post("/projects/import", response_class=HTMLResponse)

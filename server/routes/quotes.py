@@ -57,7 +57,7 @@ def _download(data: bytes, filename: str, media_type: str) -> StreamingResponse:
 
 
 def _stem(project: Project) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in project.name).strip("-").lower() or "project"
+    return export.file_stem(project.name)
 
 
 @router.get("/projects/{project_id}/quotes", response_class=HTMLResponse)
