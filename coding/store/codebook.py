@@ -5,7 +5,7 @@ from typing import Any, Optional
 from sqlmodel import Session, col, select
 
 from coding.models import Code, User
-from coding.store.base import Invalid, NotFound, _done, _log
+from coding.store.base import Conflict, Invalid, NotFound, _done, _log
 from coding.store.checks import colour as checked_colour
 
 
@@ -43,6 +43,12 @@ def add_code(session: Session, *, project_id: int, user: User, name: str, parent
         parent = next((c for c in codes if c.key == parent_key), None)
         if parent is None:
             raise NotFound(f"this project's codebook has no code '{parent_key}'")
+    same = next((c for c in codes if c.parent_key == (parent.key if parent else None)
+                 and c.name.strip().casefold() == name.casefold()), None)
+    if same is not None:
+        where = f"under {parent.name}" if parent else "at the top level"
+        raise Conflict(f"there is already a {'retired ' if same.retired else ''}code called “{same.name}” {where}; "
+                       f"choose another name{' or restore that one' if same.retired else ''}")
     base = f"{parent.key}/{_slug(name)}" if parent else _slug(name)
     keys = {c.key for c in codes}
     key, n = base, 2
