@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from coding import export, refi_export, refi_import
 from coding.limits import read_bounded
 from server.deps import LeadDep, ProjectDep, SessionDep, UserDep
+from server.routes.projects import REFUSED, projects_page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -32,6 +33,9 @@ def project_qdpx(session: SessionDep, access: LeadDep):
 def import_project(request: Request, session: SessionDep, user: UserDep, name: Annotated[str, Form()],
                    file: Annotated[UploadFile, File()]):
     filename, limits = file.filename or "upload.qdpx", request.app.state.settings.limits()
-    report = refi_import.import_refi(session, name=name, filename=filename, user=user, limits=limits,
-                                     data=read_bounded(file.file, filename, limits.upload_bytes))
+    try:
+        report = refi_import.import_refi(session, name=name, filename=filename, user=user, limits=limits,
+                                         data=read_bounded(file.file, filename, limits.upload_bytes))
+    except tuple(REFUSED) as refused:
+        return projects_page(request, session, user, refused=refused, form="import", entered={"name": name})
     return request.app.state.templates.TemplateResponse(request, "pages/imported.html", {"report": report})

@@ -1,12 +1,13 @@
 """Project list, project overview, transcript import, participant attributes, members and assignments."""
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from coding import accounts, imports, overview, store
-from coding.limits import read_bounded
+from coding.limits import LimitExceeded, read_bounded
+from coding.transcripts import ImportRefused
 from coding.frameworks import available_frameworks, get_framework
 from server.deps import ID_MAX, LeadDep, ProjectDep, SessionDep, UserDep
 
@@ -18,20 +19,36 @@ def _overview(request: Request, session, access, template: str = "pages/project.
     return request.app.state.templates.TemplateResponse(request, template, {**context, "access": access, **extra})
 
 
-@router.get("/", response_class=HTMLResponse)
-def project_list(request: Request, session: SessionDep, user: UserDep):
+REFUSED = {store.Conflict: 409, store.Invalid: 422, ImportRefused: 422, LimitExceeded: 413}
+
+
+def projects_page(request: Request, session, user, *, refused: Optional[Exception] = None, form: str = "",
+                  entered: Optional[dict] = None):
+    """The project list with its two forms; a refused form shows its error beside it, with what was entered."""
     projects = overview.project_summaries(session, user=user, everything=request.app.state.settings.single_user)
     return request.app.state.templates.TemplateResponse(
-        request, "pages/projects.html", {"projects": projects, "frameworks": available_frameworks().values()})
+        request, "pages/projects.html", {"projects": projects, "frameworks": available_frameworks().values(),
+                                         "error": str(refused) if refused else "", "form": form,
+                                         "entered": {k: v.replace("\x00", "")[:200] if isinstance(v, str) else v
+                                                     for k, v in (entered or {}).items()}},
+        status_code=REFUSED.get(type(refused), 200) if refused else 200)
+
+
+@router.get("/", response_class=HTMLResponse)
+def project_list(request: Request, session: SessionDep, user: UserDep):
+    return projects_page(request, session, user)
 
 
 @router.post("/projects")
-def create_project(session: SessionDep, user: UserDep, name: Annotated[str, Form()],
+def create_project(request: Request, session: SessionDep, user: UserDep, name: Annotated[str, Form()] = "",
                    framework: Annotated[str, Form()] = "side-by-side",
                    optional_groups: Annotated[bool, Form()] = False):
-    chosen = get_framework(framework)
-    project = store.create_project(session, name=name, framework=chosen, user=user,
-                                   include_groups=None if optional_groups else [])
+    try:
+        project = store.create_project(session, name=name, framework=get_framework(framework), user=user,
+                                       include_groups=None if optional_groups else [])
+    except (store.Conflict, store.Invalid) as refused:
+        return projects_page(request, session, user, refused=refused, form="create",
+                             entered={"name": name, "framework": framework, "optional_groups": optional_groups})
     return RedirectResponse(f"/projects/{project.id}", status_code=303)
 
 
