@@ -278,10 +278,10 @@
     });
   }
 
-  // A refused form comes back as HTML (409/422) to show the error beside the fields: swap it in.
+  // A refused form comes back as HTML (409/413/422) to show the error beside the fields: swap it in.
   document.addEventListener("htmx:beforeSwap", (event) => {
     const xhr = event.detail.xhr;
-    if ([409, 422].includes(xhr.status) && (xhr.getResponseHeader("content-type") || "").startsWith("text/html")) {
+    if ([409, 413, 422].includes(xhr.status) && (xhr.getResponseHeader("content-type") || "").startsWith("text/html")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

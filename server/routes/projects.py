@@ -14,9 +14,10 @@ from server.deps import ID_MAX, LeadDep, ProjectDep, SessionDep, UserDep
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-def _overview(request: Request, session, access, template: str = "pages/project.html", **extra):
+def _overview(request: Request, session, access, template: str = "pages/project.html", status: int = 200, **extra):
     context = overview.project_overview(session, project=access.project, user=access.user, role=access.role)
-    return request.app.state.templates.TemplateResponse(request, template, {**context, "access": access, **extra})
+    return request.app.state.templates.TemplateResponse(request, template, {**context, "access": access, **extra},
+                                                        status_code=status)
 
 
 REFUSED = {store.Conflict: 409, store.Invalid: 422, ImportRefused: 422, LimitExceeded: 413}
@@ -66,13 +67,37 @@ def import_files(request: Request, session: SessionDep, access: LeadDep,
     return _overview(request, session, access, "partials/project/import_results.html", results=results)
 
 
+def _participants(request: Request, session, access, refused: Optional[Exception] = None, **extra):
+    status = REFUSED.get(type(refused), 422) if refused else 200
+    return _overview(request, session, access, "partials/project/participants.html", status=status,
+                     error=str(refused) if refused else "", **extra)
+
+
+@router.get("/projects/{project_id}/participants", response_class=HTMLResponse)
+def participants(request: Request, session: SessionDep, access: LeadDep):
+    return _participants(request, session, access)
+
+
 @router.post("/projects/{project_id}/attributes", response_class=HTMLResponse)
 def upload_attributes(request: Request, session: SessionDep, access: LeadDep, file: Annotated[UploadFile, File()]):
     name = file.filename or "attributes.csv"
-    changed = imports.attributes_from_csv(session, project_id=access.project.id, user=access.user, name=name,
-                                          data=read_bounded(file.file, name, request.app.state.settings.max_upload_bytes))
-    return _overview(request, session, access, "partials/project/participants.html",
-                     message=f"Attributes set for {len(changed)} participant(s).")
+    try:
+        preview = imports.preview_attributes(session, project_id=access.project.id, name=name, data=read_bounded(
+            file.file, name, request.app.state.settings.max_upload_bytes))
+    except (ImportRefused, LimitExceeded, store.Invalid) as refused:
+        return _participants(request, session, access, refused)
+    return _participants(request, session, access, preview=preview)
+
+
+@router.post("/projects/{project_id}/attributes/apply", response_class=HTMLResponse)
+def apply_attributes(request: Request, session: SessionDep, access: LeadDep, name: Annotated[str, Form()],
+                     text: Annotated[str, Form()], create_unknown: Annotated[bool, Form()] = False):
+    try:
+        changed = imports.attributes_from_csv(session, project_id=access.project.id, user=access.user, name=name,
+                                              data=text.encode("utf-8"), create_unknown=create_unknown)
+    except (ImportRefused, LimitExceeded, store.Invalid) as refused:
+        return _participants(request, session, access, refused)
+    return _participants(request, session, access, message=f"Attributes changed for {len(changed)} participant(s).")
 
 
 @router.post("/projects/{project_id}/participants", response_class=HTMLResponse)
