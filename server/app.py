@@ -63,7 +63,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             if settings.demo:
                 from coding.demo import seed_demo
 
-                seed_demo(session, user=local)
+                seed_demo(session, user=local, single_user=settings.single_user)
 
     app = FastAPI(title="Peerframe", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Qualitative coding of interview transcripts against a values framework. "
