@@ -46,3 +46,17 @@ def edit_code(request: Request, session: SessionDep, access: LeadDep, key: str,
                                  "retired": retired}.items() if v is not None}
     store.update_code(session, code=code, user=access.user, **changes)
     return _codebook(request, session, access, "partials/codebook/tree.html", message=f"Saved {code.name}.")
+
+
+@router.post("/projects/{project_id}/merge", response_class=HTMLResponse)
+def merge_code(request: Request, session: SessionDep, access: LeadDep, code: Annotated[str, Form()],
+               into: Annotated[str, Form()]):
+    try:
+        counts = store.merge_code(session, project_id=access.project.id, user=access.user, source_key=code,
+                                  target_key=into)
+    except (store.Conflict, store.Invalid) as refused:
+        return _codebook(request, session, access, "partials/codebook/tree.html", FORM_STATUS[type(refused)],
+                         error=str(refused), failed=code)
+    return _codebook(request, session, access, "partials/codebook/tree.html", added=into,
+                     message=f"Merged {code} into {into}: {counts['recoded']} coding(s) recoded, "
+                             f"{counts['doubles_removed']} double(s) removed; {code} is retired.")
