@@ -343,14 +343,16 @@ def heatmap(matrix: Matrix, *, title: str = "Co-occurrence", width: int = 720, h
             t = cell.count / most
             number = str(cell.count) + (f" ({cell.participants})" if cell.participants is not None else "")
             hover = f"{row_label} × {column_label}: {cell.count} {matrix.measure}" + (
-                f" from {_plural(cell.participants, 'participant')}" if cell.participants is not None else "")
+                f" from {_plural(cell.participants, 'participant')}" if cell.participants is not None else "") + (
+                f"; opens {_plural(len(cell.coding_ids), 'coded passage')}" if cell.coding_ids else "")
             items = (Rect(left + j * cell_w + 1, y + 1, cell_w - 2, cell_h - 2,
                           _mix(colour, 0.12 + 0.88 * t) if cell.count else "#f9fafb", stroke="#ffffff"),
                      Text(left + (j + 0.5) * cell_w, y + cell_h / 2 + size * 0.35, number, "middle", size,
                           "#ffffff" if t > 0.55 else INK, bold=bool(cell.count)))
             href = link(row, column) if link and cell.count else None
             figure.items.append(Link(items, href, hover, (("row", row), ("column", column),
-                                                         ("count", str(cell.count)))))
+                                                         ("count", str(cell.count)),
+                                                         ("passages", str(len(cell.coding_ids))))))
     figure.items.append(Text(8, height - 10, legend, size=11, fill=MUTED))
     return figure
 

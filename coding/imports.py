@@ -65,11 +65,7 @@ def read_attribute_rows(name: str, data: bytes) -> list[tuple[str, dict[str, str
     if not data.strip():
         raise ImportRefused(f"{name}: the file is empty")
     text = decode_text(data, name)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), _dialect(text))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -95,6 +91,64 @@ def read_attribute_rows(name: str, data: bytes) -> list[tuple[str, dict[str, str
     return rows
 
 
-def attributes_from_csv(session: Session, *, project_id: int, user: User, name: str, data: bytes) -> list[Participant]:
-    """Set participant attributes in bulk from CSV: all rows or, on any error, none."""
-    return store.set_attributes(session, project_id=project_id, user=user, rows=read_attribute_rows(name, data))
+def _dialect(text: str):
+    """The CSV dialect of the text: comma, semicolon or tab, sniffed, or else the commonest in the header."""
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        header = text.splitlines()[0] if text.splitlines() else ""
+        dialect = type("Guessed", (csv.excel,), {"delimiter": max(",;\t", key=header.count)})
+        return dialect
+
+
+@dataclass
+class AttributeChange:
+    """What an attributes CSV would do to one participant: (attribute, old value, new value) per change."""
+
+    label: str
+    known: bool
+    changes: list[tuple[str, str, str]]
+
+
+@dataclass
+class AttributePreview:
+    """The changes an attributes CSV would make, before anything is stored; blank cells change nothing."""
+
+    name: str
+    columns: list[str]
+    rows: list[AttributeChange]
+    text: str  # the file as read, carried to the Apply step
+
+    @property
+    def unknown(self) -> list[str]:
+        """Tags in the file that are not participants of the project yet."""
+        return [r.label for r in self.rows if not r.known]
+
+    @property
+    def changed(self) -> list[AttributeChange]:
+        """The rows that change something."""
+        return [r for r in self.rows if r.changes]
+
+
+def preview_attributes(session: Session, *, project_id: int, name: str, data: bytes) -> AttributePreview:
+    """What the CSV would change, cell by cell (old → new), with unknown participants listed; stores nothing."""
+    rows = read_attribute_rows(name, data)
+    people = {p.label: p for p in store.list_participants(session, project_id=project_id)}
+    columns = list(dict.fromkeys(key for _, attributes in rows for key in attributes))
+    preview = []
+    for label, attributes in rows:
+        current = dict(people[label].attributes) if label in people else {}
+        changes = [(key, str(current.get(key, "")), value) for key, value in attributes.items()
+                   if value and str(current.get(key, "")) != value]
+        preview.append(AttributeChange(label, label in people, changes))
+    return AttributePreview(name, columns, preview, decode_text(data, name))
+
+
+def attributes_from_csv(session: Session, *, project_id: int, user: User, name: str, data: bytes,
+                        create_unknown: bool = False) -> list[Participant]:
+    """Set participant attributes in bulk from CSV: all rows or, on any error, none. Blank cells leave a
+    value as it is; tags that are not participants yet are created only with `create_unknown`."""
+    preview = preview_attributes(session, project_id=project_id, name=name, data=data)
+    rows = [(r.label, {key: new for key, _, new in r.changes}) for r in preview.rows
+            if r.changes and (r.known or create_unknown)]
+    return store.set_attributes(session, project_id=project_id, user=user, rows=rows)

@@ -46,14 +46,16 @@ def matrix(data: Inputs, *, kind: str, mode: str = "overlap", attribute: str = "
 
 
 def cell_link(project_id: int, kind: str, mode: str, attribute: str, layer: Optional[str]) -> Callable:
-    """How a matrix cell opens its quotes: passages with both codes, or with the code and the attribute value."""
+    """How a matrix cell opens its quotes: the passages it counted, of either code where the other occurs in
+    the same text (overlap mode) or the same speaker turn (turn mode), or with the code and the attribute."""
     base = f"/projects/{project_id}/quotes?"
     extra = [("layer", layer)] if layer else []
 
     def link(row: str, column: str) -> str:
         if kind == "attribute":
             return base + urlencode([("code", row), ("attr", f"{attribute}:{column}"), *extra])
-        return base + urlencode([("code", row), ("code", column), ("match", "all"), *extra])
+        together = [("together", "turn")] if mode == "turn" else []
+        return base + urlencode([("code", row), ("code", column), ("match", "all"), *together, *extra])
     return link
 
 

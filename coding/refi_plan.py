@@ -135,7 +135,8 @@ def _parse(data: bytes, where: str, root: str) -> etree._Element:
     try:
         element = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise ImportRefused(f"{where}: the XML is broken ({exc})") from exc
+        raise ImportRefused(f"{where}: the file is not readable XML (it breaks off or is malformed near line "
+                            f"{exc.lineno or 1}); export it again from the other tool") from exc
     if _local(element) != root:
         raise ImportRefused(f"{where}: this is not a REFI-QDA file (its root element is <{_local(element)}>, "
                             f"not <{root}>)")
@@ -150,7 +151,8 @@ class _Archive(SafeZip):
         if not data.startswith(b"PK"):
             raise ImportRefused(f"{filename}: this is not a REFI-QDA project (.qdpx): it is not a ZIP archive")
         super().__init__(data, filename, limits, damaged=lambda exc: ImportRefused(
-            f"{filename}: this .qdpx archive is damaged ({exc})"))
+            f"{filename}: this .qdpx archive is damaged or incomplete and cannot be opened; "
+            "export it again from the other tool"))
 
     def project_file(self) -> str:
         qde = [m for m in self.members if m.lower().endswith(".qde")]

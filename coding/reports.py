@@ -43,13 +43,16 @@ class Quote:
 class QuoteFilter:
     """What a reader asked for; empty fields do not filter.
 
-    Codes include their sub-codes. With `match="all"`, a passage is kept only where every chosen code is
-    applied to overlapping text (in the layers read). Attributes must all match; `text` is looked for,
+    Codes include their sub-codes. With `match="all"`, a passage of one chosen code is kept only where
+    each other chosen code is applied, by a different coding in the layers read, to overlapping text
+    (`together="overlap"`) or within a speaker turn the passage also touches (`together="turn"`): exactly
+    the passages a co-occurrence matrix cell counted. Attributes must all match; `text` is looked for,
     ignoring case, in the passage and its memo.
     """
 
     codes: list[str] = field(default_factory=list)
     match: str = "any"
+    together: str = "overlap"  # with match "all": "overlap" (same text) or "turn" (same speaker turn)
     document_ids: list[int] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)
     text: str = ""
@@ -68,6 +71,8 @@ class QuoteFilter:
             self.attributes = {**self.attributes, self.attribute: self.value or ""}
         if self.match not in ("any", "all"):
             raise store.Invalid(f"match must be 'any' or 'all', not '{self.match}'")
+        if self.together not in ("overlap", "turn"):
+            raise store.Invalid(f"together must be 'overlap' or 'turn', not '{self.together}'")
         self.code = self.codes[0] if len(self.codes) == 1 else None
 
     def wants_code(self, key: str) -> bool:
@@ -76,13 +81,13 @@ class QuoteFilter:
 
     def to_params(self) -> dict:
         """Plain data for saving the query."""
-        return {"codes": self.codes, "match": self.match, "document_ids": self.document_ids,
+        return {"codes": self.codes, "match": self.match, "together": self.together, "document_ids": self.document_ids,
                 "attributes": self.attributes, "text": self.text, "layer": self.layer}
 
     @classmethod
     def from_params(cls, params: dict) -> "QuoteFilter":
         """A filter from saved plain data."""
-        known = {"codes", "match", "document_ids", "attributes", "text", "layer"}
+        known = {"codes", "match", "together", "document_ids", "attributes", "text", "layer"}
         return cls(**{k: v for k, v in params.items() if k in known})
 
 
@@ -101,6 +106,16 @@ def code_paths(codes: Iterable[Code]) -> dict[str, list[str]]:
             current = by_key.get(current.parent_key) if current.parent_key else None
         paths[key] = list(reversed(names))
     return paths
+
+
+QUOTE_MARKS = {'"': '"', "“": "”", "”": "”", "„": "“", "'": "'", "‘": "’", "’": "’", "«": "»", "»": "«"}
+
+
+def quoted(text: str) -> str:
+    """The passage in curly quotation marks, unless it already starts and ends with quotation marks."""
+    if len(text) >= 2 and text[0] in QUOTE_MARKS and text[-1] in QUOTE_MARKS.values():
+        return text
+    return f"“{text}”"
 
 
 def clean_quote(text: str) -> str:
@@ -125,6 +140,7 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope
     for coding in readable:
         by_document.setdefault(coding.document_id, []).append(coding)
     needle = wanted.text.strip().lower()
+    turns: dict[int, list[tuple[int, int]]] = {}
     quotes = []
     for coding in readable:
         code = code_by_id[coding.code_id]
@@ -141,7 +157,8 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope
         if needle and needle not in passage.lower() and needle not in coding.memo.lower():
             continue
         if wanted.match == "all" and len(wanted.codes) > 1 and not _all_codes_here(
-                coding, code.key, wanted.codes, by_document[coding.document_id], code_by_id):
+                coding, code.key, wanted.codes, by_document[coding.document_id], code_by_id,
+                _units_of(session, coding.document_id, wanted.together, turns)):
             continue
         owner = owners.get(coding.layer_id)
         quotes.append(Quote(
@@ -155,15 +172,30 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope
     return quotes
 
 
-def _all_codes_here(coding, key: str, wanted: list[str], same_document, code_by_id) -> bool:
-    """True when every other wanted code is applied to text overlapping this coding, in the same layers."""
-    for other in wanted:
-        if _within(key, other):
+def _units_of(session: Session, document_id: int, together: str, cache: dict) -> Optional[list[tuple[int, int]]]:
+    """The document's speaker turns when codes must share a turn; None when they must share text."""
+    if together != "turn":
+        return None
+    if document_id not in cache:
+        cache[document_id] = [(t.start, t.end) for t in store.document_turns(session, document_id=document_id)]
+    return cache[document_id]
+
+
+def _all_codes_here(coding, key: str, wanted: list[str], same_document, code_by_id,
+                    turns: Optional[list[tuple[int, int]]] = None) -> bool:
+    """True when the coding counts for one wanted code and every other wanted code is applied by a
+    different coding to overlapping text, or (given `turns`) within a turn the coding also touches."""
+    units = [(coding.start, coding.end)] if turns is None else [
+        (start, end) for start, end in turns if start < coding.end and coding.start < end]
+    for index, mine in enumerate(wanted):
+        if not _within(key, mine):
             continue
-        if not any(c.start < coding.end and coding.start < c.end and _within(code_by_id[c.code_id].key, other)
-                   for c in same_document):
-            return False
-    return True
+        for start, end in units:
+            if all(any(c.id != coding.id and c.start < end and start < c.end
+                       and _within(code_by_id[c.code_id].key, other) for c in same_document)
+                   for other in wanted[:index] + wanted[index + 1:]):
+                return True
+    return False
 
 
 def layers_for(session: Session, *, project_id: int, choice: Optional[str]) -> Optional[set[int]]:
@@ -246,6 +278,8 @@ def describe_filter(wanted: QuoteFilter, codes: Sequence[Code], layers: Optional
         joined = f" {'and' if wanted.match == 'all' else 'or'} ".join(names.get(k, k) for k in wanted.codes)
         parts.append(f"codes {joined} (with sub-codes)" if len(wanted.codes) > 1
                      else f"code {joined} (with its sub-codes)")
+        if wanted.match == "all" and wanted.together == "turn" and len(wanted.codes) > 1:
+            parts.append("each in a speaker turn where the other code also occurs")
     if wanted.document_ids:
         parts.append("documents " + ", ".join(str(d) for d in wanted.document_ids))
     for name, value in wanted.attributes.items():

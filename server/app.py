@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from coding import nlp, recordings, signin, store
+from coding import nlp, recordings, reports, signin, store
 from coding.db import make_engine, migrate, session_for
 from coding.limits import LimitExceeded
 from coding.transcripts import ImportRefused
@@ -63,7 +63,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             if settings.demo:
                 from coding.demo import seed_demo
 
-                seed_demo(session, user=local)
+                seed_demo(session, user=local, single_user=settings.single_user)
 
     app = FastAPI(title="Peerframe", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Qualitative coding of interview transcripts against a values framework. "
@@ -74,6 +74,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.templates.env.globals["csrf_token"] = lambda request: getattr(request.state, "csrf", None) or ""
     app.state.templates.env.globals["single_user"] = settings.single_user
     app.state.templates.env.filters["cue_time"] = recordings.cue_time
+    app.state.templates.env.filters["quoted"] = reports.quoted
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     if settings.single_user:
         # no sign-in: answer only requests addressed to this machine, so that a web page elsewhere cannot

@@ -87,7 +87,8 @@ def serve(
         if demo:
             from coding.demo import seed_demo
 
-            seed_demo(session, user=store.ensure_user(session, name=settings.single_user_name))
+            seed_demo(session, user=store.ensure_user(session, name=settings.single_user_name),
+                      single_user=settings.single_user)
         needs_admin = not single and not accounts.has_admin(session)
     engine.dispose()
     typer.echo(f"Peerframe on http://{host}:{port}  ({'single-user' if single else 'sign-in required'}; "

@@ -278,6 +278,23 @@
     });
   }
 
+  // A refused form comes back as HTML (409/413/422) to show the error beside the fields: swap it in.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const xhr = event.detail.xhr;
+    if ([409, 413, 422].includes(xhr.status) && (xhr.getResponseHeader("content-type") || "").startsWith("text/html")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  // Bring what was just added into view, so that it is not added out of sight.
+  document.addEventListener("htmx:afterSettle", () => {
+    const added = document.querySelector(".just-added");
+    if (added) {
+      added.scrollIntoView({ block: "center" });
+      added.querySelector("summary")?.focus({ preventScroll: true });
+    }
+  });
+
   document.addEventListener("htmx:responseError", (event) => {
     let message = "The server refused the request.";
     try {

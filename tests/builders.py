@@ -73,3 +73,12 @@ def word_text(path) -> str:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
     return "\n".join(parts)
+
+
+def code_phrase(session, document, user, phrase: str, key: str) -> None:
+    """Code the first occurrence of `phrase` in the document with the project's code `key`."""
+    from coding import store
+
+    start = document.text.index(phrase)
+    store.add_coding(session, document=document, code=store.get_code(session, project_id=document.project_id, key=key),
+                     user=user, start=start, end=start + len(phrase))

@@ -92,7 +92,7 @@ def test_heatmap_cells_link_to_their_quotes_and_carry_data():
     cell = found[("safety", "group")]
     assert cell.get("href") == "/quotes?row=safety&column=group"
     assert cell.get("data-count") == "4"
-    assert cell.find(f"{SVG}title").text == f"{NASTY[0]} × {NASTY[2]}: 4 shared turns"
+    assert cell.find(f"{SVG}title").text == f"{NASTY[0]} × {NASTY[2]}: 4 shared turns; opens 2 coded passages"
     assert [t.text for t in cell.iter(f"{SVG}text")] == ["4"]
 
 

@@ -41,7 +41,8 @@ def test_downloads_validate_and_import_back_as_a_new_project(client, session, pr
 def test_a_broken_file_is_refused_and_nothing_is_created(client, session):
     response = client.post("/projects/import", data={"name": "Broken"}, files={"file": ("x.qdpx", b"not a zip")},
                            headers={"HX-Request": "true"})
-    assert response.status_code == 422 and "x.qdpx" in response.json()["detail"]
+    assert response.status_code == 422 and "x.qdpx: this is not a REFI-QDA project" in response.text
+    assert 'id="import-error"' in response.text  # shown on the import form, not as a bare error
     assert store.find_project(session, name="Broken") is None
 
 

@@ -14,10 +14,11 @@ DEMO_DIR = Path(__file__).resolve().parent
 DEMO_NAME = "Demo: peer support interviews"
 
 
-def seed_demo(session: Session, *, user: User) -> Project:
+def seed_demo(session: Session, *, user: User, single_user: bool = False) -> Project:
     """Create the demo project once; later calls return the one already there.
 
-    The codings are made by a fictional "Demo coder", so they sit in a layer of their own.
+    The codings are made by a fictional "Demo coder", so they sit in a layer of their own; in single-user
+    mode they are the one user's own, so that there is no second coder to compare with.
     """
     existing = store.find_project(session, name=DEMO_NAME)
     if existing is not None:
@@ -33,7 +34,7 @@ def seed_demo(session: Session, *, user: User) -> Project:
         documents[entry["file"]] = store.import_document(
             session, project_id=project.id, user=user, transcript=transcript,
             participant=entry["participant"], attributes=entry.get("attributes", {}))
-    coder = store.ensure_user(session, name="demo-coder", display_name="Demo coder")
+    coder = user if single_user else store.ensure_user(session, name="demo-coder", display_name="Demo coder")
     for entry in plan["codings"]:
         document = documents[entry["file"]]
         start = document.text.index(entry["quote"])

@@ -1,6 +1,8 @@
 """Report files as bytes: each gathers its data (pseudonymised), then hands it to a writer with a file object."""
 
 import io
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import BinaryIO, Optional, Sequence
@@ -14,6 +16,12 @@ from coding.export import xlsx as xlsx_export
 from coding.frameworks import Framework
 from coding.models import Code, Project
 from coding.visibility import Scope
+
+
+def file_stem(name: str, fallback: str = "project") -> str:
+    """A download name from a project name: ASCII letters and digits joined by single dashes."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:80].strip("-") or fallback
 
 
 @dataclass

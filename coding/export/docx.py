@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 
 from coding.limits import MB, Limits, SafeZip, read_bounded
 from coding.models import Code
-from coding.reports import DEFAULT_TAG_ATTRIBUTES, Quote, code_paths, group_by_code
+from coding.reports import DEFAULT_TAG_ATTRIBUTES, Quote, code_paths, group_by_code, quoted
 
 XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -278,7 +278,7 @@ def write_quotes(quotes: Sequence[Quote], codes: Sequence[Code], out: BinaryIO, 
         _set_widths(table, widths)
         rows = []
         for q in items:
-            row = [f"“{q.text}”", q.tag(tag_attributes)]
+            row = [quoted(q.text), q.tag(tag_attributes)]
             if show_coder:
                 row.append(q.coder)
             if show_document:
@@ -317,15 +317,52 @@ def write_codebook(codes: Sequence[Code], out: BinaryIO, *, title: str, source: 
         example = (examples or {}).get(code.key)
         if example is not None:
             paragraph = _paragraph(doc, quote_style)
-            said = paragraph.add_run(xml_safe(f"“{example.text}” "))
+            said = paragraph.add_run(xml_safe(quoted(example.text) + " "))
             said.italic = True
             paragraph.add_run(xml_safe(example.tag(tag_attributes)))
     doc.save(out)
 
 
+def _word_width(text: str, size: float) -> int:
+    """A generous width in EMU for the longest word of `text` in bold at `size` points."""
+    def width(word: str) -> float:
+        return sum(0.9 if ch in "mwMW" else 0.8 if ch.isupper() else 0.66 for ch in word) * size
+    return int(Pt(max((width(w) for w in text.split()), default=0) + 14))  # 14 pt: the cell's side margins
+
+
+def _matrix_layout(table: MatrixTable, available: int) -> tuple[list[int], float]:
+    """Column widths and a font size at which no word of a label or value needs breaking, within
+    `available` where possible; space left over widens the row-label column."""
+    columns = [[table.corner, *table.row_labels]] + [
+        [label, *(table.shown(row[j]) for row in table.cells)] for j, label in enumerate(table.column_labels)]
+    size = 9.0 if len(table.column_labels) <= 8 else 8.0
+    while True:
+        needed = [max(_word_width(text, size) for text in column) for column in columns]
+        if sum(needed) <= available or size <= 6:
+            break
+        size -= 0.5
+    spare = max(available - sum(needed), 0)
+    needed[0] += min(spare, max(available // 4 - needed[0], 0))
+    spare = max(available - sum(needed), 0)
+    return [w + spare // len(needed) for w in needed], size
+
+
+def _no_hyphenation(doc: Document, table: Table) -> None:
+    """Words in the table break only at spaces: no automatic hyphenation, in the document or the cells."""
+    settings = doc.settings.element
+    if settings.find(qn("w:autoHyphenation")) is None:
+        off = OxmlElement("w:autoHyphenation")
+        off.set(qn("w:val"), "false")
+        settings.append(off)
+    for paragraph in table._tbl.iter(qn("w:p")):
+        properties = paragraph.get_or_add_pPr()
+        if properties.find(qn("w:suppressAutoHyphens")) is None:
+            properties.insert(0, OxmlElement("w:suppressAutoHyphens"))
+
+
 def write_matrix_docx(table: MatrixTable, out: BinaryIO, *, template: Optional[BinaryIO] = None) -> None:
     """A Word document holding one matrix: its title, the table with numbers right-aligned, and its note.
-    More than six columns turn the page to landscape."""
+    More than six columns turn the page to landscape; columns are as wide as their longest word."""
     doc = open_document(template)
     section = doc.sections[-1]
     if len(table.column_labels) > 6 and section.orientation != WD_ORIENT.LANDSCAPE:
@@ -333,24 +370,30 @@ def write_matrix_docx(table: MatrixTable, out: BinaryIO, *, template: Optional[B
         section.orientation = WD_ORIENT.LANDSCAPE
         if width and height and width < height:
             section.page_width, section.page_height = height, width
+        section.left_margin = section.right_margin = Inches(0.6)
     heading(doc, table.title, 1)
     grid = _table(doc, [table.corner, *table.column_labels])
-    small = Pt(8) if len(table.column_labels) > 8 else None
+    widths, size = _matrix_layout(table, _text_width(doc))
+    _set_widths(grid, widths)
 
     def shape(model: _Row) -> None:
+        _set_row_widths(model, widths)
         for i, cell in enumerate(model.cells):
             paragraph = cell.paragraphs[0]
             if i:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             for run in paragraph.runs:
                 run.bold = i == 0
-                if small:
-                    run.font.size = small
+                run.font.size = Pt(size)
 
     fill_table(grid, [[label, *(table.shown(v) for v in row)] for label, row in zip(table.row_labels, table.cells)],
                shape=shape)
+    for cell in grid.rows[0].cells:
+        for run in cell.paragraphs[0].runs:
+            run.font.size = Pt(size)
     for cell in grid.rows[0].cells[1:]:
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _no_hyphenation(doc, grid)
     if table.note:
         _note(doc, table.note)
     doc.save(out)

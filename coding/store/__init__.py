@@ -6,7 +6,7 @@ The parts: base (errors, events, transactions), projects, codebook, documents, c
 
 from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, clashing
 from coding.store.checks import MEMO_LIMIT
-from coding.store.codebook import CODE_FIELDS, add_code, get_code, project_codes, update_code
+from coding.store.codebook import CODE_FIELDS, add_code, get_code, merge_code, project_codes, update_code
 from coding.store.codings import (add_coding, code_usage, coder_layer, coding_counts, consensus_layer, document_codings,
                                   get_coding, layer_has_codings, layer_owners, project_codings, remove_coding,
                                   set_memo)
@@ -26,7 +26,7 @@ __all__ = [
     "NotFound",
     "NotYours",
     "UNDOABLE",
-    "add_code",
+    "add_code", "merge_code",
     "add_coding",
     "atomic",
     "clashing",

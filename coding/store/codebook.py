@@ -1,11 +1,11 @@
-"""A project's codebook: its codes, added, renamed, redefined, retired."""
+"""A project's codebook: its codes, added, renamed, redefined, retired, merged."""
 
 from typing import Any, Optional
 
 from sqlmodel import Session, col, select
 
-from coding.models import Code, User
-from coding.store.base import Invalid, NotFound, _done, _log
+from coding.models import Code, Coding, User
+from coding.store.base import Conflict, Invalid, NotFound, _done, _log
 from coding.store.checks import colour as checked_colour
 
 
@@ -43,6 +43,12 @@ def add_code(session: Session, *, project_id: int, user: User, name: str, parent
         parent = next((c for c in codes if c.key == parent_key), None)
         if parent is None:
             raise NotFound(f"this project's codebook has no code '{parent_key}'")
+    same = next((c for c in codes if c.parent_key == (parent.key if parent else None)
+                 and c.name.strip().casefold() == name.casefold()), None)
+    if same is not None:
+        where = f"under {parent.name}" if parent else "at the top level"
+        raise Conflict(f"there is already a {'retired ' if same.retired else ''}code called “{same.name}” {where}; "
+                       f"choose another name{' or restore that one' if same.retired else ''}")
     base = f"{parent.key}/{_slug(name)}" if parent else _slug(name)
     keys = {c.key for c in codes}
     key, n = base, 2
@@ -93,3 +99,42 @@ def update_code(session: Session, *, code: Code, user: User, **changes: Any) -> 
     _done(session)
     session.refresh(code)
     return code
+
+
+def merge_code(session: Session, *, project_id: int, user: User, source_key: str, target_key: str) -> dict[str, int]:
+    """Recode every live coding of one code (in every layer) to another and retire the first; a coding the
+    target already has on the same span in the same layer is removed rather than doubled."""
+    codes = {c.key: c for c in project_codes(session, project_id=project_id)}
+    source, target = codes.get(source_key), codes.get(target_key)
+    if source is None or target is None:
+        raise NotFound(f"this project's codebook has no code '{source_key if source is None else target_key}'")
+    if source.key == target.key:
+        raise Invalid(f"a code cannot be merged into itself ({source.name})")
+    if source.retired or target.retired:
+        raise Invalid(f"{(source if source.retired else target).name} is retired; restore it before merging")
+    if any(c.parent_key == source.key and not c.retired for c in codes.values()):
+        raise Invalid(f"{source.name} has sub-codes; merge or retire them first")
+    chain, parent = [], target.parent_key
+    while parent and parent not in chain:
+        chain.append(parent)
+        parent = codes[parent].parent_key if parent in codes else None
+    if source.key in chain:
+        raise Invalid(f"{target.name} lies under {source.name}; a code cannot be merged into its own sub-code")
+    live = list(session.exec(select(Coding).where(col(Coding.code_id).in_([source.id, target.id]),
+                                                  col(Coding.removed).is_(False))))
+    already = {(c.layer_id, c.document_id, c.start, c.end) for c in live if c.code_id == target.id}
+    counts = {"recoded": 0, "doubles_removed": 0}
+    for coding in (c for c in live if c.code_id == source.id):
+        if (coding.layer_id, coding.document_id, coding.start, coding.end) in already:
+            coding.removed = True
+            counts["doubles_removed"] += 1
+        else:
+            coding.code_id = target.id
+            counts["recoded"] += 1
+        session.add(coding)
+    source.retired = True
+    session.add(source)
+    _log(session, project_id=project_id, user=user, kind="code.merged",
+         payload={"code": source.key, "into": target.key, **counts})
+    _done(session)
+    return counts

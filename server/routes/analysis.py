@@ -6,7 +6,7 @@ from typing import Optional
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from coding import charts, insights, queries, reports, store
+from coding import charts, export, insights, queries, reports, store
 from server.deps import ProjectDep, ScopeDep, SessionDep, id_in
 from server.routes.quotes import filter_from, visible_filter
 
@@ -48,7 +48,7 @@ def figure_file(request: Request, session: SessionDep, access: ProjectDep, scope
     data = insights.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
     shape = insights.figure(data, name=name, project_id=access.project.id, kind=kind, mode=mode, attribute=by,
                             layer=wanted.layer, document_id=id_in(document))
-    filename = f'attachment; filename="{name}.{fmt}"'
+    filename = f'attachment; filename="{export.file_stem(access.project.name)}-{name}.{fmt}"'
     if fmt == "svg":
         return Response(charts.svg(shape, ident=name), media_type="image/svg+xml",
                         headers={"Content-Disposition": filename})

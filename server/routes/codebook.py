@@ -9,12 +9,13 @@ from coding import store
 from server.deps import LeadDep, ProjectDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+FORM_STATUS = {store.Conflict: 409, store.Invalid: 422}
 
 
-def _codebook(request: Request, session, access, template: str = "pages/codebook.html", **extra):
+def _codebook(request: Request, session, access, template: str = "pages/codebook.html", status: int = 200, **extra):
     codes = store.project_codes(session, project_id=access.project.id)
     return request.app.state.templates.TemplateResponse(
-        request, template, {"project": access.project, "codes": codes, "access": access, **extra})
+        request, template, {"project": access.project, "codes": codes, "access": access, **extra}, status_code=status)
 
 
 @router.get("/projects/{project_id}/codebook", response_class=HTMLResponse)
@@ -26,9 +27,14 @@ def codebook(request: Request, session: SessionDep, access: ProjectDep):
 def add_code(request: Request, session: SessionDep, access: LeadDep,
              name: Annotated[str, Form()], parent: Annotated[str, Form()] = "",
              definition: Annotated[str, Form()] = ""):
-    code = store.add_code(session, project_id=access.project.id, user=access.user, name=name,
-                          parent_key=parent or None, definition=definition)
-    return _codebook(request, session, access, "partials/codebook/tree.html", message=f"Added {code.name}.")
+    try:
+        code = store.add_code(session, project_id=access.project.id, user=access.user, name=name,
+                              parent_key=parent or None, definition=definition)
+    except (store.Conflict, store.Invalid) as refused:
+        return _codebook(request, session, access, "partials/codebook/tree.html", FORM_STATUS[type(refused)],
+                         error=str(refused), entered={"name": name, "parent": parent, "definition": definition})
+    return _codebook(request, session, access, "partials/codebook/tree.html", message=f"Added {code.name}.",
+                     added=code.key)
 
 
 @router.post("/projects/{project_id}/codes/{key:path}", response_class=HTMLResponse)
@@ -40,3 +46,17 @@ def edit_code(request: Request, session: SessionDep, access: LeadDep, key: str,
                                  "retired": retired}.items() if v is not None}
     store.update_code(session, code=code, user=access.user, **changes)
     return _codebook(request, session, access, "partials/codebook/tree.html", message=f"Saved {code.name}.")
+
+
+@router.post("/projects/{project_id}/merge", response_class=HTMLResponse)
+def merge_code(request: Request, session: SessionDep, access: LeadDep, code: Annotated[str, Form()],
+               into: Annotated[str, Form()]):
+    try:
+        counts = store.merge_code(session, project_id=access.project.id, user=access.user, source_key=code,
+                                  target_key=into)
+    except (store.Conflict, store.Invalid) as refused:
+        return _codebook(request, session, access, "partials/codebook/tree.html", FORM_STATUS[type(refused)],
+                         error=str(refused), failed=code)
+    return _codebook(request, session, access, "partials/codebook/tree.html", added=into,
+                     message=f"Merged {code} into {into}: {counts['recoded']} coding(s) recoded, "
+                             f"{counts['doubles_removed']} double(s) removed; {code} is retired.")

@@ -5,9 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from coding import refi_export, refi_import
+from coding import export, refi_export, refi_import
 from coding.limits import read_bounded
 from server.deps import LeadDep, ProjectDep, SessionDep, UserDep
+from server.routes.projects import REFUSED, projects_page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -18,18 +19,23 @@ def _file(data: bytes, filename: str, media_type: str) -> Response:
 
 @router.get("/projects/{project_id}/export/codebook.qdc")
 def codebook_qdc(session: SessionDep, access: ProjectDep):
-    return _file(refi_export.codebook_qdc(session, project=access.project), "codebook.qdc", "application/xml")
+    return _file(refi_export.codebook_qdc(session, project=access.project),
+                 f"{export.file_stem(access.project.name)}-codebook.qdc", "application/xml")
 
 
 @router.get("/projects/{project_id}/export/project.qdpx")
 def project_qdpx(session: SessionDep, access: LeadDep):
-    return _file(refi_export.project_qdpx(session, project=access.project), "project.qdpx", "application/zip")
+    return _file(refi_export.project_qdpx(session, project=access.project),
+                 f"{export.file_stem(access.project.name)}.qdpx", "application/zip")
 
 
 @router.post("/projects/import", response_class=HTMLResponse)
 def import_project(request: Request, session: SessionDep, user: UserDep, name: Annotated[str, Form()],
                    file: Annotated[UploadFile, File()]):
     filename, limits = file.filename or "upload.qdpx", request.app.state.settings.limits()
-    report = refi_import.import_refi(session, name=name, filename=filename, user=user, limits=limits,
-                                     data=read_bounded(file.file, filename, limits.upload_bytes))
+    try:
+        report = refi_import.import_refi(session, name=name, filename=filename, user=user, limits=limits,
+                                         data=read_bounded(file.file, filename, limits.upload_bytes))
+    except tuple(REFUSED) as refused:
+        return projects_page(request, session, user, refused=refused, form="import", entered={"name": name})
     return request.app.state.templates.TemplateResponse(request, "pages/imported.html", {"report": report})

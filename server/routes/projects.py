@@ -1,37 +1,55 @@
 """Project list, project overview, transcript import, participant attributes, members and assignments."""
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from coding import accounts, imports, overview, store
-from coding.limits import read_bounded
+from coding.limits import LimitExceeded, read_bounded
+from coding.transcripts import ImportRefused
 from coding.frameworks import available_frameworks, get_framework
 from server.deps import ID_MAX, LeadDep, ProjectDep, SessionDep, UserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-def _overview(request: Request, session, access, template: str = "pages/project.html", **extra):
+def _overview(request: Request, session, access, template: str = "pages/project.html", status: int = 200, **extra):
     context = overview.project_overview(session, project=access.project, user=access.user, role=access.role)
-    return request.app.state.templates.TemplateResponse(request, template, {**context, "access": access, **extra})
+    return request.app.state.templates.TemplateResponse(request, template, {**context, "access": access, **extra},
+                                                        status_code=status)
+
+
+REFUSED = {store.Conflict: 409, store.Invalid: 422, ImportRefused: 422, LimitExceeded: 413}
+
+
+def projects_page(request: Request, session, user, *, refused: Optional[Exception] = None, form: str = "",
+                  entered: Optional[dict] = None):
+    """The project list with its two forms; a refused form shows its error beside it, with what was entered."""
+    projects = overview.project_summaries(session, user=user, everything=request.app.state.settings.single_user)
+    return request.app.state.templates.TemplateResponse(
+        request, "pages/projects.html", {"projects": projects, "frameworks": available_frameworks().values(),
+                                         "error": str(refused) if refused else "", "form": form,
+                                         "entered": {k: v.replace("\x00", "")[:200] if isinstance(v, str) else v
+                                                     for k, v in (entered or {}).items()}},
+        status_code=REFUSED.get(type(refused), 200) if refused else 200)
 
 
 @router.get("/", response_class=HTMLResponse)
 def project_list(request: Request, session: SessionDep, user: UserDep):
-    projects = overview.project_summaries(session, user=user, everything=request.app.state.settings.single_user)
-    return request.app.state.templates.TemplateResponse(
-        request, "pages/projects.html", {"projects": projects, "frameworks": available_frameworks().values()})
+    return projects_page(request, session, user)
 
 
 @router.post("/projects")
-def create_project(session: SessionDep, user: UserDep, name: Annotated[str, Form()],
+def create_project(request: Request, session: SessionDep, user: UserDep, name: Annotated[str, Form()] = "",
                    framework: Annotated[str, Form()] = "side-by-side",
                    optional_groups: Annotated[bool, Form()] = False):
-    chosen = get_framework(framework)
-    project = store.create_project(session, name=name, framework=chosen, user=user,
-                                   include_groups=None if optional_groups else [])
+    try:
+        project = store.create_project(session, name=name, framework=get_framework(framework), user=user,
+                                       include_groups=None if optional_groups else [])
+    except (store.Conflict, store.Invalid) as refused:
+        return projects_page(request, session, user, refused=refused, form="create",
+                             entered={"name": name, "framework": framework, "optional_groups": optional_groups})
     return RedirectResponse(f"/projects/{project.id}", status_code=303)
 
 
@@ -49,13 +67,37 @@ def import_files(request: Request, session: SessionDep, access: LeadDep,
     return _overview(request, session, access, "partials/project/import_results.html", results=results)
 
 
+def _participants(request: Request, session, access, refused: Optional[Exception] = None, **extra):
+    status = REFUSED.get(type(refused), 422) if refused else 200
+    return _overview(request, session, access, "partials/project/participants.html", status=status,
+                     error=str(refused) if refused else "", **extra)
+
+
+@router.get("/projects/{project_id}/participants", response_class=HTMLResponse)
+def participants(request: Request, session: SessionDep, access: LeadDep):
+    return _participants(request, session, access)
+
+
 @router.post("/projects/{project_id}/attributes", response_class=HTMLResponse)
 def upload_attributes(request: Request, session: SessionDep, access: LeadDep, file: Annotated[UploadFile, File()]):
     name = file.filename or "attributes.csv"
-    changed = imports.attributes_from_csv(session, project_id=access.project.id, user=access.user, name=name,
-                                          data=read_bounded(file.file, name, request.app.state.settings.max_upload_bytes))
-    return _overview(request, session, access, "partials/project/participants.html",
-                     message=f"Attributes set for {len(changed)} participant(s).")
+    try:
+        preview = imports.preview_attributes(session, project_id=access.project.id, name=name, data=read_bounded(
+            file.file, name, request.app.state.settings.max_upload_bytes))
+    except (ImportRefused, LimitExceeded, store.Invalid) as refused:
+        return _participants(request, session, access, refused)
+    return _participants(request, session, access, preview=preview)
+
+
+@router.post("/projects/{project_id}/attributes/apply", response_class=HTMLResponse)
+def apply_attributes(request: Request, session: SessionDep, access: LeadDep, name: Annotated[str, Form()],
+                     text: Annotated[str, Form()], create_unknown: Annotated[bool, Form()] = False):
+    try:
+        changed = imports.attributes_from_csv(session, project_id=access.project.id, user=access.user, name=name,
+                                              data=text.encode("utf-8"), create_unknown=create_unknown)
+    except (ImportRefused, LimitExceeded, store.Invalid) as refused:
+        return _participants(request, session, access, refused)
+    return _participants(request, session, access, message=f"Attributes changed for {len(changed)} participant(s).")
 
 
 @router.post("/projects/{project_id}/participants", response_class=HTMLResponse)

@@ -32,6 +32,7 @@ def filter_from(fields, session, access, scope) -> reports.QuoteFilter:
     match = fields.get("match") or "any"
     return reports.QuoteFilter(codes=[c for c in fields.getlist("code") if c],
                                match=match if match in ("any", "all") else "any",
+                               together="turn" if fields.get("together") == "turn" else "overlap",
                                document_ids=[i for i in map(id_in, fields.getlist("document")) if i is not None],
                                attributes=attributes, text=(fields.get("text") or "").strip(),
                                layer=fields.get("layer") or None)
@@ -56,7 +57,7 @@ def _download(data: bytes, filename: str, media_type: str) -> StreamingResponse:
 
 
 def _stem(project: Project) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in project.name).strip("-").lower() or "project"
+    return export.file_stem(project.name)
 
 
 @router.get("/projects/{project_id}/quotes", response_class=HTMLResponse)
