@@ -120,15 +120,18 @@ def decide(session: Session, *, document: Document, lead: User, unit: str, start
     if decision not in DECISIONS:
         raise store.Invalid(f"the decision must be one of {', '.join(DECISIONS)}, not '{decision}'")
     code = store.get_code(session, project_id=document.project_id, key=code_key)
+    where = store.quote(document.text, start, end)
     item = next((i for i in items(session, document=document, unit=unit, include_decided=True)
                  if (i.start, i.end, i.code.id) == (start, end, code.id)), None)
     if item is None:
-        raise store.NotFound(f"no coder applied {code.name} in {start}–{end}; nothing to decide")
+        raise store.NotFound(f"no coder applied {code.name} on {where}; nothing to decide")
     if (start, end, code.id) in _decided(session, document=document):
-        raise store.Conflict(f"{code.name} in {start}–{end} has already been decided")
+        raise store.Conflict(f"{code.name} on {where} has already been decided")
     if decision == "keep":
         if keep not in item.applied:
-            raise store.Invalid(f"'{keep}' did not apply {code.name} here; keep one of {', '.join(item.applied)}")
+            words = store.Wording(session, project_id=document.project_id)
+            raise store.Invalid(f"{words.person(keep)} did not apply {code.name} here; keep one of "
+                                f"{', '.join(words.person(a) for a in item.applied)}")
         spans = [(c.start, c.end) for c in item.applied[keep]]
     elif decision in ("both", "agreed"):
         spans = [(c.start, c.end) for codings in item.applied.values() for c in codings]
@@ -150,10 +153,18 @@ def decide(session: Session, *, document: Document, lead: User, unit: str, start
                       payload={"code": code.key, "start": start, "end": end, "decision": record.decision,
                                "reason": record.reason, "applied_by": sorted(item.applied),
                                "not_by": item.missing, "consensus": record.consensus_codings}))
-    with store.clashing(session, f"{code.name} in {start}–{end} has already been decided"):
+    with store.clashing(session, f"{code.name} on {where} has already been decided"):
         session.commit()  # the same decision sent twice at once: the unique index lets one through
     session.refresh(record)
     return record
+
+
+def decided_message(session: Session, *, record: Reconciliation) -> str:
+    """What a decision did, in words: "Decided Safety on “nobody judges you…”: kept Cara Jones's coding"."""
+    words = store.Wording(session, project_id=record.project_id)
+    code = words.code_ids.get(record.code_id, "a code")
+    return (f"Decided {code} on {words.passage(record.document_id, record.unit_start, record.unit_end)}: "
+            f"{words.decision(record.decision)}")
 
 
 def accept_agreements(session: Session, *, document: Document, lead: User, unit: str = "turn") -> int:

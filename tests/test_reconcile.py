@@ -126,7 +126,7 @@ def test_reconcile_pages_and_consensus_export(client, session, project, coded):
     page = client.post(f"/documents/{coded.id}/reconcile", data={
         "unit": "turn", "start": item.start, "end": item.end, "code": item.code.key, "decision": "keep:bob",
         "reason": "the rule is about confidentiality"}).text
-    assert "Decided: keep:bob" in page and "the rule is about confidentiality" in page
+    assert "Decided Confidentiality on “Nobody judges you, and…”: kept bob&#39;s coding" in page and "the rule is about confidentiality" in page
     client.post(f"/documents/{coded.id}/reconcile/agreed", data={"unit": "turn"})
     assert "⚑" in client.get(f"/documents/{coded.id}/compare").text
     agreement = client.get(f"/projects/{project.id}/agreement").text
