@@ -57,3 +57,13 @@ def word_text(path) -> str:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
     return "\n".join(parts)
+
+
+def code_phrase(session, document, coder, phrase: str, key: str):
+    """Code the first occurrence of `phrase` in the transcript with the code `key`, in `coder`'s layer."""
+    from coding import store
+
+    start = document.text.index(phrase)
+    return store.add_coding(session, document=document, code=store.get_code(session, project_id=document.project_id,
+                                                                             key=key),
+                            user=coder, start=start, end=start + len(phrase))

@@ -9,7 +9,7 @@ import pytest
 from coding import accounts, reconcile, store
 from coding.documents import document_page
 from coding.transcripts import read_transcript
-from tests.builders import txt_bytes
+from tests.builders import code_phrase, txt_bytes
 
 OFFSETS = re.compile(r"\d+\s*–\s*\d+")
 SLUGS = ("safety/confidentiality", "freedom-to-be-oneself", "keep:")
@@ -39,14 +39,9 @@ def world(session, project, user):
                                      transcript=read_transcript("pv44 interview.txt", txt_bytes()))
     for coder in (cara, bob):
         accounts.assign(session, document=document, coder=coder, by=user)
-
-    def code(coder, phrase, key):
-        start = document.text.index(phrase)
-        return store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key=key),
-                                user=coder, start=start, end=start + len(phrase))
-    code(cara, "stays in the room", "safety/confidentiality")
-    code(bob, "Nobody judges you", "freedom-to-be-oneself")
-    code(bob, "I felt safe there", "safety")
+    code_phrase(session, document, cara, "stays in the room", "safety/confidentiality")
+    code_phrase(session, document, bob, "Nobody judges you", "freedom-to-be-oneself")
+    code_phrase(session, document, bob, "I felt safe there", "safety")
     item = next(i for i in reconcile.disagreements(session, document=document) if i.code.key == "safety/confidentiality")
     reconcile.decide(session, document=document, lead=user, unit="turn", start=item.start, end=item.end,
                      code_key=item.code.key, decision="keep", keep="cara", reason="clearer")

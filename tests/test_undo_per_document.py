@@ -8,7 +8,7 @@ from sqlmodel import select
 from coding import store
 from coding.models import Event
 from coding.transcripts import read_transcript
-from tests.builders import txt_bytes
+from tests.builders import code_phrase, txt_bytes
 
 OFFSETS = re.compile(r"\d+\s*[–-]\s*\d+")
 SLUGS = ("safety/confidentiality", "focus/social")
@@ -21,13 +21,8 @@ def two(session, project, user):
                                   transcript=read_transcript("pv44.txt", txt_bytes()))
     second = store.import_document(session, project_id=project.id, user=user, transcript=read_transcript(
         "pv45.txt", txt_bytes([("PV45", "It was the first place I could talk about it openly.")])))
-
-    def code(document, phrase, key):
-        start = document.text.index(phrase)
-        return store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key=key),
-                                user=user, start=start, end=start + len(phrase))
-    on_a = code(first, "nobody judges you, and what is said".capitalize(), "safety/confidentiality")
-    on_b = code(second, "the first place I could talk", "focus/social")
+    on_a = code_phrase(session, first, user, "Nobody judges you, and what is said", "safety/confidentiality")
+    on_b = code_phrase(session, second, user, "the first place I could talk", "focus/social")
     return {"a": first, "b": second, "on_a": on_a, "on_b": on_b}
 
 
