@@ -32,8 +32,10 @@ def _values(session: Session, *, document: Document, allowed: Optional[set[int]]
 
 
 def owner_names(session: Session, *, document: Document) -> dict[int, str]:
-    """Whose each layer of the transcript's project is, as people read it."""
-    return {i: label for i, (_, label) in _values(session, document=document, allowed=None).items()}
+    """Whose each layer of the transcript's project is, as people read it (nothing while there is only one
+    layer: a person coding alone needs no name on every highlight)."""
+    found = _values(session, document=document, allowed=None)
+    return {i: label for i, (_, label) in found.items()} if len(found) > 1 else {}
 
 
 def chosen(session: Session, *, document: Document, allowed: Optional[set[int]],
