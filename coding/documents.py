@@ -141,7 +141,8 @@ def suggestion_turns(session: Session, *, document: Document, user: User,
     turns = [all_turns[i] for i in sorted(carrying) if i >= 0]
     codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
     codings = store.document_codings(session, document_id=document.id, layers=layers)
-    return turn_views(document, turns, codings, codes, shown, owner_names(session, document=document)), shown
+    owners = owner_names(session, document=document)
+    return turn_views(document, turns, codings, codes, shown, owners), shown
 
 
 def document_page(session: Session, *, document: Document, user: User, layers: Optional[set[int]] = None,
@@ -161,7 +162,8 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
     shown = document_suggestions(session, document=document, user=user) if codes_here and suggestions_on(user) else []
     return DocumentPage(
         document=document, participant=store.document_participant(session, document=document),
-        turns=turn_views(document, turns, codings, code_by_id, shown, owner_names(session, document=document)),
+        turns=turn_views(document, turns, codings, code_by_id, shown,
+                         owner_names(session, document=document)),
         codes=codes, shortcuts=shortcuts, suggestions=shown,
         layers=choices(session, document=document, allowed=layers, shown=shown_layers),
         speakers=list(dict.fromkeys(t.speaker for t in turns if t.speaker)), coding_count=len(codings),

@@ -32,7 +32,7 @@ def _values(session: Session, *, document: Document, allowed: Optional[set[int]]
 
 
 def owner_names(session: Session, *, document: Document) -> dict[int, str]:
-    """Whose each layer of the transcript's project is, as people read it (nothing while there is only one
+    """Whose each layer of the transcript's project is, as people read it (nothing while the project has one
     layer: a person coding alone needs no name on every highlight)."""
     found = _values(session, document=document, allowed=None)
     return {i: label for i, (_, label) in found.items()} if len(found) > 1 else {}

@@ -42,7 +42,8 @@ def world(session, project, user):
     code_phrase(session, document, cara, "stays in the room", "safety/confidentiality")
     code_phrase(session, document, bob, "Nobody judges you", "freedom-to-be-oneself")
     code_phrase(session, document, bob, "I felt safe there", "safety")
-    item = next(i for i in reconcile.disagreements(session, document=document) if i.code.key == "safety/confidentiality")
+    item = next(i for i in reconcile.disagreements(session, document=document)
+                if i.code.key == "safety/confidentiality")
     reconcile.decide(session, document=document, lead=user, unit="turn", start=item.start, end=item.end,
                      code_key=item.code.key, decision="keep", keep="cara", reason="clearer")
     return {"document": document, "cara": cara, "bob": bob}

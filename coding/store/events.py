@@ -27,7 +27,8 @@ def list_events(session: Session, *, project_id: int, user_id: Optional[int] = N
     return list(session.exec(query.order_by(col(Event.id).desc()).limit(limit)))
 
 
-def last_undoable(session: Session, *, project_id: int, user: User, document_id: Optional[int] = None) -> Optional[Event]:
+def last_undoable(session: Session, *, project_id: int, user: User,
+                  document_id: Optional[int] = None) -> Optional[Event]:
     """The user's most recent change in the project (on one transcript, when `document_id` is given) that has not
     been undone yet.
 

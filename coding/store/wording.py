@@ -67,7 +67,8 @@ class Wording:
         coding = self.session.get(Coding, coding_id) if self.session is not None and coding_id else None
         if coding is None:
             return "a coding"
-        return f"{self.code_ids.get(coding.code_id, 'a code')} {joint} {self.passage(coding.document_id, coding.start, coding.end)}"
+        passage = self.passage(coding.document_id, coding.start, coding.end)
+        return f"{self.code_ids.get(coding.code_id, 'a code')} {joint} {passage}"
 
     def decision(self, decision: str) -> str:
         """A reconciliation decision in words ("keep:cara" reads "kept Cara Jones's coding")."""
