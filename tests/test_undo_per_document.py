@@ -83,3 +83,14 @@ def test_coding_updates_the_header_count(client, session, project, two):
                                                                       "code": "safety"}, headers={"HX-Request": "true"})
     assert '<span id="coding-count" hx-swap-oob="outerHTML">2</span>' in response.text
     assert "Undo: Safety on “talk about it”" in response.text
+
+
+def test_saving_a_memo_offers_to_undo_it_and_undoing_restores_it(client, session, project, two):
+    saved = client.post(f"/codings/{two['on_b'].id}/memo", data={"memo": "said it twice"},
+                        headers={"HX-Request": "true"}).text
+    assert "Memo saved" in saved and "Undo: the memo on Social focus at “the first place I…”" in saved
+    response = client.post(f"/projects/{project.id}/undo", params={"document_id": two["b"].id},
+                           headers={"HX-Request": "true"})
+    assert "Restored the memo on Social focus at “the first place I…”" in response.text
+    session.expire_all()
+    assert store.get_coding(session, coding_id=two["on_b"].id).memo == ""

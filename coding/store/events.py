@@ -4,7 +4,7 @@ from typing import Optional
 
 from sqlmodel import Session, col, select
 
-from coding.models import Event, User
+from coding.models import Code, Event, User
 from coding.store.base import _done, _log
 from coding.store.codebook import get_code
 from coding.store.codings import get_coding
@@ -137,7 +137,7 @@ def undo_last(session: Session, *, project_id: int, user: User, document_id: Opt
         coding = get_coding(session, coding_id=p["coding"])
         if target.kind == "coding.memo":
             coding.memo = p["before"]
-            p = {**p, "start": coding.start, "end": coding.end}
+            p = {**p, "start": coding.start, "end": coding.end, "code": session.get(Code, coding.code_id).key}
         else:
             coding.removed = target.kind == "coding.added"
         session.add(coding)

@@ -83,9 +83,13 @@ def remove_coding(request: Request, session: SessionDep, target: CodingDep):
 
 
 @router.post("/codings/{coding_id}/memo", response_class=HTMLResponse)
-def save_memo(session: SessionDep, target: CodingDep, memo: Annotated[str, Form()] = ""):
+def save_memo(request: Request, session: SessionDep, target: CodingDep, memo: Annotated[str, Form()] = ""):
     store.set_memo(session, coding=target.coding, user=target.access.user, memo=memo)
-    return HTMLResponse('<span class="saved" role="status">Memo saved</span>')
+    document = target.document
+    return request.app.state.templates.TemplateResponse(request, "partials/document/memo_saved.html", {
+        "document": document, "project_id": document.project_id,
+        "undo_hint": store.undo_hint(session, project_id=document.project_id, user=target.access.user,
+                                     document_id=document.id)})
 
 
 @router.post("/projects/{project_id}/undo")
