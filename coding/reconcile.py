@@ -6,6 +6,7 @@ neither, or set the span by hand — with an optional reason; the decision write
 event, in one transaction.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -62,6 +63,15 @@ class Item:
                 owners[coding.id] = coder
         return [(text[run.start:run.end], sorted({owners[i] for i in run.coding_ids}))
                 for run in runs(self.start, self.end, spans)]
+
+    def word_bounds(self, text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """Where an adjusted span may start and end, in words: each word's start with the words from it, and
+        each word's end with the words up to it, over the unit and every coder's coding of this item."""
+        low, high = min(self.start, self.union[0]), max(self.end, self.union[1])
+        found = [(m.start() + low, m.end() + low) for m in re.finditer(r"\S+", text[low:high])]
+        starts = [(s, " ".join(text[a:b] for a, b in found[i:i + 3]) + "…") for i, (s, _) in enumerate(found)]
+        ends = [(e, "…" + " ".join(text[a:b] for a, b in found[max(0, i - 2):i + 1])) for i, (_, e) in enumerate(found)]
+        return starts, ends
 
     @property
     def union(self) -> tuple[int, int]:
