@@ -94,3 +94,23 @@ def test_saving_a_memo_offers_to_undo_it_and_undoing_restores_it(client, session
     assert "Restored the memo on Social focus at “the first place I…”" in response.text
     session.expire_all()
     assert store.get_coding(session, coding_id=two["on_b"].id).memo == ""
+
+
+def test_codebook_changes_are_undone_from_the_codebook_never_from_a_transcript(client, session, project, two):
+    client.post(f"/projects/{project.id}/codes/safety", data={"name": "Feeling safe"})
+    page = client.get(f"/documents/{two['a'].id}").text
+    assert "Feeling safe" not in re.search(r'<button[^>]*id="undo".*?</button>', page, re.S).group(0)
+    client.post(f"/projects/{project.id}/undo", params={"document_id": two["a"].id}, headers={"HX-Request": "true"})
+    session.expire_all()
+    assert store.get_code(session, project_id=project.id, key="safety").name == "Feeling safe"
+    assert not _live(session, two["on_a"]) and _live(session, two["on_b"])
+
+    codebook = client.get(f"/projects/{project.id}/codebook").text
+    assert "Undo: the change to code Feeling safe" in codebook
+    answer = client.post(f"/projects/{project.id}/codebook/undo", headers={"HX-Request": "true"}).text
+    assert "Restored code Safety as it was." in answer
+    session.expire_all()
+    assert store.get_code(session, project_id=project.id, key="safety").name == "Safety"
+    assert _live(session, two["on_b"])
+    again = client.post(f"/projects/{project.id}/codebook/undo", headers={"HX-Request": "true"}).text
+    assert "Nothing to undo in the codebook." in again and _live(session, two["on_b"])

@@ -13,13 +13,14 @@ from coding.store.codings import (add_coding, code_usage, coder_layer, coding_co
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
                                     import_document, list_documents, list_participants, set_attributes,
                                     set_document_participant, set_interviewers, text_digest)
-from coding.store.events import UNDOABLE, describe, last_undoable, list_events, undo_hint, undo_last, undone_message
+from coding.store.events import CODEBOOK, UNDOABLE, describe, last_undoable, list_events, undo_hint, undo_last, undone_message
 from coding.store.wording import Wording, quote
 from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
                                    list_projects, list_users, set_blind)
 
 __all__ = [
     "CLASH",
+    "CODEBOOK",
     "CODE_FIELDS",
     "MEMO_LIMIT",
     "Conflict",

@@ -11,6 +11,7 @@ from coding.store.codings import get_coding
 from coding.store.wording import Wording
 
 
+CODEBOOK = 0  # as `document_id`: only the changes that concern no transcript (the codebook's); ids start at 1
 UNDOABLE = ("coding.added", "coding.removed", "coding.memo", "code.updated", "code.added")
 
 
@@ -20,7 +21,9 @@ def list_events(session: Session, *, project_id: int, user_id: Optional[int] = N
     query = select(Event).where(Event.project_id == project_id)
     if user_id is not None:
         query = query.where(Event.user_id == user_id)
-    if document_id is not None:
+    if document_id == CODEBOOK:
+        query = query.where(col(Event.document_id).is_(None))
+    elif document_id is not None:
         query = query.where(Event.document_id == document_id)
     if kind:
         query = query.where(col(Event.kind).startswith(kind))
@@ -29,15 +32,17 @@ def list_events(session: Session, *, project_id: int, user_id: Optional[int] = N
 
 def last_undoable(session: Session, *, project_id: int, user: User,
                   document_id: Optional[int] = None) -> Optional[Event]:
-    """The user's most recent change in the project (on one transcript, when `document_id` is given) that has not
-    been undone yet.
+    """The user's most recent change in the project (on one transcript, when `document_id` is given; in the
+    codebook, when it is CODEBOOK) that has not been undone yet.
 
     Consensus codings written by reconciliation are not undone one by one: they belong to a decision.
     """
     undone = select(Event.undoes).where(Event.project_id == project_id, col(Event.undoes).is_not(None))
     query = select(Event).where(Event.project_id == project_id, Event.user_id == user.id,
                                 col(Event.kind).in_(UNDOABLE), col(Event.id).not_in(undone))
-    if document_id is not None:
+    if document_id == CODEBOOK:
+        query = query.where(col(Event.document_id).is_(None))
+    elif document_id is not None:
         query = query.where(Event.document_id == document_id)
     query = query.order_by(col(Event.id).desc()).limit(100)
     return next((e for e in session.exec(query) if e.payload.get("origin") != "reconciliation"), None)
