@@ -191,17 +191,18 @@ def remove_member(session: Session, *, project_id: int, user: User, by: User) ->
     session.commit()
 
 
-def undo(session: Session, *, project_id: int, user: User, role: str) -> Optional[Event]:
-    """Undo the user's last change, if the role they have now still lets them make it; None when there is
-    nothing to undo."""
-    last = store.last_undoable(session, project_id=project_id, user=user)
+def undo(session: Session, *, project_id: int, user: User, role: str,
+         document_id: Optional[int] = None) -> Optional[Event]:
+    """Undo the user's last change (on one transcript, when given), if the role they have now still lets them
+    make it; None when there is nothing to undo."""
+    last = store.last_undoable(session, project_id=project_id, user=user, document_id=document_id)
     if last is None:
         return None
     needed = UNDO_NEEDS.get(last.kind, "lead")
     if not at_least(role, needed):
-        raise store.NotYours(f"undoing “{store.describe(last)}” needs the {needed} role; you are a {role} in this "
-                             "project now")
-    return store.undo_last(session, project_id=project_id, user=user)
+        what = store.describe(last, store.Wording(session, project_id=project_id))
+        raise store.NotYours(f"undoing “{what}” needs the {needed} role; you are a {role} in this project now")
+    return store.undo_last(session, project_id=project_id, user=user, document_id=document_id)
 
 
 # --- assignments and blind coding -----------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Optional, Sequence
 from sqlmodel import Session
 
 from coding import store
+from coding.layers import LayerChoice, choices, chosen, owner_names
 from coding.models import Code, Coding, Document, Participant, Turn, User
 from coding.spans import overlaps, runs
 from coding.suggestions import Shown, document_suggestions
@@ -70,11 +71,14 @@ class DocumentPage:
     code_by_id: dict[int, Code] = field(default_factory=dict)
     suggestions_on: bool = True
     suggestions: list[Shown] = field(default_factory=list)
+    layers: list[LayerChoice] = field(default_factory=list)
 
 
 def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Coding],
-               codes: dict[int, Code], suggestions: Sequence[Shown] = ()) -> list[TurnView]:
-    """Sweep each turn into runs; turns in text order, codings and suggestions sorted by start.
+               codes: dict[int, Code], suggestions: Sequence[Shown] = (),
+               owners: Optional[dict[int, str]] = None) -> list[TurnView]:
+    """Sweep each turn into runs; turns in text order, codings and suggestions sorted by start. With `owners`
+    (layer id to name), each code's name on hover says whose coding it is.
 
     Suggestions take part in the sweep under negative ids, so a run knows the suggestion it lies in.
     """
@@ -94,10 +98,17 @@ def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Codi
             on = [by_id[i] for i in run.coding_ids if i > 0]
             suggested = next((by_id[i] for i in run.coding_ids if i < 0), None)
             pieces.append(RunView(run.start, run.end, document.text[run.start:run.end], on,
-                                  [codes[c.code_id].colour for c in on], [codes[c.code_id].name for c in on],
+                                  [codes[c.code_id].colour for c in on], [_named(codes, owners, c) for c in on],
                                   suggested))
         views.append(TurnView(turn, pieces, turn.speaker in document.interviewer_speakers))
     return views
+
+
+def _named(codes: dict[int, Code], owners: Optional[dict[int, str]], coding: Coding) -> str:
+    """A coding's code name, with whose coding it is when that is known: "Safety (Cara Jones)"."""
+    name = codes[coding.code_id].name
+    owner = (owners or {}).get(coding.layer_id)
+    return f"{name} ({owner})" if owner else name
 
 
 def suggestions_on(user: User) -> bool:
@@ -117,7 +128,7 @@ def affected_turns(session: Session, *, document: Document, start: int, end: int
     shown: list[Shown] = []
     if with_suggestions and suggestions_on(user):
         shown = document_suggestions(session, document=document, user=user, start=turns[0].start, end=turns[-1].end)
-    return turn_views(document, turns, codings, codes, shown)
+    return turn_views(document, turns, codings, codes, shown, owner_names(session, document=document))
 
 
 def suggestion_turns(session: Session, *, document: Document, user: User,
@@ -130,17 +141,19 @@ def suggestion_turns(session: Session, *, document: Document, user: User,
     turns = [all_turns[i] for i in sorted(carrying) if i >= 0]
     codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
     codings = store.document_codings(session, document_id=document.id, layers=layers)
-    return turn_views(document, turns, codings, codes, shown), shown
+    owners = owner_names(session, document=document)
+    return turn_views(document, turns, codings, codes, shown, owners), shown
 
 
 def document_page(session: Session, *, document: Document, user: User, layers: Optional[set[int]] = None,
-                  codes_here: bool = True) -> DocumentPage:
-    """The document page's data for this user, showing only the layers they may see (and suggestions,
-    when they code here)."""
+                  codes_here: bool = True, wanted: Optional[list[str]] = None) -> DocumentPage:
+    """The document page's data for this user, showing only the layers they may see (`layers`, None for all)
+    and of those the ones they chose (`wanted`, None for all), and suggestions when they code here."""
     codes = store.project_codes(session, project_id=document.project_id)
     code_by_id = {c.id: c for c in codes}
     turns = store.document_turns(session, document_id=document.id)
-    codings = store.document_codings(session, document_id=document.id, layers=layers)
+    shown_layers = chosen(session, document=document, allowed=layers, wanted=wanted)
+    codings = store.document_codings(session, document_id=document.id, layers=shown_layers)
     usage = store.code_usage(session, project_id=document.project_id, user=user)
     live = [c for c in codes if not c.retired]
     shortcuts = sorted((c for c in live if usage.get(c.id)), key=lambda c: (-usage[c.id], c.position))[:9]
@@ -149,10 +162,13 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
     shown = document_suggestions(session, document=document, user=user) if codes_here and suggestions_on(user) else []
     return DocumentPage(
         document=document, participant=store.document_participant(session, document=document),
-        turns=turn_views(document, turns, codings, code_by_id, shown), codes=codes, shortcuts=shortcuts,
-        suggestions=shown,
+        turns=turn_views(document, turns, codings, code_by_id, shown,
+                         owner_names(session, document=document)),
+        codes=codes, shortcuts=shortcuts, suggestions=shown,
+        layers=choices(session, document=document, allowed=layers, shown=shown_layers),
         speakers=list(dict.fromkeys(t.speaker for t in turns if t.speaker)), coding_count=len(codings),
-        undo_hint=store.undo_hint(session, project_id=document.project_id, user=user), code_by_id=code_by_id,
+        undo_hint=store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id),
+        code_by_id=code_by_id,
         suggestions_on=suggestions_on(user),
     )
 

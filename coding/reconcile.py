@@ -6,6 +6,7 @@ neither, or set the span by hand — with an optional reason; the decision write
 event, in one transaction.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -62,6 +63,15 @@ class Item:
                 owners[coding.id] = coder
         return [(text[run.start:run.end], sorted({owners[i] for i in run.coding_ids}))
                 for run in runs(self.start, self.end, spans)]
+
+    def word_bounds(self, text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """Where an adjusted span may start and end, in words: each word's start with the words from it, and
+        each word's end with the words up to it, over the unit and every coder's coding of this item."""
+        low, high = min(self.start, self.union[0]), max(self.end, self.union[1])
+        found = [(m.start() + low, m.end() + low) for m in re.finditer(r"\S+", text[low:high])]
+        starts = [(s, " ".join(text[a:b] for a, b in found[i:i + 3]) + "…") for i, (s, _) in enumerate(found)]
+        ends = [(e, "…" + " ".join(text[a:b] for a, b in found[max(0, i - 2):i + 1])) for i, (_, e) in enumerate(found)]
+        return starts, ends
 
     @property
     def union(self) -> tuple[int, int]:
@@ -120,15 +130,18 @@ def decide(session: Session, *, document: Document, lead: User, unit: str, start
     if decision not in DECISIONS:
         raise store.Invalid(f"the decision must be one of {', '.join(DECISIONS)}, not '{decision}'")
     code = store.get_code(session, project_id=document.project_id, key=code_key)
+    where = store.quote(document.text, start, end)
     item = next((i for i in items(session, document=document, unit=unit, include_decided=True)
                  if (i.start, i.end, i.code.id) == (start, end, code.id)), None)
     if item is None:
-        raise store.NotFound(f"no coder applied {code.name} in {start}–{end}; nothing to decide")
+        raise store.NotFound(f"no coder applied {code.name} on {where}; nothing to decide")
     if (start, end, code.id) in _decided(session, document=document):
-        raise store.Conflict(f"{code.name} in {start}–{end} has already been decided")
+        raise store.Conflict(f"{code.name} on {where} has already been decided")
     if decision == "keep":
         if keep not in item.applied:
-            raise store.Invalid(f"'{keep}' did not apply {code.name} here; keep one of {', '.join(item.applied)}")
+            words = store.Wording(session, project_id=document.project_id)
+            raise store.Invalid(f"{words.person(keep)} did not apply {code.name} here; keep one of "
+                                f"{', '.join(words.person(a) for a in item.applied)}")
         spans = [(c.start, c.end) for c in item.applied[keep]]
     elif decision in ("both", "agreed"):
         spans = [(c.start, c.end) for codings in item.applied.values() for c in codings]
@@ -150,10 +163,18 @@ def decide(session: Session, *, document: Document, lead: User, unit: str, start
                       payload={"code": code.key, "start": start, "end": end, "decision": record.decision,
                                "reason": record.reason, "applied_by": sorted(item.applied),
                                "not_by": item.missing, "consensus": record.consensus_codings}))
-    with store.clashing(session, f"{code.name} in {start}–{end} has already been decided"):
+    with store.clashing(session, f"{code.name} on {where} has already been decided"):
         session.commit()  # the same decision sent twice at once: the unique index lets one through
     session.refresh(record)
     return record
+
+
+def decided_message(session: Session, *, record: Reconciliation) -> str:
+    """What a decision did, in words: "Decided Safety on “nobody judges you…”: kept Cara Jones's coding"."""
+    words = store.Wording(session, project_id=record.project_id)
+    code = words.code_ids.get(record.code_id, "a code")
+    return (f"Decided {code} on {words.passage(record.document_id, record.unit_start, record.unit_end)}: "
+            f"{words.decision(record.decision)}")
 
 
 def accept_agreements(session: Session, *, document: Document, lead: User, unit: str = "turn") -> int:

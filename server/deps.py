@@ -7,10 +7,13 @@ for everything in it, exactly as if it did not exist. Role checks (`ForProject("
 from dataclasses import dataclass
 from typing import Annotated, Iterator, Optional
 
+from urllib.parse import urlsplit
+
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
+from starlette.datastructures import QueryParams
 
-from coding import accounts, signin, store, visibility
+from coding import accounts, layers, signin, store, visibility
 from coding.db import session_for
 from coding.models import Coding, Document, Project, User
 from server import auth
@@ -196,3 +199,23 @@ def visible_layers(session: Session, target: DocumentAccess):
     access = target.access
     return accounts.visible_layers(session, project=access.project, document=target.document, user=access.user,
                                    role=access.role)
+
+
+LAYER_CHOICES_MAX = 200
+
+
+def wanted_layers(request: Request) -> Optional[list[str]]:
+    """The layers the reader chose in the Layers control (`?layers=coder:12&layers=consensus`, read from the
+    page's address on htmx requests); None when they chose nothing, which shows every layer they may see."""
+    query = request.query_params
+    if request.headers.get("HX-Request") and request.headers.get("HX-Current-URL"):
+        query = QueryParams(urlsplit(request.headers["HX-Current-URL"]).query)
+    if "layers" not in query:
+        return None
+    return [v for value in query.getlist("layers")[:LAYER_CHOICES_MAX] for v in value.split(",") if v]
+
+
+def shown_layers(request: Request, session: Session, target: DocumentAccess) -> Optional[set[int]]:
+    """The layers drawn on this document for this reader: those they may see, narrowed to those they chose."""
+    return layers.chosen(session, document=target.document, allowed=visible_layers(session, target),
+                         wanted=wanted_layers(request))

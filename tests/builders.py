@@ -75,10 +75,11 @@ def word_text(path) -> str:
     return "\n".join(parts)
 
 
-def code_phrase(session, document, user, phrase: str, key: str) -> None:
-    """Code the first occurrence of `phrase` in the document with the project's code `key`."""
+def code_phrase(session, document, coder, phrase: str, key: str):
+    """Code the first occurrence of `phrase` in the transcript with the code `key`, in `coder`'s layer."""
     from coding import store
 
     start = document.text.index(phrase)
-    store.add_coding(session, document=document, code=store.get_code(session, project_id=document.project_id, key=key),
-                     user=user, start=start, end=start + len(phrase))
+    return store.add_coding(session, document=document, code=store.get_code(session, project_id=document.project_id,
+                                                                             key=key),
+                            user=coder, start=start, end=start + len(phrase))

@@ -8,7 +8,7 @@ from docx import Document as WordDocument
 from coding import accounts, reconcile, reliability, reports, store
 from coding.transcripts import read_transcript
 from coding.visibility import EVERYTHING
-from tests.builders import txt_bytes
+from tests.builders import code_phrase, txt_bytes
 
 
 @pytest.fixture
@@ -21,15 +21,10 @@ def coded(session, project, user):
                                      participant="PV44", transcript=read_transcript("pv44.txt", txt_bytes()))
     for coder in (ann, bob):
         accounts.assign(session, document=document, coder=coder, by=user)
-
-    def code(coder, phrase, key):
-        start = document.text.index(phrase)
-        return store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key=key),
-                                user=coder, start=start, end=start + len(phrase))
-    code(ann, "I felt safe there", "safety")
-    code(bob, "felt safe there because", "safety")
-    code(ann, "Nobody judges you", "freedom-to-be-oneself")
-    code(bob, "stays in the room", "safety/confidentiality")
+    code_phrase(session, document, ann, "I felt safe there", "safety")
+    code_phrase(session, document, bob, "felt safe there because", "safety")
+    code_phrase(session, document, ann, "Nobody judges you", "freedom-to-be-oneself")
+    code_phrase(session, document, bob, "stays in the room", "safety/confidentiality")
     return document
 
 
@@ -126,7 +121,7 @@ def test_reconcile_pages_and_consensus_export(client, session, project, coded):
     page = client.post(f"/documents/{coded.id}/reconcile", data={
         "unit": "turn", "start": item.start, "end": item.end, "code": item.code.key, "decision": "keep:bob",
         "reason": "the rule is about confidentiality"}).text
-    assert "Decided: keep:bob" in page and "the rule is about confidentiality" in page
+    assert "Decided Confidentiality on “Nobody judges you, and…”: kept bob&#39;s coding" in page and "the rule is about confidentiality" in page
     client.post(f"/documents/{coded.id}/reconcile/agreed", data={"unit": "turn"})
     assert "⚑" in client.get(f"/documents/{coded.id}/compare").text
     agreement = client.get(f"/projects/{project.id}/agreement").text

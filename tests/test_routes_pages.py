@@ -57,7 +57,7 @@ def test_coding_from_the_page_returns_the_changed_turn_only(client, session, pro
                            data={"start": start - 1, "end": start + len("A friend told me.") + 1, "code": "focus/social"},
                            headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert response.text.count('hx-swap-oob="outerHTML"') == 2  # one turn and the undo button
+    assert response.text.count('hx-swap-oob="outerHTML"') == 3  # one turn, the undo button and the coding count
     coding = store.document_codings(session, document_id=document.id)[0]
     assert document.text[coding.start:coding.end] == "A friend told me."  # the spaces around it were trimmed
 
@@ -72,7 +72,7 @@ def test_coding_panel_memo_remove_and_undo(client, session, project, user, docum
     assert client.post(f"/codings/{coding.id}/remove").status_code == 200
     assert store.document_codings(session, document_id=document.id) == []
     response = client.post(f"/projects/{project.id}/undo", params={"document_id": document.id})
-    assert 'class="run coded"' in response.text and "Undone: removed safety" in response.text
+    assert 'class="run coded"' in response.text and "Put back Safety on “How did yo”" in response.text
     session.expire_all()
     assert [c.memo for c in store.document_codings(session, document_id=document.id)] == ["why I coded this"]
 
@@ -85,7 +85,7 @@ def test_codebook_page_edits(client, session, project):
     codes = {c.key: c for c in store.project_codes(session, project_id=project.id)}
     assert codes["safety"].name == "Feeling safe" and codes["hope"].name == "Hope" and codes["focus/social"].retired
     activity = client.get(f"/projects/{project.id}/activity").text
-    assert "changed code safety" in activity and "added code hope" in activity
+    assert "changed code Feeling safe" in activity and "added code Hope" in activity
 
 
 def test_quotes_page_filters_by_code_with_children_and_attribute(client, session, project, user, document):

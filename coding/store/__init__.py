@@ -13,12 +13,14 @@ from coding.store.codings import (add_coding, code_usage, coder_layer, coding_co
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
                                     import_document, list_documents, list_participants, set_attributes,
                                     set_document_participant, set_interviewers, text_digest)
-from coding.store.events import UNDOABLE, describe, last_undoable, list_events, undo_hint, undo_last
+from coding.store.events import CODEBOOK, UNDOABLE, describe, last_undoable, list_events, undo_hint, undo_last, undone_message
+from coding.store.wording import Wording, quote
 from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
                                    list_projects, list_users, set_blind)
 
 __all__ = [
     "CLASH",
+    "CODEBOOK",
     "CODE_FIELDS",
     "MEMO_LIMIT",
     "Conflict",
@@ -26,6 +28,7 @@ __all__ = [
     "NotFound",
     "NotYours",
     "UNDOABLE",
+    "Wording",
     "add_code", "merge_code",
     "add_coding",
     "atomic",
@@ -58,6 +61,7 @@ __all__ = [
     "list_users",
     "project_codes",
     "project_codings",
+    "quote",
     "remove_coding",
     "set_attributes",
     "set_blind",
@@ -67,5 +71,6 @@ __all__ = [
     "text_digest",
     "undo_hint",
     "undo_last",
+    "undone_message",
     "update_code",
 ]

@@ -104,7 +104,7 @@ def remove_coding(session: Session, *, coding: Coding, user: User) -> Coding:
                               .values(removed=True).execution_options(synchronize_session=False))
     if coding.removed or flipped.rowcount != 1:
         session.rollback()
-        raise NotFound(f"coding {coding.id} was already removed")
+        raise NotFound("this coding was already removed (in another tab?)")
     coding.removed = True
     code = session.get(Code, coding.code_id)
     _log(session, project_id=_coding_project(session, coding), user=user, kind="coding.removed",

@@ -4,12 +4,14 @@ from typing import Optional
 
 from sqlmodel import Session, col, select
 
-from coding.models import Event, User
+from coding.models import Code, Event, User
 from coding.store.base import _done, _log
 from coding.store.codebook import get_code
 from coding.store.codings import get_coding
+from coding.store.wording import Wording
 
 
+CODEBOOK = 0  # as `document_id`: only the changes that concern no transcript (the codebook's); ids start at 1
 UNDOABLE = ("coding.added", "coding.removed", "coding.memo", "code.updated", "code.added")
 
 
@@ -19,22 +21,30 @@ def list_events(session: Session, *, project_id: int, user_id: Optional[int] = N
     query = select(Event).where(Event.project_id == project_id)
     if user_id is not None:
         query = query.where(Event.user_id == user_id)
-    if document_id is not None:
+    if document_id == CODEBOOK:
+        query = query.where(col(Event.document_id).is_(None))
+    elif document_id is not None:
         query = query.where(Event.document_id == document_id)
     if kind:
         query = query.where(col(Event.kind).startswith(kind))
     return list(session.exec(query.order_by(col(Event.id).desc()).limit(limit)))
 
 
-def last_undoable(session: Session, *, project_id: int, user: User) -> Optional[Event]:
-    """The user's most recent change in the project that has not been undone yet.
+def last_undoable(session: Session, *, project_id: int, user: User,
+                  document_id: Optional[int] = None) -> Optional[Event]:
+    """The user's most recent change in the project (on one transcript, when `document_id` is given; in the
+    codebook, when it is CODEBOOK) that has not been undone yet.
 
     Consensus codings written by reconciliation are not undone one by one: they belong to a decision.
     """
     undone = select(Event.undoes).where(Event.project_id == project_id, col(Event.undoes).is_not(None))
-    query = (select(Event).where(Event.project_id == project_id, Event.user_id == user.id,
-                                 col(Event.kind).in_(UNDOABLE), col(Event.id).not_in(undone))
-             .order_by(col(Event.id).desc()).limit(100))
+    query = select(Event).where(Event.project_id == project_id, Event.user_id == user.id,
+                                col(Event.kind).in_(UNDOABLE), col(Event.id).not_in(undone))
+    if document_id == CODEBOOK:
+        query = query.where(col(Event.document_id).is_(None))
+    elif document_id is not None:
+        query = query.where(Event.document_id == document_id)
+    query = query.order_by(col(Event.id).desc()).limit(100)
     return next((e for e in session.exec(query) if e.payload.get("origin") != "reconciliation"), None)
 
 
@@ -42,29 +52,37 @@ def _many(count, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def describe(event: Event) -> str:
-    """A short phrase for what an event did, for buttons and the audit list."""
+def _on(event: Event, words: Wording, joint: str = "on") -> str:
+    """ "Safety on “nobody judges you…”" for a coding event."""
     p = event.payload
+    if "start" not in p:
+        return words.coding(p.get("coding"), joint)
+    return f"{words.code(p.get('code'))} {joint} {words.passage(event.document_id, p.get('start'), p.get('end'))}"
+
+
+def describe(event: Event, words: Optional[Wording] = None) -> str:
+    """A short phrase for what an event did, for the activity log: names and quoted words, never keys or offsets."""
+    p, w = event.payload, words or Wording()
     return {
-        "coding.added": lambda: f"coded {p.get('code')} at {p.get('start')}–{p.get('end')}",
-        "coding.removed": lambda: f"removed {p.get('code')} at {p.get('start')}–{p.get('end')}",
-        "coding.memo": lambda: "edited a memo",
-        "code.added": lambda: f"added code {p.get('code')}",
-        "code.updated": lambda: f"changed code {p.get('code')}",
+        "coding.added": lambda: f"coded {_on(event, w)}",
+        "coding.removed": lambda: f"removed {_on(event, w, 'from')}",
+        "coding.memo": lambda: f"edited the memo on {_on(event, w, 'at')}",
+        "code.added": lambda: f"added code {w.code(p.get('code'))}",
+        "code.updated": lambda: f"changed code {w.code(p.get('code'))}",
         "project.created": lambda: f"created the project from {p.get('framework')}",
         "document.imported": lambda: f"imported {p.get('name')}",
         "participant.updated": lambda: f"set attributes of {p.get('participant')}",
         "document.interviewers": lambda: "set the interviewer",
         "document.participant": lambda: f"set the participant to {p.get('after')}",
-        "undo": lambda: f"undid: {p.get('undid')}",
-        "reconcile.decided": lambda: f"reconciled {p.get('code')} at {p.get('start')}–{p.get('end')}: "
-                                     f"{p.get('decision')}" + (f" ({p.get('reason')})" if p.get("reason") else ""),
-        "suggestion.accepted": lambda: f"accepted a suggestion of {p.get('code')}",
-        "suggestion.rejected": lambda: f"rejected a suggestion of {p.get('code')}",
-        "member.set": lambda: f"made {p.get('member')} {p.get('after')}",
-        "member.removed": lambda: f"removed {p.get('member')} from the project",
-        "document.assigned": lambda: f"assigned the transcript to {p.get('coder')}",
-        "document.unassigned": lambda: f"took the transcript back from {p.get('coder')}",
+        "undo": lambda: f"undid: {describe(_undone(event), w)}" if p.get("kind") else "undid a change",
+        "reconcile.decided": lambda: f"reconciled {_on(event, w)}: {w.decision(p.get('decision', ''))}"
+                                     + (f" ({p.get('reason')})" if p.get("reason") else ""),
+        "suggestion.accepted": lambda: f"accepted a suggestion of {w.code(p.get('code'))}",
+        "suggestion.rejected": lambda: f"rejected a suggestion of {w.code(p.get('code'))}",
+        "member.set": lambda: f"made {w.person(p.get('member'))} {p.get('after')}",
+        "member.removed": lambda: f"removed {w.person(p.get('member'))} from the project",
+        "document.assigned": lambda: f"assigned the transcript to {w.person(p.get('coder'))}",
+        "document.unassigned": lambda: f"took the transcript back from {w.person(p.get('coder'))}",
         "document.revealed": lambda: "revealed all coders' codings on the transcript",
         "document.hidden": lambda: "hid other coders' codings again (blind)",
         "document.erased": lambda: f"deleted the transcript '{p.get('name')}' ({_many(p.get('codings'), 'coding')})",
@@ -77,15 +95,47 @@ def describe(event: Event) -> str:
     }.get(event.kind, lambda: event.kind)()
 
 
-def undo_hint(session: Session, *, project_id: int, user: User) -> Optional[str]:
-    """What the user's Undo would undo, in a few words, or None."""
-    last = last_undoable(session, project_id=project_id, user=user)
-    return describe(last) if last else None
+def _undone(event: Event) -> Event:
+    """The change an undo event inverted, rebuilt from the payload the undo carries."""
+    return Event(project_id=event.project_id, user_id=event.user_id, kind=event.payload["kind"],
+                 document_id=event.document_id, payload=event.payload)
 
 
-def undo_last(session: Session, *, project_id: int, user: User) -> Optional[Event]:
-    """Invert the user's last change with a new event; None when there is nothing to undo."""
-    target = last_undoable(session, project_id=project_id, user=user)
+def label(event: Event, words: Wording) -> str:
+    """What Undo would undo, for its button: "Safety on “nobody judges you…”"."""
+    p = event.payload
+    return {
+        "coding.added": lambda: _on(event, words),
+        "coding.removed": lambda: f"removing {_on(event, words, 'from')}",
+        "coding.memo": lambda: f"the memo on {_on(event, words, 'at')}",
+        "code.added": lambda: f"adding code {words.code(p.get('code'))}",
+        "code.updated": lambda: f"the change to code {words.code(p.get('code'))}",
+    }.get(event.kind, lambda: describe(event, words))()
+
+
+def undone_message(session: Session, *, event: Event) -> str:
+    """What an undo did, in a sentence: "Removed Safety from “nobody judges you…”"."""
+    target, words = _undone(event), Wording(session, project_id=event.project_id)
+    code = words.code(target.payload.get("code"))
+    return {
+        "coding.added": lambda: f"Removed {_on(target, words, 'from')}",
+        "coding.removed": lambda: f"Put back {_on(target, words)}",
+        "coding.memo": lambda: f"Restored the memo on {_on(target, words, 'at')}",
+        "code.added": lambda: f"Retired the new code {code}",
+        "code.updated": lambda: f"Restored code {code} as it was",
+    }.get(target.kind, lambda: f"Undone: {describe(target, words)}")()
+
+
+def undo_hint(session: Session, *, project_id: int, user: User, document_id: Optional[int] = None) -> Optional[str]:
+    """What the user's Undo (on one transcript, when given) would undo, in a few words, or None."""
+    last = last_undoable(session, project_id=project_id, user=user, document_id=document_id)
+    return label(last, Wording(session, project_id=project_id)) if last else None
+
+
+def undo_last(session: Session, *, project_id: int, user: User, document_id: Optional[int] = None) -> Optional[Event]:
+    """Invert the user's last change (on one transcript, when given) with a new event; None when there is nothing
+    to undo."""
+    target = last_undoable(session, project_id=project_id, user=user, document_id=document_id)
     if target is None:
         return None
     p = target.payload
@@ -93,6 +143,7 @@ def undo_last(session: Session, *, project_id: int, user: User) -> Optional[Even
         coding = get_coding(session, coding_id=p["coding"])
         if target.kind == "coding.memo":
             coding.memo = p["before"]
+            p = {**p, "start": coding.start, "end": coding.end, "code": session.get(Code, coding.code_id).key}
         else:
             coding.removed = target.kind == "coding.added"
         session.add(coding)
@@ -104,8 +155,9 @@ def undo_last(session: Session, *, project_id: int, user: User) -> Optional[Even
             for field, value in p["before"].items():
                 setattr(code, field, value)
         session.add(code)
+    words = Wording(session, project_id=project_id)
     event = _log(session, project_id=project_id, user=user, kind="undo", document_id=target.document_id,
-                 undoes=target.id, payload={"undid": describe(target), "kind": target.kind, **p})
-    _done(session, f"'{describe(target)}' has just been undone (in another tab?); nothing more was undone")
+                 undoes=target.id, payload={"undid": target.kind, "kind": target.kind, **p})
+    _done(session, f"'{label(target, words)}' has just been undone (in another tab?); nothing more was undone")
     session.refresh(event)
     return event

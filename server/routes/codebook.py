@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from coding import store
+from coding import accounts, store
 from server.deps import LeadDep, ProjectDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -14,13 +14,23 @@ FORM_STATUS = {store.Conflict: 409, store.Invalid: 422}
 
 def _codebook(request: Request, session, access, template: str = "pages/codebook.html", status: int = 200, **extra):
     codes = store.project_codes(session, project_id=access.project.id)
+    undo_hint = store.undo_hint(session, project_id=access.project.id, user=access.user, document_id=store.CODEBOOK)
     return request.app.state.templates.TemplateResponse(
-        request, template, {"project": access.project, "codes": codes, "access": access, **extra}, status_code=status)
+        request, template, {"project": access.project, "codes": codes, "access": access, "undo_hint": undo_hint,
+                            **extra}, status_code=status)
 
 
 @router.get("/projects/{project_id}/codebook", response_class=HTMLResponse)
 def codebook(request: Request, session: SessionDep, access: ProjectDep):
     return _codebook(request, session, access)
+
+
+@router.post("/projects/{project_id}/codebook/undo", response_class=HTMLResponse)
+def undo_codebook_change(request: Request, session: SessionDep, access: ProjectDep):
+    event = accounts.undo(session, project_id=access.project.id, user=access.user, role=access.role,
+                          document_id=store.CODEBOOK)
+    message = store.undone_message(session, event=event) + "." if event else "Nothing to undo in the codebook."
+    return _codebook(request, session, access, "partials/codebook/tree.html", message=message)
 
 
 @router.post("/projects/{project_id}/codes", response_class=HTMLResponse)

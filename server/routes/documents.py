@@ -10,7 +10,7 @@ from coding.documents import affected_turns, codings_at, document_page
 from coding.spans import trim
 from coding.suggestions import retrain_if_due
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep,
-                         LeadDocumentDep, ProjectDep, SessionDep, visible_layers)
+                         LeadDocumentDep, ProjectDep, SessionDep, shown_layers, visible_layers, wanted_layers)
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -20,12 +20,14 @@ def turns_response(request: Request, session, target: DocumentAccess, start: int
     """The turns a change touched, as out-of-band swaps, plus the undo button and, if given, the coding
     panel and the suggestions panel."""
     document, user = target.document, target.access.user
+    shown = shown_layers(request, session, target)
     context = {
         "document": document,
         "turns": affected_turns(session, document=document, start=start, end=end, user=user, with_suggestions=True,
-                                layers=visible_layers(session, target)),
+                                layers=shown),
+        "coding_count": len(store.document_codings(session, document_id=document.id, layers=shown)),
         "suggestions": suggestions,
-        "undo_hint": store.undo_hint(session, project_id=document.project_id, user=user),
+        "undo_hint": store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id),
         "project_id": document.project_id,
         "panel": panel,
         "message": message,
@@ -37,7 +39,7 @@ def turns_response(request: Request, session, target: DocumentAccess, start: int
 def show_document(request: Request, session: SessionDep, target: DocumentDep):
     access = target.access
     page = document_page(session, document=target.document, user=access.user, layers=visible_layers(session, target),
-                         codes_here=access.can("coder"))
+                         codes_here=access.can("coder"), wanted=wanted_layers(request))
     return request.app.state.templates.TemplateResponse(
         request, "pages/document.html",
         {"page": page, "project": access.project, "document": target.document, "access": access,
@@ -59,7 +61,8 @@ def code_passage(request: Request, session: SessionDep, target: CoderDocumentDep
 
 @router.get("/documents/{document_id}/codings-at", response_class=HTMLResponse)
 def coding_panel(request: Request, session: SessionDep, target: DocumentDep, start: int, end: int):
-    found = codings_at(session, document=target.document, start=start, end=end, layers=visible_layers(session, target))
+    found = codings_at(session, document=target.document, start=start, end=end,
+                       layers=shown_layers(request, session, target))
     return request.app.state.templates.TemplateResponse(
         request, "partials/document/coding_panel.html",
         {"found": found, "document": target.document, "start": start, "end": end})
@@ -75,26 +78,31 @@ def remove_coding(request: Request, session: SessionDep, target: CodingDep):
     store.remove_coding(session, coding=coding, user=target.access.user)
     where = _document_target(target)
     found = codings_at(session, document=document, start=coding.start, end=coding.end,
-                       layers=visible_layers(session, where))
+                       layers=shown_layers(request, session, where))
     return turns_response(request, session, where, coding.start, coding.end, message="Code removed",
                           panel={"found": found, "start": coding.start, "end": coding.end})
 
 
 @router.post("/codings/{coding_id}/memo", response_class=HTMLResponse)
-def save_memo(session: SessionDep, target: CodingDep, memo: Annotated[str, Form()] = ""):
+def save_memo(request: Request, session: SessionDep, target: CodingDep, memo: Annotated[str, Form()] = ""):
     store.set_memo(session, coding=target.coding, user=target.access.user, memo=memo)
-    return HTMLResponse('<span class="saved" role="status">Memo saved</span>')
+    document = target.document
+    return request.app.state.templates.TemplateResponse(request, "partials/document/memo_saved.html", {
+        "document": document, "project_id": document.project_id,
+        "undo_hint": store.undo_hint(session, project_id=document.project_id, user=target.access.user,
+                                     document_id=document.id)})
 
 
 @router.post("/projects/{project_id}/undo")
 def undo(request: Request, session: SessionDep, access: ProjectDep, document_id: Annotated[int, Query(ge=0, le=ID_MAX)] = 0):
-    event = accounts.undo(session, project_id=access.project.id, user=access.user, role=access.role)
+    event = accounts.undo(session, project_id=access.project.id, user=access.user, role=access.role,
+                          document_id=document_id or None)
     if event is None:
-        return HTMLResponse("Nothing to undo")
-    if document_id and event.document_id == document_id and "start" in event.payload:
+        return HTMLResponse("Nothing to undo on this transcript" if document_id else "Nothing to undo")
+    if document_id and "start" in event.payload:
         document = store.get_document(session, document_id=document_id)
         return turns_response(request, session, DocumentAccess(document, access), event.payload["start"],
-                              event.payload["end"], message=f"Undone: {event.payload['undid']}")
+                              event.payload["end"], message=store.undone_message(session, event=event))
     return Response(status_code=204, headers={"HX-Refresh": "true"})
 
 

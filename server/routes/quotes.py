@@ -170,5 +170,6 @@ def activity(request: Request, session: SessionDep, access: LeadDep, kind: Annot
                                document_id=document_id)
     return request.app.state.templates.TemplateResponse(request, "pages/activity.html", {
         "project": project, "events": events, "users": users, "describe": store.describe, "kind": kind or "",
+        "words": store.Wording(session, project_id=project.id),
         "user": user or "", "document": document_id, "documents": store.list_documents(session, project_id=project.id),
         "members": [u for u, _ in accounts.members(session, project_id=project.id)]})

@@ -37,7 +37,8 @@ def compare(request: Request, session: SessionDep, target: LeadDocumentDep, unit
                 disputed.setdefault(turn.id, []).append(item.code.name)
     return request.app.state.templates.TemplateResponse(request, "pages/compare.html", {
         "project": target.access.project, "access": target.access, "document": document, "turns": turns,
-        "columns": columns, "disputed": disputed, "unit": unit})
+        "columns": columns, "disputed": disputed, "unit": unit,
+        "words": store.Wording(session, project_id=document.project_id)})
 
 
 def _queue(request: Request, session, target: DocumentAccess, unit: str, message: Optional[str] = None,
@@ -52,7 +53,8 @@ def _queue(request: Request, session, target: DocumentAccess, unit: str, message
         "decisions": reconcile.decisions(session, document=document),
         "consensus": reconcile.consensus_codings(session, document=document),
         "codes": {c.id: c for c in store.project_codes(session, project_id=document.project_id)},
-        "users": {u.id: u for u in store.list_users(session)}}, status_code=status)
+        "users": {u.id: u for u in store.list_users(session)},
+        "words": store.Wording(session, project_id=document.project_id)}, status_code=status)
 
 
 @router.get("/documents/{document_id}/reconcile", response_class=HTMLResponse)
@@ -69,7 +71,8 @@ def decide(request: Request, session: SessionDep, target: LeadDocumentDep, unit:
     decision, _, keep = decision.partition(":")  # "keep:sam" keeps sam's coding
     record = reconcile.decide(session, document=target.document, lead=target.access.user, unit=unit, start=start,
                               end=end, code_key=code, decision=decision, keep=keep or None, span=span, reason=reason)
-    return _queue(request, session, target, unit, f"Decided: {record.decision}", "partials/reconcile/queue.html")
+    return _queue(request, session, target, unit, reconcile.decided_message(session, record=record),
+                  "partials/reconcile/queue.html")
 
 
 @router.post("/documents/{document_id}/reconcile/agreed", response_class=HTMLResponse)

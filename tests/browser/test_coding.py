@@ -170,17 +170,17 @@ def test_memo_remove_and_undo(page, api, ui):
     expect(page.locator("#transcript span.run.coded")).to_have_count(0)
     expect(panel.locator("li.coding")).to_have_count(0)
     expect(page.locator("#status")).to_have_text("Code removed")
-    expect(page.locator("#undo")).to_contain_text("removed safety")
+    expect(page.locator("#undo")).to_contain_text("removing Safety from “nobody flinched”")
     assert api.codings(project["id"]) == []
     expect(page.locator("#transcript")).to_contain_text("When I told them about the hospital nobody flinched.")
 
     # Undo brings it back, memo and all, without a reload
     page.locator("#undo").click()
     expect(page.locator("#transcript span.run.coded")).to_have_text(passage)
-    expect(page.locator("#status")).to_contain_text("Undone: removed safety")
+    expect(page.locator("#status")).to_contain_text("Put back Safety on “nobody flinched”")
     restored = _only_coding(api, project["id"], id=coding["id"])
     assert (restored["text"], restored["memo"]) == (passage, "First time saying it out loud.")
-    expect(page.locator("#undo")).to_contain_text("edited a memo")
+    expect(page.locator("#undo")).to_contain_text("the memo on Safety at “nobody flinched”")
     assert ui.page_was_not_reloaded(page)
 
 
@@ -196,5 +196,5 @@ def test_removing_a_coding_someone_already_removed_says_so(page, api, ui):
     assert api.client.delete(f"/api/codings/{coding['id']}").status_code == 204
 
     remove.click()
-    expect(page.locator("#status")).to_have_text(f"coding {coding['id']} was already removed")
+    expect(page.locator("#status")).to_have_text("this coding was already removed (in another tab?)")
     expect(page.locator("#status")).to_have_class("status error")

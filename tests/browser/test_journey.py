@@ -62,7 +62,7 @@ def test_import_code_with_the_mouse_and_export_to_word(page, api, ui, tmp_path):
     expect(page.locator("#status")).to_have_text("Coded as Safety")
     expect(page.locator("#pending")).to_be_hidden()
     expect(page.locator("#undo")).to_be_enabled()
-    expect(page.locator("#undo")).to_contain_text("coded safety")
+    expect(page.locator("#undo")).to_contain_text("Undo: Safety on “")
     assert ui.page_was_not_reloaded(page), "applying a code reloaded the page"
 
     codings = api.codings(project["id"])

@@ -153,8 +153,9 @@ def test_lead_assigns_coders_code_blind_lead_reconciles_and_exports(team_server,
     bob.reload()
     expect(bob.locator("#transcript span.run.coded")).to_have_count(2)
     titles = bob.locator("#transcript span.run.coded").evaluate_all("(runs) => runs.map((r) => r.title)")
-    # a run's title names its codes, then any (codebook-based) suggestion: only bob's own codes are there
-    assert sorted(title.split(" · Suggested:")[0] for title in titles) == ["Freedom to be oneself", "Safety"], titles
+    # a run's title names its codes and whose they are, then any suggestion: only bob's own codes are there
+    assert sorted(title.split(" · Suggested:")[0] for title in titles) == ["Freedom to be oneself (bob)",
+                                                                           "Safety (bob)"], titles
 
     # 3. the agreement page compares ann and bob
     lead.goto(f"/projects/{project_id}/agreement")
@@ -176,7 +177,7 @@ def test_lead_assigns_coders_code_blind_lead_reconciles_and_exports(team_server,
     reason = "ann's reading matches the participant's words about an old friend"
     item.get_by_label("Reason (optional)").fill(reason)
     _swapped(lead, "#queue", item.get_by_role("button", name="Keep ann's").click)
-    expect(lead.locator("#queue p.ok")).to_have_text("Decided: keep:ann")
+    expect(lead.locator("#queue p.ok")).to_have_text(re.compile(r"^Decided Human connection on “.+”: kept ann's coding$"))
     expect(lead.locator("#waiting-count")).to_have_text("1")
     expect(lead.locator("#queue li.item")).to_have_count(1)
     expect(lead.locator('#queue li.item[data-code="freedom-to-be-oneself"]')).to_contain_text(
@@ -184,7 +185,7 @@ def test_lead_assigns_coders_code_blind_lead_reconciles_and_exports(team_server,
     decision = lead.locator("#decisions tbody tr")
     expect(decision).to_have_count(1)
     expect(decision).to_contain_text("Human connection")
-    expect(decision).to_contain_text("keep:ann")
+    expect(decision).to_contain_text("kept ann's coding")
     expect(decision.locator("td").nth(3)).to_have_text(reason)
 
     expect(lead.locator("#accept-agreed")).to_have_text("Write the 1 agreed coding to the consensus layer")
