@@ -53,6 +53,7 @@ class TurnView:
     turn: Turn
     runs: list[RunView]
     interviewer: bool
+    interpreted: bool = False
 
 
 @dataclass
@@ -96,7 +97,8 @@ def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Codi
             pieces.append(RunView(run.start, run.end, document.text[run.start:run.end], on,
                                   [codes[c.code_id].colour for c in on], [codes[c.code_id].name for c in on],
                                   suggested))
-        views.append(TurnView(turn, pieces, turn.speaker in document.interviewer_speakers))
+        views.append(TurnView(turn, pieces, turn.speaker in document.interviewer_speakers,
+                              bool(turn.speaker) and turn.speaker in document.interpreted_speakers))
     return views
 
 

@@ -57,3 +57,18 @@ def word_text(path) -> str:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
     return "\n".join(parts)
+
+
+def database_at(path, revision: str, *statements: str):
+    """An engine on a SQLite file at `path` migrated only to `revision`, with `statements` run in it (old data)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from coding.db import alembic_config, make_engine
+
+    engine = make_engine(f"sqlite:///{path}")
+    command.upgrade(alembic_config(engine), revision)
+    with engine.begin() as db:
+        for statement in statements:
+            db.execute(text(statement))
+    return engine

@@ -55,6 +55,7 @@ def describe(event: Event) -> str:
         "document.imported": lambda: f"imported {p.get('name')}",
         "participant.updated": lambda: f"set attributes of {p.get('participant')}",
         "document.interviewers": lambda: "set the interviewer",
+        "document.interpreted": lambda: "marked who spoke through an interpreter",
         "document.participant": lambda: f"set the participant to {p.get('after')}",
         "undo": lambda: f"undid: {p.get('undid')}",
         "reconcile.decided": lambda: f"reconciled {p.get('code')} at {p.get('start')}–{p.get('end')}: "

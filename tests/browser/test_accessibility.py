@@ -1,7 +1,7 @@
 """Every page passes axe-core's WCAG 2.2 AA rules and none scrolls sideways on a 390 px phone.
 
 A team-mode server is seeded with a lead (an admin), two coders who have both coded one transcript, and so
-every page has something to show: the document page is checked plain, with a selection pending, with the
+every page has something to show (PV44 spoke through an interpreter): the document page is checked plain, with a selection pending, with the
 codings panel open and with suggestions shown. A second, empty team server shows the first-run setup page.
 """
 
@@ -63,6 +63,7 @@ def _seed(url: str, *, people: bool = True) -> dict[str, int]:
                 store.add_coding(session, document=document, code=code, user=coder, start=start, end=start + len(SENTENCE))
             code = store.get_code(session, project_id=project.id, key="safety")
             store.add_coding(session, document=document, code=code, user=lead, start=start, end=start + 20)
+            store.set_interpreted(session, document=document, user=lead, speakers=["PV44"])
             return {"project": project.id, "document": document.id}
     finally:
         engine.dispose()
