@@ -1,7 +1,7 @@
 """Every page passes axe-core's WCAG 2.2 AA rules and none scrolls sideways on a 390 px phone.
 
 A team-mode server is seeded with a lead (an admin), two coders who have both coded one transcript, and so
-every page has something to show (PV44 spoke through an interpreter): the document page is checked plain, with a selection pending, with the
+every page has something to show (PV44 spoke through an interpreter; a viewer reads along): the document page is checked plain, with a selection pending, with the
 codings panel open and with suggestions shown. A second, empty team server shows the first-run setup page.
 """
 
@@ -64,6 +64,8 @@ def _seed(url: str, *, people: bool = True) -> dict[str, int]:
             code = store.get_code(session, project_id=project.id, key="safety")
             store.add_coding(session, document=document, code=code, user=lead, start=start, end=start + 20)
             store.set_interpreted(session, document=document, user=lead, speakers=["PV44"])
+            viewer = accounts.create_user(session, name="vic", password=PASSWORD)
+            accounts.set_member(session, project_id=project.id, user=viewer, role="viewer", by=lead)
             return {"project": project.id, "document": document.id}
     finally:
         engine.dispose()
@@ -102,9 +104,9 @@ class Checker:
         self.check(name)
 
 
-def _sign_in(page) -> None:
+def _sign_in(page, name: str = "lead") -> None:
     page.goto("/login")
-    page.get_by_label("Name").fill("lead")
+    page.get_by_label("Name").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
@@ -169,7 +171,14 @@ def test_every_page_passes_axe_and_fits_the_screen(servers, axe_page, ui, size, 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Imported")
     checker.check("imported project")
 
-    failures = setup.failures + checker.failures
+    # a viewer reads the transcript without the codebook palette
+    viewer = Checker(axe_page(servers["url"], viewport={"width": width, "height": height}), width)
+    _sign_in(viewer.page, "vic")
+    viewer.visit("document for a viewer", f"/documents/{document}")
+    expect(viewer.page.locator("#palette")).to_have_count(0)
+    viewer.visit("coded quotes for a viewer", f"/projects/{project}/quotes")
+
+    failures = setup.failures + checker.failures + viewer.failures
     assert not failures, f"{len(failures)} page(s) failed:\n\n" + "\n\n".join(failures)
 
 
