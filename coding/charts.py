@@ -126,11 +126,16 @@ def _svg_item(item: Item, hatch_id: str) -> str:
     return f"<{tag}{href}{data}>{title}{inner}</{tag}>"
 
 
+def _has_links(items) -> bool:
+    return any(isinstance(i, Link) and (i.href or _has_links(i.items)) for i in items)
+
+
 def svg(figure: Figure, *, ident: str = "pf") -> str:
-    """The figure as a standalone, accessible SVG document (a string)."""
+    """The figure as a standalone, accessible SVG document (a string); a figure with links is a group, not an image."""
+    role = "group" if _has_links(figure.items) else "img"
     hatch_id = "hatch-" + (re.sub("[^A-Za-z0-9_-]", "", ident) or "pf")
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{figure.width}" height="{figure.height}" '
-            f'viewBox="0 0 {figure.width} {figure.height}" role="img" aria-label="{_xml(figure.title)}" '
+            f'viewBox="0 0 {figure.width} {figure.height}" role="{role}" aria-label="{_xml(figure.title)}" '
             f'font-family="system-ui, -apple-system, Segoe UI, sans-serif">'
             f"<title>{_xml(figure.title)}</title><desc>{_xml(figure.description)}</desc>"
             f'<defs><pattern id="{hatch_id}" patternUnits="userSpaceOnUse" width="8" height="8" '

@@ -54,6 +54,7 @@ class TurnView:
     turn: Turn
     runs: list[RunView]
     interviewer: bool
+    interpreted: bool = False
 
 
 @dataclass
@@ -100,7 +101,8 @@ def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Codi
             pieces.append(RunView(run.start, run.end, document.text[run.start:run.end], on,
                                   [codes[c.code_id].colour for c in on], [_named(codes, owners, c) for c in on],
                                   suggested))
-        views.append(TurnView(turn, pieces, turn.speaker in document.interviewer_speakers))
+        views.append(TurnView(turn, pieces, turn.speaker in document.interviewer_speakers,
+                              bool(turn.speaker) and turn.speaker in document.interpreted_speakers))
     return views
 
 

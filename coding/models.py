@@ -86,6 +86,8 @@ class Document(SQLModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     word_count: int = 0
     interviewer_speakers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    interpreted_speakers: list[str] = Field(default_factory=list,
+                                            sa_column=Column(JSON, nullable=False, server_default="[]"))
     created_at: datetime = Field(default_factory=utcnow)
     revealed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 

@@ -195,10 +195,13 @@ KNOWN_LABEL = (
     r"Interviewer|Interviewee|Respondent|Participant(?: \d+)?|Researcher|Facilitator|Moderator|"
     r"Int|I|R|Q|A|P\d+|PV\d+|FG\d+|M\d+"
 )
+# a name starts with a capital, or with a letter of a script that has no capitals (Arabic, Urdu, Bengali, ...)
+NAME_START = r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩА-Я\u0590-\u08FF\u0900-\u0DFF]"
+NAME_REST = r"[\w.'\u0300-\u036F\u0590-\u08FF\u0900-\u0DFF-]*"  # with the combining marks of those scripts
 LABEL_LINE = re.compile(
     rf"^{STAMP}(?:"
     rf"\[(?P<bracket>[^\]\n]{{1,40}})\]\s*:?\s*"
-    rf"|\*{{0,2}}(?P<name>{KNOWN_LABEL}|[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){{0,2}}|[A-Z]{{1,4}}\d{{1,4}})\*{{0,2}}\s*:\s*\*{{0,2}}\s*"
+    rf"|\*{{0,2}}(?P<name>{KNOWN_LABEL}|{NAME_START}{NAME_REST}(?: {NAME_START}{NAME_REST}){{0,2}}|[A-Z]{{1,4}}\d{{1,4}})\*{{0,2}}\s*:\s*\*{{0,2}}\s*"
     rf")",
     re.MULTILINE,
 )

@@ -96,7 +96,7 @@
     }
 
     function captureSelection() {
-      const span = selectionSpan(transcript);
+      const span = palette ? selectionSpan(transcript) : null;  // a viewer reads codings, adds none
       if (span) setPending(span);
       return span;
     }
@@ -126,6 +126,7 @@
       if (run && event.key === "Enter") openCodingsAt(run);
     });
 
+    if (!palette) return;
     filter.addEventListener("input", () => filterCodes(filter.value));
     filter.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {

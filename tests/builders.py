@@ -83,3 +83,18 @@ def code_phrase(session, document, coder, phrase: str, key: str):
     return store.add_coding(session, document=document, code=store.get_code(session, project_id=document.project_id,
                                                                              key=key),
                             user=coder, start=start, end=start + len(phrase))
+
+
+def database_at(path, revision: str, *statements: str):
+    """An engine on a SQLite file at `path` migrated only to `revision`, with `statements` run in it (old data)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from coding.db import alembic_config, make_engine
+
+    engine = make_engine(f"sqlite:///{path}")
+    command.upgrade(alembic_config(engine), revision)
+    with engine.begin() as db:
+        for statement in statements:
+            db.execute(text(statement))
+    return engine

@@ -37,7 +37,7 @@ def test_document_page_shows_turns_speakers_and_codings(client, session, project
                      user=user, start=start, end=start + len("Nobody judges you"))
     page = client.get(f"/documents/{document.id}").text
     assert page.count('class="turn') == 4
-    assert '<div class="speaker">PV44' in page
+    assert '<div class="speaker"><bdi>PV44</bdi>' in page
     assert re.search(r'class="run coded" data-s="%d" data-e="%d"[^>]*title="Safety"[^>]*>Nobody judges you<' % (
         start, start + 17), page)
 

@@ -12,7 +12,7 @@ from coding.store.codings import (add_coding, code_usage, coder_layer, coding_co
                                   set_memo)
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
                                     import_document, list_documents, list_participants, set_attributes,
-                                    set_document_participant, set_interviewers, text_digest)
+                                    set_document_participant, set_interpreted, set_interviewers, text_digest)
 from coding.store.events import CODEBOOK, UNDOABLE, describe, last_undoable, list_events, undo_hint, undo_last, undone_message
 from coding.store.wording import Wording, quote
 from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
@@ -66,6 +66,7 @@ __all__ = [
     "set_attributes",
     "set_blind",
     "set_document_participant",
+    "set_interpreted",
     "set_interviewers",
     "set_memo",
     "text_digest",

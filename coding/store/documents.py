@@ -126,14 +126,26 @@ def document_participant(session: Session, *, document: Document) -> Optional[Pa
 
 def set_interviewers(session: Session, *, document: Document, user: User, speakers: list[str]) -> Document:
     """Say which of a document's speakers are interviewers."""
+    return _set_speakers(session, document=document, user=user, speakers=speakers, field="interviewer_speakers",
+                         kind="document.interviewers")
+
+
+def set_interpreted(session: Session, *, document: Document, user: User, speakers: list[str]) -> Document:
+    """Say which of a document's speakers spoke through an interpreter."""
+    return _set_speakers(session, document=document, user=user, speakers=speakers, field="interpreted_speakers",
+                         kind="document.interpreted")
+
+
+def _set_speakers(session: Session, *, document: Document, user: User, speakers: list[str], field: str,
+                  kind: str) -> Document:
     known = {t.speaker for t in document_turns(session, document_id=document.id) if t.speaker}
     unknown = [s for s in speakers if s not in known]
     if unknown:
         raise Invalid(f"'{unknown[0]}' is not a speaker in {document.name}")
-    before = list(document.interviewer_speakers)
-    document.interviewer_speakers = list(speakers)
+    before = list(getattr(document, field))
+    setattr(document, field, list(speakers))
     session.add(document)
-    _log(session, project_id=document.project_id, user=user, kind="document.interviewers",
+    _log(session, project_id=document.project_id, user=user, kind=kind,
          document_id=document.id, payload={"before": before, "after": list(speakers)})
     _done(session)
     session.refresh(document)

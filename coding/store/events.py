@@ -73,6 +73,7 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "document.imported": lambda: f"imported {p.get('name')}",
         "participant.updated": lambda: f"set attributes of {p.get('participant')}",
         "document.interviewers": lambda: "set the interviewer",
+        "document.interpreted": lambda: "marked who spoke through an interpreter",
         "document.participant": lambda: f"set the participant to {p.get('after')}",
         "undo": lambda: f"undid: {describe(_undone(event), w)}" if p.get("kind") else "undid a change",
         "reconcile.decided": lambda: f"reconciled {_on(event, w)}: {w.decision(p.get('decision', ''))}"

@@ -64,6 +64,7 @@ class TurnOut(BaseModel):
     start: int
     end: int
     interviewer: bool
+    interpreted: bool = Field(False, description="the speaker spoke through an interpreter")
     cue_start_ms: Optional[int] = None
     cue_end_ms: Optional[int] = None
 
@@ -73,6 +74,7 @@ class DocumentOut(DocumentSummary):
     turns: list[TurnOut]
     participant_attributes: dict[str, Any]
     interviewer_speakers: list[str]
+    interpreted_speakers: list[str] = []
 
 
 class EraseIn(BaseModel):
@@ -206,11 +208,13 @@ def import_document(request: Request, session: SessionDep, access: LeadDep,
 def _document_out(session, document: Document) -> DocumentOut:
     participant = store.document_participant(session, document=document)
     turns = [TurnOut(speaker=t.speaker, start=t.start, end=t.end, cue_start_ms=t.cue_start_ms,
-                     cue_end_ms=t.cue_end_ms, interviewer=t.speaker in document.interviewer_speakers)
+                     cue_end_ms=t.cue_end_ms, interviewer=t.speaker in document.interviewer_speakers,
+                     interpreted=t.speaker in document.interpreted_speakers)
              for t in store.document_turns(session, document_id=document.id)]
     return DocumentOut(**_summary(document, participant), text=document.text, turns=turns,
                        participant_attributes=participant.attributes if participant else {},
-                       interviewer_speakers=document.interviewer_speakers)
+                       interviewer_speakers=document.interviewer_speakers,
+                       interpreted_speakers=document.interpreted_speakers)
 
 
 @router.get("/projects/{project_id}/documents")

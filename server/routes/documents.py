@@ -113,6 +113,13 @@ def set_interviewers(session: SessionDep, target: LeadDocumentDep, speakers: Ann
     return Response(status_code=204, headers={"HX-Refresh": "true"})
 
 
+@router.post("/documents/{document_id}/interpreted")
+def set_interpreted(session: SessionDep, target: LeadDocumentDep, speakers: Annotated[list[str], Form()] = []):
+    store.set_interpreted(session, document=target.document, user=target.access.user,
+                          speakers=[s for s in speakers if s])
+    return Response(status_code=204, headers={"HX-Refresh": "true"})
+
+
 @router.post("/documents/{document_id}/participant")
 def set_participant(session: SessionDep, target: LeadDocumentDep, participant: Annotated[str, Form()] = ""):
     store.set_document_participant(session, document=target.document, user=target.access.user, label=participant)

@@ -207,10 +207,29 @@ def _problems(seen: dict[str, list[str]], allow_console_errors: bool) -> list[st
     return problems
 
 
-def _new_context(browser, base_url: str):
-    context = browser.new_context(base_url=base_url, accept_downloads=True, viewport={"width": 1280, "height": 900})
+def _new_context(browser, base_url: str, **options):
+    context = browser.new_context(**{"base_url": base_url, "accept_downloads": True,
+                                     "viewport": {"width": 1280, "height": 900}, **options})
     context.set_default_timeout(10_000)
     return context
+
+
+@contextmanager
+def _people(browser, allow_console_errors: bool, **defaults) -> Iterator:
+    """Yield `open_page(base_url, **context_options)`; every page opened is checked once the block ends."""
+    opened = []
+
+    def open_page(base_url: str, **options):
+        context = _new_context(browser, base_url, **{**defaults, **options})
+        new_page = context.new_page()
+        opened.append((context, _watch(new_page)))
+        return new_page
+
+    yield open_page
+    for context, _ in opened:
+        context.close()
+    problems = [p for _, seen in opened for p in _problems(seen, allow_console_errors)]
+    assert not problems, "the browser reported problems:\n" + "\n".join(problems)
 
 
 @pytest.fixture
@@ -233,20 +252,8 @@ def page(request, browser, live_server):
 def new_person_page(request, browser):
     """`new_person_page(base_url)`: a page in a context of its own (its own cookies: one person signed in),
     checked at teardown exactly like `page`. For tests where several people use the same server."""
-    opened = []
-
-    def open_page(base_url: str):
-        context = _new_context(browser, base_url)
-        new_page = context.new_page()
-        opened.append((context, _watch(new_page)))
-        return new_page
-
-    yield open_page
-    for context, _ in opened:
-        context.close()
-    allow = bool(request.node.get_closest_marker("allow_console_errors"))
-    problems = [p for _, seen in opened for p in _problems(seen, allow)]
-    assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+    with _people(browser, bool(request.node.get_closest_marker("allow_console_errors"))) as open_page:
+        yield open_page
 
 
 # --- selections in the transcript ------------------------------------------------------------------
@@ -341,3 +348,30 @@ class Ui:
 @pytest.fixture(scope="session")
 def ui() -> Ui:
     return Ui()
+
+
+# --- accessibility ---------------------------------------------------------------------------------
+
+AXE_JS = REPO / "tests" / "browser" / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def assert_no_axe_violations(page, where: str = "") -> None:
+    """Run axe-core's WCAG 2.2 AA rules on the page; fail with one line per violation and element."""
+    assert AXE_JS.exists(), f"axe-core is missing at {AXE_JS}: run scripts/test.sh once (it installs it with npm)"
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE_JS))
+    violations = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+                               ".then((r) => r.violations)", AXE_TAGS)
+    lines = [f"{v['id']} ({v['impact']}) at {' '.join(map(str, node['target']))}: {v['help']}"
+             for v in violations for node in v["nodes"]]
+    if lines:
+        raise AssertionError(f"axe-core found {len(lines)} problem(s) on {where or page.url}:\n" + "\n".join(lines))
+
+
+@pytest.fixture
+def axe_page(browser):
+    """`axe_page(base_url, viewport={...})`: a page whose context lets axe-core's inline script past the
+    Content-Security-Policy (for the accessibility checks only); page errors and dialogs still fail the test."""
+    with _people(browser, allow_console_errors=True, bypass_csp=True) as open_page:
+        yield open_page

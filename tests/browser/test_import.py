@@ -89,7 +89,7 @@ def test_empty_binary_and_other_refused_files_are_named_with_the_reason(page, ap
     expect(errors.nth(4)).to_have_text(
         "Not imported: again.txt: this transcript is already in the project as 'existing.txt'")
     for item in errors.all():
-        expect(item).to_have_attribute("role", "alert")
+        expect(item.get_by_role("alert")).to_have_text(item.inner_text())  # a list item holding an alert
 
     expect(rows).to_have_count(1)
     assert page.locator("#documents").inner_text() == table_before

@@ -1,14 +1,14 @@
 """recordings: one audio or video file per transcript, kept in the media folder
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0014
 """
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 revision = '0015'
-down_revision = '0010'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
