@@ -20,10 +20,12 @@ def turns_response(request: Request, session, target: DocumentAccess, start: int
     """The turns a change touched, as out-of-band swaps, plus the undo button and, if given, the coding
     panel and the suggestions panel."""
     document, user = target.document, target.access.user
+    layers = visible_layers(session, target)
     context = {
         "document": document,
         "turns": affected_turns(session, document=document, start=start, end=end, user=user, with_suggestions=True,
-                                layers=visible_layers(session, target)),
+                                layers=layers),
+        "coding_count": store.document_coding_count(session, document_id=document.id, layers=layers),
         "suggestions": suggestions,
         "undo_hint": store.undo_hint(session, project_id=document.project_id, user=user),
         "project_id": document.project_id,
