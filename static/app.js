@@ -95,7 +95,8 @@
     // What will be coded is always the live selection: nothing when it collapses or leaves the transcript.
     function captureSelection() {
       const span = selectionSpan(transcript);
-      setPending(span);
+      // picking a code (the filter, a focused code) keeps the selection it is about to code
+      if (span || !palette.contains(document.activeElement)) setPending(span);
       return span;
     }
 
@@ -109,10 +110,7 @@
       }
     }
 
-    document.addEventListener("selectionchange", () => {
-      if (palette.contains(document.activeElement)) return; // picking a code keeps the selection it codes
-      captureSelection();
-    });
+    document.addEventListener("selectionchange", captureSelection);
     // A press on a code must not move the focus or the selection away from the passage it is about to code.
     palette.addEventListener("mousedown", (event) => {
       if (event.target.closest(".code")) event.preventDefault();

@@ -229,7 +229,9 @@
 
   document.addEventListener("mouseover", (event) => {
     const li = event.target.closest && event.target.closest("#palette .code");
-    if (li && !li.contains(event.relatedTarget)) placeDefinition(li);
+    // the pointer on the definition itself is elsewhere on the page (the transcript under it): get out of the way
+    if (li && event.target.closest(".definition")) hideDefinition(li);
+    else if (li && !li.contains(event.relatedTarget)) placeDefinition(li);
   });
   document.addEventListener("mouseout", (event) => {
     const li = event.target.closest && event.target.closest("#palette .code");
