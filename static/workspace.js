@@ -245,8 +245,9 @@
     const li = event.target.closest && event.target.closest("#palette .code");
     if (li) hideDefinition(li);
   });
+  // a fixed definition does not move with the page: keep it beside its code
   document.addEventListener("scroll", () => {
-    document.querySelectorAll("#palette .definition.shown").forEach((d) => hideDefinition(d.closest(".code")));
+    document.querySelectorAll("#palette .definition.shown").forEach((d) => placeDefinition(d.closest(".code")));
   }, true);
 
   window.PeerframeWorkspace = { snapToWords, selectOffsets, notify, openCodingsAt, closePopover };

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CHAR_BOXES_JS
-from tests.browser.test_team import PASSWORDS, TEAM_SERVER_SCRIPT
+from tests.browser.test_team import PASSWORDS, TEAM_SERVER_SCRIPT, TRANSCRIPT as TEAM_TRANSCRIPT
+from tests.browser.test_team import _seed as seed_team
 
 pytestmark = pytest.mark.browser
 
@@ -195,25 +196,16 @@ def test_a_code_definition_on_hover_is_inside_the_window_and_on_top(page, api, s
 
 # --- a session that ends while coding -----------------------------------------------------------------
 
-def _seed(url: str) -> dict[str, int]:
-    """A coder `ann` assigned to one transcript; returns the project and document ids."""
+def _assign_ann(url: str, document_id: int) -> None:
+    """Assign the team server's transcript to the coder ann."""
     from coding import accounts, store
-    from coding.db import make_engine, migrate, session_for
-    from coding.frameworks import get_framework
-    from coding.transcripts import read_transcript
+    from coding.db import make_engine, session_for
 
     engine = make_engine(url)
     try:
-        migrate(engine)
         with session_for(engine) as session:
-            lead = accounts.create_user(session, name="lead", password=PASSWORDS["lead"], admin=True)
-            ann = accounts.create_user(session, name="ann", password=PASSWORDS["ann"])
-            project = store.create_project(session, name="Sessions", framework=get_framework("side-by-side"), user=lead)
-            accounts.set_member(session, project_id=project.id, user=ann, role="coder", by=lead)
-            document = store.import_document(session, project_id=project.id, user=lead,
-                                             transcript=read_transcript("s.txt", TRANSCRIPT.encode("utf-8")))
-            accounts.assign(session, document=document, coder=ann, by=lead)
-            return {"project": project.id, "document": document.id}
+            lead, ann = (accounts.find_user(session, name=n) for n in ("lead", "ann"))
+            accounts.assign(session, document=store.get_document(session, document_id=document_id), coder=ann, by=lead)
     finally:
         engine.dispose()
 
@@ -221,9 +213,11 @@ def _seed(url: str) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def session_server(tmp_path_factory, server_runner) -> Iterator[dict]:
     folder = tmp_path_factory.mktemp("session-server")
-    ids = _seed(f"sqlite:///{folder / 'browser.db'}")
+    url = f"sqlite:///{folder / 'browser.db'}"
+    ids = seed_team(url)
+    _assign_ann(url, ids["document"])
     with server_runner(folder, TEAM_SERVER_SCRIPT, ready=(401,)) as base:
-        yield {"url": base, "db": f"sqlite:///{folder / 'browser.db'}", **ids}
+        yield {"url": base, "db": url, **ids}
 
 
 def _sign_in(page) -> None:
@@ -234,14 +228,15 @@ def _sign_in(page) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def _stored_in(url: str, document_id: int) -> list[tuple[int, int]]:
+def _stored_in(url: str, document_id: int) -> list[tuple[int, int, str]]:
     from coding import store
     from coding.db import make_engine, session_for
 
     engine = make_engine(url)
     try:
         with session_for(engine) as session:
-            return [(c.start, c.end) for c in store.document_codings(session, document_id=document_id)]
+            text = store.get_document(session, document_id=document_id).text
+            return [(c.start, c.end, text[c.start:c.end]) for c in store.document_codings(session, document_id=document_id)]
     finally:
         engine.dispose()
 
@@ -263,7 +258,7 @@ def test_a_coding_sent_after_the_session_ended_says_so_and_is_retried_after_sign
     other.get_by_role("button", name="Sign out").click()
     other.wait_for_url("**/login")
 
-    _drag(page, "refugee centre")
+    _drag(page, "moderator was watching")
     _click_code(page, "safety")
     alert = page.locator("#session-ended")
     expect(alert).to_be_visible()
@@ -278,7 +273,8 @@ def test_a_coding_sent_after_the_session_ended_says_so_and_is_retried_after_sign
     page.get_by_role("button", name="Retry").click()
     expect(page.locator("#status")).to_have_text("Coded as Safety")
     expect(alert).to_be_hidden()
-    start = TRANSCRIPT.index("refugee centre")
+    words = "moderator was watching"
+    start = TEAM_TRANSCRIPT.index(words)
     after = _stored_in(session_server["db"], session_server["document"])
-    assert sorted(after) == sorted(before + [(start, start + len("refugee centre"))])
-    expect(page.locator("#transcript span.run.coded").filter(has_text="refugee centre")).to_have_count(1)
+    assert sorted(after) == sorted(before + [(start, start + len(words), words)])
+    expect(page.locator("#transcript span.run.coded").filter(has_text="moderator was watching")).to_have_count(1)
