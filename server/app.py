@@ -150,8 +150,8 @@ async def _not_signed_in(request: Request, exc: auth.NotSignedIn):
     if _wants_json(request):
         return JSONResponse({"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
     if request.headers.get("hx-request"):
-        return JSONResponse({"detail": "your session has ended; sign in again"}, status_code=401,
-                            headers={"HX-Redirect": "/login"})
+        # the page stays where it is, so the person's work can be sent again after signing in
+        return JSONResponse({"detail": "your session has ended; sign in again"}, status_code=401)
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 

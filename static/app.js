@@ -42,10 +42,7 @@
   }
 
   function showStatus(message, isError) {
-    const status = document.getElementById("status");
-    if (!status) return;
-    status.textContent = message;
-    status.classList.toggle("error", Boolean(isError));
+    window.PeerframeWorkspace.notify(message, isError);
   }
 
   function setUpDocument(transcript) {
@@ -54,7 +51,10 @@
     const filter = document.getElementById("code-filter");
     const pendingBox = document.getElementById("pending");
     const pendingText = document.getElementById("pending-text");
+    const pendingHint = document.getElementById("pending-hint");
+    const workspace = window.PeerframeWorkspace;
     let pending = null;
+    let pressedAt = null;
 
     const visibleCodes = () =>
       Array.from(palette.querySelectorAll(".code")).filter((li) => !li.hidden);
@@ -63,6 +63,7 @@
       pending = span;
       palette.classList.toggle("armed", Boolean(span));
       pendingBox.hidden = !span;
+      if (pendingHint) pendingHint.hidden = Boolean(span);
       pendingText.textContent = span ? (span.text.length > 120 ? span.text.slice(0, 117) + "…" : span.text) : "";
     }
 
@@ -89,15 +90,14 @@
       }
     }
 
-    function openCodingsAt(run) {
-      htmx.ajax("GET", "/documents/" + documentId + "/codings-at?start=" + run.dataset.s + "&end=" + run.dataset.e, {
-        target: "#coding-panel", swap: "outerHTML",
-      });
-    }
+    const openCodingsAt = workspace.openCodingsAt;
 
+    // What will be coded is always the live selection: nothing when it collapses or leaves the transcript.
     function captureSelection() {
-      const span = palette ? selectionSpan(transcript) : null;  // a viewer reads codings, adds none
-      if (span) setPending(span);
+      if (!palette) return null;  // a viewer reads codings, adds none
+      const span = selectionSpan(transcript);
+      // picking a code (the filter, a focused code) keeps the selection it is about to code
+      if (span || !palette.contains(document.activeElement)) setPending(span);
       return span;
     }
 
@@ -111,10 +111,36 @@
       }
     }
 
+    document.addEventListener("selectionchange", captureSelection);
+    // A press on a code must not move the focus or the selection away from the passage it is about to code.
+    palette.addEventListener("mousedown", (event) => {
+      if (event.target.closest(".code")) event.preventDefault();
+    });
+    transcript.addEventListener("mousedown", (event) => {
+      pressedAt = { x: event.clientX, y: event.clientY };
+      // A press on a focusable highlight would focus it and start no selection: take its tabindex away for
+      // the press, so a drag over codings selects exactly as over plain text (the keyboard still reaches it).
+      const run = event.target.closest(".run[tabindex]");
+      if (!run) return;
+      run.removeAttribute("tabindex");
+      document.addEventListener("mouseup", () => run.setAttribute("tabindex", "0"), { once: true, capture: true });
+    });
     transcript.addEventListener("mouseup", (event) => {
-      if (captureSelection()) return;
+      const dragged = pressedAt && Math.hypot(event.clientX - pressedAt.x, event.clientY - pressedAt.y) > 3;
+      pressedAt = null;
+      const span = selectionSpan(transcript);
+      if (span) {
+        // a mouse selection takes whole words, unless Alt is held
+        const snapped = event.altKey ? span : workspace.snapToWords(transcript, span.start, span.end);
+        if (snapped.start !== span.start || snapped.end !== span.end) {
+          workspace.selectOffsets(transcript, snapped.start, snapped.end);
+        }
+        captureSelection();
+        return;
+      }
+      if (dragged) return;
       const run = event.target.closest(".run.coded");
-      if (run) openCodingsAt(run);
+      if (run) openCodingsAt(run, event.clientX, event.clientY);
       const suggested = event.target.closest(".run.suggested");
       if (suggested && !run) focusSuggestion(suggested.dataset.suggestion);
     });

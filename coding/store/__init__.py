@@ -7,7 +7,8 @@ The parts: base (errors, events, transactions), projects, codebook, documents, c
 from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, clashing
 from coding.store.checks import MEMO_LIMIT
 from coding.store.codebook import CODE_FIELDS, add_code, get_code, merge_code, project_codes, update_code
-from coding.store.codings import (add_coding, code_usage, coder_layer, coding_counts, consensus_layer, document_codings,
+from coding.store.codings import (add_coding, code_usage, coder_layer, coding_counts, consensus_layer,
+                                  document_coding_count, document_codings,
                                   get_coding, layer_has_codings, layer_owners, project_codings, remove_coding,
                                   set_memo)
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
@@ -39,6 +40,7 @@ __all__ = [
     "consensus_layer",
     "create_project",
     "describe",
+    "document_coding_count",
     "document_codings",
     "document_participant",
     "document_turns",

@@ -140,6 +140,15 @@ def document_codings(session: Session, *, document_id: int, layers: Optional[set
     return list(session.exec(query.order_by(Coding.start, Coding.end, Coding.id)))
 
 
+def document_coding_count(session: Session, *, document_id: int, layers: Optional[set[int]] = None) -> int:
+    """How many live codings a document has: in all layers, or only in `layers`."""
+    query = select(func.count()).select_from(Coding).where(Coding.document_id == document_id,
+                                                            col(Coding.removed).is_(False))
+    if layers is not None:
+        query = query.where(col(Coding.layer_id).in_(layers or {-1}))
+    return session.exec(query).one()
+
+
 def project_codings(session: Session, *, project_id: int) -> list[Coding]:
     """The live codings of a project, by document and position."""
     query = (select(Coding).join(Document, col(Document.id) == Coding.document_id)

@@ -25,7 +25,7 @@ def turns_response(request: Request, session, target: DocumentAccess, start: int
         "document": document,
         "turns": affected_turns(session, document=document, start=start, end=end, user=user, with_suggestions=True,
                                 layers=shown),
-        "coding_count": len(store.document_codings(session, document_id=document.id, layers=shown)),
+        "coding_count": store.document_coding_count(session, document_id=document.id, layers=shown),
         "suggestions": suggestions,
         "undo_hint": store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id),
         "project_id": document.project_id,
