@@ -159,26 +159,36 @@ def test_the_upgrade_folds_duplicates_that_earlier_races_left(tmp_path):
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     command.upgrade(alembic_config(engine), "0006")
-    with session_for(engine) as session:
-        local = store.ensure_user(session, name="local")
-        project = store.create_project(session, name="Old", framework=get_framework("side-by-side"), user=local)
-        document = store.import_document(session, project_id=project.id, user=local,
-                                         transcript=read_transcript("pv44.txt", txt_bytes()))
-        code = store.get_code(session, project_id=project.id, key="safety")
-        made = [store.add_coding(session, document=document, code=code, user=local, start=20, end=40) for _ in "ab"]
-        ids = (project.id, document.id, code.id, local.id)
+    # rows written as the schema of that time had them (today's models have columns it lacks)
     with engine.begin() as db:
-        for coding in made:
+        for statement in (
+                "INSERT INTO user (id, name, display_name, created_at) VALUES (1, 'local', 'local', '2026-01-01')",
+                "INSERT INTO project (id, name, description, framework_id, framework_version, created_at) "
+                "VALUES (1, 'Old', '', 'side-by-side', '1', '2026-01-01')",
+                "INSERT INTO code (id, project_id, key, name, kind, definition, citation, colour, patterns, position, "
+                "retired) VALUES (1, 1, 'safety', 'Safety', 'value', '', '', '#112233', '[]', 0, 0)",
+                "INSERT INTO document (id, project_id, name, source_format, text, sha256, word_count, "
+                "interviewer_speakers, created_at) VALUES (1, 1, 'pv44.txt', 'txt', 'PV44: ' || printf('%.60c', 'x'), "
+                "'x', 1, '[]', '2026-01-01')",
+                "INSERT INTO layer (id, project_id, kind, user_id) VALUES (1, 1, 'consensus', NULL)",
+                "INSERT INTO coding (id, layer_id, document_id, code_id, start, \"end\", memo, origin, created_by, "
+                "created_at, removed) VALUES (1, 1, 1, 1, 20, 40, '', 'manual', 1, '2026-01-01', 0)",
+                "INSERT INTO coding (id, layer_id, document_id, code_id, start, \"end\", memo, origin, created_by, "
+                "created_at, removed) VALUES (2, 1, 1, 1, 20, 40, '', 'manual', 1, '2026-01-01', 0)"):
+            db.execute(text(statement))
+    made, ids = (1, 2), (1, 1, 1, 1)  # the two codings; project, document, code, user
+    with engine.begin() as db:
+        for coding_id in made:
             db.execute(text("INSERT INTO reconciliation (project_id, document_id, code_id, unit_start, unit_end, "
                             "decision, reason, decided_by, at, consensus_codings) VALUES (:p, :d, :c, 0, 50, 'both', "
                             "'', :u, '2026-01-01', :made)"),
-                       {"p": ids[0], "d": ids[1], "c": ids[2], "u": ids[3], "made": f"[{coding.id}]"})
+                       {"p": ids[0], "d": ids[1], "c": ids[2], "u": ids[3], "made": f"[{coding_id}]"})
         for _ in "ab":
             db.execute(text("INSERT INTO event (project_id, user_id, at, kind, undoes, payload) "
                             "VALUES (:p, :u, '2026-01-01', 'undo', 1, '{}')"), {"p": ids[0], "u": ids[3]})
     migrate(engine)
     with engine.connect() as db:
-        assert db.execute(text("SELECT consensus_codings FROM reconciliation")).scalars().all() == [f"[{made[0].id}]"]
+        assert db.execute(text("SELECT consensus_codings FROM reconciliation")).scalars().all() == [f"[{made[0]}]"]
         assert db.execute(text("SELECT removed FROM coding ORDER BY id")).scalars().all() == [0, 1]
         assert db.execute(text("SELECT count(*) FROM event WHERE undoes = 1")).scalar_one() == 1
     engine.dispose()
