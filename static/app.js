@@ -113,9 +113,11 @@
 
     document.addEventListener("selectionchange", captureSelection);
     // A press on a code must not move the focus or the selection away from the passage it is about to code.
-    palette.addEventListener("mousedown", (event) => {
-      if (event.target.closest(".code")) event.preventDefault();
-    });
+    if (palette) {
+      palette.addEventListener("mousedown", (event) => {
+        if (event.target.closest(".code")) event.preventDefault();
+      });
+    }
     transcript.addEventListener("mousedown", (event) => {
       pressedAt = { x: event.clientX, y: event.clientY };
       // A press on a focusable highlight would focus it and start no selection: take its tabindex away for
