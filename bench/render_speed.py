@@ -31,6 +31,7 @@ from bench.taguette_bench import Taguette  # noqa: E402
 from coding import store  # noqa: E402
 from coding.db import session_for  # noqa: E402
 from coding.frameworks import get_framework  # noqa: E402
+from coding.limits import Limits  # noqa: E402
 from coding.transcripts import read_transcript  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.settings import Settings  # noqa: E402
@@ -101,7 +102,7 @@ def seed_peerframe(app, turns, plan, tags: list[str]) -> dict:
                                        framework=get_framework("side-by-side"))
         text = "\n\n".join(f"{speaker}: {utterance}" for speaker, utterance in turns)
         began = time.perf_counter()
-        transcript = read_transcript("interview.txt", text.encode(), max_bytes=64 * 1024 * 1024)
+        transcript = read_transcript("interview.txt", text.encode(), limits=Limits(upload_bytes=64 * 1024 * 1024))
         document = store.import_document(session, project_id=project.id, user=user, transcript=transcript)
         import_ms = (time.perf_counter() - began) * 1000
         codes = {c.name: c for c in store.project_codes(session, project_id=project.id)}
