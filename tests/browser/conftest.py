@@ -289,6 +289,10 @@ SELECT_JS = """
 }
 """
 
+# the two screens every workspace test runs on: a laptop and a phone
+SCREENS = [pytest.param({"width": 1440, "height": 900}, id="desktop"),
+           pytest.param({"width": 390, "height": 844}, id="phone")]
+
 CHAR_BOXES_JS = """
 ([needle, nth]) => {
   const transcript = document.getElementById("transcript");

@@ -4,10 +4,10 @@ participant CSV shows a preview of its changes before Apply, on a desktop and on
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import SCREENS
+
 pytestmark = pytest.mark.browser
 
-SIZES = [pytest.param({"width": 1440, "height": 900}, id="desktop"),
-         pytest.param({"width": 390, "height": 844}, id="phone")]
 TRANSCRIPT = (
     "Interviewer: Who runs the group?\n\n"
     "PV8: A friend told me about it. Our facilitator keeps it safe every week.\n\n"
@@ -22,7 +22,7 @@ def _code(api, document, phrase, key):
     api.code(document["id"], start, start + len(phrase), key)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SCREENS)
 def test_a_same_turn_cell_opens_exactly_the_passages_it_promises(page, api, size):
     page.set_viewport_size(size)
     project = api.create_project()
@@ -50,7 +50,7 @@ def test_a_same_turn_cell_opens_exactly_the_passages_it_promises(page, api, size
     expect(page.locator("#together-note")).to_be_visible()
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SCREENS)
 def test_the_participant_csv_shows_its_changes_before_apply(page, api, size, tmp_path):
     page.set_viewport_size(size)
     project = api.create_project()

@@ -10,10 +10,10 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import SCREENS
+
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = [pytest.param({"width": 1440, "height": 900}, id="desktop"),
-             pytest.param({"width": 390, "height": 844}, id="phone")]
 SHARED = (
     "Interviewer: What made the group feel safe?\n\n"
     "PV12: Nobody judges you there, whatever you say.\n\n"
@@ -72,7 +72,7 @@ def _code_by_click(page, ui, passage: str, key: str) -> None:
     expect(page.locator("#transcript span.run.coded", has_text=passage)).to_have_count(1)
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", SCREENS)
 def test_undo_reaches_only_this_transcript_by_button_and_by_ctrl_z(page, api, ui, viewport):
     page.set_viewport_size(viewport)
     project = api.create_project()["id"]
@@ -106,7 +106,7 @@ def test_undo_reaches_only_this_transcript_by_button_and_by_ctrl_z(page, api, ui
     assert [c["id"] for c in api.codings(project) if c["document_id"] == second["id"]] == [later["id"]]
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", SCREENS)
 def test_the_lead_switches_a_coders_layer_off_and_its_highlights_go(page, seeded, viewport):
     page.set_viewport_size(viewport)
     page.goto(f"/documents/{seeded['document']}")

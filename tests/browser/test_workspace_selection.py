@@ -7,20 +7,19 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHAR_BOXES_JS
+from tests.browser.conftest import CHAR_BOXES_JS, SCREENS
 from tests.browser.test_team import PASSWORDS, TEAM_SERVER_SCRIPT, TRANSCRIPT as TEAM_TRANSCRIPT
 from tests.browser.test_team import _seed as seed_team
 
 pytestmark = pytest.mark.browser
 
-SIZES = [pytest.param((1440, 900), id="1440x900"), pytest.param((390, 844), id="390x844")]
 PASSAGE = "The caseworker at the refugee centre listened to me and I felt safe for the first time."
 FILLER = "Interviewer: Can you say more about that week?\n\nPV1: It was an ordinary week, nothing much happened.\n\n"
 TRANSCRIPT = FILLER * 12 + "Interviewer: And then?\n\nPV1: " + PASSAGE + "\n\n" + FILLER * 4
 
 
 def _open(page, api, size, text: str = TRANSCRIPT):
-    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.set_viewport_size(size)
     project = api.create_project()
     document = api.import_text(project["id"], "workspace.txt", text)
     page.goto(f"/documents/{document['id']}")
@@ -73,7 +72,7 @@ def _at(text: str, words: str) -> tuple[int, int]:
     return start, start + len(words)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SCREENS)
 def test_a_drag_from_the_first_letter_of_a_highlight_co_codes_the_dragged_words(page, api, size):
     project, document = _open(page, api, size)
     text = document["text"]
@@ -92,7 +91,7 @@ def test_a_drag_from_the_first_letter_of_a_highlight_co_codes_the_dragged_words(
                            for w in ("caseworker at", "caseworker", "refugee centre listened"))
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SCREENS)
 def test_a_selection_that_is_gone_is_not_coded(page, api, size):
     project, document = _open(page, api, size)
     _drag(page, "refugee centre")
@@ -109,7 +108,7 @@ def test_a_selection_that_is_gone_is_not_coded(page, api, size):
     expect(page.locator("#coding-count")).to_have_text("0")
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SCREENS)
 def test_a_mouse_selection_snaps_to_whole_words_unless_alt_is_held(page, api, size):
     project, document = _open(page, api, size)
     text = document["text"]
@@ -127,7 +126,7 @@ def test_a_mouse_selection_snaps_to_whole_words_unless_alt_is_held(page, api, si
     assert (*_at(text, "istened to m"), "istened to m", "human-connection") in _stored(api, project["id"])
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SCREENS)
 def test_clicking_a_highlight_opens_its_codes_at_the_passage_with_the_focus(page, api, size):
     project, document = _open(page, api, size)
     text = document["text"]
@@ -162,7 +161,7 @@ def test_clicking_a_highlight_opens_its_codes_at_the_passage_with_the_focus(page
     assert api.codings(project["id"]) == []
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SCREENS)
 def test_the_header_count_and_the_message_follow_each_coding_where_the_coder_is(page, api, size):
     project, document = _open(page, api, size)
     expect(page.locator("#coding-count")).to_have_text("0")
@@ -177,7 +176,7 @@ def test_the_header_count_and_the_message_follow_each_coding_where_the_coder_is(
     assert len(api.codings(project["id"])) == 2
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SCREENS)
 def test_a_code_definition_on_hover_is_inside_the_window_and_on_top(page, api, size):
     _open(page, api, size)
     code = page.locator('#palette li.code[data-key="safety"]')
@@ -242,11 +241,11 @@ def _stored_in(url: str, document_id: int) -> list[tuple[int, int, str]]:
 
 
 @pytest.mark.allow_console_errors
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SCREENS)
 def test_a_coding_sent_after_the_session_ended_says_so_and_is_retried_after_signing_in(
         session_server, new_person_page, size):
     page = new_person_page(session_server["url"])
-    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.set_viewport_size(size)
     _sign_in(page)
     page.goto(f"/documents/{session_server['document']}")
     page.evaluate("() => { window.__marker = 'kept'; }")
