@@ -46,6 +46,15 @@ def _throttle_wait(session: Session, since: datetime, name: str, address: str) -
     return None
 
 
+def _password_matches(user: Optional[User], password: str) -> bool:
+    """True when the password is the user's; one argon2 check either way, a decoy's for no user or password."""
+    usable = user is not None and bool(user.password_hash)
+    try:
+        return _hasher.verify(user.password_hash if usable else _DECOY_HASH, password) and usable
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def sign_in(session: Session, *, name: str, password: str, address: str) -> User:
     """The user, if the password is right and neither the name nor the address is being throttled.
 
@@ -64,12 +73,7 @@ def sign_in(session: Session, *, name: str, password: str, address: str) -> User
         session.commit()
         raise Throttled(f"too many failed sign-ins; try again in {wait} minute{'s' if wait != 1 else ''}")
     user = find_user(session, name=name)
-    usable = user is not None and bool(user.password_hash)
-    try:
-        ok = _hasher.verify(user.password_hash if usable else _DECOY_HASH, password) and usable
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok:
+    if not _password_matches(user, password):
         raise SignInRefused("that name and password do not match an account")
     session.exec(delete(LoginAttempt).where(LoginAttempt.name == name, LoginAttempt.address == address))
     session.commit()
@@ -143,11 +147,7 @@ def live_sessions(session: Session, *, user: User) -> int:
 
 def change_password(session: Session, *, user: User, current: str, new: str, keep: Optional[int] = None) -> int:
     """Change one's own password (the current one must be right); ends the user's other sessions."""
-    try:
-        ok = bool(user.password_hash) and _hasher.verify(user.password_hash, current)
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok:
+    if not _password_matches(user, current):
         raise SignInRefused("the current password is not right")
     set_password(session, user=user, password=new)
     return end_sessions(session, user=user, keep=keep)
