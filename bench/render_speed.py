@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fastapi.testclient import TestClient  # noqa: E402
+from tests.conftest import local_client  # noqa: E402
 
 from bench.taguette_bench import Taguette  # noqa: E402
 from coding import store  # noqa: E402
@@ -160,7 +160,7 @@ def measure_adds(client, doc: dict, adds: list[tuple[int, int, int]], result: di
 def run_peerframe(folder: Path, worlds: dict, tags: list[str]) -> dict:
     app = create_app(Settings(database_url=f"sqlite:///{folder}/peerframe.db", single_user=True))
     results = {}
-    with TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as client:
+    with local_client(app) as client:
         for words, (turns, plan, adds) in worlds.items():
             result = results[words] = {}
             if step(result, "import and codings", lambda: result.update(seed_peerframe(app, turns, plan, tags))):

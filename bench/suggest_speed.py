@@ -92,14 +92,14 @@ def import_to_page(data: bytes) -> None:
     """Through the running application: upload a transcript, then open its page with suggestions marked."""
     import tempfile
 
-    from fastapi.testclient import TestClient
+    from tests.conftest import local_client
 
     from server.app import create_app
     from server.settings import Settings
 
     nlp.warm_up()  # the server does this in the background when it starts
     app = create_app(Settings(database_url=f"sqlite:///{tempfile.mkdtemp()}/bench.db", single_user=True))
-    with TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as client:
+    with local_client(app) as client:
         project = client.post("/api/projects", json={"name": "Bench"}).json()
         began = time.perf_counter()
         document = client.post(f"/api/projects/{project['id']}/documents",
