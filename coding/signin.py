@@ -138,11 +138,18 @@ def end_sessions(session: Session, *, user: User, keep: Optional[int] = None) ->
     return ended
 
 
+def live_session_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
+    """How many browsers each of these users is signed in on, in one query (users signed in nowhere: 0)."""
+    since = utcnow() - SESSION_LIFETIME
+    rows = session.exec(select(UserSession.user_id, func.count()).where(
+        col(UserSession.user_id).in_(user_ids), col(UserSession.ended_at).is_(None), UserSession.created_at >= since)
+        .group_by(UserSession.user_id)).all()
+    return {user_id: 0 for user_id in user_ids} | dict(rows)
+
+
 def live_sessions(session: Session, *, user: User) -> int:
     """How many browsers the user is signed in on."""
-    since = utcnow() - SESSION_LIFETIME
-    return session.exec(select(func.count()).select_from(UserSession).where(
-        UserSession.user_id == user.id, col(UserSession.ended_at).is_(None), UserSession.created_at >= since)).one()
+    return live_session_counts(session, user_ids=[user.id])[user.id]
 
 
 def change_password(session: Session, *, user: User, current: str, new: str, keep: Optional[int] = None) -> int:

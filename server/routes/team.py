@@ -20,7 +20,7 @@ def _require_admin(user) -> None:
 
 def _users(request: Request, session, status: int = 200, **context) -> HTMLResponse:
     users = store.list_users(session)
-    live = {u.id: signin.live_sessions(session, user=u) for u in users}
+    live = signin.live_session_counts(session, user_ids=[u.id for u in users])
     return request.app.state.templates.TemplateResponse(request, "pages/users.html",
                                                         {"users": users, "live": live, **context}, status_code=status)
 
