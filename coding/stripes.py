@@ -63,7 +63,7 @@ def turn_stripes(start: int, end: int, codings: Sequence[Coding], codes: dict[in
     """The stripes of the turn [start, end) for the codings overlapping it, in order of their first passage."""
     by_code: dict[int, Stripe] = {}
     pieces: dict[int, list[tuple[int, int]]] = {}
-    for coding in sorted(codings, key=lambda c: (c.start, c.end)):
+    for coding in sorted(codings, key=lambda c: (c.start, -c.end)):  # outer passages before inner ones
         lo, hi = max(coding.start, start), min(coding.end, end)
         if lo >= hi:
             continue
