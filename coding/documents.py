@@ -2,6 +2,7 @@
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from sqlmodel import Session
@@ -35,16 +36,8 @@ class RunView:
     def style(self) -> str:
         """Inline CSS: the first code's light tint behind the text, and one solid underline per code (up to
         four, stacked) in each code's own line colour."""
-        style = ""
-        if self.colours:
-            lines = self.colours[:UNDERLINES]
-            width = 3 if len(lines) <= 2 else 2  # four lines still fit between two lines of text
-            shadows = ", ".join(f"inset 0 -{width * (i + 1)}px 0 {line(c)}" for i, c in enumerate(lines))
-            style = (f"background-color: {tint(self.colours[0])}; box-shadow: {shadows}; "
-                     f"padding-bottom: {width * len(lines)}px;")
-        if self.suggestion is not None:
-            style += f" text-decoration-color: {line(self.suggestion.code.colour)};"
-        return style.strip()
+        return _run_style(tuple(self.colours[:UNDERLINES]),
+                          self.suggestion.code.colour if self.suggestion is not None else "")
 
     @property
     def more(self) -> str:
@@ -114,11 +107,11 @@ def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Codi
             pending += 1
         open_spans = [span for span in open_spans if span[1] > turn.start]
         by_id = {span[2]: span[3] for span in open_spans}
-        here = [span[3] for span in open_spans if span[2] > 0]
+        here = [span for span in open_spans if span[2] > 0]
         memos: dict[int, list[str]] = {}
-        for coding in here:
-            if coding.memo and turn.start < coding.end <= turn.end:
-                memos.setdefault(coding.end, []).append(f"{codes[coding.code_id].name}: {memo_start(coding.memo)}")
+        for _, coding_end, _, coding in here:
+            if turn.start < coding_end <= turn.end and coding.memo:
+                memos.setdefault(coding_end, []).append(f"{codes[coding.code_id].name}: {memo_start(coding.memo)}")
         pieces = []
         for run in runs(turn.start, turn.end, [span[:3] for span in open_spans]):
             on = [by_id[i] for i in run.coding_ids if i > 0]
@@ -130,6 +123,19 @@ def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Codi
                               bool(turn.speaker) and turn.speaker in document.interpreted_speakers,
                               turn_stripes(turn.start, turn.end, here, codes, owners)))
     return views
+
+
+@lru_cache(maxsize=4096)
+def _run_style(colours: tuple[str, ...], suggested: str) -> str:
+    """A run's inline CSS for the codes' colours on it (in order) and the colour of a suggestion on it."""
+    style = ""
+    if colours:
+        width = 3 if len(colours) <= 2 else 2  # four lines still fit between two lines of text
+        shadows = ", ".join(f"inset 0 -{width * (i + 1)}px 0 {line(c)}" for i, c in enumerate(colours))
+        style = f"background-color: {tint(colours[0])}; box-shadow: {shadows}; padding-bottom: {width * len(colours)}px;"
+    if suggested:
+        style += f" text-decoration-color: {line(suggested)};"
+    return style.strip()
 
 
 def _named(codes: dict[int, Code], owners: Optional[dict[int, str]], coding: Coding) -> str:

@@ -40,7 +40,7 @@ def test_each_code_in_a_turn_gets_one_stripe_with_its_name_in_order_of_its_first
     turn = _turn(client.get(f"/documents/{document.id}").text, "Nobody judges")
     assert _labels(turn) == ["Non-judgemental attitude and respect for differences", "Confidentiality"]
     confidentiality = store.get_code(session, project_id=document.project_id, key="safety/confidentiality")
-    stripe = re.search(r'<li class="stripe" style="--line: ([^;]+); --tint: ([^;]+);[^"]*">(.*?)</li>', turn.split(
+    stripe = re.search(r'<li class="stripe" style="--line:([^;]+);--tint:([^;]+);[^"]*">(.*?)</li>', turn.split(
         "Non-judgemental attitude", 1)[1], re.S)
     assert stripe.group(1) == line(confidentiality.colour) and stripe.group(2) == tint(confidentiality.colour)
     bars = re.findall(r'<span class="bar" data-s="(\d+)" data-e="(\d+)"', stripe.group(3))
