@@ -2,6 +2,7 @@
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from sqlmodel import Session
@@ -9,13 +10,18 @@ from sqlmodel import Session
 from coding import store
 from coding.layers import LayerChoice, choices, chosen, owner_names
 from coding.models import Code, Coding, Document, Participant, Turn, User
+from coding.palette import line, tint
 from coding.spans import overlaps, runs
+from coding.stripes import Stripe, memo_start, turn_stripes
 from coding.suggestions import Shown, document_suggestions
+
+
+UNDERLINES = 4  # stacked underlines a run shows; more codes on it show as "+n"
 
 
 @dataclass
 class RunView:
-    """A piece of a turn's text and the codings covering it."""
+    """A piece of a turn's text and the codings covering it, with the memos of codings that end here."""
 
     start: int
     end: int
@@ -24,19 +30,20 @@ class RunView:
     colours: list[str]
     names: list[str]
     suggestion: Optional[Shown] = None
+    memos: list[str] = field(default_factory=list)
 
     @property
     def style(self) -> str:
-        """Inline CSS: the first code's colour as background, the others as stacked underlines."""
-        style = ""
-        if self.colours:
-            shadows = ", ".join(f"inset 0 -{3 * (i + 1)}px 0 {c}" for i, c in enumerate(self.colours[1:4]))
-            style = f"background-color: {self.colours[0]}59;"
-            if shadows:
-                style += f" box-shadow: {shadows};"
-        if self.suggestion is not None:
-            style += f" text-decoration-color: {self.suggestion.code.colour};"
-        return style.strip()
+        """Inline CSS: the first code's light tint behind the text, and one solid underline per code (up to
+        four, stacked) in each code's own line colour."""
+        return _run_style(tuple(self.colours[:UNDERLINES]),
+                          self.suggestion.code.colour if self.suggestion is not None else "")
+
+    @property
+    def more(self) -> str:
+        """"+2" when more codes lie on the run than it draws underlines for, else ""."""
+        extra = len(self.colours) - UNDERLINES
+        return f"+{extra}" if extra > 0 else ""
 
     @property
     def title(self) -> str:
@@ -45,6 +52,11 @@ class RunView:
         if self.suggestion is not None:
             parts.append(self.suggestion.title)
         return " · ".join(parts)
+
+    @property
+    def memo_label(self) -> str:
+        """The memo marker's accessible name: "has a memo: Safety: the start of it"."""
+        return ("has a memo: " if len(self.memos) == 1 else f"has {len(self.memos)} memos: ") + " / ".join(self.memos)
 
 
 @dataclass
@@ -55,6 +67,7 @@ class TurnView:
     runs: list[RunView]
     interviewer: bool
     interpreted: bool = False
+    stripes: list[Stripe] = field(default_factory=list)
 
 
 @dataclass
@@ -78,8 +91,8 @@ class DocumentPage:
 def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Coding],
                codes: dict[int, Code], suggestions: Sequence[Shown] = (),
                owners: Optional[dict[int, str]] = None) -> list[TurnView]:
-    """Sweep each turn into runs; turns in text order, codings and suggestions sorted by start. With `owners`
-    (layer id to name), each code's name on hover says whose coding it is.
+    """Sweep each turn into runs and its margin stripes; turns in text order, codings and suggestions sorted
+    by start. With `owners` (layer id to name), each code's name on hover says whose coding it is.
 
     Suggestions take part in the sweep under negative ids, so a run knows the suggestion it lies in.
     """
@@ -94,16 +107,35 @@ def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Codi
             pending += 1
         open_spans = [span for span in open_spans if span[1] > turn.start]
         by_id = {span[2]: span[3] for span in open_spans}
+        here = [span for span in open_spans if span[2] > 0]
+        memos: dict[int, list[str]] = {}
+        for _, coding_end, _, coding in here:
+            if turn.start < coding_end <= turn.end and coding.memo:
+                memos.setdefault(coding_end, []).append(f"{codes[coding.code_id].name}: {memo_start(coding.memo)}")
         pieces = []
         for run in runs(turn.start, turn.end, [span[:3] for span in open_spans]):
             on = [by_id[i] for i in run.coding_ids if i > 0]
             suggested = next((by_id[i] for i in run.coding_ids if i < 0), None)
             pieces.append(RunView(run.start, run.end, document.text[run.start:run.end], on,
                                   [codes[c.code_id].colour for c in on], [_named(codes, owners, c) for c in on],
-                                  suggested))
+                                  suggested, memos.get(run.end, [])))
         views.append(TurnView(turn, pieces, turn.speaker in document.interviewer_speakers,
-                              bool(turn.speaker) and turn.speaker in document.interpreted_speakers))
+                              bool(turn.speaker) and turn.speaker in document.interpreted_speakers,
+                              turn_stripes(turn.start, turn.end, here, codes, owners)))
     return views
+
+
+@lru_cache(maxsize=4096)
+def _run_style(colours: tuple[str, ...], suggested: str) -> str:
+    """A run's inline CSS for the codes' colours on it (in order) and the colour of a suggestion on it."""
+    style = ""
+    if colours:
+        width = 3 if len(colours) <= 2 else 2  # four lines still fit between two lines of text
+        shadows = ", ".join(f"inset 0 -{width * (i + 1)}px 0 {line(c)}" for i, c in enumerate(colours))
+        style = f"background-color: {tint(colours[0])}; box-shadow: {shadows}; padding-bottom: {width * len(colours)}px;"
+    if suggested:
+        style += f" text-decoration-color: {line(suggested)};"
+    return style.strip()
 
 
 def _named(codes: dict[int, Code], owners: Optional[dict[int, str]], coding: Coding) -> str:

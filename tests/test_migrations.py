@@ -22,3 +22,32 @@ def test_an_old_database_upgrades_and_gets_code_profiles(tmp_path):
         preferences = db.execute(text("SELECT preferences FROM user")).scalar_one()
     assert profile == get_framework("side-by-side").codes[1].profile and profile
     assert preferences == "{}"
+
+
+def test_sub_codes_wearing_their_parents_colour_get_their_own_but_chosen_colours_stay(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0015")
+    insert_code = text("INSERT INTO code (project_id, key, parent_key, name, kind, definition, citation, colour, "
+                       "patterns, profile, aliases, position, retired) "
+                       "VALUES (1, :key, :parent, :key, 'value', 'd', '', :colour, '[]', '', '[]', :position, :no)")
+    with engine.begin() as db:
+        db.execute(text("INSERT INTO project (name, description, framework_id, framework_version, created_at, blind) "
+                        "VALUES ('Old', '', 'side-by-side', '1', '2026-01-01', :no)"), {"no": False})
+        db.execute(text("INSERT INTO user (name, display_name, created_at, preferences) "
+                        "VALUES ('local', 'local', '2026-01-01', '{}')"))
+        for position, (key, parent, colour) in enumerate([
+                ("safety", None, "#80b1d3"), ("safety/a", "safety", "#80b1d3"), ("safety/b", "safety", "#80b1d3"),
+                ("safety/c", "safety", "#123456"), ("safety/a/deep", "safety/a", "#80b1d3")]):
+            db.execute(insert_code, {"key": key, "parent": parent, "colour": colour, "position": position, "no": False})
+        # the lead chose safety/b's colour on the codebook page (the same blue, on purpose)
+        db.execute(text("INSERT INTO event (project_id, user_id, at, kind, payload) VALUES (1, 1, '2026-01-02', "
+                        "'code.updated', :payload)"),
+                   {"payload": '{"code": "safety/b", "before": {"colour": "#80b1d4"}, "after": {"colour": "#80b1d3"}}'})
+    migrate(engine)
+    with engine.connect() as db:
+        colours = dict(db.execute(text("SELECT key, colour FROM code")).all())
+    framework = {c.id: c.colour for c in get_framework("side-by-side").walk()}
+    assert colours["safety"] == "#80b1d3"
+    assert colours["safety/a"] == framework["safety/shared-experience"]  # as a new project's first sub-code
+    assert colours["safety/b"] == "#80b1d3" and colours["safety/c"] == "#123456"  # chosen: untouched
+    assert colours["safety/a/deep"] not in {colours["safety/a"], "#80b1d3"}

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from coding import accounts, refi_export, store
 from coding.frameworks import get_framework
 from coding.models import Code, Document, Project, User
+from coding.palette import child_colour
 from coding.refi_import import import_refi
 from coding.refi_plan import Skipped, normalising_map, read_qdc, read_refi
 from coding.transcripts import ImportRefused, Transcript, detect_turns, normalise
@@ -267,8 +268,8 @@ def test_atlas_projects_bring_nested_codes_or_nothing_at_all(session, user):
                           ("Values", None, "#80b1d3"), ("Conservatives", None, "#ff0000"),
                           ("Liberals", None, "#0000ff")]),
     ("portableQDA_Atlasti.qdc", [("code2", None, "#8dd3c7"), ("code1", None, "#bebada"),
-                                 ("code1.1", "code1", "#bebada"), ("code3", None, "#fb8072"),
-                                 ("code:3.1", "code3", "#fb8072")]),
+                                 ("code1.1", "code1", child_colour("#bebada")), ("code3", None, "#fb8072"),
+                                 ("code:3.1", "code3", child_colour("#fb8072"))]),
     ("portableQDA_test_compare_Diff_destAtlas.qdc", [("testCodeCommon", None, "#000000"),
                                                      ("testCode NEw-compareQDC(Sun Mar  7 12:35:30 2021)", None,
                                                       "#000000")]),

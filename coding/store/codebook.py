@@ -5,6 +5,7 @@ from typing import Any, Optional
 from sqlmodel import Session, col, select
 
 from coding.models import Code, Coding, User
+from coding.palette import child_colour, top_level_colour
 from coding.store.base import Conflict, Invalid, NotFound, _done, _log
 from coding.store.checks import colour as checked_colour
 
@@ -63,10 +64,11 @@ def add_code(session: Session, *, project_id: int, user: User, name: str, parent
         if other.position >= position:
             other.position += 1
             session.add(other)
+    siblings = [c.colour for c in codes if c.parent_key == (parent.key if parent else None)]
     code = Code(project_id=project_id, key=key, parent_key=parent.key if parent else None, name=name,
                 kind=parent.kind if parent else "theme", group=parent.group if parent else None,
-                definition=definition.strip(), colour=colour or (parent.colour if parent else "#9e9e9e"),
-                position=position)
+                definition=definition.strip(), position=position,
+                colour=colour or (child_colour(parent.colour, siblings) if parent else top_level_colour(siblings)))
     session.add(code)
     _log(session, project_id=project_id, user=user, kind="code.added",
          payload={"code": key, "name": name, "parent": code.parent_key})

@@ -85,12 +85,13 @@ def remove_coding(request: Request, session: SessionDep, target: CodingDep):
 
 @router.post("/codings/{coding_id}/memo", response_class=HTMLResponse)
 def save_memo(request: Request, session: SessionDep, target: CodingDep, memo: Annotated[str, Form()] = ""):
-    store.set_memo(session, coding=target.coding, user=target.access.user, memo=memo)
-    document = target.document
+    coding, document, user = target.coding, target.document, target.access.user
+    store.set_memo(session, coding=coding, user=user, memo=memo)
+    turns = affected_turns(session, document=document, start=coding.start, end=coding.end, user=user,
+                           with_suggestions=True, layers=shown_layers(request, session, _document_target(target)))
     return request.app.state.templates.TemplateResponse(request, "partials/document/memo_saved.html", {
-        "document": document, "project_id": document.project_id,
-        "undo_hint": store.undo_hint(session, project_id=document.project_id, user=target.access.user,
-                                     document_id=document.id)})
+        "document": document, "project_id": document.project_id, "turns": turns,
+        "undo_hint": store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id)})
 
 
 @router.post("/projects/{project_id}/undo")
