@@ -57,7 +57,8 @@ def write_memo(request: Request, session: SessionDep, target: CoderDocumentDep, 
 
 def _memos(request: Request, session, access: Access, status: int = 200, **extra) -> HTMLResponse:
     memos = store.project_memos(session, project_id=access.project.id)
-    history = {memo.id: store.memo_history(session, memo=memo)[1:] for memo, _ in memos}
+    history = {memo.id: [e for e in store.memo_history(session, memo=memo) if e.kind == "memo.edited"]
+               for memo, _ in memos}
     return request.app.state.templates.TemplateResponse(request, "pages/memos.html", {
         "project": access.project, "access": access, "memos": memos, "history": history,
         "limit": store.MEMO_LIMIT, **extra}, status_code=status)
