@@ -10,7 +10,10 @@ from coding.models import Memo
 from coding.transcripts import read_transcript
 from tests.builders import txt_bytes
 from tests.conftest import csrf_token
-from tests.test_routes_team import bearer, signed_in, team, team_app  # noqa: F401 (fixtures)
+from tests import test_routes_team
+from tests.test_routes_team import bearer, signed_in
+
+team_app, team = test_routes_team.team_app, test_routes_team.team  # fixtures of the team server
 
 
 @pytest.fixture
