@@ -163,3 +163,20 @@ def test_the_status_api_follows_blind_coding(team_app, team):
     assert bearer(team_app, team["tokens"]["outsider"]).get(f"/api/documents/{team['doc_x']}/status").status_code == 404
     assert lead.get(f"/api/documents/{team['doc_x']}/status").json() == [
         {"coder": "coder", "name": "coder", "state": "done"}]
+
+
+def test_a_blind_coders_pages_hide_another_coders_memo_and_status(team_app, team):
+    with session_for(team_app.state.engine) as session:
+        lead = accounts.find_user(session, name="lead")
+        other = accounts.create_user(session, name="other", password="a long enough password", display_name="Olu Other")
+        accounts.set_member(session, project_id=team["x"], user=other, role="coder", by=lead)
+        document = store.get_document(session, document_id=team["doc_x"])
+        accounts.assign(session, document=document, coder=other, by=lead)
+        store.write_document_memo(session, document=document, user=other, text="Olu's private reading")
+        store.set_status(session, document=document, user=other, state="done")
+    coder, lead_client = signed_in(team_app, "coder"), signed_in(team_app, "lead")
+    for page in (coder.get(f"/documents/{team['doc_x']}").text, coder.get(f"/projects/{team['x']}").text,
+                 coder.get(f"/api/documents/{team['doc_x']}/status").text):
+        assert "Olu" not in page and "private reading" not in page
+    assert "Olu Other: done" in " ".join(lead_client.get(f"/projects/{team['x']}").text.split())
+    assert "Olu&#39;s private reading" in lead_client.get(f"/documents/{team['doc_x']}").text
