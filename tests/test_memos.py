@@ -4,11 +4,11 @@ authorship, history in the log, undo, size limits, and who may read or change th
 import pytest
 from sqlmodel import select
 
-from coding import accounts, progress, store, visibility
+from coding import accounts, progress, queries, store, visibility
 from coding.db import session_for
 from coding.models import Memo
 from coding.transcripts import read_transcript
-from tests.builders import txt_bytes
+from tests.builders import txt_bytes, word_text
 from tests.conftest import csrf_token
 from tests import test_routes_team
 from tests.test_routes_team import bearer, signed_in
@@ -180,3 +180,22 @@ def test_a_blind_coders_pages_hide_another_coders_memo_and_status(team_app, team
         assert "Olu" not in page and "private reading" not in page
     assert "Olu Other: done" in " ".join(lead_client.get(f"/projects/{team['x']}").text.split())
     assert "Olu&#39;s private reading" in lead_client.get(f"/documents/{team['doc_x']}").text
+
+
+def test_the_memos_word_file_holds_what_the_reader_may_read_with_pseudonyms(team_app, team, tmp_path):
+    with session_for(team_app.state.engine) as session:
+        lead = accounts.find_user(session, name="lead")
+        coder = accounts.find_user(session, name="coder")
+        document = store.get_document(session, document_id=team["doc_x"])
+        store.add_project_memo(session, project_id=team["x"], user=lead, title="About Jo", text="Jo runs it.")
+        store.write_document_memo(session, document=document, user=lead, text="Lead's reading of Jo")
+        store.write_document_memo(session, document=document, user=coder, text="Coder's reading")
+        queries.set_pseudonym(session, project_id=team["x"], user=lead, original="Jo", replacement="Sam")
+    for name, expected, hidden in (("lead", ["Sam runs it.", "Lead's reading of Sam", "Coder's reading"], []),
+                                   ("coder", ["About Sam", "Coder's reading"], ["Lead's reading"])):
+        response = signed_in(team_app, name).get(f"/projects/{team['x']}/export/memos.docx")
+        assert response.status_code == 200 and 'filename="x-memos.docx"' in response.headers["content-disposition"]
+        (tmp_path / f"{name}.docx").write_bytes(response.content)
+        text = word_text(tmp_path / f"{name}.docx")
+        assert all(e in text for e in expected) and not any(h in text for h in hidden) and "Jo" not in text
+    assert signed_in(team_app, "outsider").get(f"/projects/{team['x']}/export/memos.docx").status_code == 404

@@ -6,8 +6,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from coding import progress, store, visibility
-from server.deps import Access, CoderDocumentDep, DocumentAccess, DocumentDep, ForProject, Id, ProjectDep, SessionDep
+from coding import export, progress, store, visibility
+from coding.export.memos import memos_docx
+from server.deps import (Access, CoderDocumentDep, DocumentAccess, DocumentDep, ForProject, Id, ProjectDep, ScopeDep,
+                         SessionDep)
+from server.routes.quotes import DOCX, _download
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["api"])
@@ -67,6 +70,12 @@ def _memos(request: Request, session, access: Access, status: int = 200, **extra
 @router.get("/projects/{project_id}/memos", response_class=HTMLResponse)
 def memos_page(request: Request, session: SessionDep, access: ProjectDep):
     return _memos(request, session, access)
+
+
+@router.get("/projects/{project_id}/export/memos.docx")
+def memos_word(session: SessionDep, access: ProjectDep, scope: ScopeDep):
+    data = memos_docx(session, project=access.project, scope=scope, user=access.user)
+    return _download(data, f"{export.file_stem(access.project.name)}-memos.docx", DOCX)
 
 
 @router.post("/projects/{project_id}/memos")
