@@ -300,3 +300,32 @@ class Recording(SQLModel, table=True):
     size: int = Field(sa_column=Column(BigInteger, nullable=False))  # bytes; may pass 2 GB
     created_by: Optional[int] = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class DocumentStatus(SQLModel, table=True):
+    """How far one coder says they are with one transcript: "in progress" or "done" (none stored: not started,
+    or in progress once they have coded on it)."""
+
+    __table_args__ = (UniqueConstraint("document_id", "user_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    state: str = Field(max_length=20)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Memo(SQLModel, table=True):
+    """A memo beside the codings: a transcript's memo by one author (`document_id` set), or a titled project memo."""
+
+    # one memo per transcript per author; project memos (document_id NULL) never clash
+    __table_args__ = (Index("uq_memo_document_author", "document_id", "author_id", unique=True),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
+    author_id: int = Field(foreign_key="user.id", index=True)
+    title: str = Field(default="", max_length=200)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,10 +1,15 @@
 """Migrations keep existing databases working: data made under an older schema survives an upgrade."""
 
+import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
-from coding.db import alembic_config, make_engine, migrate
+from coding import store
+from coding.db import alembic_config, make_engine, migrate, session_for
 from coding.frameworks import get_framework
+from coding.transcripts import read_transcript
+from tests.builders import txt_bytes
+from tests.conftest import BACKENDS, POSTGRES_URL, _truncate
 
 
 def test_an_old_database_upgrades_and_gets_code_profiles(tmp_path):
@@ -51,3 +56,36 @@ def test_sub_codes_wearing_their_parents_colour_get_their_own_but_chosen_colours
     assert colours["safety/a"] == framework["safety/shared-experience"]  # as a new project's first sub-code
     assert colours["safety/b"] == "#80b1d3" and colours["safety/c"] == "#123456"  # chosen: untouched
     assert colours["safety/a/deep"] not in {colours["safety/a"], "#80b1d3"}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_statuses_and_memos_arrive_on_a_database_from_before_them(tmp_path, backend):
+    url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else POSTGRES_URL
+    engine = make_engine(url)
+    try:
+        if backend == "postgresql":
+            with engine.begin() as db:
+                db.execute(text("DROP SCHEMA public CASCADE"))
+                db.execute(text("CREATE SCHEMA public"))
+        command.upgrade(alembic_config(engine), "0015")
+        with engine.begin() as db:
+            assert "memo" not in inspect(db).get_table_names()
+        migrate(engine)
+        with session_for(engine) as session:
+            user = store.ensure_user(session, name="ann")
+            project = store.create_project(session, name="Old", framework=get_framework("side-by-side"), user=user)
+            document = store.import_document(session, project_id=project.id, user=user,
+                                             transcript=read_transcript("pv44.txt", txt_bytes()))
+            store.set_status(session, document=document, user=user, state="done")
+            store.write_document_memo(session, document=document, user=user, text="kept")
+            store.add_project_memo(session, project_id=project.id, user=user, title="Plan", text="")
+            assert store.status_of(session, document_id=document.id, user=user) == "done"
+            assert [m.text for m, _ in store.document_memos(session, document_id=document.id)] == ["kept"]
+        command.downgrade(alembic_config(engine), "0015")
+        with engine.begin() as db:
+            assert not {"memo", "documentstatus"} & set(inspect(db).get_table_names())
+    finally:
+        if backend == "postgresql":
+            command.upgrade(alembic_config(engine), "head")  # the rest of the run shares this database
+            _truncate(engine)
+        engine.dispose()

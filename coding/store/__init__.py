@@ -1,7 +1,7 @@
 """Every query and every change, in one place to import from (`from coding import store`).
 
 Each change writes its event in the same transaction; `store.atomic` groups several changes into one.
-The parts: base (errors, events, transactions), projects, codebook, documents, codings, events.
+The parts: base (errors, events, transactions), projects, codebook, documents, codings, progress, memos, events.
 """
 
 from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, clashing
@@ -15,6 +15,9 @@ from coding.store.documents import (document_participant, document_turns, get_do
                                     import_document, list_documents, list_participants, set_attributes,
                                     set_document_participant, set_interpreted, set_interviewers, text_digest)
 from coding.store.events import CODEBOOK, UNDOABLE, describe, last_undoable, list_events, undo_hint, undo_last, undone_message
+from coding.store.memos import (add_project_memo, document_memos, edit_project_memo, get_project_memo, memo_history,
+                                own_document_memo, project_memos, write_document_memo)
+from coding.store.progress import DONE, IN_PROGRESS, NOT_STARTED, STATES, done_coders, set_status, status_of, statuses
 from coding.store.wording import Wording, quote
 from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
                                    list_projects, list_users, set_blind)
@@ -23,6 +26,10 @@ __all__ = [
     "CLASH",
     "CODEBOOK",
     "CODE_FIELDS",
+    "DONE",
+    "IN_PROGRESS",
+    "NOT_STARTED",
+    "STATES",
     "MEMO_LIMIT",
     "Conflict",
     "Invalid",
@@ -31,6 +38,18 @@ __all__ = [
     "UNDOABLE",
     "Wording",
     "add_code", "merge_code",
+    "add_project_memo",
+    "document_memos",
+    "done_coders",
+    "edit_project_memo",
+    "get_project_memo",
+    "memo_history",
+    "own_document_memo",
+    "project_memos",
+    "set_status",
+    "status_of",
+    "statuses",
+    "write_document_memo",
     "add_coding",
     "atomic",
     "clashing",

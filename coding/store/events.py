@@ -4,15 +4,17 @@ from typing import Optional
 
 from sqlmodel import Session, col, select
 
-from coding.models import Code, Event, User
+from coding.models import Code, Event, Memo, User, utcnow
 from coding.store.base import _done, _log
 from coding.store.codebook import get_code
 from coding.store.codings import get_coding
+from coding.store.progress import restore_status
 from coding.store.wording import Wording
 
 
 CODEBOOK = 0  # as `document_id`: only the changes that concern no transcript (the codebook's); ids start at 1
-UNDOABLE = ("coding.added", "coding.removed", "coding.memo", "code.updated", "code.added")
+UNDOABLE = ("coding.added", "coding.removed", "coding.memo", "code.updated", "code.added", "document.status",
+            "memo.document")
 
 
 def list_events(session: Session, *, project_id: int, user_id: Optional[int] = None,
@@ -93,6 +95,12 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "pseudonym.removed": lambda: f"removed the pseudonym '{p.get('before', '?')}' for '{p.get('original', '?')}'",
         "project.blind": lambda: "turned blind coding " + ("on" if p.get("blind") else "off"),
         "recording.attached": lambda: f"attached the recording {p.get('name')}",
+        "document.status": lambda: f"marked “{w.document_name(event.document_id)}” {p.get('after')}",
+        "memo.document": lambda: ("wrote the memo on " if not p.get("before") else "emptied the memo on "
+                                  if not p.get("after") else "edited the memo on ")
+                                 + f"“{w.document_name(event.document_id)}”",
+        "memo.added": lambda: f"wrote the project memo “{p.get('title')}”",
+        "memo.edited": lambda: f"edited the project memo “{p.get('title')}”",
     }.get(event.kind, lambda: event.kind)()
 
 
@@ -111,6 +119,8 @@ def label(event: Event, words: Wording) -> str:
         "coding.memo": lambda: f"the memo on {_on(event, words, 'at')}",
         "code.added": lambda: f"adding code {words.code(p.get('code'))}",
         "code.updated": lambda: f"the change to code {words.code(p.get('code'))}",
+        "document.status": lambda: f"marking the transcript {p.get('after')}",
+        "memo.document": lambda: "the change to your memo on this transcript",
     }.get(event.kind, lambda: describe(event, words))()
 
 
@@ -124,7 +134,20 @@ def undone_message(session: Session, *, event: Event) -> str:
         "coding.memo": lambda: f"Restored the memo on {_on(target, words, 'at')}",
         "code.added": lambda: f"Retired the new code {code}",
         "code.updated": lambda: f"Restored code {code} as it was",
+        "document.status": lambda: f"The transcript is {target.payload.get('before')} again",
+        "memo.document": lambda: "Restored your memo on this transcript as it was",
     }.get(target.kind, lambda: f"Undone: {describe(target, words)}")()
+
+
+def _undo_progress(session: Session, target: Event) -> None:
+    """Put back a transcript's status or memo as it was before `target`."""
+    if target.kind == "document.status":
+        restore_status(session, document_id=target.document_id, user_id=target.user_id, state=target.payload["before"])
+        return
+    memo = session.exec(select(Memo).where(Memo.document_id == target.document_id,
+                                           Memo.author_id == target.user_id)).one()
+    memo.text, memo.updated_at = target.payload["before"], utcnow()
+    session.add(memo)
 
 
 def undo_hint(session: Session, *, project_id: int, user: User, document_id: Optional[int] = None) -> Optional[str]:
@@ -140,7 +163,9 @@ def undo_last(session: Session, *, project_id: int, user: User, document_id: Opt
     if target is None:
         return None
     p = target.payload
-    if target.kind in ("coding.added", "coding.removed", "coding.memo"):
+    if target.kind in ("document.status", "memo.document"):
+        _undo_progress(session, target)
+    elif target.kind in ("coding.added", "coding.removed", "coding.memo"):
         coding = get_coding(session, coding_id=p["coding"])
         if target.kind == "coding.memo":
             coding.memo = p["before"]

@@ -9,6 +9,7 @@ from coding import accounts, recordings, store
 from coding.documents import affected_turns, codings_at, document_page
 from coding.spans import trim
 from coding.suggestions import retrain_if_due
+from server.routes.progress import status_context
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep,
                          LeadDocumentDep, ProjectDep, SessionDep, shown_layers, visible_layers, wanted_layers)
 
@@ -44,7 +45,8 @@ def show_document(request: Request, session: SessionDep, target: DocumentDep):
         request, "pages/document.html",
         {"page": page, "project": access.project, "document": target.document, "access": access,
          "assignees": accounts.assignees(session, document_id=target.document.id),
-         "recording": recordings.find(session, document_id=target.document.id)})
+         "recording": recordings.find(session, document_id=target.document.id),
+         "status": status_context(request, session, target)})
 
 
 @router.post("/documents/{document_id}/codings", response_class=HTMLResponse)
