@@ -1,7 +1,7 @@
 """document status per coder (in progress, done) and memos on transcripts and on the project
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0016
 """
 import sqlalchemy as sa
 import sqlmodel
