@@ -1,5 +1,6 @@
 """Span arithmetic over code-point offsets: runs for rendering, overlap, clipping."""
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -79,3 +80,27 @@ def utf16_to_codepoints(text: str, utf16_offsets: Sequence[int]) -> list[int]:
         mapping[wanted[index]] = len(text)
         index += 1
     return [mapping[o] for o in utf16_offsets]
+
+
+WORD = re.compile(r"[\w'’\-]+")
+NUDGES = ("start-earlier", "start-later", "end-earlier", "end-later")
+REACH = 400  # how far a nudge looks for the next word, in code points
+
+
+def nudge(text: str, start: int, end: int, move: str) -> tuple[int, int]:
+    """[start, end) with one end moved by one word (`move` one of NUDGES), keeping at least one word inside;
+    the span comes back unchanged when there is no word to move to."""
+    if move not in NUDGES:
+        raise ValueError(f"a span end moves by one of {', '.join(NUDGES)}, not {move!r}")
+    if move == "start-earlier":
+        lo = max(0, start - REACH)
+        words = [m.start() for m in WORD.finditer(text, lo, start)]
+        return (words[-1] if words else start), end
+    if move == "end-later":
+        ends = [m.end() for m in WORD.finditer(text, end, min(len(text), end + REACH))]
+        return start, (ends[0] if ends else end)
+    inside = [(m.start(), m.end()) for m in WORD.finditer(text, start, end)]
+    if len(inside) < 2:
+        return start, end
+    return (inside[1][0], end) if move == "start-later" else (start, inside[-2][1])
+

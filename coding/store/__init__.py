@@ -10,7 +10,7 @@ from coding.store.codebook import CODE_FIELDS, add_code, get_code, merge_code, m
 from coding.store.codings import (add_coding, code_usage, coder_layer, coding_counts, consensus_layer,
                                   document_coding_count, document_codings,
                                   get_coding, layer_has_codings, layer_owners, project_codings, recode_coding,
-                                  remove_coding, resize_coding, set_memo)
+                                  remove_coding, resize_coding, set_memo, span_asked)
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
                                     import_document, list_documents, list_participants, set_attributes,
                                     set_document_participant, set_interpreted, set_interviewers, text_digest)
@@ -74,6 +74,7 @@ __all__ = [
     "set_interpreted",
     "set_interviewers",
     "set_memo",
+    "span_asked",
     "text_digest",
     "touched",
     "undo_hint",

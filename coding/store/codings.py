@@ -11,6 +11,7 @@ from coding.models import Code, Coding, Document, Layer, User
 from coding.store.base import Invalid, NotFound, NotYours, _done, _log
 from coding.store.checks import memo as checked_memo
 from coding.store.documents import get_document
+from coding.spans import nudge, trim
 
 
 def _layer(session: Session, *, project_id: int, kind: str, user_id: Optional[int], create: bool) -> Optional[Layer]:
@@ -57,9 +58,23 @@ def get_coding(session: Session, *, coding_id: int) -> Coding:
 def _check_span(document: Document, start: int, end: int) -> None:
     """Refuse a span that is empty, outside the transcript or covers only white space."""
     if not (0 <= start < end <= len(document.text)):
-        raise Invalid("that span is empty or not inside the document; select at least one word of the transcript")
+        raise Invalid(f"the span {start}–{end} is not inside the document (0–{len(document.text)}, "
+                      "counted in Unicode code points) or is empty")
     if not document.text[start:end].strip():
         raise Invalid("the selected text is only white space; select at least one word")
+
+
+def span_asked(text: str, current: Optional[tuple[int, int]], start: Optional[int], end: Optional[int],
+               move: Optional[str] = None) -> tuple[int, int]:
+    """The span a request asks for: [start, end) trimmed of white space, or the `current` span nudged by a word."""
+    if move is not None and current is not None:
+        moved = nudge(text, *current, move)
+        if moved == current:
+            raise Invalid("there is no word to move to that way (a coding keeps at least one word)")
+        return moved
+    if start is None or end is None:
+        raise Invalid("say where the span starts and ends, or which end to move by a word")
+    return trim(text, start, end)
 
 
 def add_coding(session: Session, *, document: Document, code: Code, user: User, start: int, end: int,
