@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from coding.models import Code, Coding, Document, Layer, User
+from coding.models import Code, Coding, Document, Layer, Turn, User
 from coding.store.base import Invalid, NotFound, NotYours, _done, _log
 from coding.store.checks import memo as checked_memo
 from coding.store.documents import get_document
@@ -64,11 +64,16 @@ def _check_span(document: Document, start: int, end: int) -> None:
         raise Invalid("the selected text is only white space; select at least one word")
 
 
-def span_asked(text: str, current: Optional[tuple[int, int]], start: Optional[int], end: Optional[int],
-               move: Optional[str] = None) -> tuple[int, int]:
-    """The span a request asks for: [start, end) trimmed of white space, or the `current` span nudged by a word."""
+def span_asked(session: Session, document: Document, current: Optional[tuple[int, int]], start: Optional[int],
+               end: Optional[int], move: Optional[str] = None) -> tuple[int, int]:
+    """The span a request asks for: [start, end) trimmed of white space, or the `current` span nudged by a word
+    (within the speaker turn of the end that moves: a nudge never takes in a speaker's label)."""
+    text = document.text
     if move is not None and current is not None:
-        moved = nudge(text, *current, move)
+        at = current[0] if move.startswith("start") else current[1] - 1
+        turn = session.exec(select(Turn).where(Turn.document_id == document.id, Turn.start <= at,
+                                               Turn.end > at)).first()
+        moved = nudge(text, *current, move, *((turn.start, turn.end) if turn else (0, len(text))))
         if moved == current:
             raise Invalid("there is no word to move to that way (a coding keeps at least one word)")
         return moved

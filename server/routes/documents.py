@@ -61,7 +61,7 @@ def code_passage(request: Request, session: SessionDep, target: CoderDocumentDep
                  memo: Annotated[str, Form()] = ""):
     document = target.document
     chosen = store.get_code(session, project_id=document.project_id, key=code)
-    start, end = store.span_asked(document.text, None, start, end)
+    start, end = store.span_asked(session, document, None, start, end)
     store.add_coding(session, document=document, code=chosen, user=target.access.user, start=start, end=end, memo=memo)
     background.add_task(retrain_if_due, request.app.state.engine, document.project_id, target.access.user.id)
     return turns_response(request, session, target, start, end, message=f"Coded as {chosen.name}",
@@ -94,7 +94,7 @@ def resize_coding(request: Request, session: SessionDep, target: CodingDep,
                   move: Annotated[Optional[Literal[NUDGES]], Form()] = None):
     coding, document = target.coding, target.document
     was = (coding.start, coding.end)
-    start, end = store.span_asked(document.text, was, start, end, move)
+    start, end = store.span_asked(session, document, was, start, end, move)
     store.resize_coding(session, coding=coding, user=target.access.user, start=start, end=end)
     return _changed_in_place(request, session, target, min(was[0], start), max(was[1], end),
                              f"The span of {store.quote(document.text, start, end)} is saved", [coding.code_id])
