@@ -8,7 +8,10 @@ from sqlmodel import select
 from coding import accounts, store
 from coding.db import session_for
 from coding.models import Coding, Event
-from tests.test_routes_team import PASSWORD, signed_in, team, team_app  # noqa: F401  (fixtures)
+from tests import test_routes_team
+from tests.test_routes_team import PASSWORD, signed_in
+
+team_app, team = test_routes_team.team_app, test_routes_team.team  # the team fixtures, used here too
 
 HX = {"HX-Request": "true"}
 
