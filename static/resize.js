@@ -203,15 +203,15 @@
     const control = document.activeElement;
     focusAfter = { coding: li.dataset.coding, move: control && control.dataset ? control.dataset.move : null };
   });
-  document.addEventListener("htmx:afterSettle", () => {
+  document.addEventListener("htmx:afterSettle", (event) => {
     const box = panel();
-    if (focusAfter && box && !box.hidden) {
-      const li = box.querySelector('li[data-coding="' + focusAfter.coding + '"]');
+    if (focusAfter && box && event.target.id === "coding-panel") {  // the panel settles after the turns
+      const li = !box.hidden && box.querySelector('li[data-coding="' + focusAfter.coding + '"]');
       const target = li && (focusAfter.move ? li.querySelector('[data-move="' + focusAfter.move + '"]')
                                             : li.querySelector(".recode-filter"));
       if (target) target.focus({ preventScroll: true });
+      focusAfter = null;
     }
-    focusAfter = null;
     refresh();
   });
 

@@ -183,7 +183,10 @@
     if (!panel || !anchor) return;
     if (panel.hidden) closePopover(true);
     else if (!panel.contains(document.activeElement)) showPopover();
-    else placePopover(panel);
+    else {
+      panel.classList.add("open");  // a redrawn panel that kept the focus (the control just used) stays open
+      placePopover(panel);
+    }
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && anchor && event.target.closest && event.target.closest("#coding-panel")) {
