@@ -43,6 +43,15 @@ def _open_popover(page, passage):
     expect(page.locator("#coding-panel")).to_be_visible()
 
 
+def _popover_on_a_coding(page, api, viewport):
+    """Safety on "Nobody judges you", its popover opened by a click at this screen size."""
+    page.set_viewport_size(viewport)
+    project, document, coding = _arrange(api)
+    page.goto(f"/documents/{document['id']}")
+    _open_popover(page, "Nobody judges you")
+    return project, coding
+
+
 def _drag(page, which, needle, at_letter):
     """Drag a handle with the real mouse to the middle of a letter of `needle`."""
     handle = page.locator(f".span-handle.{which}")
@@ -62,10 +71,7 @@ def _no_sideways_scroll(page):
 
 @pytest.mark.parametrize("viewport", SCREENS)
 def test_dragging_the_handles_resizes_the_coding_to_whole_words(page, api, viewport):
-    page.set_viewport_size(viewport)
-    project, document, coding = _arrange(api)
-    page.goto(f"/documents/{document['id']}")
-    _open_popover(page, "Nobody judges you")
+    project, coding = _popover_on_a_coding(page, api, viewport)
     expect(page.locator(".span-handle.start")).to_be_visible()
     assert_no_axe_violations(page, "the popover with span controls")
     _no_sideways_scroll(page)
@@ -91,10 +97,7 @@ def test_dragging_the_handles_resizes_the_coding_to_whole_words(page, api, viewp
 
 @pytest.mark.parametrize("viewport", SCREENS)
 def test_alt_keeps_the_exact_letter_a_drag_ends_on(page, api, viewport):
-    page.set_viewport_size(viewport)
-    project, document, coding = _arrange(api)
-    page.goto(f"/documents/{document['id']}")
-    _open_popover(page, "Nobody judges you")
+    project, coding = _popover_on_a_coding(page, api, viewport)
     page.keyboard.down("Alt")
     _drag(page, "end", "there, whatever", 2)
     page.keyboard.up("Alt")
