@@ -82,7 +82,10 @@
   }
 
   function place(h, x, rect) {
-    h.hidden = false;
+    // an end that lies under the popover (narrow screens) gets no handle: the Span buttons still move it
+    const box = panel() && panel().classList.contains("open") && !drag ? panel().getBoundingClientRect() : null;
+    const y = rect.top + rect.height / 2;
+    h.hidden = Boolean(box) && box.left <= x && x <= box.right && box.top <= y && y <= box.bottom;
     h.style.left = (x + window.scrollX) + "px";
     h.style.top = (rect.top + window.scrollY) + "px";
     h.style.height = rect.height + "px";
