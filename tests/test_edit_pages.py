@@ -182,3 +182,16 @@ def test_wrong_moves_are_refused_and_the_codebook_is_unchanged(team_app, team, w
     with _db(team_app) as session:
         assert store.get_code(session, project_id=team["x"], key="safety").parent_key is None
     assert _changes(team_app) == 0
+
+
+def test_the_activity_log_says_in_words_what_a_resize_a_recode_and_a_move_did(team_app, team, coded):
+    coder = signed_in(team_app, "coder")
+    coder.post(f"/codings/{coded['mine']}/span", data={"move": "end-later"}, headers=HX)
+    coder.post(f"/codings/{coded['mine']}/code", data={"code": "safety"}, headers=HX)
+    lead = signed_in(team_app, "lead")
+    lead.post(f"/projects/{team['x']}/move", data={"code": "focus/social", "parent": "safety"}, headers=HX)
+    page = lead.get(f"/projects/{team['x']}/activity").text
+    assert "changed the span of Social focus on “A friend told me.…”" in page
+    assert "changed Social focus to Safety on “A friend told me.…”" in page
+    assert "moved code Social focus under Safety" in page
+    assert "coding.re" not in page and "code.moved" not in page

@@ -72,6 +72,7 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "coding.resized": lambda: f"changed the span of {_on(event, w)}",
         "coding.recoded": lambda: f"changed {w.code(p.get('before'))} to {_on(event, w)}",
         "code.moved": lambda: f"moved code {w.code(p.get('code'))} {_under(w, p.get('after'))}",
+        "code.merged": lambda: f"merged code {w.code(p.get('code'))} into {w.code(p.get('into'))}",
         "code.added": lambda: f"added code {w.code(p.get('code'))}",
         "code.updated": lambda: f"changed code {w.code(p.get('code'))}",
         "project.created": lambda: f"created the project from {p.get('framework')}",
