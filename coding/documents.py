@@ -14,6 +14,7 @@ from coding.palette import line, tint
 from coding.spans import overlaps, runs
 from coding.stripes import Stripe, memo_start, turn_stripes
 from coding.suggestions import Shown, document_suggestions
+from coding.visibility import Scope, code_counts
 
 
 UNDERLINES = 4  # stacked underlines a run shows; more codes on it show as "+n"
@@ -86,6 +87,7 @@ class DocumentPage:
     suggestions_on: bool = True
     suggestions: list[Shown] = field(default_factory=list)
     layers: list[LayerChoice] = field(default_factory=list)
+    counts: dict[int, tuple[int, int]] = field(default_factory=dict)  # code id: (here, in the project), as seen
 
 
 def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Coding],
@@ -180,9 +182,11 @@ def suggestion_turns(session: Session, *, document: Document, user: User,
 
 
 def document_page(session: Session, *, document: Document, user: User, layers: Optional[set[int]] = None,
-                  codes_here: bool = True, wanted: Optional[list[str]] = None) -> DocumentPage:
+                  codes_here: bool = True, wanted: Optional[list[str]] = None,
+                  scope: Optional[Scope] = None) -> DocumentPage:
     """The document page's data for this user, showing only the layers they may see (`layers`, None for all)
-    and of those the ones they chose (`wanted`, None for all), and suggestions when they code here."""
+    and of those the ones they chose (`wanted`, None for all), and suggestions when they code here; with the
+    reader's `scope`, each code's count here and in the project."""
     codes = store.project_codes(session, project_id=document.project_id)
     code_by_id = {c.id: c for c in codes}
     turns = store.document_turns(session, document_id=document.id)
@@ -204,6 +208,8 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
         undo_hint=store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id),
         code_by_id=code_by_id,
         suggestions_on=suggestions_on(user),
+        counts=code_counts(session, project_id=document.project_id, scope=scope, document_id=document.id,
+                           shown=shown_layers) if scope is not None else {},
     )
 
 
@@ -218,3 +224,14 @@ def codings_at(session: Session, *, document: Document, start: int, end: int,
             owner = owners.get(coding.layer_id)
             found.append((coding, codes[coding.code_id], owner.display_name if owner else ""))
     return found
+
+
+def passage_panel(session: Session, *, document: Document, user: User, start: int, end: int,
+                  layers: Optional[set[int]] = None) -> dict:
+    """What the codes-at-passage popover needs: the codings there, the live codes to recode one to, and which
+    layer is the user's own (only those codings offer resizing and recoding)."""
+    mine = {layer_id for layer_id, owner in store.layer_owners(session, project_id=document.project_id).items()
+            if owner.id == user.id}
+    return {"found": codings_at(session, document=document, start=start, end=end, layers=layers),
+            "start": start, "end": end, "mine": mine,
+            "codes": store.project_codes(session, project_id=document.project_id, include_retired=False)}

@@ -14,7 +14,7 @@ from typing import Optional
 
 from sqlmodel import Session
 
-from coding import agreement, reconcile, store, unitizing
+from coding import agreement, codetree, reconcile, store, unitizing
 from coding.models import Code, Document
 
 UNITS = ("turn", "sentence", "character")
@@ -123,7 +123,8 @@ def project_reliability(session: Session, *, project_id: int, unit: str = "turn"
     if unit not in UNITS:
         raise store.Invalid(f"the unit must be one of {', '.join(UNITS)}, not '{unit}'")
     codes = store.project_codes(session, project_id=project_id)
-    keys = {c.id: c.key for c in codes}
+    top = codetree.tops(codes)
+    keys = {c.id: top[c.key] for c in codes}  # a sub-code counts for its top-level code, wherever it was moved
     tops = [c for c in codes if c.parent_key is None and not c.retired]
     layers, units, lengths, documents, left_out = [], [], [], [], []
     shift = 0

@@ -14,11 +14,11 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from coding import store
+from coding import codetree, store
 from coding.db import session_for
 from coding.models import Code, Coding, Document, Event, Layer, Project, SuggestionDecision, SuggestionModel, User
 from coding.spans import overlaps
-from coding.suggest import Example, Scorer, evidence_from_codes, fingerprint, learn, top_level
+from coding.suggest import Example, Scorer, evidence_from_codes, fingerprint, learn
 
 RETRAIN_EVERY = 10  # new codings or decisions before the learned model is rebuilt
 _CACHE: "OrderedDict[tuple, Scorer]" = OrderedDict()
@@ -179,7 +179,8 @@ def document_suggestions(session: Session, *, document: Document, user: User,
     codes = {c.key: c for c in store.project_codes(session, project_id=document.project_id)}
     decided = _decided(session, document_id=document.id, user=user)
     mine = [(c.start, c.end, c.code_id) for c in _own_codings(session, document=document, user=user)]
-    family = {c.id: top_level(c.key) for c in codes.values()}
+    top_of = codetree.tops(codes.values())
+    family = {c.id: top_of[c.key] for c in codes.values()}
     shown = []
     lo, hi = min(t.start for t in turns), max(t.end for t in turns)  # tokenise only the stretch of text asked for
     for unit in scorer.units(document.text[lo:hi], [(t.start - lo, t.end - lo) for t in turns]):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from coding import nlp, recordings, reports, signin, store
+from coding import codetree, nlp, recordings, reports, signin, store
 from coding.db import make_engine, migrate, session_for
 from coding.limits import LimitExceeded
 from coding.transcripts import ImportRefused
@@ -75,6 +75,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.templates.env.globals["single_user"] = settings.single_user
     app.state.templates.env.filters["cue_time"] = recordings.cue_time
     app.state.templates.env.filters["quoted"] = reports.quoted
+    app.state.templates.env.globals["code_depths"] = codetree.depths
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     if settings.single_user:
         # no sign-in: answer only requests addressed to this machine, so that a web page elsewhere cannot

@@ -145,7 +145,11 @@
     panel.style.top = (top - base.top) + "px";
     panel.style.left = (left - base.left) + "px";
     const box = panel.getBoundingClientRect();
-    if (box.top < 0 || box.bottom > window.innerHeight) panel.scrollIntoView({ block: "nearest" });
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      panel.scrollIntoView({ block: "nearest" });
+      const overhang = panel.getBoundingClientRect().bottom - window.innerHeight;  // a fraction of a pixel left over
+      if (overhang > 0) window.scrollBy(0, Math.ceil(overhang));
+    }
   }
 
   function showPopover() {
@@ -183,7 +187,10 @@
     if (!panel || !anchor) return;
     if (panel.hidden) closePopover(true);
     else if (!panel.contains(document.activeElement)) showPopover();
-    else placePopover(panel);
+    else {
+      panel.classList.add("open");  // a redrawn panel that kept the focus (the control just used) stays open
+      placePopover(panel);
+    }
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && anchor && event.target.closest && event.target.closest("#coding-panel")) {

@@ -6,15 +6,16 @@ The parts: base (errors, events, transactions), projects, codebook, documents, c
 
 from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, clashing
 from coding.store.checks import MEMO_LIMIT
-from coding.store.codebook import CODE_FIELDS, add_code, get_code, merge_code, project_codes, update_code
+from coding.store.codebook import CODE_FIELDS, add_code, get_code, merge_code, move_code, project_codes, update_code
 from coding.store.codings import (add_coding, code_usage, coder_layer, coding_counts, consensus_layer,
                                   document_coding_count, document_codings,
-                                  get_coding, layer_has_codings, layer_owners, project_codings, remove_coding,
-                                  set_memo)
+                                  get_coding, layer_has_codings, layer_owners, project_codings, recode_coding,
+                                  remove_coding, resize_coding, set_memo, span_asked)
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
                                     import_document, list_documents, list_participants, set_attributes,
                                     set_document_participant, set_interpreted, set_interviewers, text_digest)
-from coding.store.events import CODEBOOK, UNDOABLE, describe, last_undoable, list_events, undo_hint, undo_last, undone_message
+from coding.store.events import (CODEBOOK, UNDOABLE, describe, last_undoable, list_events, touched, undo_hint, undo_last,
+                                 undone_message)
 from coding.store.memos import (add_project_memo, document_memos, edit_project_memo, get_project_memo, memo_history,
                                 own_document_memo, project_memos, write_document_memo)
 from coding.store.progress import DONE, IN_PROGRESS, NOT_STARTED, STATES, done_coders, set_status, status_of, statuses
@@ -37,7 +38,7 @@ __all__ = [
     "NotYours",
     "UNDOABLE",
     "Wording",
-    "add_code", "merge_code",
+    "add_code", "merge_code", "move_code",
     "add_project_memo",
     "document_memos",
     "done_coders",
@@ -83,14 +84,18 @@ __all__ = [
     "project_codes",
     "project_codings",
     "quote",
+    "recode_coding",
     "remove_coding",
+    "resize_coding",
     "set_attributes",
     "set_blind",
     "set_document_participant",
     "set_interpreted",
     "set_interviewers",
     "set_memo",
+    "span_asked",
     "text_digest",
+    "touched",
     "undo_hint",
     "undo_last",
     "undone_message",

@@ -1,13 +1,13 @@
 """The document page: reading, coding, memos, undo, interviewer and participant settings, revealing."""
 
-from typing import Annotated
+from typing import Annotated, Iterable, Literal, Optional
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from coding import accounts, recordings, store
-from coding.documents import affected_turns, codings_at, document_page
-from coding.spans import trim
+from coding import accounts, recordings, store, visibility
+from coding.documents import affected_turns, document_page, passage_panel
+from coding.spans import NUDGES
 from coding.suggestions import retrain_if_due
 from server.routes.progress import status_context
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep,
@@ -17,12 +17,18 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 def turns_response(request: Request, session, target: DocumentAccess, start: int, end: int, *, panel=None,
-                   message: str = "Saved", suggestions=None) -> HTMLResponse:
-    """The turns a change touched, as out-of-band swaps, plus the undo button and, if given, the coding
-    panel and the suggestions panel."""
-    document, user = target.document, target.access.user
+                   message: str = "Saved", suggestions=None, counted: Iterable[int] = ()) -> HTMLResponse:
+    """The turns a change touched, as out-of-band swaps, plus the undo button, the palette counts of the codes
+    `counted` (ids) and, if given, the coding panel and the suggestions panel."""
+    document, access = target.document, target.access
+    user = access.user
     shown = shown_layers(request, session, target)
+    wanted = set(counted)
+    scope = visibility.scope_for(session, project=access.project, user=user, role=access.role)
     context = {
+        "counted": [c for c in store.project_codes(session, project_id=document.project_id) if c.id in wanted],
+        "counts": visibility.code_counts(session, project_id=document.project_id, scope=scope,
+                                         document_id=document.id, shown=shown) if wanted else {},
         "document": document,
         "turns": affected_turns(session, document=document, start=start, end=end, user=user, with_suggestions=True,
                                 layers=shown),
@@ -40,7 +46,9 @@ def turns_response(request: Request, session, target: DocumentAccess, start: int
 def show_document(request: Request, session: SessionDep, target: DocumentDep):
     access = target.access
     page = document_page(session, document=target.document, user=access.user, layers=visible_layers(session, target),
-                         codes_here=access.can("coder"), wanted=wanted_layers(request))
+                         codes_here=access.can("coder"), wanted=wanted_layers(request),
+                         scope=visibility.scope_for(session, project=access.project, user=access.user,
+                                                    role=access.role))
     return request.app.state.templates.TemplateResponse(
         request, "pages/document.html",
         {"page": page, "project": access.project, "document": target.document, "access": access,
@@ -55,19 +63,19 @@ def code_passage(request: Request, session: SessionDep, target: CoderDocumentDep
                  memo: Annotated[str, Form()] = ""):
     document = target.document
     chosen = store.get_code(session, project_id=document.project_id, key=code)
-    start, end = trim(document.text, start, end)
+    start, end = store.span_asked(session, document, None, start, end)
     store.add_coding(session, document=document, code=chosen, user=target.access.user, start=start, end=end, memo=memo)
     background.add_task(retrain_if_due, request.app.state.engine, document.project_id, target.access.user.id)
-    return turns_response(request, session, target, start, end, message=f"Coded as {chosen.name}")
+    return turns_response(request, session, target, start, end, message=f"Coded as {chosen.name}",
+                          counted=[chosen.id])
 
 
 @router.get("/documents/{document_id}/codings-at", response_class=HTMLResponse)
 def coding_panel(request: Request, session: SessionDep, target: DocumentDep, start: int, end: int):
-    found = codings_at(session, document=target.document, start=start, end=end,
-                       layers=shown_layers(request, session, target))
+    panel = passage_panel(session, document=target.document, user=target.access.user, start=start, end=end,
+                          layers=shown_layers(request, session, target))
     return request.app.state.templates.TemplateResponse(
-        request, "partials/document/coding_panel.html",
-        {"found": found, "document": target.document, "start": start, "end": end})
+        request, "partials/document/coding_panel.html", {"document": target.document, **panel})
 
 
 def _document_target(target) -> DocumentAccess:
@@ -76,13 +84,40 @@ def _document_target(target) -> DocumentAccess:
 
 @router.post("/codings/{coding_id}/remove", response_class=HTMLResponse)
 def remove_coding(request: Request, session: SessionDep, target: CodingDep):
-    coding, document = target.coding, target.document
+    coding = target.coding
     store.remove_coding(session, coding=coding, user=target.access.user)
-    where = _document_target(target)
-    found = codings_at(session, document=document, start=coding.start, end=coding.end,
-                       layers=shown_layers(request, session, where))
-    return turns_response(request, session, where, coding.start, coding.end, message="Code removed",
-                          panel={"found": found, "start": coding.start, "end": coding.end})
+    return _changed_in_place(request, session, target, coding.start, coding.end, "Code removed", [coding.code_id])
+
+
+@router.post("/codings/{coding_id}/span", response_class=HTMLResponse)
+def resize_coding(request: Request, session: SessionDep, target: CodingDep,
+                  start: Annotated[Optional[int], Form(ge=0, le=ID_MAX)] = None,
+                  end: Annotated[Optional[int], Form(ge=0, le=ID_MAX)] = None,
+                  move: Annotated[Optional[Literal[NUDGES]], Form()] = None):
+    coding, document = target.coding, target.document
+    was = (coding.start, coding.end)
+    start, end = store.span_asked(session, document, was, start, end, move)
+    store.resize_coding(session, coding=coding, user=target.access.user, start=start, end=end)
+    return _changed_in_place(request, session, target, min(was[0], start), max(was[1], end),
+                             f"The span of {store.quote(document.text, start, end)} is saved", [coding.code_id])
+
+
+@router.post("/codings/{coding_id}/code", response_class=HTMLResponse)
+def recode_coding(request: Request, session: SessionDep, target: CodingDep, code: Annotated[str, Form(max_length=200)]):
+    coding, document = target.coding, target.document
+    was = coding.code_id
+    chosen = store.get_code(session, project_id=document.project_id, key=code)
+    store.recode_coding(session, coding=coding, user=target.access.user, code=chosen)
+    return _changed_in_place(request, session, target, coding.start, coding.end, f"Changed to {chosen.name}",
+                             [was, chosen.id])
+
+
+def _changed_in_place(request: Request, session, target, start: int, end: int, message: str, counted) -> HTMLResponse:
+    """The answer to a change of one coding that stays on the page: its turns, counts and its passage's panel."""
+    where, coding = _document_target(target), target.coding
+    panel = passage_panel(session, document=target.document, user=target.access.user, start=coding.start,
+                          end=coding.end, layers=shown_layers(request, session, where))
+    return turns_response(request, session, where, start, end, message=message, counted=counted, panel=panel)
 
 
 @router.post("/codings/{coding_id}/memo", response_class=HTMLResponse)
@@ -102,10 +137,14 @@ def undo(request: Request, session: SessionDep, access: ProjectDep, document_id:
                           document_id=document_id or None)
     if event is None:
         return HTMLResponse("Nothing to undo on this transcript" if document_id else "Nothing to undo")
-    if document_id and "start" in event.payload:
+    span = store.touched(event)
+    if document_id and span:
         document = store.get_document(session, document_id=document_id)
-        return turns_response(request, session, DocumentAccess(document, access), event.payload["start"],
-                              event.payload["end"], message=store.undone_message(session, event=event))
+        keys = {event.payload.get("code"), event.payload.get("before")} if event.payload.get("kind") == "coding.recoded" \
+            else {event.payload.get("code")}
+        counted = [c.id for c in store.project_codes(session, project_id=document.project_id) if c.key in keys]
+        return turns_response(request, session, DocumentAccess(document, access), *span,
+                              message=store.undone_message(session, event=event), counted=counted)
     return Response(status_code=204, headers={"HX-Refresh": "true"})
 
 
