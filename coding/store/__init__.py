@@ -17,7 +17,7 @@ from coding.store.documents import (document_participant, document_turns, get_do
 from coding.store.events import CODEBOOK, UNDOABLE, describe, last_undoable, list_events, undo_hint, undo_last, undone_message
 from coding.store.wording import Wording, quote
 from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
-                                   list_projects, list_users, set_blind)
+                                   list_projects, list_users, set_blind, set_preference)
 
 __all__ = [
     "CLASH",
@@ -67,6 +67,7 @@ __all__ = [
     "remove_coding",
     "set_attributes",
     "set_blind",
+    "set_preference",
     "set_document_participant",
     "set_interpreted",
     "set_interviewers",
