@@ -1,16 +1,12 @@
 // Coding with the keyboard alone: a reading caret on the transcript's turns (arrows move by turn and by
 // sentence, Ctrl/Alt+Shift+arrows by word), "/" to the code filter and back with Esc, [ and ] between coded
-// passages, the number keys pinned from the palette, the palette as a sheet on narrow screens, "?" for help.
+// passages, "?" for help, and the focus kept with the reader when htmx redraws the turn it was on.
 (function () {
   "use strict";
 
-  const NARROW = "(max-width: 900px)";
   let transcript, palette, filter, caretStatus;
   let caret = { id: null, start: null, end: null }; // the turn the reader is on, and the last selection there
   let lastFocus = null;
-  let sheetAsked = false; // the sheet was opened on purpose ("/", the skip link), not by a selection
-  let pressed = false; // a pointer is down: a drag may be under way
-  let sheetTimer = null;
 
   const coding = () => window.PeerframeCoding;
   // what is selected in the transcript now (read live: "selectionchange" arrives only after the key)
@@ -18,6 +14,8 @@
   const turns = () => Array.from(transcript.querySelectorAll(".turn"));
   const caretTurn = () => (caret.id && document.getElementById(caret.id)) || turns()[0] || null;
   const stop = (event) => { event.preventDefault(); event.stopPropagation(); };
+  const sheet = () => window.PeerframePalette; // static/palette.js: the sheet on narrow screens
+  const keepInView = (box) => sheet().keepInView(box);
 
   // --- the text of a turn in code points: sentences and words ---------------------------------------
   function turnText(turn) {
@@ -111,15 +109,6 @@
     if (caretStatus) caretStatus.textContent = text.length > 160 ? text.slice(0, 157) + "…" : text;
   }
 
-  // Scroll so that a box is on screen and above the sheet, when it is up: near the top, so that the words
-  // after it can be read (and tapped) too.
-  function keepInView(box) {
-    const sheet = document.body.classList.contains("sheet-open") ? palette.getBoundingClientRect().height : 0;
-    const bottom = window.innerHeight - sheet - 8;
-    const top = Math.max(8, Math.min(window.innerHeight * 0.12, bottom - box.height));
-    if (box.bottom > bottom || box.top < 8) window.scrollBy(0, box.top - top);
-  }
-
   function moveTurn(step) {
     const all = turns();
     const here = all.indexOf(caretTurn());
@@ -210,30 +199,10 @@
     target.run.focus({ preventScroll: true });
   }
 
-  // --- the palette and its sheet on narrow screens -------------------------------------------------
-  const narrow = () => window.matchMedia(NARROW).matches;
-
-  function openSheet(asked) {
-    if (!narrow()) return;
-    sheetAsked = sheetAsked || asked;
-    if (document.body.classList.contains("sheet-open")) return;
-    const sidebar = palette.closest(".sidebar");
-    if (sidebar) sidebar.style.minHeight = sidebar.offsetHeight + "px"; // the page keeps its length
-    document.body.classList.add("sheet-open");
-    const selection = window.getSelection();
-    if (selected() && selection.rangeCount) keepInView(selection.getRangeAt(0).getBoundingClientRect());
-  }
-
-  function closeSheet() {
-    sheetAsked = false;
-    document.body.classList.remove("sheet-open");
-    const sidebar = palette.closest(".sidebar");
-    if (sidebar) sidebar.style.minHeight = "";
-  }
-
+  // --- to the codebook and back ----------------------------------------------------------------------
   function openPalette() {
     document.dispatchEvent(new Event("selectionchange")); // a selection made a moment ago is the one to code
-    openSheet(true);
+    sheet().open(true);
     filter.focus();
   }
 
@@ -243,7 +212,7 @@
       filter.dispatchEvent(new Event("input"));
     }
     const kept = !cancel && coding() && coding().pending();
-    closeSheet();
+    sheet().close();
     const turn = caretTurn();
     if (turn) {
       setCaret(turn, false);
@@ -252,35 +221,6 @@
     // the filter took the browser's selection into itself: select the same words again
     if (kept) select(kept.start, kept.end);
     else window.getSelection().removeAllRanges();
-  }
-
-  // --- number keys -----------------------------------------------------------------------------------
-  function pin(number, key) {
-    const box = document.getElementById("shortcuts");
-    htmx.ajax("POST", "/projects/" + box.dataset.project + "/shortcuts", {
-      target: "#shortcuts", swap: "outerHTML", values: { slot: number, code: key },
-    });
-  }
-
-  // After a pin, the codes in the list show their new numbers.
-  function showNumbers() {
-    const numbers = {};
-    document.querySelectorAll("#shortcuts .pin").forEach((b) => { numbers[b.dataset.key] = b.dataset.shortcut; });
-    for (const li of palette.querySelectorAll(".code")) {
-      const number = numbers[li.dataset.key];
-      let kbd = li.querySelector(":scope > kbd");
-      if (!number) {
-        delete li.dataset.shortcut;
-        if (kbd) kbd.remove();
-        continue;
-      }
-      li.dataset.shortcut = number;
-      if (!kbd) {
-        kbd = document.createElement("kbd");
-        li.querySelector(".name").after(kbd);
-      }
-      kbd.textContent = number;
-    }
   }
 
   // A dir="auto" turn reads right to left when its first strong letter does (Arabic, Urdu, Hebrew…).
@@ -302,9 +242,6 @@
     if (inPalette && event.key === "Enter" && coding().pending() && (target === filter || target.closest(".code"))) {
       setTimeout(() => backToText(false), 0); // app.js codes it; the reader goes on where they were
       return;
-    }
-    if (inPalette && event.shiftKey && !mods && /^Digit[1-9]$/.test(event.code) && target.closest(".code")) {
-      return stop(event), pin(event.code.slice(5), target.closest(".code").dataset.key);
     }
     if (target.closest("input, textarea, select, [contenteditable], #coding-panel, dialog")) return;
     if (event.key === "?" && !event.ctrlKey && !event.metaKey) return stop(event), openHelp();
@@ -354,7 +291,7 @@
     if (event.key === "Escape" && selected()) {
       stop(event);
       window.getSelection().removeAllRanges();
-      closeSheet();
+      sheet().close();
       announce("Selection cleared");
     }
   }
@@ -405,29 +342,16 @@
       const turn = caret.id && document.getElementById(caret.id);
       if (turn && !turn.hasAttribute("tabindex")) turn.setAttribute("tabindex", "0");
       if (!transcript.querySelector(".turn[tabindex]")) setCaret(turns()[0], false);
-      if (event.detail.target && event.detail.target.id === "shortcuts") showNumbers();
       rescueFocus();
     });
     document.addEventListener("htmx:oobAfterSwap", rescueFocus);
-    // once the words are coded the sheet goes down and the reader goes on
-    document.addEventListener("htmx:afterRequest", (event) => {
-      const path = (event.detail.requestConfig || {}).path || "";
-      if (event.detail.successful && /\/documents\/\d+\/codings$/.test(path)) closeSheet();
-    });
     document.addEventListener("keyup", (event) => { if (event.key === "Escape") setTimeout(rescueFocus, 0); });
     // after a mouse selection the keys work from where the mouse left off
-    document.addEventListener("pointerdown", () => { pressed = true; }, true);
-    document.addEventListener("pointerup", () => { pressed = false; }, true);
-    document.addEventListener("pointercancel", () => { pressed = false; }, true);
     transcript.addEventListener("mouseup", (event) => {
       const turn = event.target.closest(".turn");
       if (!turn) return;
       setCaret(turn, false);
-      if (selected()) {
-        turn.focus({ preventScroll: true });
-        clearTimeout(sheetTimer);
-        openSheet(false);
-      }
+      if (selected()) turn.focus({ preventScroll: true });
     });
     document.addEventListener("selectionchange", () => {
       const live = selected();
@@ -435,27 +359,12 @@
       if (live) {
         caret.start = live.start;
         caret.end = live.end;
-        // not in the middle of a drag (the page would move under the pointer): once the selection settles
-        clearTimeout(sheetTimer);
-        sheetTimer = setTimeout(() => { if (!pressed && selected()) openSheet(false); }, 250);
-      } else if (palette && !sheetAsked && !palette.contains(document.activeElement)) {
-        closeSheet();
       }
     });
     const help = document.getElementById("keyboard-help");
     document.getElementById("keyboard-help-open")?.addEventListener("click", openHelp);
     help?.querySelector(".close-help")?.addEventListener("click", () => help.close());
-    if (!palette) return;
-    palette.querySelector(".sheet-close")?.addEventListener("click", () => backToText(true));
-    // the skip link on a narrow screen brings the sheet up first
-    document.querySelector('.skip-link[href="#palette"]')?.addEventListener("click", () => openSheet(true));
-    palette.addEventListener("mousedown", (event) => { if (event.target.closest(".pin")) event.preventDefault(); });
-    palette.addEventListener("click", (event) => {
-      const button = event.target.closest(".pin");
-      if (!button) return;
-      if (selected()) coding().code(button.dataset.key);
-      else window.PeerframeWorkspace.notify("Select words in the transcript first, then press " + button.dataset.shortcut);
-    });
+    palette?.querySelector(".sheet-close")?.addEventListener("click", () => backToText(true));
   }
 
   document.addEventListener("DOMContentLoaded", setUp);
