@@ -282,6 +282,7 @@
     if (event.key === "]" || event.key === "[") return stop(event), codedPassage(event.key === "]" ? 1 : -1);
     if (event.key === "Enter" && target.closest(".run.coded")) {
       stop(event); // its codes, not a new coding of the selected words
+      sheet().close();
       return window.PeerframeWorkspace.openCodingsAt(target.closest(".run.coded"));
     }
     if (event.key === "Enter") {
