@@ -366,6 +366,12 @@
     document.getElementById("keyboard-help-open")?.addEventListener("click", openHelp);
     help?.querySelector(".close-help")?.addEventListener("click", () => help.close());
     palette?.querySelector(".sheet-close")?.addEventListener("click", () => backToText(true));
+    document.getElementById("skip-to-text")?.addEventListener("click", (event) => {
+      event.preventDefault();
+      const turn = caretTurn();
+      turn.focus();
+      keepInView(turn.getBoundingClientRect());
+    });
   }
 
   document.addEventListener("DOMContentLoaded", setUp);

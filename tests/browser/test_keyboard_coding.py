@@ -76,7 +76,13 @@ def test_a_transcript_is_coded_from_the_first_turn_to_the_last_with_the_keyboard
     pid = project["id"]
     three, five = _key_of(page, 3), _key_of(page, 5)
 
-    # Tab reaches the first turn, with a strong ring
+    # the second Tab reaches a skip link to the transcript; Tab also gets there, to the first turn, with a strong ring
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert _focused(page)["text"] == "Skip to the transcript"
+    page.keyboard.press("Enter")
+    assert "turn" in _focused(page)["cls"].split() and _focused(page)["text"].startswith("Interviewer")
+    page.goto(page.url)
     focused = _tab_to_transcript(page)
     assert focused["ring"] == "solid 3px" and focused["text"].startswith("Interviewer")
 
