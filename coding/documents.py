@@ -11,6 +11,7 @@ from coding import store
 from coding.layers import LayerChoice, choices, chosen, owner_names
 from coding.models import Code, Coding, Document, Participant, Turn, User
 from coding.palette import line, tint
+from coding.shortcuts import Slot, pinned_keys, slots
 from coding.spans import overlaps, runs
 from coding.stripes import Stripe, memo_start, turn_stripes
 from coding.suggestions import Shown, document_suggestions
@@ -79,7 +80,7 @@ class DocumentPage:
     participant: Optional[Participant]
     turns: list[TurnView]
     codes: list[Code]
-    shortcuts: list[Code]
+    shortcuts: list[Slot]
     speakers: list[str]
     coding_count: int
     undo_hint: Optional[str] = None
@@ -192,11 +193,7 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
     turns = store.document_turns(session, document_id=document.id)
     shown_layers = chosen(session, document=document, allowed=layers, wanted=wanted)
     codings = store.document_codings(session, document_id=document.id, layers=shown_layers)
-    usage = store.code_usage(session, project_id=document.project_id, user=user)
-    live = [c for c in codes if not c.retired]
-    shortcuts = sorted((c for c in live if usage.get(c.id)), key=lambda c: (-usage[c.id], c.position))[:9]
-    if len(shortcuts) < 9:
-        shortcuts += [c for c in live if c.parent_key is None and c not in shortcuts][: 9 - len(shortcuts)]
+    shortcuts = slots(codes, pinned_keys(user, document.project_id))
     shown = document_suggestions(session, document=document, user=user) if codes_here and suggestions_on(user) else []
     return DocumentPage(
         document=document, participant=store.document_participant(session, document=document),

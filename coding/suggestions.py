@@ -257,12 +257,3 @@ def acceptance(session: Session, *, project_id: int) -> list[CodeAcceptance]:
         .where(SuggestionDecision.project_id == project_id)
         .group_by(SuggestionDecision.code_id, SuggestionDecision.accepted))}
     return [CodeAcceptance(c, counts.get((c.id, True), 0), counts.get((c.id, False), 0)) for c in codes]
-
-
-def set_preference(session: Session, *, user: User, key: str, value) -> User:
-    """Remember one of the user's settings (such as whether suggestions are shown)."""
-    user.preferences = {**(user.preferences or {}), key: value}
-    session.add(user)
-    session.commit()
-    session.refresh(user)
-    return user

@@ -75,7 +75,11 @@
       filterCodes("");
       htmx.ajax("POST", "/documents/" + documentId + "/codings", {
         target: "#status", swap: "innerHTML", values: { start: span.start, end: span.end, code: key },
-      }).then(() => window.getSelection().removeAllRanges());
+      }).then(() => {
+        // the coded words leave the selection; words selected since (the next sentence) stay selected
+        const now = selectionSpan(transcript);
+        if (now && now.start === span.start && now.end === span.end) window.getSelection().removeAllRanges();
+      });
     }
 
     function applyShortcut(number) {
@@ -124,8 +128,9 @@
       // the press, so a drag over codings selects exactly as over plain text (the keyboard still reaches it).
       const run = event.target.closest(".run[tabindex]");
       if (!run) return;
+      const tabindex = run.getAttribute("tabindex");
       run.removeAttribute("tabindex");
-      document.addEventListener("mouseup", () => run.setAttribute("tabindex", "0"), { once: true, capture: true });
+      document.addEventListener("mouseup", () => run.setAttribute("tabindex", tabindex), { once: true, capture: true });
     });
     transcript.addEventListener("mouseup", (event) => {
       const dragged = pressedAt && Math.hypot(event.clientX - pressedAt.x, event.clientY - pressedAt.y) > 3;
@@ -155,6 +160,8 @@
     });
 
     if (!palette) return;
+    // for keyboard.js: what is selected now, and coding it
+    window.PeerframeCoding = { selected: () => selectionSpan(transcript), pending: () => pending, code: applyCode };
     filter.addEventListener("input", () => filterCodes(filter.value));
     filter.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {

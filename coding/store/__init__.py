@@ -21,7 +21,7 @@ from coding.store.memos import (add_project_memo, document_memos, edit_project_m
 from coding.store.progress import DONE, IN_PROGRESS, NOT_STARTED, STATES, done_coders, set_status, status_of, statuses
 from coding.store.wording import Wording, quote
 from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
-                                   list_projects, list_users, set_blind)
+                                   list_projects, list_users, set_blind, set_preference)
 
 __all__ = [
     "CLASH",
@@ -89,6 +89,7 @@ __all__ = [
     "resize_coding",
     "set_attributes",
     "set_blind",
+    "set_preference",
     "set_document_participant",
     "set_interpreted",
     "set_interviewers",

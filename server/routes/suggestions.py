@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from coding import suggestions
+from coding import store, suggestions
 from coding.documents import suggestion_turns, suggestions_on
 from server.deps import CoderDocumentDep, DocumentAccess, LeadDep, SessionDep, UserDep, visible_layers
 from server.routes.documents import turns_response
@@ -55,7 +55,7 @@ def reject(request: Request, session: SessionDep, target: CoderDocumentDep, back
 
 @router.post("/preferences/suggestions")
 def toggle(session: SessionDep, user: UserDep, on: Annotated[bool, Form()]):
-    suggestions.set_preference(session, user=user, key="suggestions", value=on)
+    store.set_preference(session, user=user, key="suggestions", value=on)
     return Response(status_code=204, headers={"HX-Refresh": "true"})
 
 
