@@ -114,7 +114,14 @@
   }));
 
   document.addEventListener("DOMContentLoaded", placeSoon);
-  document.addEventListener("htmx:afterSettle", placeSoon);
+  document.addEventListener("htmx:afterSettle", () => {
+    // a saved memo or code draws the turn again: keep the picked code's passages lit in the new one
+    if (picked && !picked.isConnected) {
+      picked = document.querySelector('#transcript .stripe-label[data-codings="' + picked.dataset.codings + '"]');
+      if (picked) light(picked, true);
+    }
+    placeSoon();
+  });
   window.addEventListener("resize", placeSoon);
   window.addEventListener("load", placeSoon);
   if (document.fonts) document.fonts.ready.then(placeSoon);
