@@ -9,9 +9,9 @@ from coding import accounts, recordings, store, visibility
 from coding.documents import affected_turns, document_page, passage_panel
 from coding.spans import NUDGES
 from coding.suggestions import retrain_if_due
-from server.routes.progress import status_context
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep,
                          LeadDocumentDep, ProjectDep, SessionDep, shown_layers, visible_layers, wanted_layers)
+from server.routes.progress import status_context
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
