@@ -125,7 +125,7 @@
 
   // Turns further down may arrive as the reader scrolls: bring the loader into view and wait for them.
   function whenMoreTurns(then) {
-    const loader = transcript.querySelector("[hx-trigger]:not(.turn), [data-more]");
+    const loader = transcript.querySelector(".more-turns.after");
     if (!loader) return;
     const count = turns().length;
     const watcher = new MutationObserver(() => {
