@@ -62,15 +62,16 @@ def _scorer_key(session: Session, *, project_id: int, user: Optional[User]) -> t
     project = store.get_project(session, project_id=project_id)
     codes = store.project_codes(session, project_id=project_id)
     evidence = evidence_from_codes(codes)
-    model = latest_model(session, project_id=project_id, user_id=owner_of_model(project, user))
+    owner = owner_of_model(project, user)
+    model = latest_model(session, project_id=project_id, user_id=owner)
     key = (project_id, project.created_at, fingerprint(evidence), model.id if model else 0,
            model.trained_at if model else None)
-    return key, evidence, model
+    return key, evidence, model, owner
 
 
 def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None) -> Scorer:
     """The scorer for the project's current codebook and the user's model, built once per process."""
-    key, evidence, model = _scorer_key(session, project_id=project_id, user=user)
+    key, evidence, model, _ = _scorer_key(session, project_id=project_id, user=user)
     return _scorer(key, evidence, model)
 
 
@@ -165,11 +166,10 @@ def retrain_if_due(engine: Engine, project_id: int, user_id: Optional[int] = Non
 # --- what a coder sees ----------------------------------------------------------------------------
 
 def _decided(session: Session, *, document_id: int, user: User, start: int, end: int) -> set[tuple[int, int, int]]:
-    rows = session.exec(select(SuggestionDecision).where(SuggestionDecision.document_id == document_id,
-                                                         SuggestionDecision.user_id == user.id,
-                                                         SuggestionDecision.start >= start,
-                                                         SuggestionDecision.end <= end))
-    return {(d.start, d.end, d.code_id) for d in rows}
+    rows = session.exec(select(SuggestionDecision.start, SuggestionDecision.end, SuggestionDecision.code_id).where(
+        SuggestionDecision.document_id == document_id, SuggestionDecision.user_id == user.id,
+        SuggestionDecision.start >= start, SuggestionDecision.end <= end))
+    return {tuple(row) for row in rows}
 
 
 def document_suggestions(session: Session, *, document: Document, user: User,
@@ -177,25 +177,25 @@ def document_suggestions(session: Session, *, document: Document, user: User,
     """The suggestions this coder has not yet answered, for the participants' turns in [start, end), in text
     order (only the first `limit`, when given: the rest of a long transcript is then not even scored)."""
     end = len(document.text) if end is None else end
-    turns = store.turns_overlapping(session, document_id=document.id, start=start, end=end)
-    if not turns:
+    turns = store.turn_range(session, document_id=document.id, start=start, end=end)
+    if turns is None:
         return []
-    lo, hi = turns[0].start, turns[-1].end
+    lo, hi = turns[0].start, turns[1].end
     codes = {c.key: c for c in store.project_codes(session, project_id=document.project_id)}
     family = {c.id: top_level(c.key) for c in codes.values()}
-    scorer_key, evidence, model = _scorer_key(session, project_id=document.project_id, user=user)
+    scorer_key, evidence, model, owner = _scorer_key(session, project_id=document.project_id, user=user)
     shown: list[Shown] = []
-    for units in suggestion_cache.blocks(session, document=document, owner_id=model.user_id if model else None,
+    for units in suggestion_cache.blocks(session, document=document, owner_id=owner,
                                          key=suggestion_cache.key_for(document, scorer_key),
                                          scorer=lambda: _scorer(scorer_key, evidence, model),
-                                         first=turns[0].seq, last=turns[-1].seq + 1):
+                                         first=turns[0].seq, last=turns[1].seq + 1):
         units = [u for u in units if lo <= u[0] and u[1] <= hi]
         if not units:
             continue
         span = (units[0][0], units[-1][1])
         decided = _decided(session, document_id=document.id, user=user, start=span[0], end=span[1])
-        mine = [(c.start, c.end, family[c.code_id]) for c in _own_codings(session, document=document, user=user,
-                                                                           start=span[0], end=span[1])]
+        mine = [(s, e, family[code_id]) for s, e, code_id in _own_spans(session, document=document, user=user,
+                                                                          start=span[0], end=span[1])]
         for begin, stop, key, score, matched in units:
             code = codes.get(key)
             if code is None or (begin, stop, code.id) in decided:
@@ -208,12 +208,14 @@ def document_suggestions(session: Session, *, document: Document, user: User,
     return shown
 
 
-def _own_codings(session: Session, *, document: Document, user: User, start: int, end: int) -> list[Coding]:
-    layer = session.exec(select(Layer).where(Layer.project_id == document.project_id, Layer.kind == "coder",
-                                             Layer.user_id == user.id)).first()
+def _own_spans(session: Session, *, document: Document, user: User, start: int, end: int
+               ) -> list[tuple[int, int, int]]:
+    """(start, end, code id) of the coder's own live codings overlapping [start, end)."""
+    layer = session.exec(select(Layer.id).where(Layer.project_id == document.project_id, Layer.kind == "coder",
+                                                Layer.user_id == user.id)).first()
     if layer is None:
         return []
-    return store.codings_overlapping(session, document_id=document.id, start=start, end=end, layers={layer.id})
+    return store.coding_spans(session, document_id=document.id, start=start, end=end, layers={layer})
 
 
 def _decide(session: Session, *, document: Document, user: User, code: Code, start: int, end: int,

@@ -14,8 +14,8 @@ from coding.store.codings import (add_coding, code_usage, coder_layer, coding_co
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
                                     import_document, list_documents, list_participants, set_attributes,
                                     set_document_participant, set_interpreted, set_interviewers, text_digest)
-from coding.store.turns import (coded_turns, codings_overlapping, layer_counts, speakers, turn_at,
-                                turn_at_time, turn_count, turn_spans, turns_in,
+from coding.store.turns import (coded_turns, coding_spans, codings_overlapping, layer_counts, speakers, turn_at,
+                                turn_at_time, turn_count, turn_range, turn_spans, turns_in,
                                 turns_overlapping)
 from coding.store.events import CODEBOOK, UNDOABLE, describe, last_undoable, list_events, undo_hint, undo_last, undone_message
 from coding.store.wording import Wording, quote
@@ -38,7 +38,7 @@ __all__ = [
     "atomic",
     "clashing",
     "code_usage",
-    "coded_turns", "codings_overlapping", "layer_counts", "speakers", "turn_at", "turn_at_time", "turn_count", "turn_spans",
+    "coded_turns", "coding_spans", "codings_overlapping", "layer_counts", "speakers", "turn_at", "turn_at_time", "turn_count", "turn_range", "turn_spans",
     "turns_in", "turns_overlapping",
     "coder_layer",
     "coding_counts",

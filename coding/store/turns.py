@@ -59,6 +59,16 @@ def codings_overlapping(session: Session, *, document_id: int, start: int, end: 
     return list(session.exec(query.order_by(Coding.start, Coding.end, Coding.id)))
 
 
+def coding_spans(session: Session, *, document_id: int, start: int, end: int,
+                 layers: Optional[set[int]] = None) -> list[tuple[int, int, int]]:
+    """(start, end, code id) of the live codings that overlap [start, end): all layers, or only `layers`."""
+    query = select(Coding.start, Coding.end, Coding.code_id).where(
+        Coding.document_id == document_id, col(Coding.removed).is_(False), Coding.start < end, Coding.end > start)
+    if layers is not None:
+        query = query.where(col(Coding.layer_id).in_(layers or {-1}))
+    return [tuple(row) for row in session.exec(query)]
+
+
 def coded_turns(session: Session, *, document_id: int, first: int, last: int,
                 layers: Optional[set[int]] = None) -> set[int]:
     """Which of the turns numbered [first, last) carry at least one live coding in the given layers."""
@@ -86,3 +96,11 @@ def turn_at_time(session: Session, *, document_id: int, ms: int) -> Optional[int
     return session.exec(select(Turn.seq).where(Turn.document_id == document_id, col(Turn.cue_start_ms).is_not(None),
                                                Turn.cue_start_ms <= ms)
                         .order_by(col(Turn.cue_start_ms).desc(), col(Turn.seq).desc()).limit(1)).first()
+
+
+def turn_range(session: Session, *, document_id: int, start: int, end: int) -> Optional[tuple[Turn, Turn]]:
+    """The first and the last turn whose text overlaps [start, end), or None when no turn does."""
+    base = select(Turn).where(Turn.document_id == document_id, Turn.start < end, Turn.end > start)
+    first = session.exec(base.order_by(Turn.seq).limit(1)).first()
+    last = session.exec(base.order_by(col(Turn.seq).desc()).limit(1)).first()
+    return (first, last) if first is not None and last is not None else None
