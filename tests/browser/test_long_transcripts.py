@@ -49,6 +49,16 @@ def _turn_locator(page, i: int):
     return page.locator("#transcript .turn").filter(has=page.locator(".text", has_text=re.compile(rf"^\s*Turn {i} says")))
 
 
+def _scroll_until(page, size, i: int) -> None:
+    """Scroll down the transcript with the mouse wheel until turn `i` has arrived."""
+    page.mouse.move(size["width"] / 3, size["height"] / 2)
+    for _ in range(60):
+        if _turn_locator(page, i).count():
+            return
+        page.mouse.wheel(0, 1500)
+        page.wait_for_timeout(150)
+
+
 def _current_hit(page) -> dict:
     return page.evaluate("""() => {
       const current = [...(CSS.highlights.get("find-current") || [])];
@@ -67,12 +77,7 @@ def test_turns_arrive_as_the_coder_scrolls_and_stay_in_text_order(page, api, siz
     _open(page, api, size)
     first = _contiguous(page)
     assert first[0] == 0 and len(first) < 400
-    page.mouse.move(size["width"] / 3, size["height"] / 2)
-    for _ in range(60):
-        if _turn_locator(page, 120).count():
-            break
-        page.mouse.wheel(0, 1500)
-        page.wait_for_timeout(150)
+    _scroll_until(page, size, 120)
     expect(_turn_locator(page, 120)).to_have_count(1)
     assert _contiguous(page)[0] == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
@@ -148,12 +153,7 @@ def test_a_deep_link_to_a_far_offset_opens_its_passage(page, api, size):
 def test_a_passage_in_a_lazily_loaded_turn_codes_exactly(page, api, size):
     project, document = _open(page, api, size)
     assert not _turn_locator(page, 250).count()
-    page.mouse.move(size["width"] / 3, size["height"] / 2)
-    for _ in range(60):
-        if _turn_locator(page, 250).count():
-            break
-        page.mouse.wheel(0, 1500)
-        page.wait_for_timeout(150)
+    _scroll_until(page, size, 250)
     _drag(page, "Turn 250 says the group met")
     expect(page.locator("#pending-text")).to_have_text("Turn 250 says the group met")
     page.keyboard.press("1")
