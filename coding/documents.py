@@ -6,10 +6,10 @@ from typing import Optional, Sequence
 from sqlmodel import Session
 
 from coding import store
+from coding.chunks import Span, locate
 from coding.layers import LayerChoice, choices, chosen, owner_names
 from coding.models import Code, Coding, Document, Participant, Turn, User
 from coding.spans import overlaps, runs
-from coding.chunks import Span, locate
 from coding.suggestions import PANEL, Shown, document_suggestions
 
 
@@ -144,26 +144,28 @@ def affected_turns(session: Session, *, document: Document, start: int, end: int
 
 
 def _views(session: Session, *, document: Document, user: User, turns: Sequence[Turn],
-           layers: Optional[set[int]], with_suggestions: bool, shown: Optional[Sequence[Shown]] = None
-           ) -> list[TurnView]:
+           layers: Optional[set[int]], with_suggestions: bool, shown: Optional[Sequence[Shown]] = None,
+           codes: Optional[Sequence[Code]] = None) -> list[TurnView]:
     """These contiguous turns rendered with the codings on them (and the coder's suggestions, if asked)."""
     if not turns:
         return []
     lo, hi = turns[0].start, turns[-1].end
-    codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
+    codes = codes if codes is not None else store.project_codes(session, project_id=document.project_id)
     codings = store.codings_overlapping(session, document_id=document.id, start=lo, end=hi, layers=layers)
     if shown is None:
-        shown = (document_suggestions(session, document=document, user=user, start=lo, end=hi)
+        shown = (document_suggestions(session, document=document, user=user, start=lo, end=hi, codes=codes)
                  if with_suggestions and suggestions_on(user) else [])
-    return turn_views(document, turns, codings, codes, shown, owner_names(session, document=document))
+    return turn_views(document, turns, codings, {c.id: c for c in codes}, shown,
+                      owner_names(session, document=document))
 
 
 def document_chunk(session: Session, *, document: Document, user: User, span: Span,
-                   layers: Optional[set[int]] = None, codes_here: bool = True) -> Chunk:
+                   layers: Optional[set[int]] = None, codes_here: bool = True,
+                   codes: Optional[Sequence[Code]] = None) -> Chunk:
     """One chunk of the transcript's turns, rendered as the page shows them."""
     turns = store.turns_in(session, document_id=document.id, first=span.first, last=span.last)
     return Chunk(span, _views(session, document=document, user=user, turns=turns, layers=layers,
-                              with_suggestions=codes_here))
+                              with_suggestions=codes_here, codes=codes))
 
 
 def suggestion_turns(session: Session, *, document: Document, user: User, layers: Optional[set[int]] = None,
@@ -196,9 +198,10 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
     if len(shortcuts) < 9:
         shortcuts += [c for c in live if c.parent_key is None and c not in shortcuts][: 9 - len(shortcuts)]
     suggesting = codes_here and suggestions_on(user)
-    shown = document_suggestions(session, document=document, user=user, limit=PANEL + 1) if suggesting else []
+    shown = (document_suggestions(session, document=document, user=user, limit=PANEL + 1, codes=codes)
+             if suggesting else [])
     chunk = document_chunk(session, document=document, user=user, span=span, layers=shown_layers,
-                           codes_here=suggesting)
+                           codes_here=suggesting, codes=codes)
     return DocumentPage(
         document=document, participant=store.document_participant(session, document=document),
         turns=chunk.turns, chunk=chunk, turn_count=span.total,

@@ -8,7 +8,7 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -57,16 +57,36 @@ def latest_model(session: Session, *, project_id: int, user_id: Optional[int] = 
     return session.exec(query.order_by(col(SuggestionModel.id).desc()).limit(1)).first()
 
 
-def _scorer_key(session: Session, *, project_id: int, user: Optional[User]) -> tuple:
+def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
+                codes: Optional[Sequence[Code]] = None) -> tuple:
     """What a scorer is built from: the project, its codebook's suggestion text, and the model version."""
     project = store.get_project(session, project_id=project_id)
-    codes = store.project_codes(session, project_id=project_id)
-    evidence = evidence_from_codes(codes)
+    codes = codes if codes is not None else store.project_codes(session, project_id=project_id)
+    evidence = _evidence(codes)
     owner = owner_of_model(project, user)
     model = latest_model(session, project_id=project_id, user_id=owner)
     key = (project_id, project.created_at, fingerprint(evidence), model.id if model else 0,
            model.trained_at if model else None)
     return key, evidence, model, owner
+
+
+_EVIDENCE: "OrderedDict[tuple, list]" = OrderedDict()
+
+
+def _evidence(codes: Sequence[Code]) -> list:
+    """The codebook's suggestion evidence, made once per process for each content of the codebook."""
+    signature = tuple((c.key, c.parent_key, c.name, c.definition, c.profile, tuple(c.patterns or ()),
+                       tuple(c.aliases or ()), c.retired) for c in codes)
+    with _CACHE_LOCK:
+        if signature in _EVIDENCE:
+            _EVIDENCE.move_to_end(signature)
+            return _EVIDENCE[signature]
+    evidence = evidence_from_codes(codes)
+    with _CACHE_LOCK:
+        _EVIDENCE[signature] = evidence
+        while len(_EVIDENCE) > 16:
+            _EVIDENCE.popitem(last=False)
+    return evidence
 
 
 def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None) -> Scorer:
@@ -89,10 +109,12 @@ def _scorer(key: tuple, evidence, model: Optional[SuggestionModel]) -> Scorer:
 
 
 def forget(project_id: int) -> None:
-    """Drop this process's scorers of a project (after an erasure: they were built from its text)."""
+    """Drop this process's scorers of a project (after an erasure: they were built from its text), and the
+    codebook evidence it holds (keyed by content, not project: all of it goes)."""
     with _CACHE_LOCK:
         for key in [k for k in _CACHE if k[0] == project_id]:
             del _CACHE[key]
+        _EVIDENCE.clear()
 
 
 def _readable_layers(session: Session, *, project_id: int, user_id: Optional[int]) -> Optional[set[int]]:
@@ -172,35 +194,36 @@ def _decided(session: Session, *, document_id: int, user: User, start: int, end:
     return {tuple(row) for row in rows}
 
 
-def document_suggestions(session: Session, *, document: Document, user: User,
-                         start: int = 0, end: Optional[int] = None, limit: Optional[int] = None) -> list[Shown]:
+def document_suggestions(session: Session, *, document: Document, user: User, start: int = 0,
+                         end: Optional[int] = None, limit: Optional[int] = None,
+                         codes: Optional[Sequence[Code]] = None) -> list[Shown]:
     """The suggestions this coder has not yet answered, for the participants' turns in [start, end), in text
-    order (only the first `limit`, when given: the rest of a long transcript is then not even scored)."""
+    order (only the first `limit`, when given: the rest of a long transcript is then not even scored).
+    `codes` are the project's codes, when the caller has them already."""
     end = len(document.text) if end is None else end
     turns = store.turn_range(session, document_id=document.id, start=start, end=end)
     if turns is None:
         return []
     lo, hi = turns[0].start, turns[1].end
-    codes = {c.key: c for c in store.project_codes(session, project_id=document.project_id)}
-    family = {c.id: top_level(c.key) for c in codes.values()}
-    scorer_key, evidence, model, owner = _scorer_key(session, project_id=document.project_id, user=user)
+    codes = list(codes) if codes is not None else store.project_codes(session, project_id=document.project_id)
+    by_key = {c.key: c for c in codes}
+    family = {c.id: top_level(c.key) for c in codes}
+    scorer_key, evidence, model, owner = _scorer_key(session, project_id=document.project_id, user=user,
+                                                     codes=codes)
+    decided = _decided(session, document_id=document.id, user=user, start=lo, end=hi)
+    mine: dict[str, list[tuple[int, int]]] = {}  # the coder's own codings by top-level code
+    for s, e, code_id in _own_spans(session, document=document, user=user, start=lo, end=hi):
+        mine.setdefault(family[code_id], []).append((s, e))
     shown: list[Shown] = []
     for units in suggestion_cache.blocks(session, document=document, owner_id=owner,
                                          key=suggestion_cache.key_for(document, scorer_key),
                                          scorer=lambda: _scorer(scorer_key, evidence, model),
                                          first=turns[0].seq, last=turns[1].seq + 1):
-        units = [u for u in units if lo <= u[0] and u[1] <= hi]
-        if not units:
-            continue
-        span = (units[0][0], units[-1][1])
-        decided = _decided(session, document_id=document.id, user=user, start=span[0], end=span[1])
-        mine = [(s, e, family[code_id]) for s, e, code_id in _own_spans(session, document=document, user=user,
-                                                                          start=span[0], end=span[1])]
         for begin, stop, key, score, matched in units:
-            code = codes.get(key)
-            if code is None or (begin, stop, code.id) in decided:
+            code = by_key.get(key)
+            if code is None or not (lo <= begin and stop <= hi) or (begin, stop, code.id) in decided:
                 continue
-            if any(top == key and overlaps(s, e, begin, stop) for s, e, top in mine):
+            if any(overlaps(s, e, begin, stop) for s, e in mine.get(key, ())):
                 continue
             shown.append(Shown(begin, stop, code, score, matched))
             if limit is not None and len(shown) >= limit:
