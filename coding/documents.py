@@ -1,6 +1,5 @@
 """What a document page shows: turns swept into runs, each run with the codings on it."""
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional, Sequence
@@ -8,13 +7,14 @@ from typing import Optional, Sequence
 from sqlmodel import Session
 
 from coding import store
+from coding.chunks import Span, locate
 from coding.layers import LayerChoice, choices, chosen, owner_names
 from coding.models import Code, Coding, Document, Participant, Turn, User
 from coding.palette import line, tint
 from coding.shortcuts import Slot, pinned_keys, slots
 from coding.spans import overlaps, runs
 from coding.stripes import Stripe, memo_start, turn_stripes
-from coding.suggestions import Shown, document_suggestions
+from coding.suggestions import PANEL, Shown, document_suggestions
 from coding.visibility import Scope, code_counts
 
 
@@ -89,6 +89,21 @@ class DocumentPage:
     suggestions: list[Shown] = field(default_factory=list)
     layers: list[LayerChoice] = field(default_factory=list)
     counts: dict[int, tuple[int, int]] = field(default_factory=dict)  # code id: (here, in the project), as seen
+    chunk: Optional["Chunk"] = None
+    turn_count: int = 0
+
+    @property
+    def suggestions_more(self) -> bool:
+        """True when more suggestions follow than the panel lists."""
+        return len(self.suggestions) > PANEL
+
+
+@dataclass
+class Chunk:
+    """A run of consecutive turns of the transcript, rendered, and where it lies in the whole."""
+
+    span: Span
+    turns: list[TurnView]
 
 
 def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Coding],
@@ -156,52 +171,76 @@ def suggestions_on(user: User) -> bool:
 def affected_turns(session: Session, *, document: Document, start: int, end: int, user: User,
                    with_suggestions: bool = False, layers: Optional[set[int]] = None) -> list[TurnView]:
     """The rendered turns that a change to [start, end) touches (with the coder's suggestions if asked)."""
-    turns = [t for t in store.document_turns(session, document_id=document.id)
-             if overlaps(t.start, t.end, start, end)]
+    turns = store.turns_overlapping(session, document_id=document.id, start=start, end=end)
     if not turns:
         return []
-    codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
-    codings = store.document_codings(session, document_id=document.id, layers=layers)
-    shown: list[Shown] = []
-    if with_suggestions and suggestions_on(user):
-        shown = document_suggestions(session, document=document, user=user, start=turns[0].start, end=turns[-1].end)
-    return turn_views(document, turns, codings, codes, shown, owner_names(session, document=document))
+    return _views(session, document=document, user=user, turns=turns, layers=layers,
+                  with_suggestions=with_suggestions)
 
 
-def suggestion_turns(session: Session, *, document: Document, user: User,
-                     layers: Optional[set[int]] = None) -> tuple[list[TurnView], list[Shown]]:
-    """The turns that carry suggestions, rendered with them, and the suggestions in text order."""
-    shown = document_suggestions(session, document=document, user=user)
-    all_turns = store.document_turns(session, document_id=document.id)
-    starts = [t.start for t in all_turns]
-    carrying = {bisect_right(starts, s.start) - 1 for s in shown}
-    turns = [all_turns[i] for i in sorted(carrying) if i >= 0]
-    codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
-    codings = store.document_codings(session, document_id=document.id, layers=layers)
-    owners = owner_names(session, document=document)
-    return turn_views(document, turns, codings, codes, shown, owners), shown
+def _views(session: Session, *, document: Document, user: User, turns: Sequence[Turn],
+           layers: Optional[set[int]], with_suggestions: bool, shown: Optional[Sequence[Shown]] = None,
+           codes: Optional[Sequence[Code]] = None) -> list[TurnView]:
+    """These contiguous turns rendered with the codings on them (and the coder's suggestions, if asked)."""
+    if not turns:
+        return []
+    lo, hi = turns[0].start, turns[-1].end
+    codes = codes if codes is not None else store.project_codes(session, project_id=document.project_id)
+    codings = store.codings_overlapping(session, document_id=document.id, start=lo, end=hi, layers=layers)
+    if shown is None:
+        shown = (document_suggestions(session, document=document, user=user, start=lo, end=hi, codes=codes)
+                 if with_suggestions and suggestions_on(user) else [])
+    return turn_views(document, turns, codings, {c.id: c for c in codes}, shown,
+                      owner_names(session, document=document))
+
+
+def document_chunk(session: Session, *, document: Document, user: User, span: Span,
+                   layers: Optional[set[int]] = None, codes_here: bool = True,
+                   codes: Optional[Sequence[Code]] = None) -> Chunk:
+    """One chunk of the transcript's turns, rendered as the page shows them."""
+    turns = store.turns_in(session, document_id=document.id, first=span.first, last=span.last)
+    return Chunk(span, _views(session, document=document, user=user, turns=turns, layers=layers,
+                              with_suggestions=codes_here, codes=codes))
+
+
+def suggestion_turns(session: Session, *, document: Document, user: User, layers: Optional[set[int]] = None,
+                     limit: int = PANEL) -> tuple[list[TurnView], list[Shown]]:
+    """The turns that carry the first `limit` suggestions, rendered with them, and those suggestions."""
+    shown = document_suggestions(session, document=document, user=user, limit=limit + 1)
+    turns = [t for t in store.turns_overlapping(session, document_id=document.id, start=shown[0].start,
+                                                end=shown[-1].end)
+             if any(overlaps(t.start, t.end, s.start, s.end) for s in shown)] if shown else []
+    views = [view for turn in turns
+             for view in _views(session, document=document, user=user, turns=[turn], layers=layers,
+                                with_suggestions=True,
+                                shown=[s for s in shown if overlaps(turn.start, turn.end, s.start, s.end)])]
+    return views, shown
 
 
 def document_page(session: Session, *, document: Document, user: User, layers: Optional[set[int]] = None,
-                  codes_here: bool = True, wanted: Optional[list[str]] = None,
+                  codes_here: bool = True, wanted: Optional[list[str]] = None, span: Optional[Span] = None,
                   scope: Optional[Scope] = None) -> DocumentPage:
     """The document page's data for this user, showing only the layers they may see (`layers`, None for all)
-    and of those the ones they chose (`wanted`, None for all), and suggestions when they code here; with the
-    reader's `scope`, each code's count here and in the project."""
+    and of those the ones they chose (`wanted`, None for all), and suggestions when they code here; of the
+    turns, only the chunk `span` (the first chunk when not given): the others load as the reader needs them.
+    With the reader's `scope`, each code's count here and in the project."""
     codes = store.project_codes(session, project_id=document.project_id)
     code_by_id = {c.id: c for c in codes}
-    turns = store.document_turns(session, document_id=document.id)
+    span = span or locate(session, document=document)
     shown_layers = chosen(session, document=document, allowed=layers, wanted=wanted)
-    codings = store.document_codings(session, document_id=document.id, layers=shown_layers)
     shortcuts = slots(codes, pinned_keys(user, document.project_id))
-    shown = document_suggestions(session, document=document, user=user) if codes_here and suggestions_on(user) else []
+    suggesting = codes_here and suggestions_on(user)
+    shown = (document_suggestions(session, document=document, user=user, limit=PANEL + 1, codes=codes)
+             if suggesting else [])
+    chunk = document_chunk(session, document=document, user=user, span=span, layers=shown_layers,
+                           codes_here=suggesting, codes=codes)
     return DocumentPage(
         document=document, participant=store.document_participant(session, document=document),
-        turns=turn_views(document, turns, codings, code_by_id, shown,
-                         owner_names(session, document=document)),
+        turns=chunk.turns, chunk=chunk, turn_count=span.total,
         codes=codes, shortcuts=shortcuts, suggestions=shown,
         layers=choices(session, document=document, allowed=layers, shown=shown_layers),
-        speakers=list(dict.fromkeys(t.speaker for t in turns if t.speaker)), coding_count=len(codings),
+        speakers=store.speakers(session, document_id=document.id),
+        coding_count=store.document_coding_count(session, document_id=document.id, layers=shown_layers),
         undo_hint=store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id),
         code_by_id=code_by_id,
         suggestions_on=suggestions_on(user),

@@ -105,14 +105,14 @@
       return span;
     }
 
-    const at = Number(new URLSearchParams(window.location.search).get("at"));
-    if (at) {
-      const target = Array.from(transcript.querySelectorAll(".run")).find(
-        (run) => Number(run.dataset.s) <= at && at < Number(run.dataset.e));
-      if (target) {
-        target.scrollIntoView({ block: "center" });
-        target.classList.add("flash");
-      }
+    const at = new URLSearchParams(window.location.search).get("at");
+    if (at !== null && /^\d+$/.test(at)) {
+      window.PeerframeLazy.loadUntil(Number(at)).then((target) => {
+        if (target) {
+          target.scrollIntoView({ block: "center" });
+          target.classList.add("flash");
+        }
+      });
     }
 
     document.addEventListener("selectionchange", captureSelection);
@@ -248,7 +248,9 @@
     }
   }
 
-  function showPassage(item) {
+  // Bring a suggestion's passage into view, loading the chunk of the transcript it is in.
+  async function showPassage(item) {
+    await window.PeerframeLazy.loadUntil(Number(item.dataset.start));
     const run = document.querySelector('#transcript .run[data-suggestion="' + item.dataset.start + '"]');
     if (run) {
       run.scrollIntoView({ block: "center" });

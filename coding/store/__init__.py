@@ -19,6 +19,9 @@ from coding.store.events import (CODEBOOK, UNDOABLE, describe, last_undoable, li
 from coding.store.memos import (add_project_memo, document_memos, edit_project_memo, get_project_memo, memo_history,
                                 own_document_memo, project_memos, write_document_memo)
 from coding.store.progress import DONE, IN_PROGRESS, NOT_STARTED, STATES, done_coders, set_status, status_of, statuses
+from coding.store.turns import (coded_turns, coding_spans, codings_overlapping, layer_counts, speakers, turn_at,
+                                turn_at_time, turn_count, turn_range, turn_spans, turns_in,
+                                turns_overlapping)
 from coding.store.wording import Wording, quote
 from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
                                    list_projects, list_users, set_blind, set_preference)
@@ -55,6 +58,8 @@ __all__ = [
     "atomic",
     "clashing",
     "code_usage",
+    "coded_turns", "coding_spans", "codings_overlapping", "layer_counts", "speakers", "turn_at", "turn_at_time", "turn_count", "turn_range", "turn_spans",
+    "turns_in", "turns_overlapping",
     "coder_layer",
     "coding_counts",
     "consensus_layer",

@@ -1,14 +1,16 @@
 """The document page: reading, coding, memos, undo, interviewer and participant settings, revealing."""
 
 from typing import Annotated, Iterable, Literal, Optional
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from coding import accounts, recordings, store, visibility
-from coding.documents import affected_turns, document_page, passage_panel
+from coding import accounts, finding, recordings, store, visibility
+from coding.chunks import Span, locate
+from coding.documents import affected_turns, document_chunk, document_page, passage_panel
 from coding.spans import NUDGES
-from coding.suggestions import retrain_if_due
+from coding.suggestions import PANEL, retrain_if_due
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep,
                          LeadDocumentDep, ProjectDep, SessionDep, shown_layers, visible_layers, wanted_layers)
 from server.routes.progress import status_context
@@ -34,6 +36,7 @@ def turns_response(request: Request, session, target: DocumentAccess, start: int
                                 layers=shown),
         "coding_count": store.document_coding_count(session, document_id=document.id, layers=shown),
         "suggestions": suggestions,
+        "suggestions_listed": PANEL,
         "undo_hint": store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id),
         "project_id": document.project_id,
         "panel": panel,
@@ -42,19 +45,62 @@ def turns_response(request: Request, session, target: DocumentAccess, start: int
     return request.app.state.templates.TemplateResponse(request, "partials/document/changed.html", context)
 
 
+Position = Annotated[Optional[int], Query(ge=0, le=ID_MAX)]
+
+
+def chunk_span(session: SessionDep, target: DocumentDep, first: Annotated[Position, Query(alias="from")] = None,
+               last: Annotated[Position, Query(alias="to")] = None, at: Position = None, ms: Position = None) -> Span:
+    """The chunk of turns asked for: `from` a turn on, up `to` one, around offset `at` or recording time `ms`."""
+    return locate(session, document=target.document, first=first, last=last, at=at, ms=ms)
+
+
+SpanDep = Annotated[Span, Depends(chunk_span)]
+
+
+def layers_query(request: Request) -> str:
+    """The reader's chosen layers as a query string to carry into links ("layers=coder:3&"), or ""."""
+    wanted = wanted_layers(request)
+    return urlencode([("layers", value) for value in wanted]) + "&" if wanted else ""
+
+
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
-def show_document(request: Request, session: SessionDep, target: DocumentDep):
+def show_document(request: Request, session: SessionDep, target: DocumentDep, span: SpanDep):
     access = target.access
     page = document_page(session, document=target.document, user=access.user, layers=visible_layers(session, target),
-                         codes_here=access.can("coder"), wanted=wanted_layers(request),
+                         codes_here=access.can("coder"), wanted=wanted_layers(request), span=span,
                          scope=visibility.scope_for(session, project=access.project, user=access.user,
                                                     role=access.role))
     return request.app.state.templates.TemplateResponse(
         request, "pages/document.html",
-        {"page": page, "project": access.project, "document": target.document, "access": access,
+        {"page": page, "chunk": page.chunk, "layers_query": layers_query(request),
+         "project": access.project, "document": target.document, "access": access,
          "assignees": accounts.assignees(session, document_id=target.document.id),
          "recording": recordings.find(session, document_id=target.document.id),
          "status": status_context(request, session, target)})
+
+
+@router.get("/documents/{document_id}/turns", response_class=HTMLResponse)
+def show_turns(request: Request, session: SessionDep, target: DocumentDep, span: SpanDep):
+    chunk = document_chunk(session, document=target.document, user=target.access.user, span=span,
+                           layers=shown_layers(request, session, target), codes_here=target.access.can("coder"))
+    return request.app.state.templates.TemplateResponse(request, "partials/document/turns.html", {
+        "document": target.document, "chunk": chunk, "layers_query": layers_query(request)})
+
+
+@router.get("/documents/{document_id}/find")
+def find_in_document(session: SessionDep, target: DocumentDep, q: Annotated[str, Query(min_length=1, max_length=200)]):
+    found = finding.find_in_turns(session, document=target.document, query=q)
+    return {"query": found.query, "hits": found.hits, "total": found.total, "summary": found.summary}
+
+
+@router.get("/documents/{document_id}/outline", response_class=HTMLResponse)
+def show_outline(request: Request, session: SessionDep, target: DocumentDep,
+                 first: Annotated[int, Query(alias="from", ge=0, le=ID_MAX)] = 0):
+    items, after = finding.outline(session, document=target.document, first=first,
+                                   layers=shown_layers(request, session, target))
+    return request.app.state.templates.TemplateResponse(request, "partials/document/outline.html", {
+        "document": target.document, "items": items, "after": after, "layers_query": layers_query(request),
+        "total": store.turn_count(session, document_id=target.document.id), "size": finding.OUTLINE_PAGE})
 
 
 @router.post("/documents/{document_id}/codings", response_class=HTMLResponse)

@@ -25,11 +25,12 @@ def show(request: Request, session: SessionDep, target: CoderDocumentDep):
                     if on else ([], []))
     return request.app.state.templates.TemplateResponse(
         request, "partials/document/suggestions_loaded.html",
-        {"document": document, "on": on, "shown": shown, "turns": turns})
+        {"document": document, "on": on, "shown": shown, "turns": turns, "more": len(shown) > suggestions.PANEL})
 
 
 def _answered(request: Request, session, target: DocumentAccess, start: int, end: int, message: str) -> HTMLResponse:
-    remaining = suggestions.document_suggestions(session, document=target.document, user=target.access.user)
+    remaining = suggestions.document_suggestions(session, document=target.document, user=target.access.user,
+                                                 limit=suggestions.PANEL + 1)
     return turns_response(request, session, target, start, end, message=message, suggestions=remaining)
 
 

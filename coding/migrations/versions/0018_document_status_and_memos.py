@@ -1,14 +1,14 @@
 """document status per coder (in progress, done) and memos on transcripts and on the project
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 """
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
