@@ -210,7 +210,8 @@
         const undo = document.getElementById("undo");
         if (undo && !undo.disabled) {
           event.preventDefault();
-          undo.click();
+          // straight to the server: a button just swapped in may not be wired up by htmx yet
+          htmx.ajax("POST", undo.getAttribute("hx-post"), { target: "#status", swap: "innerHTML" });
         }
         return;
       }

@@ -124,8 +124,9 @@
     await lazy().loadUntil(link.dataset.at);
     const turn = document.getElementById("turn-" + link.dataset.turn);
     if (!turn) return;
-    turn.setAttribute("tabindex", "-1");
+    if (!turn.hasAttribute("tabindex")) turn.setAttribute("tabindex", "-1");
     turn.scrollIntoView({ block: "start" });
+    window.scrollBy(0, -12);  // a little room above, so its focus ring shows whole
     turn.focus({ preventScroll: true });
     turn.classList.add("arrived");
   });

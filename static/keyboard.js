@@ -243,7 +243,8 @@
       setTimeout(() => backToText(false), 0); // app.js codes it; the reader goes on where they were
       return;
     }
-    if (target.closest("input, textarea, select, [contenteditable], #coding-panel, dialog")) return;
+    // controls in the text (memo markers, stripe labels, play buttons) keep their own Enter and Space
+    if (target.closest("input, textarea, select, button, a[href], [contenteditable], #coding-panel, dialog")) return;
     if (event.key === "?" && !event.ctrlKey && !event.metaKey) return stop(event), openHelp();
     if (event.key === "/" && !mods && palette) return stop(event), openPalette();
     const onPage = target === document.body || target.id === "content";

@@ -141,6 +141,8 @@
     const height = panel.getBoundingClientRect().height;
     const below = rect.bottom + 6;
     const top = below + height <= window.innerHeight - 8 || rect.top - height - 6 < 8 ? below : rect.top - height - 6;
+    const room = Math.floor(window.innerHeight - 8 - below);  // below the passage, when it fits neither way
+    if (top === below && below + height > window.innerHeight - 8 && room >= 160) panel.style.maxHeight = room + "px";
     const left = Math.max(8, Math.min(anchor.x - 24, window.innerWidth - width - 8));
     panel.style.top = (top - base.top) + "px";
     panel.style.left = (left - base.left) + "px";
@@ -148,7 +150,7 @@
     if (box.top < 0 || box.bottom > window.innerHeight) {
       panel.scrollIntoView({ block: "nearest" });
       const overhang = panel.getBoundingClientRect().bottom - window.innerHeight;  // a fraction of a pixel left over
-      if (overhang > 0) window.scrollBy(0, Math.ceil(overhang));
+      if (overhang > 0) window.scrollBy(0, Math.ceil(overhang) + 1);
     }
   }
 

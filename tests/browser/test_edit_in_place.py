@@ -115,7 +115,7 @@ def test_a_coding_is_recoded_and_nudged_with_the_keyboard_alone(page, api, viewp
     page.keyboard.press("Enter")
     expect(page.locator("#coding-panel")).to_be_visible()
     expect(page.locator("#coding-panel .close-popover")).to_be_focused()
-    for _ in range(5):  # Close, the four span buttons, then the filter
+    for _ in range(8):  # Close, the memo, Save memo, Remove code, the four span buttons, then the filter
         page.keyboard.press("Tab")
     expect(page.locator("#coding-panel .recode-filter")).to_be_focused()
     page.keyboard.type("confid")
