@@ -2,12 +2,15 @@
 
 Peerframe, through the real app on a temporary SQLite file (TestClient, in-process, so "server time" is the
 whole request): the document page for a 10,000-word interview with 1,000 codings (median and p90 of 15 after a
-warm-up, and its size), adding one coding from the page (htmx POST), a 100,000-word interview's first screen,
-and a 1,000,000-word interview's import, page and one coding. Taguette 1.5.2, installed into bench/.taguette-venv
-on first use, gets the same texts and codings (as highlights over the same tags) in its own database; its single-
-user server runs on 127.0.0.1 and its own access log gives the server time of the three calls a browser makes to
-open a document (the page /project/P/document/D, /api/project/P/document/D for the highlights and .../contents;
-/api/project/P only takes POSTs in 1.5.2), and of adding a highlight. Peerframe's add-a-coding time includes the
+warm-up, and its size), adding one coding from the page (htmx POST), a 100,000-word interview's first screen
+(the page holds the first chunk of turns; later ones arrive from /turns as the coder scrolls, timed as "a far
+chunk"), and a 1,000,000-word interview's import, page, a far chunk, find in the whole text and one coding.
+The warm-up view also scores the page's suggestions once; later views read them from the database.
+Taguette 1.5.2, installed into bench/.taguette-venv on first use, gets the same texts and codings (as highlights
+over the same tags) in its own database; its single-user server runs on 127.0.0.1 and its own access log gives
+the server time of the three calls a browser makes to open a document (the page /project/P/document/D,
+/api/project/P/document/D for the highlights and .../contents; /api/project/P only takes POSTs in 1.5.2), and of
+adding a highlight. Peerframe's add-a-coding time includes the
 background task the route schedules, which TestClient runs before it returns. A step that fails is printed with
 where it failed, and the run goes on. Interviews are fictional, generated from a fixed seed; temp folders are
 removed and Taguette's server stopped at the end. About half a minute; the first run also installs Taguette.
@@ -139,6 +142,11 @@ def measure_page(client, doc: dict, repeat: int, result: dict) -> None:
         client.headers["X-CSRF-Token"] = first.text.split('name="csrf-token" content="')[1].split('"')[0]
     result["page_ms"], page = timed(lambda: client.get(path), repeat)
     result.update(status=page.status_code, bytes=len(page.content), whole=doc["last"] in page.text)
+    middle = doc["starts"][len(doc["starts"]) // 2]  # a far passage: the chunk a jump or a deep link loads
+    client.get(f"{path}/turns", params={"at": middle})
+    result["chunk_ms"], chunk = timed(lambda: client.get(f"{path}/turns", params={"at": middle}), repeat)
+    result["find_ms"], found = timed(lambda: client.get(f"{path}/find", params={"q": "kindness"}), repeat)
+    result.update(chunk_status=chunk.status_code, find_status=found.status_code)
 
 
 def measure_adds(client, doc: dict, adds: list[tuple[int, int, int]], result: dict) -> None:
@@ -212,6 +220,10 @@ def print_details(words: int, turns, plan, r: dict, t: dict | None) -> None:
         shown = "whole page (no lazy loading yet)" if r["whole"] else "first screen (later turns load on scroll)"
         print(f"  Peerframe GET /documents/{{id}}: median {median(r['page_ms']):.1f} ms, p90 {p90(r['page_ms']):.1f} ms"
               f" of {len(r['page_ms'])} after a warm-up; status {r['status']}; {r['bytes'] / 1024:,.0f} KiB; {shown}")
+    if "chunk_ms" in r:
+        print(f"  Peerframe GET /documents/{{id}}/turns?at= (a far chunk): median {median(r['chunk_ms']):.1f} ms;"
+              f" find a word in the whole text: median {median(r['find_ms']):.1f} ms;"
+              f" statuses {r['chunk_status']}, {r['find_status']}")
     if r.get("add_status"):
         print(f"  Peerframe add one coding (htmx POST): median {median(r['add_ms']):.1f} ms of {len(r['add_ms'])}"
               f" answered; statuses {statuses(r['add_status'])}")
@@ -244,8 +256,11 @@ def print_table(pf: dict, tg: dict) -> None:
         ("  Taguette: page / highlights / contents", "", " / ".join(theirs(small, k) for k in opening), ""),
         ("add one coding, 10k words (median)", ours(small, "add_ms"), theirs(small, "add_ms"), ""),
         (f"100k words: {first}", ours(mid, "page_ms"), theirs(mid, *opening), "< 100"),
+        ("100k words: a far chunk of turns (median)", ours(mid, "chunk_ms"), "", ""),
         ("1M words: import", ours(big, "import_ms", lambda v: v), "", "opens"),
         ("1M words: open (median)", ours(big, "page_ms"), theirs(big, *opening), "opens"),
+        ("1M words: a far chunk of turns (median)", ours(big, "chunk_ms"), "", ""),
+        ("1M words: find a word in the whole text", ours(big, "find_ms"), "", ""),
         ("1M words: add one coding (median of answered)", ours(big, "add_ms"), theirs(big, "add_ms"), "codes"),
     ]
     print(f"\n{'operation':<46} | Peerframe ms | {'Taguette ms':<18} | target ms")

@@ -15,8 +15,9 @@ ROLES = ("viewer", "coder", "lead")
 RANK = {role: rank for rank, role in enumerate(ROLES)}
 MIN_PASSWORD = 8
 IMPORTED = "imported:"  # user names of coders brought in from other tools' files; no one can register one
-UNDO_NEEDS = {"coding.added": "coder", "coding.removed": "coder", "coding.memo": "coder", "code.added": "lead",
-              "code.updated": "lead"}
+UNDO_NEEDS = {"coding.added": "coder", "coding.removed": "coder", "coding.memo": "coder", "coding.resized": "coder",
+              "coding.recoded": "coder", "code.added": "lead", "code.updated": "lead", "code.moved": "lead",
+              "document.status": "coder", "memo.document": "coder"}
 _hasher = PasswordHasher()
 
 

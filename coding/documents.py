@@ -1,21 +1,29 @@
 """What a document page shows: turns swept into runs, each run with the codings on it."""
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from sqlmodel import Session
 
 from coding import store
+from coding.chunks import Span, locate
 from coding.layers import LayerChoice, choices, chosen, owner_names
 from coding.models import Code, Coding, Document, Participant, Turn, User
+from coding.palette import line, tint
+from coding.shortcuts import Slot, pinned_keys, slots
 from coding.spans import overlaps, runs
-from coding.suggestions import Shown, document_suggestions
+from coding.stripes import Stripe, memo_start, turn_stripes
+from coding.suggestions import PANEL, Shown, document_suggestions
+from coding.visibility import Scope, code_counts
+
+
+UNDERLINES = 4  # stacked underlines a run shows; more codes on it show as "+n"
 
 
 @dataclass
 class RunView:
-    """A piece of a turn's text and the codings covering it."""
+    """A piece of a turn's text and the codings covering it, with the memos of codings that end here."""
 
     start: int
     end: int
@@ -24,19 +32,20 @@ class RunView:
     colours: list[str]
     names: list[str]
     suggestion: Optional[Shown] = None
+    memos: list[str] = field(default_factory=list)
 
     @property
     def style(self) -> str:
-        """Inline CSS: the first code's colour as background, the others as stacked underlines."""
-        style = ""
-        if self.colours:
-            shadows = ", ".join(f"inset 0 -{3 * (i + 1)}px 0 {c}" for i, c in enumerate(self.colours[1:4]))
-            style = f"background-color: {self.colours[0]}59;"
-            if shadows:
-                style += f" box-shadow: {shadows};"
-        if self.suggestion is not None:
-            style += f" text-decoration-color: {self.suggestion.code.colour};"
-        return style.strip()
+        """Inline CSS: the first code's light tint behind the text, and one solid underline per code (up to
+        four, stacked) in each code's own line colour."""
+        return _run_style(tuple(self.colours[:UNDERLINES]),
+                          self.suggestion.code.colour if self.suggestion is not None else "")
+
+    @property
+    def more(self) -> str:
+        """"+2" when more codes lie on the run than it draws underlines for, else ""."""
+        extra = len(self.colours) - UNDERLINES
+        return f"+{extra}" if extra > 0 else ""
 
     @property
     def title(self) -> str:
@@ -45,6 +54,11 @@ class RunView:
         if self.suggestion is not None:
             parts.append(self.suggestion.title)
         return " · ".join(parts)
+
+    @property
+    def memo_label(self) -> str:
+        """The memo marker's accessible name: "has a memo: Safety: the start of it"."""
+        return ("has a memo: " if len(self.memos) == 1 else f"has {len(self.memos)} memos: ") + " / ".join(self.memos)
 
 
 @dataclass
@@ -55,6 +69,7 @@ class TurnView:
     runs: list[RunView]
     interviewer: bool
     interpreted: bool = False
+    stripes: list[Stripe] = field(default_factory=list)
 
 
 @dataclass
@@ -65,7 +80,7 @@ class DocumentPage:
     participant: Optional[Participant]
     turns: list[TurnView]
     codes: list[Code]
-    shortcuts: list[Code]
+    shortcuts: list[Slot]
     speakers: list[str]
     coding_count: int
     undo_hint: Optional[str] = None
@@ -73,13 +88,29 @@ class DocumentPage:
     suggestions_on: bool = True
     suggestions: list[Shown] = field(default_factory=list)
     layers: list[LayerChoice] = field(default_factory=list)
+    counts: dict[int, tuple[int, int]] = field(default_factory=dict)  # code id: (here, in the project), as seen
+    chunk: Optional["Chunk"] = None
+    turn_count: int = 0
+
+    @property
+    def suggestions_more(self) -> bool:
+        """True when more suggestions follow than the panel lists."""
+        return len(self.suggestions) > PANEL
+
+
+@dataclass
+class Chunk:
+    """A run of consecutive turns of the transcript, rendered, and where it lies in the whole."""
+
+    span: Span
+    turns: list[TurnView]
 
 
 def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Coding],
                codes: dict[int, Code], suggestions: Sequence[Shown] = (),
                owners: Optional[dict[int, str]] = None) -> list[TurnView]:
-    """Sweep each turn into runs; turns in text order, codings and suggestions sorted by start. With `owners`
-    (layer id to name), each code's name on hover says whose coding it is.
+    """Sweep each turn into runs and its margin stripes; turns in text order, codings and suggestions sorted
+    by start. With `owners` (layer id to name), each code's name on hover says whose coding it is.
 
     Suggestions take part in the sweep under negative ids, so a run knows the suggestion it lies in.
     """
@@ -94,16 +125,35 @@ def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Codi
             pending += 1
         open_spans = [span for span in open_spans if span[1] > turn.start]
         by_id = {span[2]: span[3] for span in open_spans}
+        here = [span for span in open_spans if span[2] > 0]
+        memos: dict[int, list[str]] = {}
+        for _, coding_end, _, coding in here:
+            if turn.start < coding_end <= turn.end and coding.memo:
+                memos.setdefault(coding_end, []).append(f"{codes[coding.code_id].name}: {memo_start(coding.memo)}")
         pieces = []
         for run in runs(turn.start, turn.end, [span[:3] for span in open_spans]):
             on = [by_id[i] for i in run.coding_ids if i > 0]
             suggested = next((by_id[i] for i in run.coding_ids if i < 0), None)
             pieces.append(RunView(run.start, run.end, document.text[run.start:run.end], on,
                                   [codes[c.code_id].colour for c in on], [_named(codes, owners, c) for c in on],
-                                  suggested))
+                                  suggested, memos.get(run.end, [])))
         views.append(TurnView(turn, pieces, turn.speaker in document.interviewer_speakers,
-                              bool(turn.speaker) and turn.speaker in document.interpreted_speakers))
+                              bool(turn.speaker) and turn.speaker in document.interpreted_speakers,
+                              turn_stripes(turn.start, turn.end, here, codes, owners)))
     return views
+
+
+@lru_cache(maxsize=4096)
+def _run_style(colours: tuple[str, ...], suggested: str) -> str:
+    """A run's inline CSS for the codes' colours on it (in order) and the colour of a suggestion on it."""
+    style = ""
+    if colours:
+        width = 3 if len(colours) <= 2 else 2  # four lines still fit between two lines of text
+        shadows = ", ".join(f"inset 0 -{width * (i + 1)}px 0 {line(c)}" for i, c in enumerate(colours))
+        style = f"background-color: {tint(colours[0])}; box-shadow: {shadows}; padding-bottom: {width * len(colours)}px;"
+    if suggested:
+        style += f" text-decoration-color: {line(suggested)};"
+    return style.strip()
 
 
 def _named(codes: dict[int, Code], owners: Optional[dict[int, str]], coding: Coding) -> str:
@@ -121,57 +171,81 @@ def suggestions_on(user: User) -> bool:
 def affected_turns(session: Session, *, document: Document, start: int, end: int, user: User,
                    with_suggestions: bool = False, layers: Optional[set[int]] = None) -> list[TurnView]:
     """The rendered turns that a change to [start, end) touches (with the coder's suggestions if asked)."""
-    turns = [t for t in store.document_turns(session, document_id=document.id)
-             if overlaps(t.start, t.end, start, end)]
+    turns = store.turns_overlapping(session, document_id=document.id, start=start, end=end)
     if not turns:
         return []
-    codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
-    codings = store.document_codings(session, document_id=document.id, layers=layers)
-    shown: list[Shown] = []
-    if with_suggestions and suggestions_on(user):
-        shown = document_suggestions(session, document=document, user=user, start=turns[0].start, end=turns[-1].end)
-    return turn_views(document, turns, codings, codes, shown, owner_names(session, document=document))
+    return _views(session, document=document, user=user, turns=turns, layers=layers,
+                  with_suggestions=with_suggestions)
 
 
-def suggestion_turns(session: Session, *, document: Document, user: User,
-                     layers: Optional[set[int]] = None) -> tuple[list[TurnView], list[Shown]]:
-    """The turns that carry suggestions, rendered with them, and the suggestions in text order."""
-    shown = document_suggestions(session, document=document, user=user)
-    all_turns = store.document_turns(session, document_id=document.id)
-    starts = [t.start for t in all_turns]
-    carrying = {bisect_right(starts, s.start) - 1 for s in shown}
-    turns = [all_turns[i] for i in sorted(carrying) if i >= 0]
-    codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
-    codings = store.document_codings(session, document_id=document.id, layers=layers)
-    owners = owner_names(session, document=document)
-    return turn_views(document, turns, codings, codes, shown, owners), shown
+def _views(session: Session, *, document: Document, user: User, turns: Sequence[Turn],
+           layers: Optional[set[int]], with_suggestions: bool, shown: Optional[Sequence[Shown]] = None,
+           codes: Optional[Sequence[Code]] = None) -> list[TurnView]:
+    """These contiguous turns rendered with the codings on them (and the coder's suggestions, if asked)."""
+    if not turns:
+        return []
+    lo, hi = turns[0].start, turns[-1].end
+    codes = codes if codes is not None else store.project_codes(session, project_id=document.project_id)
+    codings = store.codings_overlapping(session, document_id=document.id, start=lo, end=hi, layers=layers)
+    if shown is None:
+        shown = (document_suggestions(session, document=document, user=user, start=lo, end=hi, codes=codes)
+                 if with_suggestions and suggestions_on(user) else [])
+    return turn_views(document, turns, codings, {c.id: c for c in codes}, shown,
+                      owner_names(session, document=document))
+
+
+def document_chunk(session: Session, *, document: Document, user: User, span: Span,
+                   layers: Optional[set[int]] = None, codes_here: bool = True,
+                   codes: Optional[Sequence[Code]] = None) -> Chunk:
+    """One chunk of the transcript's turns, rendered as the page shows them."""
+    turns = store.turns_in(session, document_id=document.id, first=span.first, last=span.last)
+    return Chunk(span, _views(session, document=document, user=user, turns=turns, layers=layers,
+                              with_suggestions=codes_here, codes=codes))
+
+
+def suggestion_turns(session: Session, *, document: Document, user: User, layers: Optional[set[int]] = None,
+                     limit: int = PANEL) -> tuple[list[TurnView], list[Shown]]:
+    """The turns that carry the first `limit` suggestions, rendered with them, and those suggestions."""
+    shown = document_suggestions(session, document=document, user=user, limit=limit + 1)
+    turns = [t for t in store.turns_overlapping(session, document_id=document.id, start=shown[0].start,
+                                                end=shown[-1].end)
+             if any(overlaps(t.start, t.end, s.start, s.end) for s in shown)] if shown else []
+    views = [view for turn in turns
+             for view in _views(session, document=document, user=user, turns=[turn], layers=layers,
+                                with_suggestions=True,
+                                shown=[s for s in shown if overlaps(turn.start, turn.end, s.start, s.end)])]
+    return views, shown
 
 
 def document_page(session: Session, *, document: Document, user: User, layers: Optional[set[int]] = None,
-                  codes_here: bool = True, wanted: Optional[list[str]] = None) -> DocumentPage:
+                  codes_here: bool = True, wanted: Optional[list[str]] = None, span: Optional[Span] = None,
+                  scope: Optional[Scope] = None) -> DocumentPage:
     """The document page's data for this user, showing only the layers they may see (`layers`, None for all)
-    and of those the ones they chose (`wanted`, None for all), and suggestions when they code here."""
+    and of those the ones they chose (`wanted`, None for all), and suggestions when they code here; of the
+    turns, only the chunk `span` (the first chunk when not given): the others load as the reader needs them.
+    With the reader's `scope`, each code's count here and in the project."""
     codes = store.project_codes(session, project_id=document.project_id)
     code_by_id = {c.id: c for c in codes}
-    turns = store.document_turns(session, document_id=document.id)
+    span = span or locate(session, document=document)
     shown_layers = chosen(session, document=document, allowed=layers, wanted=wanted)
-    codings = store.document_codings(session, document_id=document.id, layers=shown_layers)
-    usage = store.code_usage(session, project_id=document.project_id, user=user)
-    live = [c for c in codes if not c.retired]
-    shortcuts = sorted((c for c in live if usage.get(c.id)), key=lambda c: (-usage[c.id], c.position))[:9]
-    if len(shortcuts) < 9:
-        shortcuts += [c for c in live if c.parent_key is None and c not in shortcuts][: 9 - len(shortcuts)]
-    shown = document_suggestions(session, document=document, user=user) if codes_here and suggestions_on(user) else []
+    shortcuts = slots(codes, pinned_keys(user, document.project_id))
+    suggesting = codes_here and suggestions_on(user)
+    shown = (document_suggestions(session, document=document, user=user, limit=PANEL + 1, codes=codes)
+             if suggesting else [])
+    chunk = document_chunk(session, document=document, user=user, span=span, layers=shown_layers,
+                           codes_here=suggesting, codes=codes)
     return DocumentPage(
         document=document, participant=store.document_participant(session, document=document),
-        turns=turn_views(document, turns, codings, code_by_id, shown,
-                         owner_names(session, document=document)),
+        turns=chunk.turns, chunk=chunk, turn_count=span.total,
         codes=codes, shortcuts=shortcuts, suggestions=shown,
         layers=choices(session, document=document, allowed=layers, shown=shown_layers),
-        speakers=list(dict.fromkeys(t.speaker for t in turns if t.speaker)), coding_count=len(codings),
+        speakers=store.speakers(session, document_id=document.id),
+        coding_count=store.document_coding_count(session, document_id=document.id, layers=shown_layers),
         undo_hint=store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id),
         code_by_id=code_by_id,
         suggestions_on=suggestions_on(user),
+        counts=code_counts(session, project_id=document.project_id, scope=scope, document_id=document.id,
+                           shown=shown_layers) if scope is not None else {},
     )
 
 
@@ -186,3 +260,14 @@ def codings_at(session: Session, *, document: Document, start: int, end: int,
             owner = owners.get(coding.layer_id)
             found.append((coding, codes[coding.code_id], owner.display_name if owner else ""))
     return found
+
+
+def passage_panel(session: Session, *, document: Document, user: User, start: int, end: int,
+                  layers: Optional[set[int]] = None) -> dict:
+    """What the codes-at-passage popover needs: the codings there, the live codes to recode one to, and which
+    layer is the user's own (only those codings offer resizing and recoding)."""
+    mine = {layer_id for layer_id, owner in store.layer_owners(session, project_id=document.project_id).items()
+            if owner.id == user.id}
+    return {"found": codings_at(session, document=document, start=start, end=end, layers=layers),
+            "start": start, "end": end, "mine": mine,
+            "codes": store.project_codes(session, project_id=document.project_id, include_retired=False)}

@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional, Sequence
 
-from coding.suggest import CodeEvidence, Example, code_for_name, top_level
+from coding.suggest import CodeEvidence, Example, code_for_name, top_for
 
 
 class LineError(ValueError):
@@ -65,7 +65,7 @@ def read_examples(lines: Iterable[str], evidence: Sequence[CodeEvidence],
         if "codes" in data:
             codes = data["codes"] if isinstance(data["codes"], list) else [data["codes"]]
             codes = [str(c) for c in codes]
-            unknown = [c for c in codes if top_level(c) not in known]
+            unknown = [c for c in codes if top_for(evidence, c) not in known]
             if unknown:
                 warnings.append(f"{source}, line {number}: unknown code '{unknown[0]}'; line skipped")
                 continue

@@ -4,9 +4,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Sequence
 
 import yaml
+
+from coding.palette import child_colour
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parent.parent / "frameworks"
 
@@ -99,7 +101,9 @@ def _fail(where: str, message: str) -> None:
 
 
 def _parse_code(raw: Any, file: str, *, parent: Optional[FrameworkCode], seen: set[str],
-                groups: set[str]) -> FrameworkCode:
+                groups: set[str], siblings: Sequence[str] = ()) -> FrameworkCode:
+    """One code and its children; a child with no colour of its own gets one in its parent's family that
+    differs from the parent's and from the `siblings` colours before it."""
     where = file if parent is None else f"{file}: under code '{parent.id}'"
     if not isinstance(raw, dict):
         _fail(where, "each code must be a mapping with id, name and definition")
@@ -128,7 +132,7 @@ def _parse_code(raw: Any, file: str, *, parent: Optional[FrameworkCode], seen: s
     tier = raw.get("tier")
     if tier is not None and tier not in TIERS:
         _fail(where, f"tier must be foundation or dependent, not {tier!r}")
-    colour = raw.get("colour", parent.colour if parent else None)
+    colour = raw.get("colour", child_colour(parent.colour, siblings) if parent else None)
     if not isinstance(colour, str) or not COLOUR.match(colour):
         _fail(where, f"colour must look like #1b9e77, not {colour!r}")
     group = raw.get("group", parent.group if parent else None)
@@ -153,10 +157,9 @@ def _parse_code(raw: Any, file: str, *, parent: Optional[FrameworkCode], seen: s
     children = raw.get("children", []) or []
     if not isinstance(children, list):
         _fail(where, "children must be a list of codes")
-    code.children = [
-        _parse_code(child, file, parent=code, seen=seen, groups=groups)
-        for child in children
-    ]
+    for child in children:
+        code.children.append(_parse_code(child, file, parent=code, seen=seen, groups=groups,
+                                         siblings=[c.colour for c in code.children]))
     return code
 
 

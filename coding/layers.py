@@ -51,9 +51,7 @@ def choices(session: Session, *, document: Document, allowed: Optional[set[int]]
             shown: Optional[set[int]]) -> list[LayerChoice]:
     """The Layers control: every layer the reader may see that has codings on the transcript, coders by name,
     then the consensus layer."""
-    counts: dict[int, int] = {}
-    for coding in store.document_codings(session, document_id=document.id, layers=allowed):
-        counts[coding.layer_id] = counts.get(coding.layer_id, 0) + 1
+    counts = store.layer_counts(session, document_id=document.id, layers=allowed)
     values = _values(session, document=document, allowed=allowed)
     found = [LayerChoice(value, label, counts[i], shown is None or i in shown)
              for i, (value, label) in values.items() if counts.get(i)]

@@ -95,6 +95,8 @@ class Document(SQLModel, table=True):
 class Turn(SQLModel, table=True):
     """One speaker turn: the span of the document's text that a speaker said."""
 
+    __table_args__ = (Index("ix_turn_document_seq", "document_id", "seq"),)
+
     id: Optional[int] = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     seq: int
@@ -123,6 +125,8 @@ class Layer(SQLModel, table=True):
 
 class Coding(SQLModel, table=True):
     """A code applied to a span of a document, in one layer. Removal is a flag, never a delete."""
+
+    __table_args__ = (Index("ix_coding_document_start", "document_id", "start"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     layer_id: int = Field(foreign_key="layer.id", index=True)
@@ -180,6 +184,21 @@ class SuggestionModel(SQLModel, table=True):
     examples: int = 0
     signals_seen: int = 0
     bags: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class SuggestionCache(SQLModel, table=True):
+    """The suggestions a scorer made for one block of a transcript's turns, before anyone's answers are taken
+    out: computed once per transcript block and scorer (`scorer_key`: codebook, model version, interviewers)."""
+
+    __table_args__ = (UniqueConstraint("document_id", "scorer_key", "block"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    owner_id: Optional[int] = Field(default=None, foreign_key="user.id")  # whose model: a blind coder's, or None
+    scorer_key: str = Field(max_length=64)
+    block: int
+    units: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Membership(SQLModel, table=True):
@@ -300,3 +319,32 @@ class Recording(SQLModel, table=True):
     size: int = Field(sa_column=Column(BigInteger, nullable=False))  # bytes; may pass 2 GB
     created_by: Optional[int] = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class DocumentStatus(SQLModel, table=True):
+    """How far one coder says they are with one transcript: "in progress" or "done" (none stored: not started,
+    or in progress once they have coded on it)."""
+
+    __table_args__ = (UniqueConstraint("document_id", "user_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    state: str = Field(max_length=20)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Memo(SQLModel, table=True):
+    """A memo beside the codings: a transcript's memo by one author (`document_id` set), or a titled project memo."""
+
+    # one memo per transcript per author; project memos (document_id NULL) never clash
+    __table_args__ = (Index("uq_memo_document_author", "document_id", "author_id", unique=True),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
+    author_id: int = Field(foreign_key="user.id", index=True)
+    title: str = Field(default="", max_length=200)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

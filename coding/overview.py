@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from coding import accounts, store, visibility
+from coding import accounts, progress, store, visibility
 from coding.models import Assignment, Project, User
 from coding.reports import attribute_names
 
@@ -22,9 +22,11 @@ def project_summaries(session: Session, *, user: User, everything: bool = False)
     return summaries
 
 
-def project_overview(session: Session, *, project: Project, user: User, role: str) -> dict[str, Any]:
+def project_overview(session: Session, *, project: Project, user: User, role: str,
+                     alone: bool = False) -> dict[str, Any]:
     """A project's documents, participants and coding counts as the user may see them (a coder: their
-    transcripts; blind, their own codings), members and assignments."""
+    transcripts; blind, their own codings and status), coders' statuses, members and assignments (`alone`:
+    single-user mode, the user's own status only)."""
     scope = visibility.scope_for(session, project=project, user=user, role=role)
     documents = scope.documents_of(store.list_documents(session, project_id=project.id))
     assigned: dict[int, list[str]] = {}
@@ -36,10 +38,12 @@ def project_overview(session: Session, *, project: Project, user: User, role: st
     by_id = {p.id: p for p in participants}
     counts = visibility.coding_counts(session, project_id=project.id, scope=scope)
     members = accounts.members(session, project_id=project.id) if role == "lead" else []
+    statuses = progress.statuses(session, document_ids=[d.id for d in documents], scope=scope, user=user, alone=alone)
     return {
         "project": project,
         "documents": [{"document": d, "participant": by_id.get(d.participant_id), "codings": counts.get(d.id, 0),
-                       "assigned": sorted(assigned.get(d.id, []))} for d in documents],
+                       "assigned": sorted(assigned.get(d.id, [])), "statuses": statuses[d.id]} for d in documents],
+        "progress": progress.overall(statuses),
         "participants": participants,
         "attribute_names": attribute_names(session, project_id=project.id),
         "members": members,

@@ -29,14 +29,36 @@ def units_of(session: Session, *, document: Document, unit: str) -> list[tuple[i
 
 
 def coder_layers(session: Session, *, document: Document) -> dict[str, list[Coding]]:
-    """Each coder's live codings on the transcript, by user name: coders assigned to it, or who coded it."""
+    """Each finished coder's live codings on the transcript, by user name: only the coders who marked it done
+    take part in agreement and reconciliation (see `left_out` for the others)."""
+    done = store.done_coders(session, document_id=document.id)
     owners = store.layer_owners(session, project_id=document.project_id)
-    layers: dict[str, list[Coding]] = {u.name: [] for u in accounts.assignees(session, document_id=document.id)}
+    layers: dict[str, list[Coding]] = {store.get_user(session, user_id=i).name: [] for i in done}
     for coding in store.document_codings(session, document_id=document.id):
         owner = owners.get(coding.layer_id)
-        if owner is not None:
-            layers.setdefault(owner.name, []).append(coding)
+        if owner is not None and owner.id in done:
+            layers[owner.name].append(coding)
     return dict(sorted(layers.items()))
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A coder of a transcript who is not compared, because they have not marked it done."""
+
+    user: User
+    status: str
+
+    @property
+    def reason(self) -> str:
+        """Why, in a sentence: "Ali Khan has not marked this transcript done (in progress)"."""
+        return f"{self.user.display_name or self.user.name} has not marked this transcript done ({self.status})"
+
+
+def left_out(session: Session, *, document: Document) -> list[LeftOut]:
+    """The transcript's coders (assigned, or who coded on it) who have not marked it done, by name."""
+    found = store.statuses(session, document_ids=[document.id])[document.id]
+    people = [(store.get_user(session, user_id=i), state) for i, state in found.items() if state != store.DONE]
+    return sorted((LeftOut(u, state) for u, state in people), key=lambda o: o.user.name)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from coding import pseudonyms, queries, store
 from coding.frameworks import Framework
-from coding.models import Code, Coding, Document, Participant, Project
+from coding.models import Code, Coding, Document, Memo, Participant, Project
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -138,6 +138,7 @@ class ProjectData:
     participants: list[Participant]
     codings: list[Coding]
     coder_of: dict[int, str] = field(default_factory=dict)  # coding id -> user name, or CONSENSUS
+    memos: list[tuple[Memo, str]] = field(default_factory=list)  # transcript and project memos, with author names
 
 
 def gather(session: Session, *, project: Project) -> ProjectData:
@@ -156,7 +157,29 @@ def gather(session: Session, *, project: Project) -> ProjectData:
     return ProjectData(project=project, codes=store.project_codes(session, project_id=project.id),
                        documents=store.list_documents(session, project_id=project.id),
                        participants=store.list_participants(session, project_id=project.id),
-                       codings=codings, coder_of=coder_of)
+                       codings=codings, coder_of=coder_of, memos=_memos(session, project=project))
+
+
+def _memos(session: Session, *, project: Project) -> list[tuple[Memo, str]]:
+    """The project's memos and every transcript's memos, oldest first, with their authors' user names."""
+    found = [(m, u.name) for m, u in store.project_memos(session, project_id=project.id)]
+    for document in store.list_documents(session, project_id=project.id):
+        found += [(m, u.name) for m, u in store.document_memos(session, document_id=document.id)]
+    return sorted(found, key=lambda pair: pair[0].id)
+
+
+def _add_notes(root: etree._Element, data: ProjectData, guid: GuidFor, user_guid: dict[str, str]) -> None:
+    """Memos as notes: a transcript's memo named after it (its source refers to it), a project memo by title."""
+    if not data.memos:
+        return
+    names = {d.id: d.name for d in data.documents}
+    notes = _element(root, PROJECT_NS, "Notes")
+    for memo, author in data.memos:
+        name = memo.title if memo.document_id is None else f"Memo on {names.get(memo.document_id, 'a transcript')}"
+        note = _element(notes, PROJECT_NS, "Note", guid=guid(f"memo:{memo.id}"), name=name,
+                        creatingUser=user_guid[author], creationDateTime=_when(memo.created_at),
+                        modifiedDateTime=_when(memo.updated_at))
+        _element(note, PROJECT_NS, "PlainTextContent", memo.text)
 
 
 def source_file(guid: str) -> str:
@@ -167,7 +190,8 @@ def source_file(guid: str) -> str:
 def project_xml(data: ProjectData) -> etree._Element:
     """The `project.qde` document of a project export."""
     guid = project_guids(data.project)
-    user_guid = {name: guid(f"user:{name}") for name in sorted(set(data.coder_of.values()))}
+    people = set(data.coder_of.values()) | {author for _, author in data.memos}
+    user_guid = {name: guid(f"user:{name}") for name in sorted(people)}
     root = _root(PROJECT_NS, "Project", "Project", name=data.project.name, origin=ORIGIN,
                  creationDateTime=_when(data.project.created_at))
     if user_guid:
@@ -199,8 +223,15 @@ def project_xml(data: ProjectData) -> etree._Element:
                 tag = _element(selection, PROJECT_NS, "Coding", guid=guid(f"coding:{coding.id}"),
                                creatingUser=coder, creationDateTime=when)
                 _element(tag, PROJECT_NS, "CodeRef", targetGUID=guid(f"code:{code_key[coding.code_id]}"))
+            for memo, _ in data.memos:
+                if memo.document_id == document.id:
+                    _element(source, PROJECT_NS, "NoteRef", targetGUID=guid(f"memo:{memo.id}"))
+    _add_notes(root, data, guid, user_guid)
     if data.project.description:
         _element(root, PROJECT_NS, "Description", data.project.description)
+    for memo, _ in data.memos:
+        if memo.document_id is None:
+            _element(root, PROJECT_NS, "NoteRef", targetGUID=guid(f"memo:{memo.id}"))
     return root
 
 
@@ -248,8 +279,10 @@ def pseudonymised(data: ProjectData, pairs: list) -> ProjectData:
     codings = [Coding(**{**coding.model_dump(), "start": movers[coding.document_id](coding.start),
                          "end": movers[coding.document_id](coding.end, end=True), "memo": replacer(coding.memo)})
                for coding in data.codings]
+    memos = [(Memo(**{**memo.model_dump(), "title": replacer(memo.title), "text": replacer(memo.text)}), author)
+             for memo, author in data.memos]
     return ProjectData(project=data.project, codes=data.codes, documents=documents, participants=data.participants,
-                       codings=[c for c in codings if c.end > c.start], coder_of=data.coder_of)
+                       codings=[c for c in codings if c.end > c.start], coder_of=data.coder_of, memos=memos)
 
 
 def project_qdpx(session: Session, *, project: Project) -> bytes:

@@ -22,6 +22,7 @@ from lxml import etree
 from coding.frameworks import Framework, FrameworkCode
 from coding.spans import utf16_to_codepoints
 from coding.limits import Limits, SafeZip, too_long, upload_too_big
+from coding.palette import child_colour
 from coding.transcripts import ImportRefused, decode_text, normalise
 
 FRAMEWORK_ID = "refi-import"
@@ -205,7 +206,8 @@ def _read_codes(codes: Optional[etree._Element], plan: Plan) -> dict[str, str]:
         while key in used:
             key, n = f"{base}-{n}", n + 1
         used.add(key)
-        fallback = parent.colour if parent else PALETTE[sum(c.parent_key is None for c in plan.codes) % len(PALETTE)]
+        fallback = (child_colour(parent.colour, [c.colour for c in plan.codes if c.parent_key == parent.key]) if parent
+                    else PALETTE[sum(c.parent_key is None for c in plan.codes) % len(PALETTE)])
         code = PlannedCode(guid=_guid(node.get("guid")), key=key, parent_key=parent.key if parent else None,
                            name=name, definition=_text_of(_kid(node, "Description")),
                            colour=_colour(node.get("color")) or fallback)

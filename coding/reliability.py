@@ -1,6 +1,7 @@
 """Agreement across a project's transcripts, for the lead's agreement page.
 
-Every transcript coded by two or more coders takes part. The unit is the lead's choice: speaker turn,
+Every transcript that two or more coders marked done takes part, and only those coders' layers on it (a coder
+who has not said they are done is listed in `left_out`, never counted as disagreeing). The unit is the lead's choice: speaker turn,
 sentence, or character. A coder who did not code a transcript counts as missing there (Krippendorff's
 alpha allows that; kappa compares each pair on the transcripts both coded). Codes are the top-level codes,
 each including its sub-codes. Span measures (overlap F1, boundary distance, unitizing alpha) show where
@@ -13,7 +14,7 @@ from typing import Optional
 
 from sqlmodel import Session
 
-from coding import agreement, reconcile, store, unitizing
+from coding import agreement, codetree, reconcile, store, unitizing
 from coding.models import Code, Document
 
 UNITS = ("turn", "sentence", "character")
@@ -74,6 +75,7 @@ class Reliability:
     pooled: Optional[CodeFigures] = None
     pairs: list[PairFigures] = field(default_factory=list)
     documents: list[DocumentFigures] = field(default_factory=list)
+    left_out: list[tuple[Document, list[reconcile.LeftOut]]] = field(default_factory=list)
 
 
 def _safe(function, *args, **kwargs):
@@ -121,12 +123,16 @@ def project_reliability(session: Session, *, project_id: int, unit: str = "turn"
     if unit not in UNITS:
         raise store.Invalid(f"the unit must be one of {', '.join(UNITS)}, not '{unit}'")
     codes = store.project_codes(session, project_id=project_id)
-    keys = {c.id: c.key for c in codes}
+    top = codetree.tops(codes)
+    keys = {c.id: top[c.key] for c in codes}  # a sub-code counts for its top-level code, wherever it was moved
     tops = [c for c in codes if c.parent_key is None and not c.retired]
-    layers, units, lengths, documents = [], [], [], []
+    layers, units, lengths, documents, left_out = [], [], [], [], []
     shift = 0
     for document in store.list_documents(session, project_id=project_id):
         coded = reconcile.coder_layers(session, document=document)
+        waiting = reconcile.left_out(session, document=document)
+        if waiting:
+            left_out.append((document, waiting))
         if len(coded) < 2:
             continue
         layers.append({coder: _as_tuples(codings, keys, shift) for coder, codings in coded.items()})
@@ -139,7 +145,7 @@ def project_reliability(session: Session, *, project_id: int, unit: str = "turn"
         documents.append(DocumentFigures(document, list(coded), sum(not i.agreed for i in items), len(items)))
         shift += len(document.text) + 1
     coders = sorted({coder for document_layers in layers for coder in document_layers})
-    result = Reliability(unit=unit, coders=coders,
+    result = Reliability(unit=unit, coders=coders, left_out=left_out,
                          documents=sorted(documents, key=lambda d: (-d.disagreements, d.document.id)))
     if len(coders) < 2:
         return result

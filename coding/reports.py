@@ -5,7 +5,7 @@ from typing import Iterable, Optional, Sequence
 
 from sqlmodel import Session
 
-from coding import store, visibility
+from coding import codetree, store, visibility
 from coding.models import Code
 from coding.visibility import Scope
 
@@ -75,9 +75,9 @@ class QuoteFilter:
             raise store.Invalid(f"together must be 'overlap' or 'turn', not '{self.together}'")
         self.code = self.codes[0] if len(self.codes) == 1 else None
 
-    def wants_code(self, key: str) -> bool:
-        """True when the code or one of its ancestors was asked for."""
-        return not self.codes or any(_within(key, wanted) for wanted in self.codes)
+    def wants_code(self, lineage: tuple[str, ...]) -> bool:
+        """True when the code (given by its lineage, see `codetree.lineages`) or one of its ancestors was asked for."""
+        return not self.codes or any(codetree.within(lineage, wanted) for wanted in self.codes)
 
     def to_params(self) -> dict:
         """Plain data for saving the query."""
@@ -89,10 +89,6 @@ class QuoteFilter:
         """A filter from saved plain data."""
         known = {"codes", "match", "together", "document_ids", "attributes", "text", "layer"}
         return cls(**{k: v for k, v in params.items() if k in known})
-
-
-def _within(key: str, wanted: str) -> bool:
-    return key == wanted or key.startswith(wanted + "/")
 
 
 def code_paths(codes: Iterable[Code]) -> dict[str, list[str]]:
@@ -129,6 +125,7 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope
     codes = store.project_codes(session, project_id=project_id)
     code_by_id = {code.id: code for code in codes}
     paths = code_paths(codes)
+    lineage = codetree.lineages(codes)
     order = {code.key: (code.position, code.id) for code in codes}
     documents = {d.id: d for d in store.list_documents(session, project_id=project_id)}
     people = {p.id: p for p in store.list_participants(session, project_id=project_id)}
@@ -147,7 +144,7 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope
         document = documents[coding.document_id]
         person = people.get(document.participant_id) if document.participant_id else None
         attributes = dict(person.attributes) if person else {}
-        if not wanted.wants_code(code.key):
+        if not wanted.wants_code(lineage[code.key]):
             continue
         if wanted.document_ids and coding.document_id not in wanted.document_ids:
             continue
@@ -157,7 +154,7 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope
         if needle and needle not in passage.lower() and needle not in coding.memo.lower():
             continue
         if wanted.match == "all" and len(wanted.codes) > 1 and not _all_codes_here(
-                coding, code.key, wanted.codes, by_document[coding.document_id], code_by_id,
+                coding, code.key, wanted.codes, by_document[coding.document_id], code_by_id, lineage,
                 _units_of(session, coding.document_id, wanted.together, turns)):
             continue
         owner = owners.get(coding.layer_id)
@@ -181,18 +178,18 @@ def _units_of(session: Session, document_id: int, together: str, cache: dict) ->
     return cache[document_id]
 
 
-def _all_codes_here(coding, key: str, wanted: list[str], same_document, code_by_id,
+def _all_codes_here(coding, key: str, wanted: list[str], same_document, code_by_id, lineage,
                     turns: Optional[list[tuple[int, int]]] = None) -> bool:
     """True when the coding counts for one wanted code and every other wanted code is applied by a
     different coding to overlapping text, or (given `turns`) within a turn the coding also touches."""
     units = [(coding.start, coding.end)] if turns is None else [
         (start, end) for start, end in turns if start < coding.end and coding.start < end]
     for index, mine in enumerate(wanted):
-        if not _within(key, mine):
+        if not codetree.within(lineage[key], mine):
             continue
         for start, end in units:
             if all(any(c.id != coding.id and c.start < end and start < c.end
-                       and _within(code_by_id[c.code_id].key, other) for c in same_document)
+                       and codetree.within(lineage[code_by_id[c.code_id].key], other) for c in same_document)
                    for other in wanted[:index] + wanted[index + 1:]):
                 return True
     return False

@@ -1,7 +1,8 @@
 """Span arithmetic over code-point offsets: runs for rendering, overlap, clipping."""
 
+import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Optional, Sequence
 
 
 @dataclass(frozen=True)
@@ -79,3 +80,27 @@ def utf16_to_codepoints(text: str, utf16_offsets: Sequence[int]) -> list[int]:
         mapping[wanted[index]] = len(text)
         index += 1
     return [mapping[o] for o in utf16_offsets]
+
+
+WORD = re.compile(r"[\w'’\-]+")
+NUDGES = ("start-earlier", "start-later", "end-earlier", "end-later")
+REACH = 400  # how far a nudge looks for the next word, in code points
+
+
+def nudge(text: str, start: int, end: int, move: str, lo: int = 0, hi: Optional[int] = None) -> tuple[int, int]:
+    """[start, end) with one end moved by one word (`move` one of NUDGES), keeping at least one word inside and
+    never widening past [lo, hi) (the turn it is in); unchanged when there is no word to move to."""
+    hi = len(text) if hi is None else hi
+    if move not in NUDGES:
+        raise ValueError(f"a span end moves by one of {', '.join(NUDGES)}, not {move!r}")
+    if move == "start-earlier":
+        words = [m.start() for m in WORD.finditer(text, max(lo, start - REACH), start)]
+        return (words[-1] if words else start), end
+    if move == "end-later":
+        ends = [m.end() for m in WORD.finditer(text, end, min(hi, end + REACH))]
+        return start, (ends[0] if ends else end)
+    inside = [(m.start(), m.end()) for m in WORD.finditer(text, start, end)]
+    if len(inside) < 2:
+        return start, end
+    return (inside[1][0], end) if move == "start-later" else (start, inside[-2][1])
+

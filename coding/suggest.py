@@ -21,7 +21,7 @@ from spacy.attrs import LOWER
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from coding import nlp
+from coding import codetree, nlp
 from coding.frameworks import Framework
 
 ALPHA = 0.5            # weight of an example's words against the framework's own
@@ -43,6 +43,7 @@ class CodeEvidence:
     text: str
     patterns: tuple[str, ...]
     names: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()  # the keys of the code and every code under it
 
 
 @dataclass
@@ -79,14 +80,15 @@ def evidence_from_codes(codes: Sequence) -> list[CodeEvidence]:
     a sub-theme (such as "Shared cultural background") for its top-level code.
     """
     tops = [c for c in codes if c.parent_key is None and not c.retired]
+    top_of = codetree.tops(codes)
     found = []
     for top in tops:
-        family = [c for c in codes if not c.retired and (c.key == top.key or c.key.startswith(top.key + "/"))]
+        family = [c for c in codes if not c.retired and top_of[c.key] == top.key]
         text = " ".join(f"{c.name} {c.definition} {c.profile or ''}" for c in family)
         patterns = tuple(dict.fromkeys(p for c in family for p in (c.patterns or [])))
         names = (top.key, top.name, *(top.aliases or []),
                  *(n for c in family if c is not top for n in (c.name, *(c.aliases or []))))
-        found.append(CodeEvidence(top.key, top.name, text, patterns, names))
+        found.append(CodeEvidence(top.key, top.name, text, patterns, names, tuple(c.key for c in family)))
     return found
 
 
@@ -99,7 +101,7 @@ def learn(evidence: Sequence[CodeEvidence], examples: Iterable[Example]) -> dict
     learned: dict[str, Counter] = {}
     count = 0
     for example in examples:
-        targets = {top_level(code) for code in example.codes} & known
+        targets = {top_for(evidence, code) for code in example.codes} & known
         if not targets:
             continue
         count += 1
@@ -112,6 +114,14 @@ def learn(evidence: Sequence[CodeEvidence], examples: Iterable[Example]) -> dict
     result: dict[str, dict[str, float]] = {key: dict(bag) for key, bag in learned.items()}
     result["__examples__"] = {"count": count}
     return result
+
+
+def top_for(evidence: Sequence[CodeEvidence], key: str) -> str:
+    """The top-level code a code lies under in this codebook (by its tree, so a moved code counts where it is now)."""
+    for item in evidence:
+        if key in item.members:
+            return item.key
+    return top_level(key)
 
 
 def top_level(key: str) -> str:

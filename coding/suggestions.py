@@ -8,19 +8,20 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from coding import store
+from coding import codetree, store, suggestion_cache
 from coding.db import session_for
 from coding.models import Code, Coding, Document, Event, Layer, Project, SuggestionDecision, SuggestionModel, User
 from coding.spans import overlaps
-from coding.suggest import Example, Scorer, evidence_from_codes, fingerprint, learn, top_level
+from coding.suggest import Example, Scorer, evidence_from_codes, fingerprint, learn
 
 RETRAIN_EVERY = 10  # new codings or decisions before the learned model is rebuilt
+PANEL = 50  # suggestions listed at once in the document page's panel
 _CACHE: "OrderedDict[tuple, Scorer]" = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
@@ -56,14 +57,45 @@ def latest_model(session: Session, *, project_id: int, user_id: Optional[int] = 
     return session.exec(query.order_by(col(SuggestionModel.id).desc()).limit(1)).first()
 
 
-def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None) -> Scorer:
-    """The scorer for the project's current codebook and the user's model, built once per process."""
+def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
+                codes: Optional[Sequence[Code]] = None) -> tuple:
+    """What a scorer is built from: the project, its codebook's suggestion text, and the model version."""
     project = store.get_project(session, project_id=project_id)
-    codes = store.project_codes(session, project_id=project_id)
-    evidence = evidence_from_codes(codes)
-    model = latest_model(session, project_id=project_id, user_id=owner_of_model(project, user))
+    codes = codes if codes is not None else store.project_codes(session, project_id=project_id)
+    evidence = _evidence(codes)
+    owner = owner_of_model(project, user)
+    model = latest_model(session, project_id=project_id, user_id=owner)
     key = (project_id, project.created_at, fingerprint(evidence), model.id if model else 0,
            model.trained_at if model else None)
+    return key, evidence, model, owner
+
+
+_EVIDENCE: "OrderedDict[tuple, list]" = OrderedDict()
+
+
+def _evidence(codes: Sequence[Code]) -> list:
+    """The codebook's suggestion evidence, made once per process for each content of the codebook."""
+    signature = tuple((c.key, c.parent_key, c.name, c.definition, c.profile, tuple(c.patterns or ()),
+                       tuple(c.aliases or ()), c.retired) for c in codes)
+    with _CACHE_LOCK:
+        if signature in _EVIDENCE:
+            _EVIDENCE.move_to_end(signature)
+            return _EVIDENCE[signature]
+    evidence = evidence_from_codes(codes)
+    with _CACHE_LOCK:
+        _EVIDENCE[signature] = evidence
+        while len(_EVIDENCE) > 16:
+            _EVIDENCE.popitem(last=False)
+    return evidence
+
+
+def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None) -> Scorer:
+    """The scorer for the project's current codebook and the user's model, built once per process."""
+    key, evidence, model, _ = _scorer_key(session, project_id=project_id, user=user)
+    return _scorer(key, evidence, model)
+
+
+def _scorer(key: tuple, evidence, model: Optional[SuggestionModel]) -> Scorer:
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
@@ -77,10 +109,12 @@ def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None
 
 
 def forget(project_id: int) -> None:
-    """Drop this process's scorers of a project (after an erasure: they were built from its text)."""
+    """Drop this process's scorers of a project (after an erasure: they were built from its text), and the
+    codebook evidence it holds (keyed by content, not project: all of it goes)."""
     with _CACHE_LOCK:
         for key in [k for k in _CACHE if k[0] == project_id]:
             del _CACHE[key]
+        _EVIDENCE.clear()
 
 
 def _readable_layers(session: Session, *, project_id: int, user_id: Optional[int]) -> Optional[set[int]]:
@@ -153,43 +187,59 @@ def retrain_if_due(engine: Engine, project_id: int, user_id: Optional[int] = Non
 
 # --- what a coder sees ----------------------------------------------------------------------------
 
-def _decided(session: Session, *, document_id: int, user: User) -> set[tuple[int, int, int]]:
-    rows = session.exec(select(SuggestionDecision).where(SuggestionDecision.document_id == document_id,
-                                                         SuggestionDecision.user_id == user.id))
-    return {(d.start, d.end, d.code_id) for d in rows}
+def _decided(session: Session, *, document_id: int, user: User, start: int, end: int) -> set[tuple[int, int, int]]:
+    rows = session.exec(select(SuggestionDecision.start, SuggestionDecision.end, SuggestionDecision.code_id).where(
+        SuggestionDecision.document_id == document_id, SuggestionDecision.user_id == user.id,
+        SuggestionDecision.start >= start, SuggestionDecision.end <= end))
+    return {tuple(row) for row in rows}
 
 
-def _own_codings(session: Session, *, document: Document, user: User) -> list[Coding]:
-    layer = session.exec(select(Layer).where(Layer.project_id == document.project_id, Layer.kind == "coder",
-                                             Layer.user_id == user.id)).first()
+def document_suggestions(session: Session, *, document: Document, user: User, start: int = 0,
+                         end: Optional[int] = None, limit: Optional[int] = None,
+                         codes: Optional[Sequence[Code]] = None) -> list[Shown]:
+    """The suggestions this coder has not yet answered, for the participants' turns in [start, end), in text
+    order (only the first `limit`, when given: the rest of a long transcript is then not even scored).
+    `codes` are the project's codes, when the caller has them already."""
+    end = len(document.text) if end is None else end
+    turns = store.turn_range(session, document_id=document.id, start=start, end=end)
+    if turns is None:
+        return []
+    lo, hi = turns[0].start, turns[1].end
+    codes = list(codes) if codes is not None else store.project_codes(session, project_id=document.project_id)
+    by_key = {c.key: c for c in codes}
+    top_of = codetree.tops(codes)
+    family = {c.id: top_of[c.key] for c in codes}
+    scorer_key, evidence, model, owner = _scorer_key(session, project_id=document.project_id, user=user,
+                                                     codes=codes)
+    decided = _decided(session, document_id=document.id, user=user, start=lo, end=hi)
+    mine: dict[str, list[tuple[int, int]]] = {}  # the coder's own codings by top-level code
+    for s, e, code_id in _own_spans(session, document=document, user=user, start=lo, end=hi):
+        mine.setdefault(family[code_id], []).append((s, e))
+    shown: list[Shown] = []
+    for units in suggestion_cache.blocks(session, document=document, owner_id=owner,
+                                         key=suggestion_cache.key_for(document, scorer_key),
+                                         scorer=lambda: _scorer(scorer_key, evidence, model),
+                                         first=turns[0].seq, last=turns[1].seq + 1):
+        for begin, stop, key, score, matched in units:
+            code = by_key.get(key)
+            if code is None or not (lo <= begin and stop <= hi) or (begin, stop, code.id) in decided:
+                continue
+            if any(overlaps(s, e, begin, stop) for s, e in mine.get(key, ())):
+                continue
+            shown.append(Shown(begin, stop, code, score, matched))
+            if limit is not None and len(shown) >= limit:
+                return shown
+    return shown
+
+
+def _own_spans(session: Session, *, document: Document, user: User, start: int, end: int
+               ) -> list[tuple[int, int, int]]:
+    """(start, end, code id) of the coder's own live codings overlapping [start, end)."""
+    layer = session.exec(select(Layer.id).where(Layer.project_id == document.project_id, Layer.kind == "coder",
+                                                Layer.user_id == user.id)).first()
     if layer is None:
         return []
-    return [c for c in store.document_codings(session, document_id=document.id) if c.layer_id == layer.id]
-
-
-def document_suggestions(session: Session, *, document: Document, user: User,
-                         start: int = 0, end: Optional[int] = None) -> list[Shown]:
-    """The suggestions this coder has not yet answered, for the participants' turns in [start, end)."""
-    end = len(document.text) if end is None else end
-    turns = [t for t in store.document_turns(session, document_id=document.id)
-             if t.speaker not in document.interviewer_speakers and overlaps(t.start, t.end, start, end)]
-    if not turns:
-        return []
-    scorer = scorer_for(session, project_id=document.project_id, user=user)
-    codes = {c.key: c for c in store.project_codes(session, project_id=document.project_id)}
-    decided = _decided(session, document_id=document.id, user=user)
-    mine = [(c.start, c.end, c.code_id) for c in _own_codings(session, document=document, user=user)]
-    family = {c.id: top_level(c.key) for c in codes.values()}
-    shown = []
-    lo, hi = min(t.start for t in turns), max(t.end for t in turns)  # tokenise only the stretch of text asked for
-    for unit in scorer.units(document.text[lo:hi], [(t.start - lo, t.end - lo) for t in turns]):
-        code, begin, stop = codes[unit.code], unit.start + lo, unit.end + lo
-        if (begin, stop, code.id) in decided:
-            continue
-        if any(family[code_id] == unit.code and overlaps(s, e, begin, stop) for s, e, code_id in mine):
-            continue
-        shown.append(Shown(begin, stop, code, unit.score, unit.matched))
-    return shown
+    return store.coding_spans(session, document_id=document.id, start=start, end=end, layers={layer})
 
 
 def _decide(session: Session, *, document: Document, user: User, code: Code, start: int, end: int,
@@ -256,12 +306,3 @@ def acceptance(session: Session, *, project_id: int) -> list[CodeAcceptance]:
         .where(SuggestionDecision.project_id == project_id)
         .group_by(SuggestionDecision.code_id, SuggestionDecision.accepted))}
     return [CodeAcceptance(c, counts.get((c.id, True), 0), counts.get((c.id, False), 0)) for c in codes]
-
-
-def set_preference(session: Session, *, user: User, key: str, value) -> User:
-    """Remember one of the user's settings (such as whether suggestions are shown)."""
-    user.preferences = {**(user.preferences or {}), key: value}
-    session.add(user)
-    session.commit()
-    session.refresh(user)
-    return user

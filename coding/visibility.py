@@ -77,6 +77,24 @@ def coding_counts(session: Session, *, project_id: int, scope: Scope) -> dict[in
     return counts
 
 
+def code_counts(session: Session, *, project_id: int, scope: Scope, document_id: Optional[int] = None,
+                shown: Optional[set[int]] = None) -> dict[int, tuple[int, int]]:
+    """Per code id, how many live codings the reader may see: (on this transcript, in the whole project). On the
+    transcript only the layers `shown` on screen count (None: every layer the reader may see); one grouped query."""
+    query = (select(Coding.document_id, Coding.layer_id, Coding.code_id, func.count())
+             .join(Document, col(Document.id) == Coding.document_id)
+             .where(Document.project_id == project_id, col(Coding.removed).is_(False))
+             .group_by(Coding.document_id, Coding.layer_id, Coding.code_id))
+    counts: dict[int, tuple[int, int]] = {}
+    for document, layer, code, count in session.exec(query):
+        if not scope.sees_layer(document, layer):
+            continue
+        here = count if document == document_id and (shown is None or layer in shown) else 0
+        was = counts.get(code, (0, 0))
+        counts[code] = (was[0] + here, was[1] + count)
+    return counts
+
+
 def participants(session: Session, *, project_id: int, scope: Scope) -> list[Participant]:
     """The project's participants the reader may know of: for a coder, those of their transcripts."""
     everyone = list(session.exec(select(Participant).where(Participant.project_id == project_id)

@@ -16,21 +16,21 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from coding import nlp, recordings, reports, signin, store
+from coding import codetree, nlp, recordings, reports, signin, store
 from coding.db import make_engine, migrate, session_for
 from coding.limits import LimitExceeded
 from coding.transcripts import ImportRefused
 from server import auth, headers
 from server.body_limit import BodyLimit
 from server.deps import csrf_protect
-from server.routes import (account, analysis, api, codebook, documents, erasure, exchange, privacy, projects,
-                           quotes, reconciling, recordings as recording_routes, suggestions, team)
+from server.routes import (account, analysis, api, codebook, documents, erasure, exchange, privacy, progress,
+                           projects, quotes, reconciling, recordings as recording_routes, shortcuts, suggestions, team)
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTECTED = (exchange.router, projects.router, documents.router, suggestions.router, codebook.router, quotes.router,
              team.router, reconciling.router, analysis.router, privacy.router, account.router, erasure.router,
-             api.router, recording_routes.router)
+             api.router, recording_routes.router, progress.router, progress.api, shortcuts.router)
 STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, LimitExceeded: 413,
           recordings.UnsupportedMedia: 415, auth.Forbidden: 403, store.NotYours: 403, signin.Throttled: 429}
 
@@ -75,6 +75,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.templates.env.globals["single_user"] = settings.single_user
     app.state.templates.env.filters["cue_time"] = recordings.cue_time
     app.state.templates.env.filters["quoted"] = reports.quoted
+    app.state.templates.env.globals["code_depths"] = codetree.depths
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     if settings.single_user:
         # no sign-in: answer only requests addressed to this machine, so that a web page elsewhere cannot

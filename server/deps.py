@@ -179,6 +179,7 @@ class ForCoding:
 
 
 ProjectDep = Annotated[Access, Depends(ForProject())]
+CoderDep = Annotated[Access, Depends(ForProject("coder"))]
 LeadDep = Annotated[Access, Depends(ForProject("lead"))]
 DocumentDep = Annotated[DocumentAccess, Depends(ForDocument())]
 CoderDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("coder"))]

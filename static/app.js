@@ -75,7 +75,11 @@
       filterCodes("");
       htmx.ajax("POST", "/documents/" + documentId + "/codings", {
         target: "#status", swap: "innerHTML", values: { start: span.start, end: span.end, code: key },
-      }).then(() => window.getSelection().removeAllRanges());
+      }).then(() => {
+        // the coded words leave the selection; words selected since (the next sentence) stay selected
+        const now = selectionSpan(transcript);
+        if (now && now.start === span.start && now.end === span.end) window.getSelection().removeAllRanges();
+      });
     }
 
     function applyShortcut(number) {
@@ -101,14 +105,14 @@
       return span;
     }
 
-    const at = Number(new URLSearchParams(window.location.search).get("at"));
-    if (at) {
-      const target = Array.from(transcript.querySelectorAll(".run")).find(
-        (run) => Number(run.dataset.s) <= at && at < Number(run.dataset.e));
-      if (target) {
-        target.scrollIntoView({ block: "center" });
-        target.classList.add("flash");
-      }
+    const at = new URLSearchParams(window.location.search).get("at");
+    if (at !== null && /^\d+$/.test(at)) {
+      window.PeerframeLazy.loadUntil(Number(at)).then((target) => {
+        if (target) {
+          target.scrollIntoView({ block: "center" });
+          target.classList.add("flash");
+        }
+      });
     }
 
     document.addEventListener("selectionchange", captureSelection);
@@ -124,8 +128,9 @@
       // the press, so a drag over codings selects exactly as over plain text (the keyboard still reaches it).
       const run = event.target.closest(".run[tabindex]");
       if (!run) return;
+      const tabindex = run.getAttribute("tabindex");
       run.removeAttribute("tabindex");
-      document.addEventListener("mouseup", () => run.setAttribute("tabindex", "0"), { once: true, capture: true });
+      document.addEventListener("mouseup", () => run.setAttribute("tabindex", tabindex), { once: true, capture: true });
     });
     transcript.addEventListener("mouseup", (event) => {
       const dragged = pressedAt && Math.hypot(event.clientX - pressedAt.x, event.clientY - pressedAt.y) > 3;
@@ -155,6 +160,8 @@
     });
 
     if (!palette) return;
+    // for keyboard.js: what is selected now, and coding it
+    window.PeerframeCoding = { selected: () => selectionSpan(transcript), pending: () => pending, code: applyCode };
     filter.addEventListener("input", () => filterCodes(filter.value));
     filter.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {
@@ -203,7 +210,8 @@
         const undo = document.getElementById("undo");
         if (undo && !undo.disabled) {
           event.preventDefault();
-          undo.click();
+          // straight to the server: a button just swapped in may not be wired up by htmx yet
+          htmx.ajax("POST", undo.getAttribute("hx-post"), { target: "#status", swap: "innerHTML" });
         }
         return;
       }
@@ -241,7 +249,9 @@
     }
   }
 
-  function showPassage(item) {
+  // Bring a suggestion's passage into view, loading the chunk of the transcript it is in.
+  async function showPassage(item) {
+    await window.PeerframeLazy.loadUntil(Number(item.dataset.start));
     const run = document.querySelector('#transcript .run[data-suggestion="' + item.dataset.start + '"]');
     if (run) {
       run.scrollIntoView({ block: "center" });

@@ -16,10 +16,13 @@
     });
   }
 
+  let following = false;  // a load of the turns being heard is on its way
+
   function mark() {
     const now = media.currentTime;
     let current = null;
-    for (const cue of cuedTurns()) {
+    const cues = cuedTurns();
+    for (const cue of cues) {
       if (now >= cue.start && now < cue.end) current = cue.turn;  // the latest turn that covers the time wins
     }
     for (const turn of transcript.querySelectorAll(".turn.playing")) {
@@ -27,6 +30,15 @@
         turn.classList.remove("playing");
         turn.removeAttribute("aria-current");
       }
+    }
+    // playing on past the loaded turns (or seeking outside them): bring in the turns being heard
+    const outside = !cues.length || now < cues[0].start || now >= cues[cues.length - 1].end;
+    if (!current && outside && !following && window.PeerframeLazy && !media.paused) {
+      following = true;
+      window.PeerframeLazy.loadAtTime(now * 1000).then((changed) => {
+        following = false;
+        if (changed) mark();
+      });
     }
     if (current && !current.classList.contains("playing")) {
       current.classList.add("playing");

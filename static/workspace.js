@@ -141,11 +141,17 @@
     const height = panel.getBoundingClientRect().height;
     const below = rect.bottom + 6;
     const top = below + height <= window.innerHeight - 8 || rect.top - height - 6 < 8 ? below : rect.top - height - 6;
+    const room = Math.floor(window.innerHeight - 8 - below);  // below the passage, when it fits neither way
+    if (top === below && below + height > window.innerHeight - 8 && room >= 160) panel.style.maxHeight = room + "px";
     const left = Math.max(8, Math.min(anchor.x - 24, window.innerWidth - width - 8));
     panel.style.top = (top - base.top) + "px";
     panel.style.left = (left - base.left) + "px";
     const box = panel.getBoundingClientRect();
-    if (box.top < 0 || box.bottom > window.innerHeight) panel.scrollIntoView({ block: "nearest" });
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      panel.scrollIntoView({ block: "nearest" });
+      const overhang = panel.getBoundingClientRect().bottom - window.innerHeight;  // a fraction of a pixel left over
+      if (overhang > 0) window.scrollBy(0, Math.ceil(overhang) + 1);
+    }
   }
 
   function showPopover() {
@@ -183,7 +189,10 @@
     if (!panel || !anchor) return;
     if (panel.hidden) closePopover(true);
     else if (!panel.contains(document.activeElement)) showPopover();
-    else placePopover(panel);
+    else {
+      panel.classList.add("open");  // a redrawn panel that kept the focus (the control just used) stays open
+      placePopover(panel);
+    }
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && anchor && event.target.closest && event.target.closest("#coding-panel")) {

@@ -98,3 +98,11 @@ def database_at(path, revision: str, *statements: str):
         for statement in statements:
             db.execute(text(statement))
     return engine
+
+
+def mark_done(session, document, *coders) -> None:
+    """Each coder says they have finished the transcript (only they are compared in agreement and reconciling)."""
+    from coding import store
+
+    for coder in coders:
+        store.set_status(session, document=document, user=coder, state=store.DONE)

@@ -83,10 +83,14 @@ def test_loader_errors_name_the_file_the_code_and_the_problem(tmp_path, data, me
     assert message in str(error.value)
 
 
-def test_children_inherit_kind_and_colour(tmp_path):
-    path = write(tmp_path, minimal(children=[{"id": "a/x", "name": "X", "definition": "d"}]), "ok.yaml")
-    child = load_framework_file(path).codes[0].children[0]
-    assert (child.kind, child.colour, child.parent) == ("value", "#112233", "a")
+def test_children_inherit_kind_and_get_colours_of_their_own_in_the_family(tmp_path):
+    children = [{"id": "a/x", "name": "X", "definition": "d"}, {"id": "a/y", "name": "Y", "definition": "d"},
+                {"id": "a/z", "name": "Z", "definition": "d", "colour": "#AA0000"}]
+    path = write(tmp_path, minimal(children=children), "ok.yaml")
+    x, y, z = load_framework_file(path).codes[0].children
+    assert (x.kind, x.parent) == ("value", "a")
+    assert len({"#112233", x.colour, y.colour}) == 3
+    assert z.colour == "#aa0000"  # a colour the file gives is kept
 
 
 def test_as_tree_is_json_ready():

@@ -9,7 +9,7 @@ import pytest
 from coding import accounts, reconcile, store
 from coding.documents import document_page
 from coding.transcripts import read_transcript
-from tests.builders import code_phrase, txt_bytes
+from tests.builders import code_phrase, mark_done, txt_bytes
 
 OFFSETS = re.compile(r"\d+\s*–\s*\d+")
 SLUGS = ("safety/confidentiality", "freedom-to-be-oneself", "keep:")
@@ -42,6 +42,7 @@ def world(session, project, user):
     code_phrase(session, document, cara, "stays in the room", "safety/confidentiality")
     code_phrase(session, document, bob, "Nobody judges you", "freedom-to-be-oneself")
     code_phrase(session, document, bob, "I felt safe there", "safety")
+    mark_done(session, document, cara, bob)
     item = next(i for i in reconcile.disagreements(session, document=document)
                 if i.code.key == "safety/confidentiality")
     reconcile.decide(session, document=document, lead=user, unit="turn", start=item.start, end=item.end,

@@ -8,7 +8,7 @@ from docx import Document as WordDocument
 from coding import accounts, reconcile, reliability, reports, store
 from coding.transcripts import read_transcript
 from coding.visibility import EVERYTHING
-from tests.builders import code_phrase, txt_bytes
+from tests.builders import code_phrase, mark_done, txt_bytes
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def coded(session, project, user):
     code_phrase(session, document, bob, "felt safe there because", "safety")
     code_phrase(session, document, ann, "Nobody judges you", "freedom-to-be-oneself")
     code_phrase(session, document, bob, "stays in the room", "safety/confidentiality")
+    mark_done(session, document, ann, bob)
     return document
 
 

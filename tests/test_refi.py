@@ -9,9 +9,10 @@ from lxml import etree
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from coding import accounts, refi_export, store
+from coding import accounts, queries, refi_export, store
 from coding.frameworks import get_framework
 from coding.models import Code, Document, Project, User
+from coding.palette import child_colour
 from coding.refi_import import import_refi
 from coding.refi_plan import Skipped, normalising_map, read_qdc, read_refi
 from coding.transcripts import ImportRefused, Transcript, detect_turns, normalise
@@ -173,6 +174,26 @@ def test_project_archive_holds_sources_named_by_guid_and_coders_as_users(session
     assert memo is not None and memo.text
 
 
+def test_memos_become_notes_that_sources_and_the_project_refer_to(session, user, coded):
+    document = store.list_documents(session, project_id=coded.id)[0]
+    alice = accounts.find_user(session, name="alice")
+    store.write_document_memo(session, document=document, user=alice, text="Jo keeps coming up")
+    store.add_project_memo(session, project_id=coded.id, user=user, title="About Jo", text="Jo runs the group")
+    queries.set_pseudonym(session, project_id=coded.id, user=user, original="Jo", replacement="Sam")
+    root = qde_of(refi_export.project_qdpx(session, project=coded))
+    assert schema("Project.xsd").validate(root), schema("Project.xsd").error_log
+    ns = {"q": refi_export.PROJECT_NS}
+    notes = {n.get("name"): n for n in root.iterfind("q:Notes/q:Note", ns)}
+    assert set(notes) == {f"Memo on {document.name}", "About Sam"}
+    on_source = notes[f"Memo on {document.name}"]
+    assert on_source.findtext("q:PlainTextContent", namespaces=ns) == "Sam keeps coming up"
+    users = {u.get("guid"): u.get("name") for u in root.iterfind("q:Users/q:User", ns)}
+    assert users[on_source.get("creatingUser")] == "alice" and users[notes["About Sam"].get("creatingUser")] == user.name
+    source = root.find(f"q:Sources/q:TextSource[@name='{document.name}']", ns)
+    assert [r.get("targetGUID") for r in source.iterfind("q:NoteRef", ns)] == [on_source.get("guid")]
+    assert [r.get("targetGUID") for r in root.iterfind("q:NoteRef", ns)] == [notes["About Sam"].get("guid")]
+
+
 def test_guids_are_stable_across_exports_and_renames(session, user, coded):
     first = refi_export.project_qdpx(session, project=coded)
     code = store.project_codes(session, project_id=coded.id)[0]
@@ -267,8 +288,8 @@ def test_atlas_projects_bring_nested_codes_or_nothing_at_all(session, user):
                           ("Values", None, "#80b1d3"), ("Conservatives", None, "#ff0000"),
                           ("Liberals", None, "#0000ff")]),
     ("portableQDA_Atlasti.qdc", [("code2", None, "#8dd3c7"), ("code1", None, "#bebada"),
-                                 ("code1.1", "code1", "#bebada"), ("code3", None, "#fb8072"),
-                                 ("code:3.1", "code3", "#fb8072")]),
+                                 ("code1.1", "code1", child_colour("#bebada")), ("code3", None, "#fb8072"),
+                                 ("code:3.1", "code3", child_colour("#fb8072"))]),
     ("portableQDA_test_compare_Diff_destAtlas.qdc", [("testCodeCommon", None, "#000000"),
                                                      ("testCode NEw-compareQDC(Sun Mar  7 12:35:30 2021)", None,
                                                       "#000000")]),

@@ -57,7 +57,7 @@ def test_coding_from_the_page_returns_the_changed_turn_only(client, session, pro
                            data={"start": start - 1, "end": start + len("A friend told me.") + 1, "code": "focus/social"},
                            headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert response.text.count('hx-swap-oob="outerHTML"') == 3  # one turn, the undo button and the header's count
+    assert response.text.count('hx-swap-oob="outerHTML"') == 4  # one turn, the undo button, the header's count, the code's count
     assert '<span id="coding-count" hx-swap-oob="outerHTML">1</span>' in response.text
     coding = store.document_codings(session, document_id=document.id)[0]
     assert document.text[coding.start:coding.end] == "A friend told me."  # the spaces around it were trimmed

@@ -6,10 +6,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coding import accounts, signin, store
+from coding.db import session_for
 from coding.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
-from tests.builders import txt_bytes
+from tests.builders import code_phrase, txt_bytes
 from tests.conftest import csrf_token
 
 PASSWORD = "a long enough password"
@@ -206,3 +207,18 @@ def test_tokens_can_be_created_and_revoked_in_the_browser(team_app, team):
     token_id = re.findall(r"/account/tokens/(\d+)/revoke", page)[0]
     client.post(f"/account/tokens/{token_id}/revoke")
     assert bearer(team_app, token).get("/api/projects").status_code == 401
+
+
+def test_a_viewer_or_another_projects_coding_cannot_have_its_memo_set(team_app, team):
+    with session_for(team_app.state.engine) as session:
+        lead = accounts.find_user(session, name="lead")
+        ours = code_phrase(session, store.get_document(session, document_id=team["doc_x"]), lead, "A friend told me",
+                           "safety").id
+    viewer, lead_client = signed_in(team_app, "viewer"), signed_in(team_app, "lead")
+    assert viewer.post(f"/codings/{ours}/memo", data={"memo": "a viewer's note"}).status_code == 403
+    elsewhere = lead_client.post(f"/codings/{team['coding_y']}/memo", data={"memo": "not my project"})
+    assert elsewhere.status_code == 404 and "memo-mark" not in elsewhere.text
+    assert lead_client.post("/codings/not-a-number/memo", data={"memo": "x"}).status_code == 422
+    with session_for(team_app.state.engine) as session:
+        assert store.get_coding(session, coding_id=ours).memo == ""
+        assert store.get_coding(session, coding_id=team["coding_y"]).memo == ""

@@ -24,6 +24,7 @@ from docx.shared import Emu, Inches, Pt, RGBColor
 from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 
+from coding import codetree
 from coding.limits import MB, Limits, SafeZip, read_bounded
 from coding.models import Code
 from coding.reports import DEFAULT_TAG_ATTRIBUTES, Quote, code_paths, group_by_code, quoted
@@ -300,8 +301,9 @@ def write_codebook(codes: Sequence[Code], out: BinaryIO, *, title: str, source: 
     if source:
         doc.add_paragraph(xml_safe(source))
     quote_style = style(doc, "Quote")
+    depth = codetree.depths(codes)
     for code in codes:
-        heading(doc, code.name, min(code.key.count("/") + 1, 4), swatch=code.colour)
+        heading(doc, code.name, min(depth[code.key] + 1, 4), swatch=code.colour)
         facts = [code.key, code.kind]
         if code.tier:
             facts.append(f"{code.tier} value")

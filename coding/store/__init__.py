@@ -1,28 +1,39 @@
 """Every query and every change, in one place to import from (`from coding import store`).
 
 Each change writes its event in the same transaction; `store.atomic` groups several changes into one.
-The parts: base (errors, events, transactions), projects, codebook, documents, codings, events.
+The parts: base (errors, events, transactions), projects, codebook, documents, codings, progress, memos, events.
 """
 
 from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, clashing
 from coding.store.checks import MEMO_LIMIT
-from coding.store.codebook import CODE_FIELDS, add_code, get_code, merge_code, project_codes, update_code
+from coding.store.codebook import CODE_FIELDS, add_code, get_code, merge_code, move_code, project_codes, update_code
 from coding.store.codings import (add_coding, code_usage, coder_layer, coding_counts, consensus_layer,
                                   document_coding_count, document_codings,
-                                  get_coding, layer_has_codings, layer_owners, project_codings, remove_coding,
-                                  set_memo)
+                                  get_coding, layer_has_codings, layer_owners, project_codings, recode_coding,
+                                  remove_coding, resize_coding, set_memo, span_asked)
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
                                     import_document, list_documents, list_participants, set_attributes,
                                     set_document_participant, set_interpreted, set_interviewers, text_digest)
-from coding.store.events import CODEBOOK, UNDOABLE, describe, last_undoable, list_events, undo_hint, undo_last, undone_message
+from coding.store.events import (CODEBOOK, UNDOABLE, describe, last_undoable, list_events, touched, undo_hint, undo_last,
+                                 undone_message)
+from coding.store.memos import (add_project_memo, document_memos, edit_project_memo, get_project_memo, memo_history,
+                                own_document_memo, project_memos, write_document_memo)
+from coding.store.progress import DONE, IN_PROGRESS, NOT_STARTED, STATES, done_coders, set_status, status_of, statuses
+from coding.store.turns import (coded_turns, coding_spans, codings_overlapping, layer_counts, speakers, turn_at,
+                                turn_at_time, turn_count, turn_range, turn_spans, turns_in,
+                                turns_overlapping)
 from coding.store.wording import Wording, quote
 from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
-                                   list_projects, list_users, set_blind)
+                                   list_projects, list_users, set_blind, set_preference)
 
 __all__ = [
     "CLASH",
     "CODEBOOK",
     "CODE_FIELDS",
+    "DONE",
+    "IN_PROGRESS",
+    "NOT_STARTED",
+    "STATES",
     "MEMO_LIMIT",
     "Conflict",
     "Invalid",
@@ -30,11 +41,25 @@ __all__ = [
     "NotYours",
     "UNDOABLE",
     "Wording",
-    "add_code", "merge_code",
+    "add_code", "merge_code", "move_code",
+    "add_project_memo",
+    "document_memos",
+    "done_coders",
+    "edit_project_memo",
+    "get_project_memo",
+    "memo_history",
+    "own_document_memo",
+    "project_memos",
+    "set_status",
+    "status_of",
+    "statuses",
+    "write_document_memo",
     "add_coding",
     "atomic",
     "clashing",
     "code_usage",
+    "coded_turns", "coding_spans", "codings_overlapping", "layer_counts", "speakers", "turn_at", "turn_at_time", "turn_count", "turn_range", "turn_spans",
+    "turns_in", "turns_overlapping",
     "coder_layer",
     "coding_counts",
     "consensus_layer",
@@ -64,14 +89,19 @@ __all__ = [
     "project_codes",
     "project_codings",
     "quote",
+    "recode_coding",
     "remove_coding",
+    "resize_coding",
     "set_attributes",
     "set_blind",
+    "set_preference",
     "set_document_participant",
     "set_interpreted",
     "set_interviewers",
     "set_memo",
+    "span_asked",
     "text_digest",
+    "touched",
     "undo_hint",
     "undo_last",
     "undone_message",

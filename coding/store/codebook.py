@@ -1,10 +1,12 @@
-"""A project's codebook: its codes, added, renamed, redefined, retired, merged."""
+"""A project's codebook: its codes, added, renamed, redefined, retired, merged, moved under another parent."""
 
 from typing import Any, Optional
 
 from sqlmodel import Session, col, select
 
+from coding import codetree
 from coding.models import Code, Coding, User
+from coding.palette import child_colour, top_level_colour
 from coding.store.base import Conflict, Invalid, NotFound, _done, _log
 from coding.store.checks import colour as checked_colour
 
@@ -30,6 +32,16 @@ def _slug(text: str) -> str:
     return "-".join(part for part in cleaned.split("-") if part) or "code"
 
 
+def _no_sibling_named(codes: list[Code], name: str, parent: Optional[Code], moving: Optional[Code] = None) -> None:
+    """Refuse a second code of the same name among one parent's children (or at the top level)."""
+    same = next((c for c in codes if c.parent_key == (parent.key if parent else None) and c is not moving
+                 and c.name.strip().casefold() == name.strip().casefold()), None)
+    if same is not None:
+        where = f"under {parent.name}" if parent else "at the top level"
+        raise Conflict(f"there is already a {'retired ' if same.retired else ''}code called “{same.name}” {where}; "
+                       f"choose another name{' or restore that one' if same.retired else ''}")
+
+
 def add_code(session: Session, *, project_id: int, user: User, name: str, parent_key: Optional[str] = None,
              definition: str = "", colour: Optional[str] = None) -> Code:
     """A new code of the team's own, placed after its parent's last descendant."""
@@ -43,19 +55,14 @@ def add_code(session: Session, *, project_id: int, user: User, name: str, parent
         parent = next((c for c in codes if c.key == parent_key), None)
         if parent is None:
             raise NotFound(f"this project's codebook has no code '{parent_key}'")
-    same = next((c for c in codes if c.parent_key == (parent.key if parent else None)
-                 and c.name.strip().casefold() == name.casefold()), None)
-    if same is not None:
-        where = f"under {parent.name}" if parent else "at the top level"
-        raise Conflict(f"there is already a {'retired ' if same.retired else ''}code called “{same.name}” {where}; "
-                       f"choose another name{' or restore that one' if same.retired else ''}")
+    _no_sibling_named(codes, name, parent)
     base = f"{parent.key}/{_slug(name)}" if parent else _slug(name)
     keys = {c.key for c in codes}
     key, n = base, 2
     while key in keys:
         key, n = f"{base}-{n}", n + 1
     if parent:
-        inside = [c.position for c in codes if c.key == parent.key or c.key.startswith(parent.key + "/")]
+        inside = [c.position for c in codes if c.key in codetree.family(codes, parent.key)]
         position = max(inside) + 1
     else:
         position = max((c.position for c in codes), default=-1) + 1
@@ -63,10 +70,11 @@ def add_code(session: Session, *, project_id: int, user: User, name: str, parent
         if other.position >= position:
             other.position += 1
             session.add(other)
+    siblings = [c.colour for c in codes if c.parent_key == (parent.key if parent else None)]
     code = Code(project_id=project_id, key=key, parent_key=parent.key if parent else None, name=name,
                 kind=parent.kind if parent else "theme", group=parent.group if parent else None,
-                definition=definition.strip(), colour=colour or (parent.colour if parent else "#9e9e9e"),
-                position=position)
+                definition=definition.strip(), position=position,
+                colour=colour or (child_colour(parent.colour, siblings) if parent else top_level_colour(siblings)))
     session.add(code)
     _log(session, project_id=project_id, user=user, kind="code.added",
          payload={"code": key, "name": name, "parent": code.parent_key})
@@ -138,3 +146,57 @@ def merge_code(session: Session, *, project_id: int, user: User, source_key: str
          payload={"code": source.key, "into": target.key, **counts})
     _done(session)
     return counts
+
+
+def move_code(session: Session, *, project_id: int, user: User, key: str, parent_key: Optional[str]) -> Code:
+    """Put a code, with every code under it, under another parent (or at the top level, `parent_key` None), after
+    that parent's last descendant. Keys never change: only `parent_key` and the codebook order do."""
+    codes = project_codes(session, project_id=project_id)
+    by_key = {c.key: c for c in codes}
+    code, parent = by_key.get(key), by_key.get(parent_key) if parent_key else None
+    if code is None or (parent_key and parent is None):
+        raise NotFound(f"this project's codebook has no code '{key if code is None else parent_key}'")
+    moving = codetree.family(codes, code.key)
+    if parent is not None and parent.key in moving:
+        raise Invalid(f"{code.name} cannot go under {'itself' if parent is code else parent.name + ', which lies under it'}")
+    if parent is not None and parent.retired:
+        raise Invalid(f"{parent.name} is retired; restore it before moving codes under it")
+    if code.parent_key == (parent.key if parent else None):
+        raise Invalid(f"{code.name} is already {'under ' + parent.name if parent else 'at the top level'}")
+    _no_sibling_named(codes, code.name, parent, moving=code)
+    block = [c for c in codes if c.key in moving]
+    rest = [c for c in codes if c.key not in moving]
+    if parent is None:
+        at = len(rest)
+    else:
+        under = codetree.family(rest, parent.key)
+        at = max(i for i, c in enumerate(rest) if c.key in under) + 1
+    order = rest[:at] + block + rest[at:]
+    before = {c.key: c.position for c in order}
+    for position, c in enumerate(order):
+        if c.position != position:
+            c.position = position
+            session.add(c)
+    was = code.parent_key
+    code.parent_key = parent.key if parent else None
+    session.add(code)
+    _log(session, project_id=project_id, user=user, kind="code.moved",
+         payload={"code": code.key, "before": was, "after": code.parent_key,
+                  "positions": {k: p for k, p in before.items() if by_key[k].position != p}})
+    _done(session)
+    session.refresh(code)
+    return code
+
+
+def undo_move(session: Session, *, project_id: int, payload: dict[str, Any]) -> None:
+    """Put a moved code back under its former parent, and the codebook back in its former order."""
+    codes = {c.key: c for c in project_codes(session, project_id=project_id)}
+    for key, position in payload.get("positions", {}).items():
+        if key in codes:
+            codes[key].position = position
+            session.add(codes[key])
+    code = codes.get(payload["code"])
+    if code is None:
+        raise NotFound(f"this project's codebook has no code '{payload['code']}'")
+    code.parent_key = payload["before"]
+    session.add(code)

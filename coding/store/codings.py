@@ -7,10 +7,11 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from coding.models import Code, Coding, Document, Layer, User
+from coding.models import Code, Coding, Document, Layer, Turn, User
 from coding.store.base import Invalid, NotFound, NotYours, _done, _log
 from coding.store.checks import memo as checked_memo
 from coding.store.documents import get_document
+from coding.spans import nudge, trim
 
 
 def _layer(session: Session, *, project_id: int, kind: str, user_id: Optional[int], create: bool) -> Optional[Layer]:
@@ -54,6 +55,33 @@ def get_coding(session: Session, *, coding_id: int) -> Coding:
     return coding
 
 
+def _check_span(document: Document, start: int, end: int) -> None:
+    """Refuse a span that is empty, outside the transcript or covers only white space."""
+    if not (0 <= start < end <= len(document.text)):
+        raise Invalid(f"the span {start}–{end} is not inside the document (0–{len(document.text)}, "
+                      "counted in Unicode code points) or is empty")
+    if not document.text[start:end].strip():
+        raise Invalid("the selected text is only white space; select at least one word")
+
+
+def span_asked(session: Session, document: Document, current: Optional[tuple[int, int]], start: Optional[int],
+               end: Optional[int], move: Optional[str] = None) -> tuple[int, int]:
+    """The span a request asks for: [start, end) trimmed of white space, or the `current` span nudged by a word
+    (within the speaker turn of the end that moves: a nudge never takes in a speaker's label)."""
+    text = document.text
+    if move is not None and current is not None:
+        at = current[0] if move.startswith("start") else current[1] - 1
+        turn = session.exec(select(Turn).where(Turn.document_id == document.id, Turn.start <= at,
+                                               Turn.end > at)).first()
+        moved = nudge(text, *current, move, *((turn.start, turn.end) if turn else (0, len(text))))
+        if moved == current:
+            raise Invalid("there is no word to move to that way (a coding keeps at least one word)")
+        return moved
+    if start is None or end is None:
+        raise Invalid("say where the span starts and ends, or which end to move by a word")
+    return trim(text, start, end)
+
+
 def add_coding(session: Session, *, document: Document, code: Code, user: User, start: int, end: int,
                memo: str = "", origin: str = "manual", layer: Optional[Layer] = None, commit: bool = True) -> Coding:
     """Code the span [start, end) of a document in the user's layer (reconciliation passes the consensus
@@ -62,11 +90,7 @@ def add_coding(session: Session, *, document: Document, code: Code, user: User, 
         raise Invalid(f"code '{code.key}' belongs to another project")
     if code.retired:
         raise Invalid(f"code '{code.key}' is retired; restore it in the codebook to use it again")
-    if not (0 <= start < end <= len(document.text)):
-        raise Invalid(f"the span {start}–{end} is not inside the document (0–{len(document.text)}, "
-                      "counted in Unicode code points) or is empty")
-    if not document.text[start:end].strip():
-        raise Invalid("the selected text is only white space")
+    _check_span(document, start, end)
     layer = layer or coder_layer(session, project_id=document.project_id, user=user)
     coding = Coding(layer_id=layer.id, document_id=document.id, code_id=code.id, start=start, end=end,
                     memo=checked_memo(memo), origin=origin, created_by=user.id)
@@ -110,6 +134,57 @@ def remove_coding(session: Session, *, coding: Coding, user: User) -> Coding:
     _log(session, project_id=_coding_project(session, coding), user=user, kind="coding.removed",
          document_id=coding.document_id,
          payload={"coding": coding.id, "code": code.key if code else None, "start": coding.start,
+                  "end": coding.end})
+    _done(session)
+    session.refresh(coding)
+    return coding
+
+
+def _live(session: Session, coding: Coding, user: User) -> Code:
+    """The coding's code, once it is known to be the user's own and still on its passage."""
+    _own(session, coding, user)
+    session.refresh(coding)
+    if coding.removed:
+        raise NotFound("this coding was removed (in another tab?); reload the page to see the passage as it is")
+    return session.get(Code, coding.code_id)
+
+
+def resize_coding(session: Session, *, coding: Coding, user: User, start: int, end: int) -> Coding:
+    """Move a coding's ends to [start, end): one change, logged with the span it had, and undoable."""
+    code = _live(session, coding, user)
+    document = get_document(session, document_id=coding.document_id)
+    _check_span(document, start, end)
+    if (start, end) == (coding.start, coding.end):
+        return coding
+    before = {"start": coding.start, "end": coding.end}
+    coding.start, coding.end = start, end
+    session.add(coding)
+    _log(session, project_id=document.project_id, user=user, kind="coding.resized", document_id=document.id,
+         payload={"coding": coding.id, "code": code.key, "start": start, "end": end, "before": before})
+    _done(session)
+    session.refresh(coding)
+    return coding
+
+
+def recode_coding(session: Session, *, coding: Coding, user: User, code: Code) -> Coding:
+    """Give a coding another code of the same project, keeping its passage and memo: one logged, undoable change."""
+    was = _live(session, coding, user)
+    document = get_document(session, document_id=coding.document_id)
+    if code.project_id != document.project_id:
+        raise NotFound(f"this project's codebook has no code '{code.key}'")
+    if code.retired:
+        raise Invalid(f"{code.name} is retired; restore it in the codebook to use it again")
+    if code.id == coding.code_id:
+        return coding
+    double = session.exec(select(Coding.id).where(
+        Coding.layer_id == coding.layer_id, Coding.document_id == coding.document_id, Coding.code_id == code.id,
+        Coding.start == coding.start, Coding.end == coding.end, col(Coding.removed).is_(False))).first()
+    if double is not None:
+        raise Invalid(f"this passage is already coded {code.name} in your layer")
+    coding.code_id = code.id
+    session.add(coding)
+    _log(session, project_id=document.project_id, user=user, kind="coding.recoded", document_id=document.id,
+         payload={"coding": coding.id, "code": code.key, "before": was.key, "start": coding.start,
                   "end": coding.end})
     _done(session)
     session.refresh(coding)

@@ -4,15 +4,18 @@ from typing import Optional
 
 from sqlmodel import Session, col, select
 
-from coding.models import Code, Event, User
+from coding.models import Code, Event, Memo, User, utcnow
 from coding.store.base import _done, _log
-from coding.store.codebook import get_code
+from coding.store.codebook import get_code, undo_move
 from coding.store.codings import get_coding
+from coding.store.progress import restore_status
 from coding.store.wording import Wording
 
 
 CODEBOOK = 0  # as `document_id`: only the changes that concern no transcript (the codebook's); ids start at 1
-UNDOABLE = ("coding.added", "coding.removed", "coding.memo", "code.updated", "code.added")
+UNDOABLE = ("coding.added", "coding.removed", "coding.memo", "coding.resized", "coding.recoded", "code.updated",
+            "code.added", "code.moved", "document.status", "memo.document")
+CODING_CHANGES = ("coding.added", "coding.removed", "coding.memo", "coding.resized", "coding.recoded")
 
 
 def list_events(session: Session, *, project_id: int, user_id: Optional[int] = None,
@@ -67,6 +70,10 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "coding.added": lambda: f"coded {_on(event, w)}",
         "coding.removed": lambda: f"removed {_on(event, w, 'from')}",
         "coding.memo": lambda: f"edited the memo on {_on(event, w, 'at')}",
+        "coding.resized": lambda: f"changed the span of {_on(event, w)}",
+        "coding.recoded": lambda: f"changed {w.code(p.get('before'))} to {_on(event, w)}",
+        "code.moved": lambda: f"moved code {w.code(p.get('code'))} {_under(w, p.get('after'))}",
+        "code.merged": lambda: f"merged code {w.code(p.get('code'))} into {w.code(p.get('into'))}",
         "code.added": lambda: f"added code {w.code(p.get('code'))}",
         "code.updated": lambda: f"changed code {w.code(p.get('code'))}",
         "project.created": lambda: f"created the project from {p.get('framework')}",
@@ -93,7 +100,34 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "pseudonym.removed": lambda: f"removed the pseudonym '{p.get('before', '?')}' for '{p.get('original', '?')}'",
         "project.blind": lambda: "turned blind coding " + ("on" if p.get("blind") else "off"),
         "recording.attached": lambda: f"attached the recording {p.get('name')}",
+        "document.status": lambda: f"marked “{w.document_name(event.document_id)}” {p.get('after')}",
+        "memo.document": lambda: ("wrote the memo on " if not p.get("before") else "emptied the memo on "
+                                  if not p.get("after") else "edited the memo on ")
+                                 + f"“{w.document_name(event.document_id)}”",
+        "memo.added": lambda: f"wrote the project memo “{p.get('title')}”",
+        "memo.edited": lambda: f"edited the project memo “{p.get('title')}”",
     }.get(event.kind, lambda: event.kind)()
+
+
+def _under(words: Wording, parent: Optional[str]) -> str:
+    """ "under Safety", or "to the top level" for no parent."""
+    return f"under {words.code(parent)}" if parent else "to the top level"
+
+
+def _spanned(event: Event, span: dict) -> Event:
+    """The same coding event with another span (the one a resize replaced)."""
+    return Event(project_id=event.project_id, user_id=event.user_id, kind=event.kind, document_id=event.document_id,
+                 payload={**event.payload, "start": span["start"], "end": span["end"]})
+
+
+def touched(event: Event) -> Optional[tuple[int, int]]:
+    """The stretch of text an event (or the change an undo inverted) touched: both spans of a resize."""
+    p = event.payload
+    if "start" not in p:
+        return None
+    spans = [(p["start"], p["end"])] + ([(p["before"]["start"], p["before"]["end"])]
+                                        if isinstance(p.get("before"), dict) and "start" in p["before"] else [])
+    return min(s for s, _ in spans), max(e for _, e in spans)
 
 
 def _undone(event: Event) -> Event:
@@ -109,8 +143,13 @@ def label(event: Event, words: Wording) -> str:
         "coding.added": lambda: _on(event, words),
         "coding.removed": lambda: f"removing {_on(event, words, 'from')}",
         "coding.memo": lambda: f"the memo on {_on(event, words, 'at')}",
+        "coding.resized": lambda: f"span of {_on(event, words)}",
+        "coding.recoded": lambda: f"changing {words.code(p.get('before'))} to {_on(event, words)}",
+        "code.moved": lambda: f"moving code {words.code(p.get('code'))} {_under(words, p.get('after'))}",
         "code.added": lambda: f"adding code {words.code(p.get('code'))}",
         "code.updated": lambda: f"the change to code {words.code(p.get('code'))}",
+        "document.status": lambda: f"marking the transcript {p.get('after')}",
+        "memo.document": lambda: "the change to your memo on this transcript",
     }.get(event.kind, lambda: describe(event, words))()
 
 
@@ -122,9 +161,25 @@ def undone_message(session: Session, *, event: Event) -> str:
         "coding.added": lambda: f"Removed {_on(target, words, 'from')}",
         "coding.removed": lambda: f"Put back {_on(target, words)}",
         "coding.memo": lambda: f"Restored the memo on {_on(target, words, 'at')}",
+        "coding.resized": lambda: f"Put {_on(_spanned(target, target.payload['before']), words)} back as it was",
+        "coding.recoded": lambda: f"Changed {_on(target, words)} back to {words.code(target.payload.get('before'))}",
+        "code.moved": lambda: f"Moved code {code} back {_under(words, target.payload.get('before'))}",
         "code.added": lambda: f"Retired the new code {code}",
         "code.updated": lambda: f"Restored code {code} as it was",
+        "document.status": lambda: f"The transcript is {target.payload.get('before')} again",
+        "memo.document": lambda: "Restored your memo on this transcript as it was",
     }.get(target.kind, lambda: f"Undone: {describe(target, words)}")()
+
+
+def _undo_progress(session: Session, target: Event) -> None:
+    """Put back a transcript's status or memo as it was before `target`."""
+    if target.kind == "document.status":
+        restore_status(session, document_id=target.document_id, user_id=target.user_id, state=target.payload["before"])
+        return
+    memo = session.exec(select(Memo).where(Memo.document_id == target.document_id,
+                                           Memo.author_id == target.user_id)).one()
+    memo.text, memo.updated_at = target.payload["before"], utcnow()
+    session.add(memo)
 
 
 def undo_hint(session: Session, *, project_id: int, user: User, document_id: Optional[int] = None) -> Optional[str]:
@@ -140,14 +195,22 @@ def undo_last(session: Session, *, project_id: int, user: User, document_id: Opt
     if target is None:
         return None
     p = target.payload
-    if target.kind in ("coding.added", "coding.removed", "coding.memo"):
+    if target.kind in ("document.status", "memo.document"):
+        _undo_progress(session, target)
+    elif target.kind in CODING_CHANGES:
         coding = get_coding(session, coding_id=p["coding"])
         if target.kind == "coding.memo":
             coding.memo = p["before"]
             p = {**p, "start": coding.start, "end": coding.end, "code": session.get(Code, coding.code_id).key}
+        elif target.kind == "coding.resized":
+            coding.start, coding.end = p["before"]["start"], p["before"]["end"]
+        elif target.kind == "coding.recoded":
+            coding.code_id = get_code(session, project_id=project_id, key=p["before"]).id
         else:
             coding.removed = target.kind == "coding.added"
         session.add(coding)
+    elif target.kind == "code.moved":
+        undo_move(session, project_id=project_id, payload=p)
     else:
         code = get_code(session, project_id=project_id, key=p["code"])
         if target.kind == "code.added":

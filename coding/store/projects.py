@@ -1,6 +1,6 @@
 """Users and projects."""
 
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from sqlmodel import Session, col, select
 
@@ -18,6 +18,15 @@ def ensure_user(session: Session, *, name: str, display_name: str = "") -> User:
         session.add(user)
         _done(session)
         session.refresh(user)
+    return user
+
+
+def set_preference(session: Session, *, user: User, key: str, value: Any) -> User:
+    """Remember one of the user's own settings (whether suggestions are shown, their pinned shortcuts)."""
+    user.preferences = {**(user.preferences or {}), key: value}
+    session.add(user)
+    _done(session)
+    session.refresh(user)
     return user
 
 

@@ -1,11 +1,11 @@
-"""The project codebook: browse, add, rename, redefine, retire and restore codes."""
+"""The project codebook: browse, add, rename, redefine, retire, restore, merge and move codes."""
 
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from coding import accounts, store
+from coding import accounts, codetree, store, visibility
 from server.deps import LeadDep, ProjectDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -15,9 +15,11 @@ FORM_STATUS = {store.Conflict: 409, store.Invalid: 422}
 def _codebook(request: Request, session, access, template: str = "pages/codebook.html", status: int = 200, **extra):
     codes = store.project_codes(session, project_id=access.project.id)
     undo_hint = store.undo_hint(session, project_id=access.project.id, user=access.user, document_id=store.CODEBOOK)
+    scope = visibility.scope_for(session, project=access.project, user=access.user, role=access.role)
+    counts = visibility.code_counts(session, project_id=access.project.id, scope=scope)
     return request.app.state.templates.TemplateResponse(
         request, template, {"project": access.project, "codes": codes, "access": access, "undo_hint": undo_hint,
-                            **extra}, status_code=status)
+                            "lineage": codetree.lineages(codes), "counts": counts, **extra}, status_code=status)
 
 
 @router.get("/projects/{project_id}/codebook", response_class=HTMLResponse)
@@ -70,3 +72,18 @@ def merge_code(request: Request, session: SessionDep, access: LeadDep, code: Ann
     return _codebook(request, session, access, "partials/codebook/tree.html", added=into,
                      message=f"Merged {code} into {into}: {counts['recoded']} coding(s) recoded, "
                              f"{counts['doubles_removed']} double(s) removed; {code} is retired.")
+
+
+@router.post("/projects/{project_id}/move", response_class=HTMLResponse)
+def move_code(request: Request, session: SessionDep, access: LeadDep, code: Annotated[str, Form(max_length=200)],
+              parent: Annotated[str, Form(max_length=200)] = ""):
+    try:
+        moved = store.move_code(session, project_id=access.project.id, user=access.user, key=code,
+                                parent_key=parent or None)
+    except (store.Conflict, store.Invalid) as refused:
+        return _codebook(request, session, access, "partials/codebook/tree.html", FORM_STATUS[type(refused)],
+                         error=str(refused), move_failed=code)
+    where = store.get_code(session, project_id=access.project.id, key=moved.parent_key).name if moved.parent_key \
+        else None
+    return _codebook(request, session, access, "partials/codebook/tree.html", added=moved.key,
+                     message=f"Moved {moved.name} " + (f"under {where}." if where else "to the top level."))

@@ -15,7 +15,8 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 def _overview(request: Request, session, access, template: str = "pages/project.html", status: int = 200, **extra):
-    context = overview.project_overview(session, project=access.project, user=access.user, role=access.role)
+    context = overview.project_overview(session, project=access.project, user=access.user, role=access.role,
+                                        alone=request.app.state.settings.single_user)
     return request.app.state.templates.TemplateResponse(request, template, {**context, "access": access, **extra},
                                                         status_code=status)
 

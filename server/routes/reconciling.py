@@ -20,7 +20,7 @@ def agreement_page(request: Request, session: SessionDep, access: LeadDep, unit:
     return request.app.state.templates.TemplateResponse(request, "pages/agreement.html", {
         "project": access.project, "access": access, "report": report, "sentence": plain_sentence,
         "fig": figure, "interval": interval, "not_applicable": NOT_APPLICABLE,
-        "units": reliability.UNITS})
+        "units": reliability.UNITS, "words": store.Wording(session, project_id=access.project.id)})
 
 
 @router.get("/documents/{document_id}/compare", response_class=HTMLResponse)
@@ -38,6 +38,7 @@ def compare(request: Request, session: SessionDep, target: LeadDocumentDep, unit
     return request.app.state.templates.TemplateResponse(request, "pages/compare.html", {
         "project": target.access.project, "access": target.access, "document": document, "turns": turns,
         "columns": columns, "disputed": disputed, "unit": unit,
+        "left_out": reconcile.left_out(session, document=document),
         "words": store.Wording(session, project_id=document.project_id)})
 
 
@@ -49,7 +50,7 @@ def _queue(request: Request, session, target: DocumentAccess, unit: str, message
     agreed = [i for i in reconcile.items(session, document=document, unit=unit) if i.agreed] if len(layers) > 1 else []
     return request.app.state.templates.TemplateResponse(request, template, {
         "project": target.access.project, "access": target.access, "document": document, "unit": unit,
-        "coders": list(layers), "waiting": waiting, "agreed": agreed, "message": message,
+        "coders": list(layers), "left_out": reconcile.left_out(session, document=document), "waiting": waiting, "agreed": agreed, "message": message,
         "decisions": reconcile.decisions(session, document=document),
         "consensus": reconcile.consensus_codings(session, document=document),
         "codes": {c.id: c for c in store.project_codes(session, project_id=document.project_id)},

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from coding import suggestions
+from coding import store, suggestions
 from coding.documents import suggestion_turns, suggestions_on
 from server.deps import CoderDocumentDep, DocumentAccess, LeadDep, SessionDep, UserDep, visible_layers
 from server.routes.documents import turns_response
@@ -25,11 +25,12 @@ def show(request: Request, session: SessionDep, target: CoderDocumentDep):
                     if on else ([], []))
     return request.app.state.templates.TemplateResponse(
         request, "partials/document/suggestions_loaded.html",
-        {"document": document, "on": on, "shown": shown, "turns": turns})
+        {"document": document, "on": on, "shown": shown, "turns": turns, "more": len(shown) > suggestions.PANEL})
 
 
 def _answered(request: Request, session, target: DocumentAccess, start: int, end: int, message: str) -> HTMLResponse:
-    remaining = suggestions.document_suggestions(session, document=target.document, user=target.access.user)
+    remaining = suggestions.document_suggestions(session, document=target.document, user=target.access.user,
+                                                 limit=suggestions.PANEL + 1)
     return turns_response(request, session, target, start, end, message=message, suggestions=remaining)
 
 
@@ -55,7 +56,7 @@ def reject(request: Request, session: SessionDep, target: CoderDocumentDep, back
 
 @router.post("/preferences/suggestions")
 def toggle(session: SessionDep, user: UserDep, on: Annotated[bool, Form()]):
-    suggestions.set_preference(session, user=user, key="suggestions", value=on)
+    store.set_preference(session, user=user, key="suggestions", value=on)
     return Response(status_code=204, headers={"HX-Refresh": "true"})
 
 

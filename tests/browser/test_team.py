@@ -157,9 +157,23 @@ def test_lead_assigns_coders_code_blind_lead_reconciles_and_exports(team_server,
     assert sorted(title.split(" · Suggested:")[0] for title in titles) == ["Freedom to be oneself (bob)",
                                                                            "Safety (bob)"], titles
 
+    # until they say they are done, nobody is compared, and the page says who is left out and why
+    lead.goto(f"/projects/{project_id}/agreement")
+    expect(lead.locator("#needs-two-coders")).to_be_visible()
+    expect(lead.locator("#left-out")).to_contain_text("ann has not marked this transcript done (in progress)")
+
+    # each coder marks the transcript done with the status control; the project page shows the progress
+    for coder in (ann, bob):
+        coder.locator("#doc-progress label.segment").filter(has_text="Done").click()
+        expect(coder.locator("#doc-progress")).to_contain_text("You marked this transcript done")
+    lead.goto(f"/projects/{project_id}")
+    expect(lead.locator("#progress")).to_contain_text("2 of 2 done")
+    expect(lead.locator("#documents tbody tr").filter(has_text=DOCUMENT).locator(".status-badge")).to_have_text(
+        ["✓ ann: done", "✓ bob: done"])
+
     # 3. the agreement page compares ann and bob
     lead.goto(f"/projects/{project_id}/agreement")
-    expect(lead.get_by_text("Coders compared: ann, bob.")).to_be_visible()
+    expect(lead.get_by_text("Coders compared (they marked their transcripts done): ann, bob.")).to_be_visible()
     expect(lead.locator("#per-code tbody tr").filter(has_text="Safety")).to_have_count(1)
     expect(lead.locator("#per-pair tbody tr")).to_have_count(1)
     expect(lead.locator("#per-pair tbody tr td").first).to_have_text("ann & bob")

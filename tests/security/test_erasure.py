@@ -16,6 +16,7 @@ from coding.reports import QuoteFilter
 from coding.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
+from tests import builders
 from tests.test_routes_team import bearer, signed_in, team  # noqa: F401 (team is a fixture)
 
 MARKER = "qzxvwithdrawnmarker"  # one word, lower case: the learned model keeps words as they are
@@ -45,6 +46,8 @@ def build_world(app, team) -> dict:
         for who in (lead, coder):
             store.add_coding(session, document=gone, code=safety, user=who, start=turn.start, end=turn.end,
                              memo=f"memo about {MARKER}")
+        builders.mark_done(session, gone, lead, coder)
+        store.write_document_memo(session, document=gone, user=coder, text=f"my memo on {MARKER}")
         kept_turn = store.document_turns(session, document_id=kept.id)[1]
         store.add_coding(session, document=kept, code=safety, user=lead, start=kept_turn.start, end=kept_turn.end)
         agreed = next(i for i in reconcile.items(session, document=gone) if i.code.key == "safety")

@@ -18,7 +18,7 @@ from coding.models import Code, Coding, Event, Project, Reconciliation
 from coding.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
-from tests.builders import txt_bytes
+from tests.builders import mark_done, txt_bytes
 from tests.conftest import BACKENDS, POSTGRES_URL, _truncate, csrf_token, local_client
 
 TABS = 6
@@ -53,6 +53,7 @@ def world(race_app):
                 store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id,
                                  key="experience-in-common"), user=coder, start=20, end=40)
         mine = store.add_coding(session, document=document, code=safety, user=local, start=50, end=70)
+        mark_done(session, document, *(store.ensure_user(session, name=n) for n in ("ann", "ben")))
         item = next(i for i in reconcile.disagreements(session, document=document) if i.code.key == "safety")
         return {"project": project.id, "document": document.id, "coding": mine.id, "unit": (item.start, item.end)}
 
