@@ -7,7 +7,7 @@ The parts: base (errors, events, transactions), projects, codebook, documents, c
 from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, clashing
 from coding.store.checks import MEMO_LIMIT
 from coding.store.codebook import CODE_FIELDS, add_code, get_code, merge_code, move_code, project_codes, update_code
-from coding.store.codings import (add_coding, code_usage, coder_layer, coding_counts, consensus_layer,
+from coding.store.codings import (add_coding, coder_layer, coding_counts, consensus_layer,
                                   document_coding_count, document_codings,
                                   get_coding, layer_has_codings, layer_owners, project_codings, recode_coding,
                                   remove_coding, resize_coding, set_memo, span_asked)
@@ -57,7 +57,6 @@ __all__ = [
     "add_coding",
     "atomic",
     "clashing",
-    "code_usage",
     "coded_turns", "coding_spans", "codings_overlapping", "layer_counts", "speakers", "turn_at", "turn_at_time", "turn_count", "turn_range", "turn_spans",
     "turns_in", "turns_overlapping",
     "coder_layer",

@@ -232,14 +232,6 @@ def project_codings(session: Session, *, project_id: int) -> list[Coding]:
     return list(session.exec(query))
 
 
-def code_usage(session: Session, *, project_id: int, user: User) -> dict[int, int]:
-    """How many live codings this user has made with each code in the project."""
-    query = (select(Coding.code_id, func.count()).join(Layer, col(Layer.id) == Coding.layer_id)
-             .where(Layer.project_id == project_id, Layer.user_id == user.id, col(Coding.removed).is_(False))
-             .group_by(Coding.code_id))
-    return {code_id: count for code_id, count in session.exec(query)}
-
-
 def coding_counts(session: Session, *, project_id: int) -> dict[int, int]:
     """How many live codings each of the project's documents has (documents without any are absent)."""
     query = (select(Coding.document_id, func.count()).join(Document, col(Document.id) == Coding.document_id)
