@@ -195,6 +195,8 @@ def _import_refi(path: Path, project: str, acting: Optional[str]) -> None:
     typer.echo(report.summary())
     for note in report.notes:
         typer.echo(f"note: {note}")
+    for missing in report.missing:
+        typer.echo(f"missing: {missing}")
     for skipped in report.skipped:
         typer.echo(f"not imported: {skipped}")
 

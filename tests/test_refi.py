@@ -164,7 +164,7 @@ def test_project_archive_holds_sources_named_by_guid_and_coders_as_users(session
             for chosen in source.iterfind("q:PlainTextSelection", ns):
                 start, end = int(chosen.get("startPosition")), int(chosen.get("endPosition"))
                 assert text[start:end].strip() == text[start:end] != ""
-    users = {u.get("name"): u.get("guid") for u in root.iterfind("q:Users/q:User", ns)}
+    users = {u.get("id"): u.get("guid") for u in root.iterfind("q:Users/q:User", ns)}
     assert set(users) == {"alice", "bob", "Consensus"}
     creators = [s.get("creatingUser") for s in root.iterfind(".//q:PlainTextSelection", ns)]
     assert creators.count(users["Consensus"]) == 2 and creators.count(users["alice"]) == 3
@@ -172,6 +172,24 @@ def test_project_archive_holds_sources_named_by_guid_and_coders_as_users(session
     assert [c.get("name") for c in root.iterfind("q:Cases/q:Case", ns)] == ["PV44", "PV45", "PV46"]
     memo = root.find(".//q:PlainTextSelection/q:Description", ns)
     assert memo is not None and memo.text
+
+
+def test_users_carry_display_names_and_keep_login_names_as_their_guid_link(session, user, coded):
+    bob = store.ensure_user(session, name="bob")
+    ns = {"q": refi_export.PROJECT_NS}
+    before = qde_of(refi_export.project_qdpx(session, project=coded)).find("q:Users/q:User[@id='bob']", ns)
+    assert (before.get("name"), before.get("guid")) == ("Bob B.", refi_export.project_guids(coded)("user:bob"))
+    bob.display_name = "Robert Brown"
+    session.add(bob)
+    session.commit()
+    data = refi_export.project_qdpx(session, project=coded)
+    after = qde_of(data).find("q:Users/q:User[@id='bob']", ns)
+    assert (after.get("name"), after.get("guid")) == ("Robert Brown", before.get("guid"))
+    assert schema("Project.xsd").validate(qde_of(data))
+    report = import_refi(session, name="Again", filename="again.qdpx", data=data, user=user)
+    assert report.coders == ["alice", "bob"]
+    imported = accounts.find_user(session, name=f"imported:{report.project.id}:bob")
+    assert imported.display_name == "Robert Brown (imported)"
 
 
 def test_memos_become_notes_that_sources_and_the_project_refer_to(session, user, coded):
@@ -378,8 +396,33 @@ def test_normalising_map_follows_normalise():
 
 # --- refusals -------------------------------------------------------------------------------------
 
-MISSING_SOURCE = qde('<TextSource guid="55555555-5555-5555-5555-555555555555" name="gone" '
-                     'plainTextPath="internal://55555555-5555-5555-5555-555555555555.txt"/>')
+MISSING_SOURCE = ('<TextSource guid="55555555-5555-5555-5555-555555555555" name="gone" '
+                  'plainTextPath="internal://55555555-5555-5555-5555-555555555555.txt">'
+                  f'{selection(0, 4)}{selection(6, 12)}</TextSource>')
+PRESENT_SOURCE = ('<TextSource guid="66666666-6666-6666-6666-666666666666" name="here" '
+                  f'plainTextPath="internal://66666666-6666-6666-6666-666666666666.txt">{selection(0, 4)}</TextSource>')
+
+
+def test_a_source_missing_from_the_archive_is_reported_and_the_rest_imported(session, user):
+    data = archive(**{"project.qde": qde(MISSING_SOURCE + PRESENT_SOURCE),
+                      "sources__66666666-6666-6666-6666-666666666666.txt": "Safe here, really."})
+    report = import_refi(session, name="Partly", filename="partly.qdpx", data=data, user=user)
+    assert [d.name for d in store.list_documents(session, project_id=report.project.id)] == ["here"]
+    assert [(c.start, c.end) for c in store.project_codings(session, project_id=report.project.id)] == [(0, 4)]
+    assert [str(m) for m in report.missing] == [
+        "source 'gone' is not in the archive (internal://55555555-5555-5555-5555-555555555555.txt); 2 codings "
+        "could not be placed: Safe at 0–4, Safe at 6–12"]
+
+
+def test_the_atlas_ti_8_project_without_sources_brings_its_codebook_and_names_what_is_missing(session, user):
+    report = import_refi(session, name="Atlas 8", filename="atlas8.qdpx",
+                         data=fixture("atlasti8.4-mac_standard-project_NO-SOURCES.qdpx"), user=user)
+    assert (report.codes, report.documents, report.codings) == (14, 0, 0)
+    assert len(store.project_codes(session, project_id=report.project.id)) == 14
+    missing = {m.name: m.codings for m in report.missing}
+    assert len(missing) == 6 and missing["Mabel.txt"] == ["bacon and eggs at 0–410", "cornflakes at 0–410",
+                                                           "happiness at 0–410"]
+    assert missing["1960s Coca Cola commercial - Audio.docx"] == []
 
 
 @pytest.mark.parametrize("filename, data, message", [
@@ -388,9 +431,6 @@ MISSING_SOURCE = qde('<TextSource guid="55555555-5555-5555-5555-555555555555" na
     ("twoqde.qdpx", archive(**{"a.qde": "<Project/>", "b.qde": "<Project/>"}), "several .qde files (a.qde, b.qde)"),
     ("badxml.qdpx", archive(**{"project.qde": "<Project><Users>"}), "badxml.qdpx: project.qde: the file is not readable XML"),
     ("notrefi.qdpx", archive(**{"project.qde": "<html/>"}), "its root element is <html>, not <Project>"),
-    ("missing.qdpx", archive(**{"project.qde": MISSING_SOURCE}),
-     "missing.qdpx: source 'gone' refers to internal://55555555-5555-5555-5555-555555555555.txt, which is not in "
-     "the archive"),
     ("book.qdc", b"<CodeBook><Codes>", "book.qdc: the file is not readable XML"),
     ("empty.qdc", b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
      "empty.qdc: the codebook has no codes"),
