@@ -244,6 +244,51 @@ def test_round_trip_is_identical(session, user, coded):
     assert [c.name for c in copy_of_book.codes] == [c.name for c in store.project_codes(session, project_id=coded.id)]
 
 
+def _rewrite_qde(data: bytes, change) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as original, zipfile.ZipFile(out, "w") as copy:
+        for name in original.namelist():
+            content = original.read(name)
+            copy.writestr(name, change(content) if name == "project.qde" else content)
+    return out.getvalue()
+
+
+def test_positions_for_nvivo_count_utf16_units_and_round_trip_when_the_file_is_said_to_be_nvivos(session, user, coded):
+    ns = {"q": refi_export.PROJECT_NS}
+    standard = refi_export.project_qdpx(session, project=coded)
+    nvivo = refi_export.project_qdpx(session, project=coded, positions="utf16")
+    assert schema("Project.xsd").validate(qde_of(nvivo)), schema("Project.xsd").error_log
+    assert "NVivo" in qde_of(nvivo).get("origin") and "NVivo" not in qde_of(standard).get("origin")
+
+    def spans(data):
+        return [(int(s.get("startPosition")), int(s.get("endPosition")))
+                for s in qde_of(data).iterfind(".//q:PlainTextSelection", ns)]
+    moved = [(a, b) for a, b in zip(spans(standard), spans(nvivo)) if a != b]
+    assert len(moved) >= 4, "selections after an emoji count more UTF-16 units than code points"
+    with zipfile.ZipFile(io.BytesIO(nvivo)) as zipped:
+        for source in qde_of(nvivo).iterfind(".//q:TextSource", ns):
+            text = zipped.read(f"sources/{source.get('guid')}.txt").decode("utf-8")
+            units = text.encode("utf-16-le")
+            for chosen in source.iterfind("q:PlainTextSelection", ns):
+                start, end = int(chosen.get("startPosition")), int(chosen.get("endPosition"))
+                passage = units[2 * start:2 * end].decode("utf-16-le")
+                assert passage.strip() == passage != "" and passage in text
+    # the file says it is NVivo's, so our importer reads it so; an NVivo file that does not say so is told
+    report = import_refi(session, name="Via NVivo", filename="nvivo.qdpx", user=user, data=nvivo)
+    assert snapshot(session, report.project) == snapshot(session, coded)
+    unsaid = _rewrite_qde(nvivo, lambda qde: qde.replace(refi_export.NVIVO_ORIGIN.encode(), refi_export.ORIGIN.encode()))
+    assert "NVivo" not in qde_of(unsaid).get("origin")
+    told = import_refi(session, name="Told", filename="nvivo.qdpx", user=user, data=unsaid, nvivo=True)
+    assert snapshot(session, told.project) == snapshot(session, coded)
+    untold = import_refi(session, name="Untold", filename="nvivo.qdpx", user=user, data=unsaid)
+    assert snapshot(session, untold.project)["codings"] != snapshot(session, coded)["codings"]
+
+
+def test_an_unknown_way_of_counting_positions_is_refused(session, coded):
+    with pytest.raises(store.Invalid, match="positions must be one of codepoints, utf16"):
+        refi_export.project_qdpx(session, project=coded, positions="bytes")
+
+
 def test_codebook_round_trip_keeps_hierarchy_colours_and_definitions(session, user, coded):
     report = import_refi(session, name="Book", filename="book.qdc", user=user,
                          data=refi_export.codebook_qdc(session, project=coded))
