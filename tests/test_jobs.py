@@ -255,3 +255,31 @@ def test_the_refi_page_import_of_a_big_file_ends_with_the_report_and_the_missing
     done = lead.get(f"/jobs/{job_id}").text
     assert "Imported “Breakfast”" in done and 'id="missing"' in done and "Mabel.txt" in done
     assert "Not brought in" in done and "PictureSource" in done
+
+
+def test_erasing_a_transcript_or_the_project_deletes_reports_waiting_to_be_downloaded(job_app, team, job_settings):
+    lead = bearer(job_app, team["lead"])
+    with session_for(job_app.state.engine) as session:
+        other = store.import_document(session, project_id=team["x"], user=accounts.find_user(session, name="lead"),
+                                      transcript=read_transcript("pv45.txt", PV45))
+        code_phrase(session, other, accounts.find_user(session, name="lead"), "Nobody judges you", "safety")
+
+    def report() -> str:
+        page = lead.post(f"/projects/{team['x']}/export/report.docx", data={"tag": "approach"})
+        job_id = page.text.split('id="job-', 1)[1].split('"', 1)[0]
+        assert poll(lead, f"/api/jobs/{job_id}")["status"] == "done"
+        return job_id
+
+    first = report()
+    assert len(list(os.scandir(job_settings.jobs_dir))) == 1
+    document = next(d for d in lead.get(f"/api/projects/{team['x']}/documents").json() if d["name"] == "pv44.txt")
+    erased = lead.request("DELETE", f"/api/documents/{document['id']}", json={"confirm": document["name"]})
+    assert erased.status_code == 200, erased.text
+    assert list(os.scandir(job_settings.jobs_dir)) == []
+    job = lead.get(f"/api/jobs/{first}").json()
+    assert job["result_url"] is None and "deleted, unread, when a transcript of the project was erased" in job["message"]
+    assert lead.get(f"/api/jobs/{first}/result").status_code == 404
+    second = report()
+    assert lead.request("DELETE", f"/api/projects/{team['x']}", json={"confirm": "X"}).status_code == 200
+    assert list(os.scandir(job_settings.jobs_dir)) == []
+    assert lead.get(f"/api/jobs/{second}").status_code == 404

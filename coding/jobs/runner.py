@@ -152,6 +152,26 @@ class Runner:
                 path.unlink(missing_ok=True)
 
 
+def withdraw_results(session: Session, *, project_id: int, why: str) -> list[str]:
+    """Take back the result files of a project's jobs (a transcript or the project is being erased): the jobs
+    say `why`, and the names of the files to delete once the change is committed are returned."""
+    files = []
+    for job in session.exec(select(Job).where(Job.project_id == project_id)):
+        if job.result.get("file"):
+            files.append(job.result["file"])
+            job.result = {k: v for k, v in job.result.items() if k != "file"}
+            job.message = why
+            session.add(job)
+    return files
+
+
+def delete_results(folder: Optional[Path], files: list[str]) -> None:
+    """Delete withdrawn result files (names only, inside the results folder)."""
+    for name in files:
+        if folder is not None and name and "/" not in name and not name.startswith("."):
+            (folder / name).unlink(missing_ok=True)
+
+
 def recover(session: Session, *, now: Optional[datetime] = None) -> int:
     """Mark failed the queued or running jobs whose worker stopped (silent for STALE); returns how many."""
     now = now or utcnow()

@@ -301,12 +301,14 @@ def erase_document(request: Request, body: EraseIn, session: SessionDep, target:
     """Erase a transcript for good (lead only): its text, turns, codings and log; the log keeps a tombstone."""
     user = target.access.user
     return _erased(request, erasure.erase_document(session, document=target.document, user=user,
-                                                   confirm=body.confirm, media=request.app.state.settings.media), user)
+                                                   confirm=body.confirm, media=request.app.state.settings.media,
+                                                   job_results=request.app.state.jobs.folder), user)
 
 
 @router.delete("/projects/{project_id}")
 def erase_project(request: Request, body: EraseIn, session: SessionDep, access: LeadDep) -> ErasedOut:
     """Erase a whole project for good (lead only); a tombstone without any text stays for administrators."""
     return _erased(request, erasure.erase_project(session, project=access.project, user=access.user,
-                                                  confirm=body.confirm, media=request.app.state.settings.media),
+                                                  confirm=body.confirm, media=request.app.state.settings.media,
+                                                  job_results=request.app.state.jobs.folder),
                    access.user)
