@@ -209,7 +209,8 @@ def project_xml(data: ProjectData, positions: str = "codepoints") -> etree._Elem
     people = set(data.coder_of.values()) | {author for _, author in data.memos}
     user_guid = {name: guid(f"user:{name}") for name in sorted(people)}
     root = _root(PROJECT_NS, "Project", "Project", name=data.project.name,
-                 origin=NVIVO_ORIGIN if positions == "utf16" else ORIGIN, creationDateTime=_when(data.project.created_at))
+                 origin=NVIVO_ORIGIN if positions == "utf16" else ORIGIN,
+                 creationDateTime=_when(data.project.created_at))
     if user_guid:
         users = _element(root, PROJECT_NS, "Users")
         for name, user in user_guid.items():

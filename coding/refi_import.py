@@ -1,8 +1,9 @@
 """REFI-QDA import: a `.qdc` codebook or a `.qdpx` project becomes a new Peerframe project.
 
 A source whose text the archive lacks is left out and reported (`ImportReport.missing`, with the codings that
-could not be placed); the rest is imported. The file is read and checked in full first (`coding.refi_plan`); only then is the project written, in one
-transaction, so a refused file, or a failure while writing, leaves nothing behind.
+could not be placed); the rest is imported. The file is read and checked in full first (`coding.refi_plan`);
+only then is the project written, in one transaction, so a refused file, or a failure while writing, leaves
+nothing behind.
 """
 
 from dataclasses import dataclass

@@ -277,7 +277,7 @@ def test_erasing_a_transcript_or_the_project_deletes_reports_waiting_to_be_downl
     assert erased.status_code == 200, erased.text
     assert list(os.scandir(job_settings.jobs_dir)) == []
     job = lead.get(f"/api/jobs/{first}").json()
-    assert job["result_url"] is None and "deleted, unread, when a transcript of the project was erased" in job["message"]
+    assert job["result_url"] is None and "deleted, unread, when a transcript" in job["message"]
     assert lead.get(f"/api/jobs/{first}/result").status_code == 404
     second = report()
     assert lead.request("DELETE", f"/api/projects/{team['x']}", json={"confirm": "X"}).status_code == 200

@@ -31,9 +31,11 @@ def import_transcripts(runner: Runner, session: Session, *, project_id: int, use
                        refused: Sequence[tuple[str, str]] = ()) -> Job:
     """Import a batch of transcripts as a job; its result lists each file's document or refusal (`refused`:
     files already refused while they were received, with the reason)."""
+    user_id = user.id
+
     def work(db: Session, progress, _save) -> dict:
         results = [imports.ImportResult(name, error=reason) for name, reason in refused]
-        results += imports.import_many(db, project_id=project_id, user=db.merge(user), files=files,
+        results += imports.import_many(db, project_id=project_id, user=db.get(User, user_id), files=files,
                                        participant=participant, limits=limits, progress=progress)
         stored = sum(r.document is not None for r in results)
         return {"message": f"{stored} of {len(results)} files imported", "project_id": project_id,
@@ -47,9 +49,11 @@ def import_document(runner: Runner, session: Session, *, project_id: int, user: 
                     participant: Optional[str] = None, attributes: Optional[dict[str, str]] = None,
                     limits: Limits = Limits()) -> Job:
     """Import one big transcript as a job; a refused file fails the job with the reason and stores nothing."""
+    user_id = user.id
+
     def work(db: Session, progress, _save) -> dict:
         progress(0.1, f"reading {name}")
-        document = imports.import_one(db, project_id=project_id, user=db.merge(user), name=name, data=data,
+        document = imports.import_one(db, project_id=project_id, user=db.get(User, user_id), name=name, data=data,
                                       participant=participant, attributes=attributes, limits=limits)
         return {"message": f"{name} imported", "project_id": project_id, "document_id": document.id,
                 "results": [{"name": name, "document_id": document.id, "error": None}]}
@@ -71,13 +75,14 @@ def import_refi_file(runner: Runner, session: Session, *, name: str, filename: s
     """Import a REFI-QDA file as a new project, as a job; its result is the import report."""
     refi_import.check_name(session, name=name)
     check_upload(filename, data, limits)
+    user_id = user.id
 
     def work(db: Session, progress, _save) -> dict:
         progress(0.1, f"reading {filename}")
         plan = refi_import.read_refi(filename, data, limits, nvivo)
         progress(0.5, f"writing {refi_import.count(len(plan.sources), 'document')} and "
                       f"{refi_import.count(len(plan.codings), 'coding')}")
-        report = refi_import.save(db, plan=plan, name=name, user=db.merge(user))
+        report = refi_import.save(db, plan=plan, name=name, user=db.get(User, user_id))
         return {"message": report.summary(), **report.as_dict()}
     return runner.start(session, user=user, kind=REFI_IMPORT, work=work, message=f"{filename} waiting to be read")
 

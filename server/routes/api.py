@@ -205,7 +205,8 @@ def import_document(request: Request, session: SessionDep, access: LeadDep,
             raise store.Invalid(f'attributes must be a JSON object such as {{"approach": "online"}} ({exc.msg})') from exc
         if not isinstance(parsed, dict) or not all(isinstance(v, (str, int, float)) for v in parsed.values()):
             raise store.Invalid('attributes must be a JSON object of names and text values, such as {"approach": "online"}')
-    name, limits, settings = file.filename or "upload.txt", request.app.state.settings.limits(), request.app.state.settings
+    settings = request.app.state.settings
+    name, limits = file.filename or "upload.txt", settings.limits()
     if work.big_upload([file.size or 0], settings.thresholds()):
         job = work.import_document(request.app.state.jobs, session, project_id=access.project.id, user=access.user,
                                    name=name, data=read_bounded(file.file, name, limits.upload_bytes),

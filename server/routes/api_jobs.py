@@ -77,7 +77,7 @@ def job_result(request: Request, session: SessionDep, user: UserDep, job: JobDep
 def import_refi(request: Request, session: SessionDep, user: UserDep,
                 name: Annotated[str, Form(min_length=1, max_length=200, description="the new project's name")],
                 file: Annotated[UploadFile, File(description="a REFI-QDA project (.qdpx) or codebook (.qdc)")],
-                nvivo: Annotated[bool, Form(description="the file is NVivo's: its positions count UTF-16 units")] = False,
+                nvivo: Annotated[bool, Form(description="the file is NVivo's: positions count UTF-16 units")] = False,
                 ) -> JobAccepted:
     """Import a REFI-QDA file as a new project, always as a job: poll `status_url`; a source missing from the
     archive is left out and named in the result's `missing`, with the codings that could not be placed."""
