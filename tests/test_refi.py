@@ -568,3 +568,19 @@ def test_cli_refuses_broken_and_mixed_refi_imports(env):
     assert listed.exit_code == 1 and "no project called 'X'" in listed.stderr
     wrong = runner.invoke(app, ["export", "project", "--project", "X", "--format", "zip", "-o", str(env / "x")])
     assert wrong.exit_code == 1 and "--format must be qdpx" in wrong.stderr
+
+
+def test_cli_exports_positions_for_nvivo_and_names_sources_an_archive_lacks(env):
+    (env / "pv44.txt").write_text(FIRST, encoding="utf-8")
+    assert runner.invoke(app, ["import", "--project", "Study", str(env / "pv44.txt")]).exit_code == 0
+    target = env / "study-nvivo.qdpx"
+    result = runner.invoke(app, ["export", "project", "--project", "Study", "--positions", "utf16", "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert "NVivo" in qde_of(target.read_bytes()).get("origin")
+    wrong = runner.invoke(app, ["export", "project", "--project", "Study", "--positions", "bytes", "-o", str(target)])
+    assert wrong.exit_code == 1 and "positions must be one of codepoints, utf16" in wrong.stderr
+    told = runner.invoke(app, ["import", "--project", "Told", "--nvivo", str(target)])
+    assert told.exit_code == 0 and "1 document," in told.stdout
+    atlas = shared_file("fixtures", "refi", "atlasti8.4-mac_standard-project_NO-SOURCES.qdpx")
+    result = runner.invoke(app, ["import", "--project", "Breakfast", str(atlas)])
+    assert result.exit_code == 0 and "missing: source 'Mabel.txt' is not in the archive" in result.stdout
