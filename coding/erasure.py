@@ -16,12 +16,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, select
 
-from coding import recordings, store, suggestions
+from coding import jobs, recordings, store, suggestions
 from coding.models import Coding, Document, Event, Layer, Membership, Participant, Project, SavedQuery, SuggestionModel, User
 
 DOCUMENT_ERASED = "document.erased"
 PROJECT_ERASED = "project.erased"
 TOMBSTONES = (DOCUMENT_ERASED, PROJECT_ERASED)
+WITHDRAWN = "its file was deleted, unread, when a transcript of the project was erased; run it again"
 _NEVER_BY_KEY = {"user", "apitoken", "loginattempt", "event"}  # not the project's, or handled on their own
 
 
@@ -119,15 +120,16 @@ def _drop_models(session: Session, *, project_id: int) -> set[Optional[int]]:
 
 
 def erase_document(session: Session, *, document: Document, user: User, confirm: Optional[str],
-                   media: Path) -> Event:
-    """Erase a transcript and everything made from it (its recording in the folder `media` too), if `confirm`
-    is its name; returns the tombstone."""
+                   media: Path, job_results: Optional[Path] = None) -> Event:
+    """Erase a transcript and everything made from it (its recording in the folder `media` too, and any report
+    of its project waiting in `job_results`), if `confirm` is its name; returns the tombstone."""
     _confirmed("transcript", document.name, confirm)
     project = store.get_project(session, project_id=document.project_id)
     extent = document_extent(session, document=document)
     files = recordings.file_ids(session, document_ids=[document.id])
     _secure(session)
     session.execute(delete(Event).where(col(Event.document_id) == document.id, col(Event.kind).not_in(TOMBSTONES)))
+    withdrawn = jobs.withdraw_results(session, project_id=project.id, why=WITHDRAWN)
     _purge(session, document_ids=[document.id])
     _drop_participant(session, participant_id=document.participant_id)
     _forget_in_saved_queries(session, project_id=project.id, document_id=document.id)
@@ -138,6 +140,7 @@ def erase_document(session: Session, *, document: Document, user: User, confirm:
     session.add(tombstone)
     session.commit()
     recordings.delete_files(media, files)
+    jobs.delete_results(job_results, withdrawn)
     if document in session:
         session.expunge(document)
     for owner in owners:
@@ -145,7 +148,8 @@ def erase_document(session: Session, *, document: Document, user: User, confirm:
     return tombstone
 
 
-def erase_project(session: Session, *, project: Project, user: User, confirm: Optional[str], media: Path) -> Event:
+def erase_project(session: Session, *, project: Project, user: User, confirm: Optional[str], media: Path,
+                  job_results: Optional[Path] = None) -> Event:
     """Erase a project with all its transcripts (and their recordings in the folder `media`), codebook, members
     and log, if `confirm` is its name.
 
@@ -163,6 +167,7 @@ def erase_project(session: Session, *, project: Project, user: User, confirm: Op
                                         col(Event.kind).not_in(TOMBSTONES)))
     session.execute(update(Event).where(col(Event.project_id) == project.id).values(project_id=None))
     suggestions.forget(project.id)
+    withdrawn = jobs.withdraw_results(session, project_id=project.id, why=WITHDRAWN)
     _purge(session, document_ids=document_ids, project_id=project.id)
     tombstone = Event(project_id=None, user_id=user.id, kind=PROJECT_ERASED,
                       payload={"name": project.name, "project": project.id, "documents": extent.documents,
@@ -170,6 +175,7 @@ def erase_project(session: Session, *, project: Project, user: User, confirm: Op
     session.add(tombstone)
     session.commit()
     recordings.delete_files(media, files)
+    jobs.delete_results(job_results, withdrawn)
     if project in session:
         session.expunge(project)
     return tombstone

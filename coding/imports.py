@@ -4,7 +4,7 @@ import csv
 import io
 import logging
 from dataclasses import dataclass
-from typing import BinaryIO, Optional, Sequence, Union
+from typing import BinaryIO, Callable, Optional, Sequence, Union
 
 from sqlmodel import Session
 
@@ -39,10 +39,14 @@ def import_one(session: Session, *, project_id: int, user: User, name: str, data
 
 
 def import_many(session: Session, *, project_id: int, user: User, files: Sequence[tuple[str, Union[bytes, BinaryIO]]],
-                participant: str = "", limits: Limits = Limits()) -> list[ImportResult]:
-    """Import each file on its own; a refused file, or one that breaks the reader, is reported and stores nothing."""
+                participant: str = "", limits: Limits = Limits(),
+                progress: Optional[Callable[[float, str], None]] = None) -> list[ImportResult]:
+    """Import each file on its own; a refused file, or one that breaks the reader, is reported and stores nothing.
+    `progress(fraction, message)` hears after each file."""
     results = []
-    for name, data in files:
+    for number, (name, data) in enumerate(files, start=1):
+        if progress and number > 1:
+            progress((number - 1) / len(files), f"{number - 1} of {len(files)} files read; now {name}")
         try:
             document = import_one(session, project_id=project_id, user=user, name=name, data=data,
                                   participant=participant.strip() if len(files) == 1 else None, limits=limits)

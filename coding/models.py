@@ -348,3 +348,21 @@ class Memo(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Job(SQLModel, table=True):
+    """A long operation (a big import, a REFI-QDA import, a big report) run in the background by the worker that
+    accepted it; any worker can answer a poll from this row. `result` names what it made: a project, documents,
+    or a file in the private job-results folder (served once to `user_id`)."""
+
+    id: str = Field(primary_key=True, max_length=32)  # random, so ids cannot be guessed or counted
+    project_id: Optional[int] = Field(default=None, foreign_key="project.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(max_length=40)
+    status: str = Field(default="queued", max_length=20, index=True)  # queued, running, done, failed
+    progress: float = 0.0
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    heartbeat_at: datetime = Field(default_factory=utcnow)  # the running worker touches it; a stale one has died
+    finished_at: Optional[datetime] = None

@@ -1,5 +1,9 @@
 """REFI-QDA export: a codebook as `.qdc`, a whole project as `.qdpx` (project.qde plus sources/).
 
+Positions count code points, as the standard says; `positions="utf16"` counts UTF-16 units instead, as NVivo
+writes and reads them (the file's origin then says so, which our own importer recognises). Users carry their
+display name as `name` and their login name as `id`; the login name also makes their GUID.
+
 GUIDs are stable: the same project exported twice names every code, document, coding, user and case
 with the same GUID (uuid5 over the project's identity and the thing's own key).
 """
@@ -16,6 +20,7 @@ from lxml import etree
 from sqlmodel import Session
 
 from coding import pseudonyms, queries, store
+from coding.spans import codepoints_to_utf16
 from coding.frameworks import Framework
 from coding.models import Code, Coding, Document, Memo, Participant, Project
 
@@ -24,6 +29,9 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_URL = "http://schema.qdasoftware.org/versions/{0}/v1.0/{0}.xsd"
 ORIGIN = "Peerframe"
+NVIVO_ORIGIN = "Peerframe (positions for NVivo, UTF-16)"
+POSITIONS = {"codepoints": "positions as the standard counts them (code points)",
+             "utf16": "positions for NVivo (UTF-16)"}
 CONSENSUS = "Consensus"
 PEERFRAME_GUIDS = uuid.uuid5(uuid.NAMESPACE_URL, "https://peerframe.invalid/refi-qda")
 RGB = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -139,6 +147,7 @@ class ProjectData:
     codings: list[Coding]
     coder_of: dict[int, str] = field(default_factory=dict)  # coding id -> user name, or CONSENSUS
     memos: list[tuple[Memo, str]] = field(default_factory=list)  # transcript and project memos, with author names
+    display_of: dict[str, str] = field(default_factory=dict)  # user name -> display name
 
 
 def gather(session: Session, *, project: Project) -> ProjectData:
@@ -157,7 +166,8 @@ def gather(session: Session, *, project: Project) -> ProjectData:
     return ProjectData(project=project, codes=store.project_codes(session, project_id=project.id),
                        documents=store.list_documents(session, project_id=project.id),
                        participants=store.list_participants(session, project_id=project.id),
-                       codings=codings, coder_of=coder_of, memos=_memos(session, project=project))
+                       codings=codings, coder_of=coder_of, memos=_memos(session, project=project),
+                       display_of={u.name: u.display_name for u in store.list_users(session) if u.display_name})
 
 
 def _memos(session: Session, *, project: Project) -> list[tuple[Memo, str]]:
@@ -187,17 +197,24 @@ def source_file(guid: str) -> str:
     return f"{guid}.txt"
 
 
-def project_xml(data: ProjectData) -> etree._Element:
-    """The `project.qde` document of a project export."""
+def _check_positions(positions: str) -> None:
+    if positions not in POSITIONS:
+        raise store.Invalid(f"positions must be one of {', '.join(POSITIONS)}, not '{positions}'")
+
+
+def project_xml(data: ProjectData, positions: str = "codepoints") -> etree._Element:
+    """The `project.qde` document of a project export; `positions="utf16"` counts as NVivo does."""
+    _check_positions(positions)
     guid = project_guids(data.project)
     people = set(data.coder_of.values()) | {author for _, author in data.memos}
     user_guid = {name: guid(f"user:{name}") for name in sorted(people)}
-    root = _root(PROJECT_NS, "Project", "Project", name=data.project.name, origin=ORIGIN,
+    root = _root(PROJECT_NS, "Project", "Project", name=data.project.name,
+                 origin=NVIVO_ORIGIN if positions == "utf16" else ORIGIN,
                  creationDateTime=_when(data.project.created_at))
     if user_guid:
         users = _element(root, PROJECT_NS, "Users")
         for name, user in user_guid.items():
-            _element(users, PROJECT_NS, "User", guid=user, name=name)
+            _element(users, PROJECT_NS, "User", guid=user, name=data.display_of.get(name) or name, id=name)
     if data.codes:
         _add_codes(_element(root, PROJECT_NS, "CodeBook"), PROJECT_NS, data.codes, guid)
     _add_cases(root, data, guid)
@@ -212,11 +229,16 @@ def project_xml(data: ProjectData) -> etree._Element:
             source = _element(sources, PROJECT_NS, "TextSource", guid=source_guid, name=document.name,
                               plainTextPath=f"internal://{source_file(source_guid)}",
                               creationDateTime=_when(document.created_at))
-            for coding in sorted(by_document.get(document.id, []), key=lambda c: (c.start, c.end, c.id)):
+            ordered = sorted(by_document.get(document.id, []), key=lambda c: (c.start, c.end, c.id))
+            spans = [(c.start, c.end) for c in ordered]
+            if positions == "utf16":
+                flat = codepoints_to_utf16(document.text, [p for span in spans for p in span])
+                spans = list(zip(flat[::2], flat[1::2]))
+            for coding, (start, end) in zip(ordered, spans):
                 coder = user_guid[data.coder_of[coding.id]]
                 when = _when(coding.created_at)
                 selection = _element(source, PROJECT_NS, "PlainTextSelection", guid=guid(f"selection:{coding.id}"),
-                                     startPosition=str(coding.start), endPosition=str(coding.end),
+                                     startPosition=str(start), endPosition=str(end),
                                      creatingUser=coder, creationDateTime=when)
                 if coding.memo:
                     _element(selection, PROJECT_NS, "Description", coding.memo)
@@ -256,11 +278,12 @@ def _add_cases(root: etree._Element, data: ProjectData, guid: GuidFor) -> None:
                 _element(case, PROJECT_NS, "SourceRef", targetGUID=guid(f"document:{document.id}"))
 
 
-def write_project(data: ProjectData, out: BinaryIO) -> None:
+def write_project(data: ProjectData, out: BinaryIO, positions: str = "codepoints") -> None:
     """A `.qdpx` archive: project.qde and each document's text as UTF-8 in sources/<guid>.txt."""
     guid = project_guids(data.project)
+    qde = _serialise(project_xml(data, positions))
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("project.qde", _serialise(project_xml(data)))
+        archive.writestr("project.qde", qde)
         for document in data.documents:
             archive.writestr(f"sources/{source_file(guid(f'document:{document.id}'))}", document.text.encode("utf-8"))
 
@@ -282,11 +305,14 @@ def pseudonymised(data: ProjectData, pairs: list) -> ProjectData:
     memos = [(Memo(**{**memo.model_dump(), "title": replacer(memo.title), "text": replacer(memo.text)}), author)
              for memo, author in data.memos]
     return ProjectData(project=data.project, codes=data.codes, documents=documents, participants=data.participants,
-                       codings=[c for c in codings if c.end > c.start], coder_of=data.coder_of, memos=memos)
+                       codings=[c for c in codings if c.end > c.start], coder_of=data.coder_of, memos=memos,
+                       display_of=data.display_of)
 
 
-def project_qdpx(session: Session, *, project: Project) -> bytes:
+def project_qdpx(session: Session, *, project: Project, positions: str = "codepoints") -> bytes:
     """A whole project as a REFI-QDA `.qdpx` file, with the project's pseudonyms applied."""
+    _check_positions(positions)
     out = io.BytesIO()
-    write_project(pseudonymised(gather(session, project=project), queries.pairs(session, project_id=project.id)), out)
+    write_project(pseudonymised(gather(session, project=project), queries.pairs(session, project_id=project.id)), out,
+                  positions)
     return out.getvalue()

@@ -1,7 +1,9 @@
 """REFI-QDA import: a `.qdc` codebook or a `.qdpx` project becomes a new Peerframe project.
 
-The file is read and checked in full first (`coding.refi_plan`); only then is the project written, in one
-transaction, so a refused file, or a failure while writing, leaves nothing behind.
+A source whose text the archive lacks is left out and reported (`ImportReport.missing`, with the codings that
+could not be placed); the rest is imported. The file is read and checked in full first (`coding.refi_plan`);
+only then is the project written, in one transaction, so a refused file, or a failure while writing, leaves
+nothing behind.
 """
 
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from sqlmodel import Session
 from coding import accounts, store
 from coding.limits import Limits
 from coding.models import Project, User
-from coding.refi_plan import Plan, Skipped, count, read_refi
+from coding.refi_plan import MissingSource, Plan, Skipped, count, read_refi
 from coding.transcripts import Transcript, detect_turns
 
 SUFFIXES = (".qdpx", ".qdc")
@@ -35,6 +37,13 @@ class ImportReport:
     coders: list[str]
     notes: list[str]
     skipped: list[Skipped]
+    missing: list[MissingSource]
+
+    def as_dict(self) -> dict:
+        """The report as plain data (for a job's result)."""
+        return {"project_id": self.project.id, "project_name": self.project.name, "summary": self.summary(),
+                "notes": list(self.notes), "missing": [str(m) for m in self.missing],
+                "skipped": [str(s) for s in self.skipped]}
 
     def summary(self) -> str:
         """One line of counts."""
@@ -46,11 +55,16 @@ class ImportReport:
 
 # --- writing --------------------------------------------------------------------------------------
 
-def save(session: Session, *, plan: Plan, name: str, user: User) -> ImportReport:
-    """Write a read plan as a new project, all of it or (on any error) nothing."""
+def check_name(session: Session, *, name: str) -> None:
+    """Refuse a project name that is taken (a REFI-QDA file is imported as a new project)."""
     if store.find_project(session, name=name.strip()):
         raise store.Conflict(f"a project called '{name.strip()}' already exists; a REFI-QDA file is imported "
                              "as a new project")
+
+
+def save(session: Session, *, plan: Plan, name: str, user: User) -> ImportReport:
+    """Write a read plan as a new project, all of it or (on any error) nothing."""
+    check_name(session, name=name)
     with store.atomic(session):
         project = store.create_project(session, name=name, framework=plan.framework(), user=user,
                                        description=plan.description)
@@ -81,10 +95,10 @@ def save(session: Session, *, plan: Plan, name: str, user: User) -> ImportReport
     return ImportReport(project=project, codes=len(codes), documents=len(documents), participants=participants,
                         codings=len(plan.codings), consensus=sum(c.consensus for c in plan.codings),
                         coders=sorted({c.coder or user.name for c in plan.codings if not c.consensus}),
-                        notes=notes, skipped=plan.skipped)
+                        notes=notes, skipped=plan.skipped, missing=plan.missing)
 
 
 def import_refi(session: Session, *, name: str, filename: str, data: bytes, user: User,
-                limits: Limits = Limits()) -> ImportReport:
-    """Import a REFI-QDA project or codebook as the new project `name`."""
-    return save(session, plan=read_refi(filename, data, limits), name=name, user=user)
+                limits: Limits = Limits(), nvivo: bool = False) -> ImportReport:
+    """Import a REFI-QDA project or codebook as the new project `name` (`nvivo`: its positions count UTF-16)."""
+    return save(session, plan=read_refi(filename, data, limits, nvivo), name=name, user=user)

@@ -44,6 +44,20 @@ class Skipped:
 
 
 @dataclass
+class MissingSource:
+    """A source the project names but whose text the archive lacks, with the codings that could not be placed."""
+
+    name: str
+    path: str
+    codings: list[str] = field(default_factory=list)  # "Code name at 139–195", one per coding left out
+
+    def __str__(self) -> str:
+        placed = (f"; {count(len(self.codings), 'coding')} could not be placed: {', '.join(self.codings)}"
+                  if self.codings else "; it had no codings")
+        return f"source '{self.name}' is not in the archive ({self.path}){placed}"
+
+
+@dataclass
 class PlannedCode:
     guid: str
     key: str
@@ -87,6 +101,7 @@ class Plan:
     codings: list[PlannedCoding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    missing: list[MissingSource] = field(default_factory=list)
 
     def framework(self) -> Framework:
         """The imported codebook as a framework, so that the new project copies it as its own."""
@@ -283,10 +298,19 @@ def _when(value: Optional[str]) -> Optional[datetime]:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _user(node: etree._Element) -> tuple[str, str]:
-    """A REFI-QDA user's Peerframe name (one word) and display name."""
+def _user(node: etree._Element, ours: bool) -> tuple[str, str]:
+    """A REFI-QDA user's Peerframe name (one word) and display name; our own files carry the name as `id`."""
     display = (node.get("name") or node.get("id") or "").strip()
-    return "-".join(display.split())[:80] or f"user-{_guid(node.get('guid'))[:8]}", display
+    login = (node.get("id") or "").strip() if ours else ""
+    return "-".join((login or display).split())[:80] or f"user-{_guid(node.get('guid'))[:8]}", display
+
+
+class NotInArchive(ImportRefused):
+    """A file the project refers to is missing from the archive."""
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def _source_text(archive: _Archive, node: etree._Element, what: str) -> Optional[str]:
@@ -297,7 +321,7 @@ def _source_text(archive: _Archive, node: etree._Element, what: str) -> Optional
             return None
         member = archive.find(path)
         if member is None:
-            raise ImportRefused(f"{archive.filename}: {what} refers to {path}, which is not in the archive")
+            raise NotInArchive(f"{archive.filename}: {what} refers to {path}, which is not in the archive", path)
         where = f"{archive.filename}: {member}"
         text = decode_text(archive.read(member), where).lstrip("\ufeff")
         if len(text) > archive.limits.text_chars:
@@ -307,18 +331,20 @@ def _source_text(archive: _Archive, node: etree._Element, what: str) -> Optional
     return content.text or "" if content is not None else None
 
 
-def read_qdpx(data: bytes, filename: str, limits: Limits = Limits()) -> Plan:
-    """Read a REFI-QDA project: codes, users, cases, text sources and their coded selections."""
+def read_qdpx(data: bytes, filename: str, limits: Limits = Limits(), nvivo: bool = False) -> Plan:
+    """Read a REFI-QDA project: codes, users, cases, text sources and their coded selections; `nvivo` says
+    its positions count UTF-16 units (as NVivo's do; files whose origin names NVivo are read so anyway)."""
     archive = _Archive(data, filename, limits)
     qde = archive.project_file()
     root = _parse(archive.read(qde), f"{filename}: {qde}", "Project")
     plan = Plan(filename=filename, origin=root.get("origin", ""), description=_text_of(_kid(root, "Description")))
     code_keys = _read_codes(_kid(_kid(root, "CodeBook"), "Codes"), plan)
-    users = {_guid(u.get("guid")): _user(u) for u in _kids(_kid(root, "Users"), "User")}
+    ours = (root.get("origin") or "").startswith("Peerframe")
+    users = {_guid(u.get("guid")): _user(u, ours) for u in _kids(_kid(root, "Users"), "User")}
     notes = {}
     for note in _kids(_kid(root, "Notes"), "Note"):
         notes[_guid(note.get("guid"))] = normalise(_source_text(archive, note, f"note '{note.get('name', '')}'") or "")
-    reader = _SelectionReader(plan, code_keys, users, notes, root)
+    reader = _SelectionReader(plan, code_keys, users, notes, root, nvivo)
     participant_of = _read_cases(root, plan)
     digests: dict[str, str] = {}
     for node in _elements(_kid(root, "Sources")):
@@ -330,7 +356,11 @@ def read_qdpx(data: bytes, filename: str, limits: Limits = Limits()) -> Plan:
             continue
         if kind != "TextSource":
             continue
-        raw = _source_text(archive, node, f"source '{name}'")
+        try:
+            raw = _source_text(archive, node, f"source '{name}'")
+        except NotInArchive as missing:
+            plan.missing.append(MissingSource(name, missing.path, reader.unplaced(node)))
+            continue
         if raw is None:
             plan.skipped.append(Skipped(f"source '{name}'", "its plain text is not inside the archive "
                                         f"({node.get('plainTextPath') or node.get('richTextPath') or 'no path'})"))
@@ -383,11 +413,24 @@ class _SelectionReader:
     """Turns the coded plain-text selections of each source into planned codings."""
 
     def __init__(self, plan: Plan, code_keys: dict[str, str], users: dict[str, tuple[str, str]], notes: dict[str, str],
-                 root: etree._Element) -> None:
+                 root: etree._Element, nvivo: bool = False) -> None:
         self.plan, self.code_keys, self.users, self.notes = plan, code_keys, users, notes
         self.notes_used: set[str] = set()
         self.project_user = _guid(root.get("creatingUserGUID"))
-        self.nvivo = "nvivo" in (root.get("origin") or "").lower()
+        self.nvivo = nvivo or "nvivo" in (root.get("origin") or "").lower()
+
+    def unplaced(self, source: etree._Element) -> list[str]:
+        """The codings of a source that cannot be imported, as "Code at start–end" (or "on the whole source")."""
+        names = {c.guid: c.name for c in self.plan.codes}
+        found = []
+        for node in _elements(source):
+            where = (f"at {node.get('startPosition', '?')}–{node.get('endPosition', '?')}"
+                     if _local(node) == "PlainTextSelection" else "on the whole source")
+            for coding in ([node] if _local(node) == "Coding" else _kids(node, "Coding")):
+                ref = _kid(coding, "CodeRef")
+                code = names.get(_guid(ref.get("targetGUID") if ref is not None else None), "an unknown code")
+                found.append(f"{code} {where}")
+        return found
 
     def _memo(self, *nodes: etree._Element) -> str:
         parts = [_text_of(_kid(nodes[0], "Description"))]
@@ -456,12 +499,17 @@ class _SelectionReader:
             created_at=_when(coding.get("creationDateTime") or selection.get("creationDateTime"))))
 
 
-def read_refi(filename: str, data: bytes, limits: Limits = Limits()) -> Plan:
-    """Read a .qdpx or .qdc file into a plan, or raise ImportRefused naming the file and the problem."""
+def check_upload(filename: str, data: bytes, limits: Limits = Limits()) -> None:
+    """Refuse at once what needs no reading: an empty file, or one too big."""
     if not data:
         raise ImportRefused(f"{filename}: the file is empty")
     if len(data) > limits.upload_bytes:
         raise upload_too_big(filename, limits.upload_bytes, len(data))
-    return read_qdpx(data, filename, limits) if filename.lower().endswith(".qdpx") else read_qdc(data, filename)
+
+
+def read_refi(filename: str, data: bytes, limits: Limits = Limits(), nvivo: bool = False) -> Plan:
+    """Read a .qdpx or .qdc file into a plan, or raise ImportRefused naming the file and the problem."""
+    check_upload(filename, data, limits)
+    return read_qdpx(data, filename, limits, nvivo) if filename.lower().endswith(".qdpx") else read_qdc(data, filename)
 
 

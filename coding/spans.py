@@ -1,5 +1,6 @@
 """Span arithmetic over code-point offsets: runs for rendering, overlap, clipping."""
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
@@ -80,6 +81,12 @@ def utf16_to_codepoints(text: str, utf16_offsets: Sequence[int]) -> list[int]:
         mapping[wanted[index]] = len(text)
         index += 1
     return [mapping[o] for o in utf16_offsets]
+
+
+def codepoints_to_utf16(text: str, offsets: Sequence[int]) -> list[int]:
+    """Map code-point offsets into `text` to UTF-16 code units (what NVivo counts)."""
+    astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+    return [o + bisect.bisect_left(astral, o) for o in offsets]
 
 
 WORD = re.compile(r"[\w'’\-]+")

@@ -16,21 +16,23 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from coding import codetree, nlp, recordings, reports, signin, store
+from coding import codetree, jobs, nlp, recordings, reports, signin, store
 from coding.db import make_engine, migrate, session_for
 from coding.limits import LimitExceeded
 from coding.transcripts import ImportRefused
 from server import auth, headers
 from server.body_limit import BodyLimit
 from server.deps import csrf_protect
-from server.routes import (account, analysis, api, codebook, documents, erasure, exchange, privacy, progress,
-                           projects, quotes, reconciling, recordings as recording_routes, shortcuts, suggestions, team)
+from server.routes import (account, analysis, api, api_jobs, codebook, documents, erasure, exchange, jobs as job_pages,
+                           privacy, progress, projects, quotes, reconciling, recordings as recording_routes, shortcuts,
+                           suggestions, team)
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTECTED = (exchange.router, projects.router, documents.router, suggestions.router, codebook.router, quotes.router,
              team.router, reconciling.router, analysis.router, privacy.router, account.router, erasure.router,
-             api.router, recording_routes.router, progress.router, progress.api, shortcuts.router)
+             api.router, recording_routes.router, progress.router, progress.api, shortcuts.router, api_jobs.router,
+             job_pages.router)
 STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, LimitExceeded: 413,
           recordings.UnsupportedMedia: 415, auth.Forbidden: 403, store.NotYours: 403, signin.Throttled: 429}
 
@@ -56,6 +58,11 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         engine.dispose()
 
     migrate(engine)
+    runner = jobs.Runner(engine, Path(settings.jobs_dir), background=settings.database_url not in ("sqlite://",
+                                                                                                 "sqlite:///:memory:"))
+    with session_for(engine) as session:
+        jobs.recover(session)  # jobs of a worker that stopped will never finish
+    runner.sweep()
     threading.Thread(target=nlp.warm_up, name="peerframe-warm-up", daemon=True).start()
     if settings.single_user or settings.demo:
         with session_for(engine) as session:
@@ -70,6 +77,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
                               "Send an API token as `Authorization: Bearer …` (see `peerframe token create`).")
     app.state.settings = settings
     app.state.engine = engine
+    app.state.jobs = runner
     app.state.templates = Jinja2Templates(directory=str(ROOT / "templates"))
     app.state.templates.env.globals["csrf_token"] = lambda request: getattr(request.state, "csrf", None) or ""
     app.state.templates.env.globals["single_user"] = settings.single_user

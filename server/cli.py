@@ -142,12 +142,13 @@ def import_files(
     framework: str = typer.Option("side-by-side", help="Framework for a new project."),
     participant: Optional[str] = typer.Option(None, help="Participant tag, when importing one file."),
     acting: Optional[str] = typer.Option(None, "--as", help="Import as this user (on a team server)."),
+    nvivo: bool = typer.Option(False, "--nvivo", help="The .qdpx is NVivo's: its positions count UTF-16 units."),
 ) -> None:
     """Import transcripts into a project; refused files are reported and store nothing."""
     if any(refi_import.is_refi(path.name) for path in files):
         if len(files) != 1:
             _fail("a REFI-QDA file (.qdpx or .qdc) is imported on its own, as a new project")
-        _import_refi(files[0], project, acting)
+        _import_refi(files[0], project, acting, nvivo)
         return
     session, user = _session(acting)
     with session:
@@ -180,7 +181,7 @@ def import_files(
             raise typer.Exit(1)
 
 
-def _import_refi(path: Path, project: str, acting: Optional[str]) -> None:
+def _import_refi(path: Path, project: str, acting: Optional[str], nvivo: bool = False) -> None:
     """A .qdpx or .qdc file as a new project, with the report of what came in and what did not."""
     try:
         data = path.read_bytes()
@@ -189,12 +190,15 @@ def _import_refi(path: Path, project: str, acting: Optional[str]) -> None:
     session, user = _session(acting)
     with session:
         try:
-            report = refi_import.import_refi(session, name=project, filename=path.name, data=data, user=user)
+            report = refi_import.import_refi(session, name=project, filename=path.name, data=data, user=user,
+                                             nvivo=nvivo)
         except (ImportRefused, store.Conflict, store.Invalid) as exc:
             _fail(f"refused {exc}" if isinstance(exc, ImportRefused) else str(exc))
     typer.echo(report.summary())
     for note in report.notes:
         typer.echo(f"note: {note}")
+    for missing in report.missing:
+        typer.echo(f"missing: {missing}")
     for skipped in report.skipped:
         typer.echo(f"not imported: {skipped}")
 
@@ -271,13 +275,18 @@ def export_project(
     project: str = typer.Option(..., "--project"),
     fmt: str = typer.Option("qdpx", "--format", help="qdpx (REFI-QDA project, for NVivo, ATLAS.ti, MAXQDA...)"),
     output: Path = typer.Option(..., "-o", "--output", help="File to write."),
+    positions: str = typer.Option("codepoints", "--positions",
+                                  help="codepoints (the standard's), or utf16 (positions for NVivo)."),
 ) -> None:
     """Write a whole project (codebook, transcripts, every layer's codings and memos) as REFI-QDA."""
     if fmt != "qdpx":
         _fail("--format must be qdpx")
     session, _ = _session()
     with session:
-        data = refi_export.project_qdpx(session, project=_project(session, project))
+        try:
+            data = refi_export.project_qdpx(session, project=_project(session, project), positions=positions)
+        except store.Invalid as refused:
+            _fail(str(refused))
     output.write_bytes(data)
     typer.echo(f"wrote {output}")
 

@@ -1,5 +1,6 @@
 """`peerframe erase`: deleting a transcript or a project on purpose, and reading what was deleted."""
 
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -44,7 +45,7 @@ def erase_document(name: str, project: str = typer.Option(..., "--project"), con
         try:
             tombstone = erasure.erase_document(session, document=found[0], user=user,
                                                confirm=_confirmation("transcript", name, confirm),
-                                               media=_settings().media)
+                                               media=_settings().media, job_results=Path(_settings().jobs_dir))
         except store.Invalid as refused:
             _fail(str(refused))
         _done(session, tombstone)
@@ -59,7 +60,8 @@ def erase_project(name: str, confirm: Optional[str] = CONFIRM, acting: Optional[
     with session:
         try:
             tombstone = erasure.erase_project(session, project=_project(session, name), user=user,
-                                              confirm=_confirmation("project", name, confirm), media=_settings().media)
+                                              confirm=_confirmation("project", name, confirm), media=_settings().media,
+                                              job_results=Path(_settings().jobs_dir))
         except store.Invalid as refused:
             _fail(str(refused))
         _done(session, tombstone)

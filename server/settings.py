@@ -9,6 +9,7 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from coding.jobs import Thresholds, result_folder_for
 from coding.limits import MB, Limits
 
 # values that were once published in this source as defaults: never accepted as a signing key
@@ -86,6 +87,15 @@ class Settings(BaseSettings):
     single_user_name: str = "local"
     media_dir: str = ""
     max_recording_bytes: int = 500 * MB
+    jobs_dir: str = ""  # where job results (big exports) wait to be downloaded; beside the database by default
+    job_upload_bytes: int = Thresholds.upload_bytes  # uploads over this run as jobs
+    job_files: int = Thresholds.files  # so do batches of more files than this
+    job_report_quotes: int = Thresholds.report_quotes  # and reports of more quotes than this
+
+    def thresholds(self) -> Thresholds:
+        """When an import or report is big enough to run as a job."""
+        return Thresholds(upload_bytes=self.job_upload_bytes, files=self.job_files,
+                          report_quotes=self.job_report_quotes)
 
     def limits(self) -> Limits:
         """How big an upload, and what it unpacks to, may be."""
@@ -104,6 +114,8 @@ class Settings(BaseSettings):
             self.database_url = default_database_url()
         if not self.media_dir:
             self.media_dir = str(media_folder_for(self.database_url))
+        if not self.jobs_dir:
+            self.jobs_dir = str(result_folder_for(self.database_url, data_folder()))
         if self.secret_key:
             if self.secret_key in KNOWN_SECRETS or len(self.secret_key) < MIN_SECRET_LENGTH:
                 raise ValueError(f"PEERFRAME_SECRET_KEY must be a long random value of your own "

@@ -164,7 +164,7 @@ def test_project_archive_holds_sources_named_by_guid_and_coders_as_users(session
             for chosen in source.iterfind("q:PlainTextSelection", ns):
                 start, end = int(chosen.get("startPosition")), int(chosen.get("endPosition"))
                 assert text[start:end].strip() == text[start:end] != ""
-    users = {u.get("name"): u.get("guid") for u in root.iterfind("q:Users/q:User", ns)}
+    users = {u.get("id"): u.get("guid") for u in root.iterfind("q:Users/q:User", ns)}
     assert set(users) == {"alice", "bob", "Consensus"}
     creators = [s.get("creatingUser") for s in root.iterfind(".//q:PlainTextSelection", ns)]
     assert creators.count(users["Consensus"]) == 2 and creators.count(users["alice"]) == 3
@@ -172,6 +172,24 @@ def test_project_archive_holds_sources_named_by_guid_and_coders_as_users(session
     assert [c.get("name") for c in root.iterfind("q:Cases/q:Case", ns)] == ["PV44", "PV45", "PV46"]
     memo = root.find(".//q:PlainTextSelection/q:Description", ns)
     assert memo is not None and memo.text
+
+
+def test_users_carry_display_names_and_keep_login_names_as_their_guid_link(session, user, coded):
+    bob = store.ensure_user(session, name="bob")
+    ns = {"q": refi_export.PROJECT_NS}
+    before = qde_of(refi_export.project_qdpx(session, project=coded)).find("q:Users/q:User[@id='bob']", ns)
+    assert (before.get("name"), before.get("guid")) == ("Bob B.", refi_export.project_guids(coded)("user:bob"))
+    bob.display_name = "Robert Brown"
+    session.add(bob)
+    session.commit()
+    data = refi_export.project_qdpx(session, project=coded)
+    after = qde_of(data).find("q:Users/q:User[@id='bob']", ns)
+    assert (after.get("name"), after.get("guid")) == ("Robert Brown", before.get("guid"))
+    assert schema("Project.xsd").validate(qde_of(data))
+    report = import_refi(session, name="Again", filename="again.qdpx", data=data, user=user)
+    assert report.coders == ["alice", "bob"]
+    imported = accounts.find_user(session, name=f"imported:{report.project.id}:bob")
+    assert imported.display_name == "Robert Brown (imported)"
 
 
 def test_memos_become_notes_that_sources_and_the_project_refer_to(session, user, coded):
@@ -224,6 +242,51 @@ def test_round_trip_is_identical(session, user, coded):
     assert report.skipped == [] and report.notes == []
     copy_of_book = read_qdc(refi_export.codebook_qdc(session, project=report.project), "book.qdc")
     assert [c.name for c in copy_of_book.codes] == [c.name for c in store.project_codes(session, project_id=coded.id)]
+
+
+def _rewrite_qde(data: bytes, change) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as original, zipfile.ZipFile(out, "w") as copy:
+        for name in original.namelist():
+            content = original.read(name)
+            copy.writestr(name, change(content) if name == "project.qde" else content)
+    return out.getvalue()
+
+
+def test_positions_for_nvivo_count_utf16_units_and_round_trip_when_the_file_is_said_to_be_nvivos(session, user, coded):
+    ns = {"q": refi_export.PROJECT_NS}
+    standard = refi_export.project_qdpx(session, project=coded)
+    nvivo = refi_export.project_qdpx(session, project=coded, positions="utf16")
+    assert schema("Project.xsd").validate(qde_of(nvivo)), schema("Project.xsd").error_log
+    assert "NVivo" in qde_of(nvivo).get("origin") and "NVivo" not in qde_of(standard).get("origin")
+
+    def spans(data):
+        return [(int(s.get("startPosition")), int(s.get("endPosition")))
+                for s in qde_of(data).iterfind(".//q:PlainTextSelection", ns)]
+    moved = [(a, b) for a, b in zip(spans(standard), spans(nvivo)) if a != b]
+    assert len(moved) >= 4, "selections after an emoji count more UTF-16 units than code points"
+    with zipfile.ZipFile(io.BytesIO(nvivo)) as zipped:
+        for source in qde_of(nvivo).iterfind(".//q:TextSource", ns):
+            text = zipped.read(f"sources/{source.get('guid')}.txt").decode("utf-8")
+            units = text.encode("utf-16-le")
+            for chosen in source.iterfind("q:PlainTextSelection", ns):
+                start, end = int(chosen.get("startPosition")), int(chosen.get("endPosition"))
+                passage = units[2 * start:2 * end].decode("utf-16-le")
+                assert passage.strip() == passage != "" and passage in text
+    # the file says it is NVivo's, so our importer reads it so; an NVivo file that does not say so is told
+    report = import_refi(session, name="Via NVivo", filename="nvivo.qdpx", user=user, data=nvivo)
+    assert snapshot(session, report.project) == snapshot(session, coded)
+    unsaid = _rewrite_qde(nvivo, lambda qde: qde.replace(refi_export.NVIVO_ORIGIN.encode(), refi_export.ORIGIN.encode()))
+    assert "NVivo" not in qde_of(unsaid).get("origin")
+    told = import_refi(session, name="Told", filename="nvivo.qdpx", user=user, data=unsaid, nvivo=True)
+    assert snapshot(session, told.project) == snapshot(session, coded)
+    untold = import_refi(session, name="Untold", filename="nvivo.qdpx", user=user, data=unsaid)
+    assert snapshot(session, untold.project)["codings"] != snapshot(session, coded)["codings"]
+
+
+def test_an_unknown_way_of_counting_positions_is_refused(session, coded):
+    with pytest.raises(store.Invalid, match="positions must be one of codepoints, utf16"):
+        refi_export.project_qdpx(session, project=coded, positions="bytes")
 
 
 def test_codebook_round_trip_keeps_hierarchy_colours_and_definitions(session, user, coded):
@@ -378,8 +441,33 @@ def test_normalising_map_follows_normalise():
 
 # --- refusals -------------------------------------------------------------------------------------
 
-MISSING_SOURCE = qde('<TextSource guid="55555555-5555-5555-5555-555555555555" name="gone" '
-                     'plainTextPath="internal://55555555-5555-5555-5555-555555555555.txt"/>')
+MISSING_SOURCE = ('<TextSource guid="55555555-5555-5555-5555-555555555555" name="gone" '
+                  'plainTextPath="internal://55555555-5555-5555-5555-555555555555.txt">'
+                  f'{selection(0, 4)}{selection(6, 12)}</TextSource>')
+PRESENT_SOURCE = ('<TextSource guid="66666666-6666-6666-6666-666666666666" name="here" '
+                  f'plainTextPath="internal://66666666-6666-6666-6666-666666666666.txt">{selection(0, 4)}</TextSource>')
+
+
+def test_a_source_missing_from_the_archive_is_reported_and_the_rest_imported(session, user):
+    data = archive(**{"project.qde": qde(MISSING_SOURCE + PRESENT_SOURCE),
+                      "sources__66666666-6666-6666-6666-666666666666.txt": "Safe here, really."})
+    report = import_refi(session, name="Partly", filename="partly.qdpx", data=data, user=user)
+    assert [d.name for d in store.list_documents(session, project_id=report.project.id)] == ["here"]
+    assert [(c.start, c.end) for c in store.project_codings(session, project_id=report.project.id)] == [(0, 4)]
+    assert [str(m) for m in report.missing] == [
+        "source 'gone' is not in the archive (internal://55555555-5555-5555-5555-555555555555.txt); 2 codings "
+        "could not be placed: Safe at 0–4, Safe at 6–12"]
+
+
+def test_the_atlas_ti_8_project_without_sources_brings_its_codebook_and_names_what_is_missing(session, user):
+    report = import_refi(session, name="Atlas 8", filename="atlas8.qdpx",
+                         data=fixture("atlasti8.4-mac_standard-project_NO-SOURCES.qdpx"), user=user)
+    assert (report.codes, report.documents, report.codings) == (14, 0, 0)
+    assert len(store.project_codes(session, project_id=report.project.id)) == 14
+    missing = {m.name: m.codings for m in report.missing}
+    assert len(missing) == 6 and missing["Mabel.txt"] == ["bacon and eggs at 0–410", "cornflakes at 0–410",
+                                                           "happiness at 0–410"]
+    assert missing["1960s Coca Cola commercial - Audio.docx"] == []
 
 
 @pytest.mark.parametrize("filename, data, message", [
@@ -388,9 +476,6 @@ MISSING_SOURCE = qde('<TextSource guid="55555555-5555-5555-5555-555555555555" na
     ("twoqde.qdpx", archive(**{"a.qde": "<Project/>", "b.qde": "<Project/>"}), "several .qde files (a.qde, b.qde)"),
     ("badxml.qdpx", archive(**{"project.qde": "<Project><Users>"}), "badxml.qdpx: project.qde: the file is not readable XML"),
     ("notrefi.qdpx", archive(**{"project.qde": "<html/>"}), "its root element is <html>, not <Project>"),
-    ("missing.qdpx", archive(**{"project.qde": MISSING_SOURCE}),
-     "missing.qdpx: source 'gone' refers to internal://55555555-5555-5555-5555-555555555555.txt, which is not in "
-     "the archive"),
     ("book.qdc", b"<CodeBook><Codes>", "book.qdc: the file is not readable XML"),
     ("empty.qdc", b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
      "empty.qdc: the codebook has no codes"),
@@ -483,3 +568,19 @@ def test_cli_refuses_broken_and_mixed_refi_imports(env):
     assert listed.exit_code == 1 and "no project called 'X'" in listed.stderr
     wrong = runner.invoke(app, ["export", "project", "--project", "X", "--format", "zip", "-o", str(env / "x")])
     assert wrong.exit_code == 1 and "--format must be qdpx" in wrong.stderr
+
+
+def test_cli_exports_positions_for_nvivo_and_names_sources_an_archive_lacks(env):
+    (env / "pv44.txt").write_text(FIRST, encoding="utf-8")
+    assert runner.invoke(app, ["import", "--project", "Study", str(env / "pv44.txt")]).exit_code == 0
+    target = env / "study-nvivo.qdpx"
+    result = runner.invoke(app, ["export", "project", "--project", "Study", "--positions", "utf16", "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert "NVivo" in qde_of(target.read_bytes()).get("origin")
+    wrong = runner.invoke(app, ["export", "project", "--project", "Study", "--positions", "bytes", "-o", str(target)])
+    assert wrong.exit_code == 1 and "positions must be one of codepoints, utf16" in wrong.stderr
+    told = runner.invoke(app, ["import", "--project", "Told", "--nvivo", str(target)])
+    assert told.exit_code == 0 and "1 document," in told.stdout
+    atlas = shared_file("fixtures", "refi", "atlasti8.4-mac_standard-project_NO-SOURCES.qdpx")
+    result = runner.invoke(app, ["import", "--project", "Breakfast", str(atlas)])
+    assert result.exit_code == 0 and "missing: source 'Mabel.txt' is not in the archive" in result.stdout

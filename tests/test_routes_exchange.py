@@ -61,3 +61,34 @@ def test_the_project_export_carries_the_pseudonyms_with_offsets_moved(client, se
     assert text[coding.start:coding.end] == "Nobody judges you"  # still the coded words, after the shift
     original = store.list_documents(session, project_id=project.id)[0]
     assert "friend" in original.text  # the stored transcript is untouched
+
+
+def test_the_codebook_page_offers_positions_for_nvivo_and_the_download_counts_utf16(client, session, project, user):
+    document = store.import_document(session, project_id=project.id, user=user, transcript=read_transcript(
+        "pv47.txt", "Interviewer: And then?\n\nPV47: 😊😊 Nobody judges you there.".encode("utf-8")))
+    start = document.text.index("Nobody")
+    store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key="safety"),
+                     user=user, start=start, end=start + 6)
+    page = client.get(f"/projects/{project.id}/codebook").text
+    assert "positions for NVivo (UTF-16)" in page and "export/project.qdpx?positions=utf16" in page
+    download = client.get(f"/projects/{project.id}/export/project.qdpx?positions=utf16")
+    assert download.status_code == 200 and "-nvivo.qdpx" in download.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        chosen = etree.fromstring(archive.read("project.qde")).find(".//{*}PlainTextSelection")
+    assert (int(chosen.get("startPosition")), int(chosen.get("endPosition"))) == (start + 2, start + 8)
+    assert client.get(f"/projects/{project.id}/export/project.qdpx?positions=bytes").status_code == 422
+    again = client.post("/projects/import", data={"name": "Back from NVivo", "nvivo": "true"},
+                        files={"file": ("p.qdpx", download.content)})
+    assert again.status_code == 200
+    copy = store.find_project(session, name="Back from NVivo")
+    coding = store.project_codings(session, project_id=copy.id)[0]
+    assert store.get_document(session, document_id=coding.document_id).text[coding.start:coding.end] == "Nobody"
+
+
+def test_the_import_page_names_the_sources_the_archive_lacks(client, session):
+    data = shared_file("fixtures", "refi", "atlasti8.4-mac_standard-project_NO-SOURCES.qdpx").read_bytes()
+    page = client.post("/projects/import", data={"name": "Breakfast"}, files={"file": ("atlas8.qdpx", data)})
+    assert page.status_code == 200 and "Missing from the archive" in page.text
+    assert "source &#39;Simon.docx&#39; is not in the archive" in page.text
+    assert "3 codings could not be placed: bacon and eggs at 688–907" in page.text
+    assert len(store.project_codes(session, project_id=store.find_project(session, name="Breakfast").id)) == 14

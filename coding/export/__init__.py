@@ -14,6 +14,7 @@ from coding.export import csv as csv_export
 from coding.export import docx as docx_export
 from coding.export import xlsx as xlsx_export
 from coding.frameworks import Framework
+from coding.limits import LimitExceeded
 from coding.models import Code, Project
 from coding.visibility import Scope
 
@@ -55,6 +56,16 @@ def quotes_docx(session: Session, *, project: Project, wanted: reports.QuoteFilt
                              tag_attributes=tuple(options.tag_attributes), show_coder=options.show_coder,
                              show_document=options.show_document, template=options.template)
     return out.getvalue()
+
+
+def report_docx(session: Session, *, project: Project, wanted: reports.QuoteFilter, scope: Scope,
+                options: ReportOptions, template_name: str = "the template") -> bytes:
+    """The Word quote report with the writer's choices; a style template that cannot be used is refused by name."""
+    try:
+        return quotes_docx(session, project=project, wanted=wanted, scope=scope, options=options)
+    except (docx_export.TemplateRefused, LimitExceeded) as exc:
+        error = store.Invalid if isinstance(exc, docx_export.TemplateRefused) else LimitExceeded
+        raise error(f"{template_name}: {exc}") from exc
 
 
 def quotes_csv(session: Session, *, project: Project, wanted: reports.QuoteFilter, scope: Scope) -> bytes:

@@ -7,12 +7,17 @@ from typing import Annotated, Any, Optional
 from fastapi import APIRouter, File, Form, HTTPException, Path, Request, Response, UploadFile
 from pydantic import BaseModel, Field, StrictInt
 
+from fastapi.responses import JSONResponse
+
 from coding import accounts, erasure, imports, store, visibility
+from coding.jobs import work
+from coding.limits import read_bounded
 from coding.store import MEMO_LIMIT
 from coding.frameworks import available_frameworks, get_framework
 from coding.models import Coding, Document
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentDep, LeadDep, LeadDocumentDep, ProjectDep,
                          ScopeDep, SessionDep, UserDep)
+from server.routes import api_jobs
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -184,12 +189,14 @@ def list_codes(session: SessionDep, access: ProjectDep) -> list[CodeOut]:
             for c in store.project_codes(session, project_id=access.project.id)]
 
 
-@router.post("/projects/{project_id}/documents", status_code=201)
+@router.post("/projects/{project_id}/documents", status_code=201, responses={
+    202: {"model": api_jobs.JobAccepted, "description": "a big file: imported as a job, poll its status_url"}})
 def import_document(request: Request, session: SessionDep, access: LeadDep,
                     file: Annotated[UploadFile, File(description="a .txt, .md, .docx, .odt, .vtt or .srt transcript")],
                     participant: Annotated[Optional[str], Form(examples=["PV44"])] = None,
                     attributes: Annotated[Optional[str], Form(description='JSON object, e.g. {"approach": "online"}')] = None) -> DocumentOut:
-    """Import one transcript; a refused file stores nothing."""
+    """Import one transcript; a refused file stores nothing. A file over the job threshold answers 202 with a
+    job to poll instead (a refusal then fails the job, with the reason)."""
     parsed: dict[str, str] = {}
     if attributes:
         try:
@@ -198,10 +205,15 @@ def import_document(request: Request, session: SessionDep, access: LeadDep,
             raise store.Invalid(f'attributes must be a JSON object such as {{"approach": "online"}} ({exc.msg})') from exc
         if not isinstance(parsed, dict) or not all(isinstance(v, (str, int, float)) for v in parsed.values()):
             raise store.Invalid('attributes must be a JSON object of names and text values, such as {"approach": "online"}')
-    document = imports.import_one(session, project_id=access.project.id, user=access.user,
-                                  name=file.filename or "upload.txt",
-                                  data=file.file, participant=participant, attributes=parsed,
-                                  limits=request.app.state.settings.limits())
+    settings = request.app.state.settings
+    name, limits = file.filename or "upload.txt", settings.limits()
+    if work.big_upload([file.size or 0], settings.thresholds()):
+        job = work.import_document(request.app.state.jobs, session, project_id=access.project.id, user=access.user,
+                                   name=name, data=read_bounded(file.file, name, limits.upload_bytes),
+                                   participant=participant, attributes=parsed, limits=limits)
+        return JSONResponse(api_jobs.accepted(job).model_dump(), status_code=202)
+    document = imports.import_one(session, project_id=access.project.id, user=access.user, name=name,
+                                  data=file.file, participant=participant, attributes=parsed, limits=limits)
     return _document_out(session, document)
 
 
@@ -290,12 +302,14 @@ def erase_document(request: Request, body: EraseIn, session: SessionDep, target:
     """Erase a transcript for good (lead only): its text, turns, codings and log; the log keeps a tombstone."""
     user = target.access.user
     return _erased(request, erasure.erase_document(session, document=target.document, user=user,
-                                                   confirm=body.confirm, media=request.app.state.settings.media), user)
+                                                   confirm=body.confirm, media=request.app.state.settings.media,
+                                                   job_results=request.app.state.jobs.folder), user)
 
 
 @router.delete("/projects/{project_id}")
 def erase_project(request: Request, body: EraseIn, session: SessionDep, access: LeadDep) -> ErasedOut:
     """Erase a whole project for good (lead only); a tombstone without any text stays for administrators."""
     return _erased(request, erasure.erase_project(session, project=access.project, user=access.user,
-                                                  confirm=body.confirm, media=request.app.state.settings.media),
+                                                  confirm=body.confirm, media=request.app.state.settings.media,
+                                                  job_results=request.app.state.jobs.folder),
                    access.user)

@@ -44,7 +44,7 @@ def delete_document(request: Request, session: SessionDep, target: LeadDocumentD
     project_id = target.document.project_id
     try:
         erasure.erase_document(session, document=target.document, user=target.access.user, confirm=confirm,
-                               media=request.app.state.settings.media)
+                               media=request.app.state.settings.media, job_results=request.app.state.jobs.folder)
     except store.Invalid as refused:
         return _document_page(request, session, target, error=str(refused))
     erasure.scrub(request.app.state.engine)
@@ -60,7 +60,7 @@ def confirm_project(request: Request, session: SessionDep, access: LeadDep):
 def delete_project(request: Request, session: SessionDep, access: LeadDep, confirm: Annotated[str, Form()] = ""):
     try:
         erasure.erase_project(session, project=access.project, user=access.user, confirm=confirm,
-                              media=request.app.state.settings.media)
+                              media=request.app.state.settings.media, job_results=request.app.state.jobs.folder)
     except store.Invalid as refused:
         return _project_page(request, session, access, error=str(refused))
     erasure.scrub(request.app.state.engine)

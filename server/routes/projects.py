@@ -6,6 +6,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from coding import accounts, imports, overview, store
+from coding.jobs import work
 from coding.limits import LimitExceeded, read_bounded
 from coding.transcripts import ImportRefused
 from coding.frameworks import available_frameworks, get_framework
@@ -62,10 +63,30 @@ def project_page(request: Request, session: SessionDep, access: ProjectDep):
 @router.post("/projects/{project_id}/import", response_class=HTMLResponse)
 def import_files(request: Request, session: SessionDep, access: LeadDep,
                  files: Annotated[list[UploadFile], File()], participant: Annotated[str, Form()] = ""):
+    settings = request.app.state.settings
     uploads = [(f.filename or "upload", f.file) for f in files]
+    if work.big_upload([f.size or 0 for f in files], settings.thresholds()):
+        return _import_job(request, session, access, uploads, participant)
     results = imports.import_many(session, project_id=access.project.id, user=access.user, files=uploads,
-                                  participant=participant, limits=request.app.state.settings.limits())
+                                  participant=participant, limits=settings.limits())
     return _overview(request, session, access, "partials/project/import_results.html", results=results)
+
+
+def _import_job(request: Request, session, access, uploads, participant: str):
+    """A big batch: read the files now (each within the limit), import them in a job, show its progress."""
+    limits = request.app.state.settings.limits()
+    read = []
+    for name, stream in uploads:
+        try:
+            read.append((name, read_bounded(stream, name, limits.upload_bytes)))
+        except LimitExceeded as refused:
+            read.append((name, refused))
+    too_big = [(name, str(data)) for name, data in read if isinstance(data, LimitExceeded)]
+    job = work.import_transcripts(request.app.state.jobs, session, project_id=access.project.id, user=access.user,
+                                  files=[(n, d) for n, d in read if isinstance(d, bytes)], participant=participant,
+                                  limits=limits, refused=too_big)
+    return request.app.state.templates.TemplateResponse(request, "partials/project/import_job.html", {
+        "job": job, "project": access.project}, status_code=202)
 
 
 def _participants(request: Request, session, access, refused: Optional[Exception] = None, **extra):

@@ -8,10 +8,11 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from coding import accounts, export, queries, reports, store
-from coding.export import docx as docx_export
-from coding.limits import LimitExceeded
+from coding.jobs import work
+from coding.limits import read_bounded
 from coding.models import Project
 from server.deps import Id, LeadDep, ProjectDep, ScopeDep, SessionDep, id_in
+from server.routes.jobs import job_response
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -114,25 +115,31 @@ def quotes_xlsx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted
 
 @router.post("/projects/{project_id}/export/report.docx")
 async def quote_report(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep):
-    """The Word quote report with the writer's choices: tag attributes, extra columns, a style template."""
+    """The Word quote report with the writer's choices: tag attributes, extra columns, a style template; a
+    report of many quotes is built as a job (202, a page that shows its progress and then the download)."""
     form = await request.form()
-    report = await run_in_threadpool(_quote_report, form, session, access, scope)
-    return _download(report, f"{_stem(access.project)}-report.docx", DOCX)
+    return await run_in_threadpool(_quote_report, request, form, session, access, scope)
 
 
-def _quote_report(form, session, access, scope) -> bytes:
-    """Build the report off the event loop: a big project or a large template takes a while."""
+def _quote_report(request: Request, form, session, access, scope):
+    """Build the report (or start its job) off the event loop: a big project or a large template takes a while."""
     wanted = visible_filter(scope, filter_from(form, session, access, scope))
     template = form.get("template")
     upload = template.file if template is not None and hasattr(template, "file") and template.size else None
+    name = getattr(template, "filename", None) or "the template"
     options = export.ReportOptions(tag_attributes=[a for a in form.getlist("tag") if a] or ["approach"],
                                    show_coder=form.get("show_coder") == "true",
                                    show_document=form.get("show_document") == "true", template=upload)
-    try:
-        return export.quotes_docx(session, project=access.project, wanted=wanted, scope=scope, options=options)
-    except (docx_export.TemplateRefused, LimitExceeded) as exc:
-        error = store.Invalid if isinstance(exc, docx_export.TemplateRefused) else LimitExceeded
-        raise error(f"{getattr(template, 'filename', 'the template')}: {exc}") from exc
+    filename = f"{_stem(access.project)}-report.docx"
+    quotes = work.quote_count(session, project_id=access.project.id, wanted=wanted, scope=scope)
+    if quotes > request.app.state.settings.thresholds().report_quotes:
+        limit = request.app.state.settings.limits().upload_bytes
+        job = work.quote_report(request.app.state.jobs, session, project_id=access.project.id, user=access.user,
+                                wanted=wanted, scope=scope, options=options, template_name=name, filename=filename,
+                                template=read_bounded(upload, name, limit) if upload else None)
+        return job_response(request, session, job, status=202)
+    return _download(export.report_docx(session, project=access.project, wanted=wanted, scope=scope,
+                                        options=options, template_name=name), filename, DOCX)
 
 
 @router.get("/projects/{project_id}/export/matrix.{fmt}")
