@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 from typing import NoReturn, Optional
 
+import click
 import typer
 from pydantic import ValidationError
 
@@ -39,6 +40,9 @@ def open_session(acting: Optional[str] = None, code: int = REFUSED):
     chosen = settings()
     engine = make_engine(chosen.database_url)
     migrate(engine)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(engine.dispose)  # no connection outlives the command
     session = session_for(engine)
     if acting:
         user = accounts.find_user(session, name=acting)

@@ -4,11 +4,12 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperGroup
 
 from coding import accounts, queries, reports, store, visibility
 from coding.frameworks import get_framework
 from coding.limits import ImportRefused
-from server.cli.common import fail, find_project, open_session
+from server.cli.common import ACTING, UNKNOWN, fail, find_project, open_session, standing
 
 
 def import_files(
@@ -164,3 +165,117 @@ def export_project(
         data = refi_export.project_qdpx(session, project=find_project(session, project))
     output.write_bytes(data)
     typer.echo(f"wrote {output}")
+
+
+class ExportGroup(TyperGroup):
+    """`peerframe export PROJECT FORMAT`: a first word that is not one of the older subcommands (quotes,
+    codebook, project) names a project, and the command is `export file`."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            return "file", self.commands["file"], args
+        return super().resolve_command(ctx, args)
+
+
+# format: (what it is, file name after the project's stem, role needed)
+FORMATS = {
+    "word-quotes": ("the coded quotes in Word", "-quotes.docx", "viewer"),
+    "excel": ("the coded quotes in Excel", "-quotes.xlsx", "viewer"),
+    "csv": ("the coded quotes as CSV", "-quotes.csv", "viewer"),
+    "report-word": ("the Word quote report (--template, --tag, --show-coder, --show-document)", "-report.docx",
+                    "viewer"),
+    "matrix-word": ("a matrix in Word (--kind, --mode, --by)", "-matrix.docx", "viewer"),
+    "matrix-excel": ("a matrix in Excel (--kind, --mode, --by)", "-matrix.xlsx", "viewer"),
+    "codebook-word": ("the codebook with definitions and example quotes, in Word", "-codebook.docx", "viewer"),
+    "codebook-qdc": ("the codebook as REFI-QDA (.qdc)", "-codebook.qdc", "viewer"),
+    "refi-qdpx": ("the whole project as REFI-QDA (.qdpx; needs the lead role)", ".qdpx", "lead"),
+    "memos-word": ("every memo the reader may read, in Word", "-memos.docx", "viewer"),
+}
+FORMAT_HELP = "; ".join(f"{name}: {what}" for name, (what, _, _) in FORMATS.items())
+
+
+def _wanted(session, where, query: Optional[str], code: Optional[str], layer: Optional[str]):
+    """The quote filter the options name, narrowed to what the reader may see (as the pages narrow it)."""
+    scope = where.scope(session)
+    if query:
+        saved = next((q for q in queries.list_queries(session, project_id=where.project.id, scope=scope)
+                      if q.name == query), None)
+        if saved is None:
+            fail(f"'{where.project.name}' has no saved query called '{query}'", UNKNOWN)
+        wanted = reports.QuoteFilter.from_params(saved.params)
+    else:
+        wanted = reports.QuoteFilter(codes=[code] if code else [])
+    if layer:
+        wanted.layer = layer
+    return reports.narrowed(wanted, scope)
+
+
+def _export_bytes(session, where, fmt: str, wanted, options: dict) -> bytes:
+    from coding import export, refi_export
+    from coding.export.memos import memos_docx
+
+    project, scope = where.project, where.scope(session)
+    if fmt in ("word-quotes", "report-word"):
+        return export.quotes_docx(session, project=project, wanted=wanted, scope=scope,
+                                  options=options["report"] if fmt == "report-word" else None)
+    if fmt in ("excel", "csv"):
+        return (export.quotes_xlsx if fmt == "excel" else export.quotes_csv)(session, project=project, wanted=wanted,
+                                                                             scope=scope)
+    if fmt.startswith("matrix-"):
+        return export.matrix_file(session, project=project, wanted=wanted, scope=scope, kind=options["kind"],
+                                  mode=options["mode"], attribute=options["by"],
+                                  fmt="docx" if fmt == "matrix-word" else "xlsx")
+    if fmt == "codebook-word":
+        return export.codebook_docx(session, project=project, scope=scope)
+    if fmt == "codebook-qdc":
+        return refi_export.codebook_qdc(session, project=project)
+    if fmt == "refi-qdpx":
+        return refi_export.project_qdpx(session, project=project)
+    return memos_docx(session, project=project, scope=scope, user=where.user)
+
+
+def export_file(
+    project: str = typer.Argument(..., help="Project name or id."),
+    fmt: str = typer.Argument(..., metavar="FORMAT", help=FORMAT_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write (default: the name the page's "
+                                                                  "download has, in this folder)."),
+    query: Optional[str] = typer.Option(None, "--query", help="Quotes and matrices: start from this saved query."),
+    code: Optional[str] = typer.Option(None, "--code", help="Quotes and matrices: only this code and its sub-codes."),
+    layer: Optional[str] = typer.Option(None, "--layer", help="consensus, all, or coder:<user id>."),
+    kind: str = typer.Option("values-decisions", "--kind", help="Matrix: values-decisions, codes or attribute."),
+    mode: str = typer.Option("overlap", "--mode", help="Matrix: overlap or turn."),
+    by: str = typer.Option("approach", "--by", help="Matrix of kind attribute: the attribute."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Report: a Word file whose styles it uses."),
+    tag: list[str] = typer.Option([], "--tag", help="Report: an attribute cited after each quote (repeatable)."),
+    show_coder: bool = typer.Option(False, "--show-coder", help="Report: a column naming the coder."),
+    show_document: bool = typer.Option(False, "--show-document", help="Report: a column naming the transcript."),
+    as_user: Optional[str] = ACTING,
+) -> None:
+    """Write one of the project's exports, as its page downloads it, to a file (nothing is written on refusal)."""
+    from coding.export import ReportOptions, file_stem
+    from coding.export.docx import TemplateRefused
+    from coding.limits import LimitExceeded
+
+    if fmt not in FORMATS:
+        fail(f"there is no export format '{fmt}'; the formats are: {', '.join(FORMATS)}", UNKNOWN)
+    session, user = open_session(as_user, UNKNOWN)
+    with session:
+        where = standing(session, user, project, FORMATS[fmt][2], local=as_user is None)
+        wanted = _wanted(session, where, query, code, layer)
+        try:
+            style = template.open("rb") if template is not None else None
+        except OSError as exc:
+            fail(f"{template}: cannot be read ({exc.strerror})")
+        options = {"kind": kind, "mode": mode, "by": by,
+                   "report": ReportOptions(tag_attributes=tag or ["approach"], show_coder=show_coder,
+                                           show_document=show_document, template=style)}
+        try:
+            data = _export_bytes(session, where, fmt, wanted, options)
+        except (store.Invalid, store.NotFound, TemplateRefused, LimitExceeded) as exc:
+            fail(f"{template}: {exc}" if isinstance(exc, (TemplateRefused, LimitExceeded)) else str(exc))
+        finally:
+            if style is not None:
+                style.close()
+        target = out or Path(file_stem(where.project.name) + FORMATS[fmt][1])
+    target.write_bytes(data)
+    typer.echo(f"wrote {target}")
