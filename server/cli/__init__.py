@@ -9,7 +9,8 @@ from server.cli.users import token_app, users_app
 
 app = typer.Typer(help="Peerframe: qualitative coding against a values framework.", no_args_is_help=True)
 export_app = typer.Typer(cls=exchange.ExportGroup, no_args_is_help=True,
-                         help="Write reports to files: peerframe export PROJECT FORMAT [--out FILE] (see: export file --help).")
+                         help="Write reports to files: peerframe export PROJECT FORMAT [--out FILE] "
+                              "(see: export file --help).")
 
 app.command()(serve.serve)
 app.add_typer(frameworks_app, name="frameworks")

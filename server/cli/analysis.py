@@ -13,7 +13,7 @@ def _codes(figures) -> dict:
             "alpha_ci": list(figures.alpha_ci) if figures.alpha_ci else None, "used": figures.used}
 
 
-def agreement(project: str = typer.Argument(..., help="Project name or id."),
+def agreement(project: str = typer.Argument(..., metavar="PROJECT", help="Project name or id."),
               document: Optional[str] = typer.Option(None, "--document", help="Only this transcript (name or id)."),
               unit: str = typer.Option("turn", "--unit", help="turn, sentence or character"),
               as_user: Optional[str] = ACTING, as_json: bool = JSON) -> None:
@@ -72,8 +72,9 @@ def agreement(project: str = typer.Argument(..., help="Project name or id."),
             typer.echo(f"not compared: {w['coder']} on {w['document']} ({w['status']})")
 
 
-def query(project: str = typer.Argument(..., help="Project name or id."),
-          name: Optional[str] = typer.Argument(None, help="A saved query to run (without it: list them)."),
+def query(project: str = typer.Argument(..., metavar="PROJECT", help="Project name or id."),
+          name: Optional[str] = typer.Argument(None, metavar="NAME",
+                                               help="A saved query to run (without it: list them)."),
           as_user: Optional[str] = ACTING, as_json: bool = JSON) -> None:
     """List the project's saved queries, or run one and print the passages it finds (what the reader may see).
 

@@ -235,7 +235,7 @@ def _export_bytes(session, where, fmt: str, wanted, options: dict) -> bytes:
 
 
 def export_file(
-    project: str = typer.Argument(..., help="Project name or id."),
+    project: str = typer.Argument(..., metavar="PROJECT", help="Project name or id."),
     fmt: str = typer.Argument(..., metavar="FORMAT", help=FORMAT_HELP),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write (default: the name the page's "
                                                                   "download has, in this folder)."),

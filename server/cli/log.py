@@ -20,7 +20,7 @@ def _utc(moment: Optional[datetime], whole_day: bool = False) -> Optional[dateti
     return moment.replace(tzinfo=timezone.utc)
 
 
-def log(project: str = typer.Argument(..., help="Project name or id."),
+def log(project: str = typer.Argument(..., metavar="PROJECT", help="Project name or id."),
         kind: Optional[str] = typer.Option(None, "--kind", help="Only entries of this kind, or kinds starting so "
                                                                  "(coding, coding.added, member, reconcile…)."),
         user: Optional[str] = typer.Option(None, "--user", help="Only this user's changes (by name)."),

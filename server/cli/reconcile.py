@@ -28,8 +28,8 @@ def _find(waiting: list, named: str):
     return next((item for item in waiting if _item_id(item) == named), None)
 
 
-def reconcile(project: str = typer.Argument(..., help="Project name or id."),
-              document: str = typer.Argument(..., help="Transcript name or id."),
+def reconcile(project: str = typer.Argument(..., metavar="PROJECT", help="Project name or id."),
+              document: str = typer.Argument(..., metavar="DOCUMENT", help="Transcript name or id."),
               listing: bool = typer.Option(False, "--list", help="List the queue (what happens with no decision)."),
               accept: Optional[str] = typer.Option(None, "--accept", metavar="ITEM",
                                                    help=f"Keep the code there ({ITEM}): every coder's coding of it, "
@@ -48,7 +48,7 @@ def reconcile(project: str = typer.Argument(..., help="Project name or id."),
 
     Lists `number<TAB>START-END:CODE<TAB>applied by …; not by …<TAB>passage`; --json: {"document",
     "document_id", "unit", "coders", "waiting": [{"number", "item", "start", "end", "code", "code_name",
-    "applied_by", "not_by", "text"}], "agreed": [same], "decisions": [{"code", "start", "end", "decision",
+    "applied_by", "not_by", "text"}], "agreed" (the same keys), "decisions": [{"code", "start", "end", "decision",
     "reason", "decided_by"}], "left_out": [{"coder", "status"}]}."""
     from coding import reconcile as reconciling
 

@@ -6,7 +6,8 @@ from typing import Optional
 import typer
 
 from coding import accounts, store
-from server.cli.common import ACTING, JSON, REFUSED, UNKNOWN, emit, fail, find_document, find_user, open_session, standing
+from server.cli.common import (ACTING, JSON, REFUSED, UNKNOWN, emit, fail, find_document, find_user, open_session,
+                               standing)
 
 members_app = typer.Typer(help="Who belongs to a project, and in what role (the lead's Team page).",
                           no_args_is_help=True)
@@ -27,7 +28,7 @@ def _lead(session, user, project: str, as_user: Optional[str], code: int):
     return standing(session, user, project, "lead", local=as_user is None, code=code)
 
 
-def _member(session, where, name: Optional[str], code: int):
+def _member(session, name: Optional[str], code: int):
     if not name:
         fail("name the user: peerframe members add PROJECT USER --role ROLE", UNKNOWN)
     return find_user(session, name, code)
@@ -58,7 +59,7 @@ def _set(first: str, second: Optional[str], project: Optional[str], role: str, a
     session, user = open_session(as_user, UNKNOWN)
     with session:
         where = _lead(session, user, project_name, as_user, code)
-        member = _member(session, where, name, code)
+        member = _member(session, name, code)
         if existing and accounts.role_in(session, project_id=where.project.id, user=member) is None:
             fail(f"{member.name} is not a member of '{where.project.name}' (add them with: "
                  f"peerframe members add '{where.project.name}' {member.name} --role {role})", UNKNOWN)
@@ -78,7 +79,7 @@ def members_add(first: str = typer.Argument(..., metavar="PROJECT", help="Projec
 
 
 @members_app.command("role")
-def members_role(project: str = typer.Argument(..., help="Project name or id."),
+def members_role(project: str = typer.Argument(..., metavar="PROJECT", help="Project name or id."),
                  name: str = typer.Argument(..., metavar="USER", help="A member's name."),
                  role: str = ROLE, as_user: Optional[str] = ACTING) -> None:
     """Change a member's role. Needs the lead role."""
@@ -86,14 +87,14 @@ def members_role(project: str = typer.Argument(..., help="Project name or id."),
 
 
 @members_app.command("remove")
-def members_remove(project: str = typer.Argument(..., help="Project name or id."),
+def members_remove(project: str = typer.Argument(..., metavar="PROJECT", help="Project name or id."),
                    name: str = typer.Argument(..., metavar="USER", help="A member's name."),
                    as_user: Optional[str] = ACTING) -> None:
     """Take a member out of a project; their codings stay, in their layer. Needs the lead role."""
     session, user = open_session(as_user, UNKNOWN)
     with session:
         where = _lead(session, user, project, as_user, UNKNOWN)
-        member = _member(session, where, name, UNKNOWN)
+        member = _member(session, name, UNKNOWN)
         try:
             accounts.remove_member(session, project_id=where.project.id, user=member, by=user)
         except store.NotFound as exc:
@@ -103,8 +104,9 @@ def members_remove(project: str = typer.Argument(..., help="Project name or id."
     typer.echo(f"{member.name} is no longer a member of '{where.project.name}'")
 
 
-def assign(project: str = typer.Argument(..., help="Project name or id."),
-           document: Optional[str] = typer.Argument(None, help="Transcript name or id (without it: list them all)."),
+def assign(project: str = typer.Argument(..., metavar="PROJECT", help="Project name or id."),
+           document: Optional[str] = typer.Argument(None, metavar="DOCUMENT",
+                                                    help="Transcript name or id (without it: list them all)."),
            coder: Optional[str] = typer.Argument(None, metavar="USER", help="The coder to give it to "
                                                                            "(without it: list the transcript's)."),
            remove: bool = typer.Option(False, "--remove", help="Take the transcript back from the coder."),

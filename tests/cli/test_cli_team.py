@@ -26,7 +26,8 @@ def test_unknown_names_exit_2_say_what_and_where_and_store_nothing(team, cli_url
         (("members", "role", "Study", "out", "--role", "lead"), "out is not a member of 'Study'"),
         (("members", "remove", "Study", "out"), "out is not a member of this project ('Study')"),
         (("members", "list", "Nope"), "no project called 'Nope'"),
-        (("assign", "Study", "pv99.txt", "sam"), "'Study' has no transcript called 'pv99.txt' (it has: pv44.txt, pv45.txt"),
+        (("assign", "Study", "pv99.txt", "sam"),
+         "'Study' has no transcript called 'pv99.txt' (it has: pv44.txt, pv45.txt"),
         (("assign", "Study", "pv45.txt", "ghost"), "no user called 'ghost'"),
         (("members", "list", "Study", "--as", "ghost"), "no user called 'ghost'"),
     ):
