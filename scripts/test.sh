@@ -28,13 +28,12 @@ if ! grep -qs "\"version\": \"$AXE_VERSION\"" tests/browser/.axe/node_modules/ax
   npm install --silent --no-save --no-audit --no-fund --prefix tests/browser/.axe "axe-core@$AXE_VERSION" >/dev/null
 fi
 
-if [ ! -x .venv/bin/pip ]; then
-  rm -rf .venv
+if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
   if ! python3 -m venv --system-site-packages .venv >/dev/null 2>&1; then
-    rm -rf .venv  # Debian and Ubuntu ship the venv module's pip separately
-    apt_install python3-venv
+    apt_install python3-venv  # Debian and Ubuntu ship the venv module's pip separately
     python3 -m venv --system-site-packages .venv
   fi
+  rm -f .venv/installed-pyproject.toml
 fi
 # the install is editable, so it is redone only when pyproject.toml changes
 if ! cmp -s pyproject.toml .venv/installed-pyproject.toml; then
