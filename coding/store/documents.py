@@ -1,14 +1,16 @@
 """Participants, documents and their speaker turns."""
 
 import hashlib
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from coding.models import Document, Participant, Turn, User
 from coding.store.base import Conflict, Invalid, NotFound, _done, _log
-from coding.transcripts import Transcript
+
+if TYPE_CHECKING:  # an annotation only: importing coding.transcripts here would load lxml for every command
+    from coding.transcripts import Transcript
 
 
 def get_participant(session: Session, *, project_id: int, label: str) -> Optional[Participant]:
@@ -68,7 +70,7 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def import_document(session: Session, *, project_id: int, user: User, transcript: Transcript,
+def import_document(session: Session, *, project_id: int, user: User, transcript: "Transcript",
                     participant: Optional[str] = None, attributes: Optional[dict[str, str]] = None) -> Document:
     """Store a read transcript with its turns, or raise Conflict if the project has its text already."""
     digest = text_digest(transcript.text)

@@ -6,8 +6,9 @@ from typing import Optional
 import typer
 from sqlmodel import select
 
-from coding import erasure, store
+from coding import store
 from coding.models import Document
+from server.cli.common import fail, find_project, open_session, settings
 
 erase_app = typer.Typer(help="Erase a transcript or a project for good (consent withdrawn, text not anonymised).",
                         no_args_is_help=True)
@@ -22,6 +23,8 @@ def _confirmation(what: str, name: str, confirm: Optional[str]) -> str:
 
 
 def _done(session, tombstone) -> None:
+    from coding import erasure
+
     complete = erasure.scrub(session.get_bind())
     typer.echo(f"{store.describe(tombstone)}; the log keeps only this entry")
     if not complete:
@@ -33,46 +36,46 @@ def _done(session, tombstone) -> None:
 def erase_document(name: str, project: str = typer.Option(..., "--project"), confirm: Optional[str] = CONFIRM,
                    acting: Optional[str] = ACTING) -> None:
     """Erase one transcript (by name) with its turns, codings, decisions and log."""
-    from server.cli import _fail, _project, _session, _settings
+    from coding import erasure
 
-    session, user = _session(acting)
+    session, user = open_session(acting)
     with session:
-        target = _project(session, project)
+        target = find_project(session, project)
         found = list(session.exec(select(Document).where(Document.project_id == target.id, Document.name == name)))
         if len(found) != 1:
             names = ", ".join(d.name for d in store.list_documents(session, project_id=target.id)) or "none"
-            _fail(f"'{project}' has {'no' if not found else 'several'} transcripts called '{name}' (it has: {names})")
+            fail(f"'{project}' has {'no' if not found else 'several'} transcripts called '{name}' (it has: {names})")
         try:
             tombstone = erasure.erase_document(session, document=found[0], user=user,
                                                confirm=_confirmation("transcript", name, confirm),
-                                               media=_settings().media, job_results=Path(_settings().jobs_dir))
+                                               media=settings().media, job_results=Path(settings().jobs_dir))
         except store.Invalid as refused:
-            _fail(str(refused))
+            fail(str(refused))
         _done(session, tombstone)
 
 
 @erase_app.command("project")
 def erase_project(name: str, confirm: Optional[str] = CONFIRM, acting: Optional[str] = ACTING) -> None:
     """Erase a whole project: transcripts, codebook, members, pseudonyms, saved queries and log."""
-    from server.cli import _fail, _project, _session, _settings
+    from coding import erasure
 
-    session, user = _session(acting)
+    session, user = open_session(acting)
     with session:
         try:
-            tombstone = erasure.erase_project(session, project=_project(session, name), user=user,
-                                              confirm=_confirmation("project", name, confirm), media=_settings().media,
-                                              job_results=Path(_settings().jobs_dir))
+            tombstone = erasure.erase_project(session, project=find_project(session, name), user=user,
+                                              confirm=_confirmation("project", name, confirm), media=settings().media,
+                                              job_results=Path(settings().jobs_dir))
         except store.Invalid as refused:
-            _fail(str(refused))
+            fail(str(refused))
         _done(session, tombstone)
 
 
 @erase_app.command("log")
 def erase_log() -> None:
     """Every erasure, newest first: when, who, what (tombstones of deleted projects included)."""
-    from server.cli import _session
+    from coding import erasure
 
-    session, _ = _session()
+    session, _ = open_session()
     with session:
         people = {u.id: u.name for u in store.list_users(session)}
         for event in erasure.tombstones(session):

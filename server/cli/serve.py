@@ -1,0 +1,49 @@
+"""`peerframe serve`: the web application."""
+
+import os
+
+import typer
+
+from coding import accounts, store
+from coding.db import make_engine, migrate, session_for
+from server.cli.common import fail, settings
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    demo: bool = typer.Option(False, "--demo", help="Create the demo project (once) and run single-user."),
+    single_user: bool = typer.Option(False, "--single-user", help="Run without login as the one local user."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Server processes (for a team on PostgreSQL)."),
+) -> None:
+    """Run the web application: signed-in team use, or single-user on this machine only."""
+    import uvicorn
+
+    from server.app import create_app, is_loopback
+
+    single = demo or single_user
+    if single and not is_loopback(host):
+        fail(f"single-user mode runs without login, so it only listens on a loopback address, not {host}")
+    chosen = settings(demo=demo, single_user=single)
+    engine = make_engine(chosen.database_url)
+    migrate(engine)
+    with session_for(engine) as session:
+        if demo:
+            from coding.demo import seed_demo
+
+            seed_demo(session, user=store.ensure_user(session, name=chosen.single_user_name),
+                      single_user=chosen.single_user)
+        needs_admin = not single and not accounts.has_admin(session)
+    engine.dispose()
+    typer.echo(f"Peerframe on http://{host}:{port}  ({'single-user' if single else 'sign-in required'}; "
+               f"database: {chosen.database_url.split('@')[-1]}; workers: {workers})")
+    if needs_admin:
+        typer.echo(f"No administrator yet: open http://{host}:{port}/setup to create one "
+                   "(or run: peerframe users add NAME --admin --password-stdin)")
+    if workers == 1:
+        uvicorn.run(create_app(chosen.model_copy(update={"demo": False})), host=host, port=port, log_level="info")
+        return
+    os.environ["PEERFRAME_SINGLE_USER"] = "true" if single else "false"
+    os.environ["PEERFRAME_DATABASE_URL"] = chosen.database_url
+    os.environ.pop("PEERFRAME_DEMO", None)
+    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
