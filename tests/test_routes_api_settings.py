@@ -24,9 +24,10 @@ def test_a_lead_codes_blind_and_reveals_a_transcript(team_app, team):
 
 def test_a_lead_sets_speakers_and_the_participant(team_app, team):
     lead, doc = api(team_app, team, "lead"), team["doc_x"]
-    assert lead.put(f"/api/documents/{doc}/interviewers", json={"speakers": []}).json()["interviewer_speakers"] == []
-    assert lead.put(f"/api/documents/{doc}/interpreted", json={"speakers": ["PV44"]}).json()[
-        "interpreted_speakers"] == ["PV44"]
+    both = lead.put(f"/api/documents/{doc}/speakers", json={"interviewers": [], "interpreted": ["PV44"]}).json()
+    assert (both["interviewer_speakers"], both["interpreted_speakers"]) == ([], ["PV44"])
+    one = lead.put(f"/api/documents/{doc}/speakers", json={"interviewers": ["Interviewer"]}).json()
+    assert (one["interviewer_speakers"], one["interpreted_speakers"]) == (["Interviewer"], ["PV44"])
     settings = lead.put(f"/api/documents/{doc}/participant", json={"participant": "PV44"}).json()
     assert settings["participant"] == "PV44"
     assert api(team_app, team, "coder").get(f"/api/documents/{doc}").json()["participant"] == "PV44"
@@ -39,9 +40,10 @@ def test_a_lead_sets_speakers_and_the_participant(team_app, team):
     ("lead", "projects/{x}/blind", {"blind": "yes"}, 422, "blind:"),
     ("coder", "documents/{doc_x}/revealed", {"revealed": True}, 403, "lead role"),
     ("lead", "documents/{doc_x}/revealed", {}, 422, "revealed: Field required"),
-    ("viewer", "documents/{doc_x}/interviewers", {"speakers": ["PV44"]}, 403, "lead role"),
-    ("lead", "documents/{doc_x}/interviewers", {"speakers": ["Nobody"]}, 422, "'Nobody' is not a speaker"),
-    ("lead", "documents/{doc_x}/interpreted", {"speakers": "PV44"}, 422, "speakers:"),
+    ("viewer", "documents/{doc_x}/speakers", {"interviewers": ["PV44"]}, 403, "lead role"),
+    ("lead", "documents/{doc_x}/speakers", {"interviewers": ["Nobody"]}, 422, "'Nobody' is not a speaker"),
+    ("lead", "documents/{doc_x}/speakers", {"interviewers": [], "interpreted": ["Nobody"]}, 422, "'Nobody'"),
+    ("lead", "documents/{doc_x}/speakers", {"interpreted": "PV44"}, 422, "interpreted:"),
     ("outsider", "documents/{doc_x}/participant", {"participant": "PV9"}, 404, "no document"),
     ("lead", "documents/{doc_x}/participant", {"participant": "x" * 81}, 422, "participant:"),
 ])

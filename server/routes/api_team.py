@@ -126,9 +126,12 @@ class RevealedIn(BaseModel):
     revealed: StrictBool = Field(description="every coder of the transcript sees all layers on it")
 
 
+Speakers = list[Annotated[str, Field(min_length=1, max_length=200)]]
+
+
 class SpeakersIn(BaseModel):
-    speakers: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(max_length=200,
-                                                                                examples=[["Interviewer"]])
+    interviewers: Optional[Speakers] = Field(None, max_length=200, examples=[["Interviewer"]])
+    interpreted: Optional[Speakers] = Field(None, max_length=200, examples=[["PV44"]])
 
 
 class ParticipantIn(BaseModel):
@@ -171,17 +174,16 @@ def put_revealed(body: RevealedIn, session: SessionDep, target: LeadDocumentDep)
     return _settings(session, target)
 
 
-@router.put("/documents/{document_id}/interviewers", responses=CHANGE)
-def put_interviewers(body: SpeakersIn, session: SessionDep, target: LeadDocumentDep) -> SettingsOut:
-    """Say which of the transcript's speakers are interviewers (their turns get no suggestions)."""
-    store.set_interviewers(session, document=target.document, user=target.access.user, speakers=body.speakers)
-    return _settings(session, target)
-
-
-@router.put("/documents/{document_id}/interpreted", responses=CHANGE)
-def put_interpreted(body: SpeakersIn, session: SessionDep, target: LeadDocumentDep) -> SettingsOut:
-    """Say which of the transcript's speakers spoke through an interpreter."""
-    store.set_interpreted(session, document=target.document, user=target.access.user, speakers=body.speakers)
+@router.put("/documents/{document_id}/speakers", responses=CHANGE)
+def put_speakers(body: SpeakersIn, session: SessionDep, target: LeadDocumentDep) -> SettingsOut:
+    """Say which of the transcript's speakers are interviewers (their turns get no suggestions) and which
+    spoke through an interpreter; a list left out stays as it is."""
+    document, user = target.document, target.access.user
+    with store.atomic(session):
+        if body.interviewers is not None:
+            store.set_interviewers(session, document=document, user=user, speakers=body.interviewers)
+        if body.interpreted is not None:
+            store.set_interpreted(session, document=document, user=user, speakers=body.interpreted)
     return _settings(session, target)
 
 
