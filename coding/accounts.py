@@ -79,6 +79,14 @@ def find_user(session: Session, *, name: str) -> Optional[User]:
     return session.exec(select(User).where(User.name == name.strip())).first()
 
 
+def user_named(session: Session, *, name: str) -> User:
+    """The user with this name; NotFound, saying an administrator can add them, when there is none."""
+    found = find_user(session, name=name)
+    if found is None:
+        raise store.NotFound(f"there is no user called '{name.strip()}'; an administrator can add them")
+    return found
+
+
 def has_admin(session: Session) -> bool:
     """True once the server has an administrator who can sign in."""
     return session.exec(select(User).where(col(User.is_admin).is_(True), col(User.password_hash).is_not(None))).first() is not None

@@ -5,7 +5,7 @@ from typing import Iterable, Optional
 
 from sqlmodel import Session
 
-from coding import store
+from coding import accounts, store
 from coding.models import Document
 
 CONSENSUS = "consensus"
@@ -56,3 +56,29 @@ def choices(session: Session, *, document: Document, allowed: Optional[set[int]]
     found = [LayerChoice(value, label, counts[i], shown is None or i in shown)
              for i, (value, label) in values.items() if counts.get(i)]
     return sorted(found, key=lambda c: (c.value == CONSENSUS, c.label.lower()))
+
+
+def choice_values(session: Session, *, project_id: int, choice: str) -> Optional[list[str]]:
+    """The `layers` values a script's `layer` choice names: None for "all", ["consensus"], or the layer of the
+    coder called <name> in "coder:<name>"; Invalid for anything else or a name that is no coder's here."""
+    if choice == "all":
+        return None
+    if choice == CONSENSUS:
+        return [CONSENSUS]
+    kind, _, name = choice.partition(":")
+    if kind != "coder" or not name:
+        raise store.Invalid(f"layer: is 'all', 'consensus' or 'coder:<user name>', not '{choice[:80]}'")
+    owner = next((u for u in store.layer_owners(session, project_id=project_id).values() if u.name == name), None)
+    members = {u.name for u, _ in accounts.members(session, project_id=project_id)}
+    if owner is None and name not in members:
+        raise store.Invalid(f"layer: nobody called '{name[:80]}' codes in this project")
+    return [f"coder:{owner.id}"] if owner else []
+
+
+def script_values(session: Session, *, project_id: int) -> dict[int, str]:
+    """Each layer's value as a script names it: "consensus" or "coder:<user name>"."""
+    found = {i: f"coder:{u.name}" for i, u in store.layer_owners(session, project_id=project_id).items()}
+    consensus = store.consensus_layer(session, project_id=project_id, create=False)
+    if consensus is not None:
+        found[consensus.id] = CONSENSUS
+    return found

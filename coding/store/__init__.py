@@ -8,7 +8,7 @@ from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atom
 from coding.store.checks import MEMO_LIMIT
 from coding.store.codebook import CODE_FIELDS, add_code, get_code, merge_code, move_code, project_codes, update_code
 from coding.store.codings import (add_coding, coder_layer, coding_counts, consensus_layer,
-                                  document_coding_count, document_codings,
+                                  document_coding_count, document_codings, edit_coding,
                                   get_coding, layer_has_codings, layer_owners, project_codings, recode_coding,
                                   remove_coding, resize_coding, set_memo, span_asked)
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
@@ -67,6 +67,7 @@ __all__ = [
     "document_coding_count",
     "document_codings",
     "document_participant",
+    "edit_coding",
     "document_turns",
     "ensure_user",
     "find_project",

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from coding.models import Code, Coding, Document, Layer, Turn, User
-from coding.store.base import Invalid, NotFound, NotYours, _done, _log
+from coding.store.base import Invalid, NotFound, NotYours, _done, _log, atomic
 from coding.store.checks import memo as checked_memo
 from coding.store.documents import get_document
 from coding.spans import nudge, trim
@@ -203,6 +203,21 @@ def set_memo(session: Session, *, coding: Coding, user: User, memo: str) -> Codi
     _log(session, project_id=_coding_project(session, coding), user=user, kind="coding.memo",
          document_id=coding.document_id, payload={"coding": coding.id, "before": before, "after": memo})
     _done(session)
+    session.refresh(coding)
+    return coding
+
+
+def edit_coding(session: Session, *, coding: Coding, user: User, memo: Optional[str] = None,
+                span: Optional[tuple[int, int]] = None, code: Optional[Code] = None) -> Coding:
+    """Change a coding's memo, span and code in one transaction (each still its own undoable event):
+    all of it is stored, or on any refusal none."""
+    with atomic(session):
+        if span is not None:
+            resize_coding(session, coding=coding, user=user, start=span[0], end=span[1])
+        if code is not None:
+            recode_coding(session, coding=coding, user=user, code=code)
+        if memo is not None:
+            set_memo(session, coding=coding, user=user, memo=memo)
     session.refresh(coding)
     return coding
 

@@ -21,13 +21,17 @@ CODING_CHANGES = ("coding.added", "coding.removed", "coding.memo", "coding.resiz
 
 def list_events(session: Session, *, project_id: int, user_id: Optional[int] = None,
                 document_id: Optional[int] = None, kind: Optional[str] = None, limit: int = 500,
-                since: Optional[datetime] = None, until: Optional[datetime] = None) -> list[Event]:
-    """The project's event log, newest first, optionally filtered (`since` inclusive, `until` exclusive)."""
+                since: Optional[datetime] = None, until: Optional[datetime] = None,
+                before: Optional[int] = None) -> list[Event]:
+    """The project's event log, newest first, optionally filtered: by person, transcript, kind (a prefix),
+    time [since, until) and, for paging, only events older than the event `before`."""
     query = select(Event).where(Event.project_id == project_id)
     if since is not None:
         query = query.where(Event.at >= since)
     if until is not None:
         query = query.where(Event.at < until)
+    if before is not None:
+        query = query.where(Event.id < before)
     if user_id is not None:
         query = query.where(Event.user_id == user_id)
     if document_id == CODEBOOK:

@@ -126,13 +126,19 @@ def _project_out(project) -> ProjectOut:
                       created_at=project.created_at)
 
 
+def code_out(code) -> CodeOut:
+    """A code as the API shows it, its key as `id`."""
+    return CodeOut(id=code.key, name=code.name, parent=code.parent_key, kind=code.kind, tier=code.tier,
+                   definition=code.definition, colour=code.colour, retired=code.retired)
+
+
 def _summary(document: Document, participant) -> dict[str, Any]:
     return dict(id=document.id, project_id=document.project_id, name=document.name,
                 format=document.source_format, participant=participant.label if participant else None,
                 word_count=document.word_count, created_at=document.created_at)
 
 
-def _coding_out(coding: Coding, key: str, coder: str, text: str) -> CodingOut:
+def coding_out(coding: Coding, key: str, coder: str, text: str) -> CodingOut:
     return CodingOut(id=coding.id, document_id=coding.document_id, start=coding.start, end=coding.end,
                      code_id=key, coder=coder, memo=coding.memo, origin=coding.origin,
                      text=text[coding.start:coding.end], created_at=coding.created_at)
@@ -184,9 +190,7 @@ def show_project(access: ProjectDep) -> ProjectOut:
 @router.get("/projects/{project_id}/codes")
 def list_codes(session: SessionDep, access: ProjectDep) -> list[CodeOut]:
     """The project's codebook in order; `id` is the stable key used by codings."""
-    return [CodeOut(id=c.key, name=c.name, parent=c.parent_key, kind=c.kind, tier=c.tier, definition=c.definition,
-                    colour=c.colour, retired=c.retired)
-            for c in store.project_codes(session, project_id=access.project.id)]
+    return [code_out(c) for c in store.project_codes(session, project_id=access.project.id)]
 
 
 @router.post("/projects/{project_id}/documents", status_code=201, responses={
@@ -250,7 +254,7 @@ def add_coding(body: CodingIn, session: SessionDep, target: CoderDocumentDep) ->
     code = store.get_code(session, project_id=document.project_id, key=body.code_id)
     coding = store.add_coding(session, document=document, code=code, user=user, start=body.start, end=body.end,
                               memo=body.memo)
-    return _coding_out(coding, code.key, user.display_name, document.text)
+    return coding_out(coding, code.key, user.display_name, document.text)
 
 
 @router.get("/projects/{project_id}/codings")
@@ -265,7 +269,7 @@ def list_codings(session: SessionDep, access: ProjectDep, scope: ScopeDep) -> li
         if not scope.sees(c):
             continue
         coder = owners[c.layer_id].display_name if c.layer_id in owners else "Consensus"
-        found.append(_coding_out(c, codes[c.code_id], coder, documents[c.document_id].text))
+        found.append(coding_out(c, codes[c.code_id], coder, documents[c.document_id].text))
     return found
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from coding import export, progress, store, visibility
 from coding.export.memos import memos_docx
@@ -103,7 +103,8 @@ def edit_memo(request: Request, session: SessionDep, access: CoderDep, memo_id: 
 
 
 class StatusIn(BaseModel):
-    state: str = Field(max_length=20, examples=["done"], description="not started, in progress or done")
+    state: str = Field(max_length=20, examples=["done"], description="not started, in progress or done",
+                       validation_alias=AliasChoices("state", "status"))
 
 
 class StatusOut(BaseModel):

@@ -132,9 +132,7 @@ def edit_participant(request: Request, session: SessionDep, access: LeadDep,
 @router.post("/projects/{project_id}/members", response_class=HTMLResponse)
 def set_member(request: Request, session: SessionDep, access: LeadDep,
                name: Annotated[str, Form()], role: Annotated[str, Form()]):
-    member = accounts.find_user(session, name=name)
-    if member is None:
-        raise store.NotFound(f"there is no user called '{name.strip()}'; an administrator can add them")
+    member = accounts.user_named(session, name=name)
     if role == "remove":
         accounts.remove_member(session, project_id=access.project.id, user=member, by=access.user)
     else:

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from coding import accounts, export, queries, reports, store
+from coding.activity import PAGE_MAX, find_events
 from coding.jobs import work
 from coding.limits import read_bounded
 from coding.models import Project
@@ -171,10 +172,10 @@ def activity(request: Request, session: SessionDep, access: LeadDep, kind: Annot
              user: Annotated[Optional[str], Query()] = None, document: Annotated[Optional[str], Query()] = None):
     project = access.project
     users = {u.id: u for u in store.list_users(session)}
-    by_name = {u.name: u.id for u in users.values()}
+    known = user in {u.name for u in users.values()}
     document_id = id_in(document)
-    events = store.list_events(session, project_id=project.id, kind=kind or None, user_id=by_name.get(user or ""),
-                               document_id=document_id)
+    events = find_events(session, project_id=project.id, kind=kind, user_name=user if known else None,
+                                  document_id=document_id, limit=PAGE_MAX)
     return request.app.state.templates.TemplateResponse(request, "pages/activity.html", {
         "project": project, "events": events, "users": users, "describe": store.describe, "kind": kind or "",
         "words": store.Wording(session, project_id=project.id),
