@@ -98,6 +98,9 @@ class DocumentPage:
         return len(self.suggestions) > PANEL
 
 
+Known = tuple[Sequence[Shown], int]  # suggestions found in text order, and the offset before which they are all
+
+
 @dataclass
 class Chunk:
     """A run of consecutive turns of the transcript, rendered, and where it lies in the whole."""
@@ -196,11 +199,16 @@ def _views(session: Session, *, document: Document, user: User, turns: Sequence[
 
 def document_chunk(session: Session, *, document: Document, user: User, span: Span,
                    layers: Optional[set[int]] = None, codes_here: bool = True,
-                   codes: Optional[Sequence[Code]] = None) -> Chunk:
-    """One chunk of the transcript's turns, rendered as the page shows them."""
+                   codes: Optional[Sequence[Code]] = None, known: Optional[Known] = None) -> Chunk:
+    """One chunk of the transcript's turns, rendered as the page shows them. `known` are suggestions the
+    caller has already found, in text order, with the offset before which they are all of them."""
     turns = store.turns_in(session, document_id=document.id, first=span.first, last=span.last)
+    shown = None
+    if known is not None and turns and turns[-1].end <= known[1]:
+        lo, hi = turns[0].start, turns[-1].end
+        shown = [s for s in known[0] if lo <= s.start and s.end <= hi]
     return Chunk(span, _views(session, document=document, user=user, turns=turns, layers=layers,
-                              with_suggestions=codes_here, codes=codes))
+                              with_suggestions=codes_here, codes=codes, shown=shown))
 
 
 def suggestion_turns(session: Session, *, document: Document, user: User, layers: Optional[set[int]] = None,
@@ -232,8 +240,10 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
     suggesting = codes_here and suggestions_on(user)
     shown = (document_suggestions(session, document=document, user=user, limit=PANEL + 1, codes=codes)
              if suggesting else [])
+    # the panel's suggestions are all there are before the last one it found (or all, when it found no more)
+    known = (shown, len(document.text) if len(shown) <= PANEL else shown[-1].start) if suggesting else None
     chunk = document_chunk(session, document=document, user=user, span=span, layers=shown_layers,
-                           codes_here=suggesting, codes=codes)
+                           codes_here=suggesting, codes=codes, known=known)
     return DocumentPage(
         document=document, participant=store.document_participant(session, document=document),
         turns=chunk.turns, chunk=chunk, turn_count=span.total,
