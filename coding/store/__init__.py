@@ -24,7 +24,7 @@ from coding.store.turns import (coded_turns, coding_spans, codings_overlapping, 
                                 turns_overlapping)
 from coding.store.wording import Wording, quote
 from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
-                                   list_projects, list_users, set_blind, set_preference)
+                                   list_projects, list_users, set_blind, set_preference, users_by_id)
 
 __all__ = [
     "CLASH",
@@ -84,7 +84,7 @@ __all__ = [
     "list_events",
     "list_participants",
     "list_projects",
-    "list_users",
+    "list_users", "users_by_id",
     "project_codes",
     "project_codings",
     "quote",
