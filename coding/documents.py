@@ -243,6 +243,7 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
     shown = (document_suggestions(session, document=document, user=user, limit=PANEL + 1, codes=codes)
              if suggesting else [])
     # the panel's suggestions are all there are before the last one it found (or all, when it found no more)
+    per_layer = store.layer_counts(session, document_id=document.id, layers=layers)
     known = (shown, len(document.text) if len(shown) <= PANEL else shown[-1].start) if suggesting else None
     chunk = document_chunk(session, document=document, user=user, span=span, layers=shown_layers,
                            codes_here=suggesting, codes=codes, known=known, names=names)
@@ -250,9 +251,9 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
         document=document, participant=store.document_participant(session, document=document),
         turns=chunk.turns, chunk=chunk, turn_count=span.total,
         codes=codes, shortcuts=shortcuts, suggestions=shown,
-        layers=choices(session, document=document, allowed=layers, shown=shown_layers, names=names),
+        layers=choices(session, document=document, allowed=layers, shown=shown_layers, names=names, counts=per_layer),
         speakers=store.speakers(session, document_id=document.id),
-        coding_count=store.document_coding_count(session, document_id=document.id, layers=shown_layers),
+        coding_count=sum(n for i, n in per_layer.items() if shown_layers is None or i in shown_layers),
         undo_hint=store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id),
         code_by_id=code_by_id,
         suggestions_on=suggestions_on(user),

@@ -26,11 +26,12 @@ Names = dict[int, tuple[str, str]]  # layer id -> (its value in the `layers` par
 
 def layer_names(session: Session, *, document: Document) -> Names:
     """Each layer of the transcript's project: its value ("coder:<user id>" or "consensus") and label."""
-    found = {layer_id: (f"coder:{user.id}", user.display_name or user.name)
-             for layer_id, user in store.layer_owners(session, project_id=document.project_id).items()}
-    consensus = store.consensus_layer(session, project_id=document.project_id, create=False)
-    if consensus is not None:
-        found[consensus.id] = (CONSENSUS, "Consensus")
+    found = {}
+    for layer, user in store.project_layers(session, project_id=document.project_id):
+        if user is not None:
+            found[layer.id] = (f"coder:{user.id}", user.display_name or user.name)
+        elif layer.kind == "consensus":
+            found[layer.id] = (CONSENSUS, "Consensus")
     return found
 
 
@@ -59,10 +60,12 @@ def chosen(session: Session, *, document: Document, allowed: Optional[set[int]],
 
 
 def choices(session: Session, *, document: Document, allowed: Optional[set[int]],
-            shown: Optional[set[int]], names: Optional[Names] = None) -> list[LayerChoice]:
+            shown: Optional[set[int]], names: Optional[Names] = None,
+            counts: Optional[dict[int, int]] = None) -> list[LayerChoice]:
     """The Layers control: every layer the reader may see that has codings on the transcript, coders by name,
-    then the consensus layer."""
-    counts = store.layer_counts(session, document_id=document.id, layers=allowed)
+    then the consensus layer. `counts`: the codings per layer here, when the caller has them."""
+    if counts is None:
+        counts = store.layer_counts(session, document_id=document.id, layers=allowed)
     values = _values(session, document=document, allowed=allowed, names=names)
     found = [LayerChoice(value, label, counts[i], shown is None or i in shown)
              for i, (value, label) in values.items() if counts.get(i)]

@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -50,12 +50,17 @@ def owner_of_model(project: Project, user: Optional[User]) -> Optional[int]:
     return user.id if project.blind and user is not None else None
 
 
-def latest_model(session: Session, *, project_id: int, user_id: Optional[int] = None) -> Optional[SuggestionModel]:
-    """The newest learned model of the project (or of one coder, in a blind project)."""
-    query = select(SuggestionModel).where(SuggestionModel.project_id == project_id)
+def _newest(*columns, project_id: int, user_id: Optional[int]):
+    """A query for `columns` of the newest learned model of the project (or of one coder, in a blind project)."""
+    query = select(*columns).where(SuggestionModel.project_id == project_id)
     query = query.where(SuggestionModel.user_id == user_id if user_id is not None
                         else col(SuggestionModel.user_id).is_(None))
-    return session.exec(query.order_by(col(SuggestionModel.id).desc()).limit(1)).first()
+    return query.order_by(col(SuggestionModel.id).desc()).limit(1)
+
+
+def latest_model(session: Session, *, project_id: int, user_id: Optional[int] = None) -> Optional[SuggestionModel]:
+    """The newest learned model of the project (or of one coder, in a blind project)."""
+    return session.exec(_newest(SuggestionModel, project_id=project_id, user_id=user_id)).first()
 
 
 def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
@@ -65,10 +70,11 @@ def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
     codes = codes if codes is not None else store.project_codes(session, project_id=project_id)
     evidence = _evidence(codes)
     owner = owner_of_model(project, user)
-    model = latest_model(session, project_id=project_id, user_id=owner)
-    key = (project_id, project.created_at, fingerprint(evidence), model.id if model else 0,
-           model.trained_at if model else None)
-    return key, evidence, model, owner
+    model = session.exec(_newest(SuggestionModel.id, SuggestionModel.trained_at, project_id=project_id,
+                                 user_id=owner)).first()  # its version, not its word tables
+    key = (project_id, project.created_at, fingerprint(evidence), model[0] if model else 0,
+           model[1] if model else None)
+    return key, evidence, (lambda: session.get(SuggestionModel, model[0])) if model else (lambda: None), owner
 
 
 _EVIDENCE: "OrderedDict[tuple, list]" = OrderedDict()
@@ -96,12 +102,14 @@ def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None
     return _scorer(key, evidence, model)
 
 
-def _scorer(key: tuple, evidence, model: Optional[SuggestionModel]) -> Scorer:
+def _scorer(key: tuple, evidence, model: Callable[[], Optional[SuggestionModel]]) -> Scorer:
+    """The scorer for `key`, built once per process (`model` loads the learned model, only when needed)."""
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    scorer = Scorer(evidence, learned=model.bags if model else {})
+    learned = model()
+    scorer = Scorer(evidence, learned=learned.bags if learned else {})
     with _CACHE_LOCK:
         _CACHE[key] = scorer
         while len(_CACHE) > 16:
