@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from coding import store
 from coding.chunks import Span, locate
-from coding.layers import LayerChoice, choices, chosen, owner_names
+from coding.layers import LayerChoice, Names, choices, chosen, layer_names, owner_names
 from coding.models import Code, Coding, Document, Participant, Turn, User
 from coding.palette import line, tint
 from coding.shortcuts import Slot, pinned_keys, slots
@@ -98,6 +98,9 @@ class DocumentPage:
         return len(self.suggestions) > PANEL
 
 
+Known = tuple[Sequence[Shown], int]  # suggestions found in text order, and the offset before which they are all
+
+
 @dataclass
 class Chunk:
     """A run of consecutive turns of the transcript, rendered, and where it lies in the whole."""
@@ -180,7 +183,7 @@ def affected_turns(session: Session, *, document: Document, start: int, end: int
 
 def _views(session: Session, *, document: Document, user: User, turns: Sequence[Turn],
            layers: Optional[set[int]], with_suggestions: bool, shown: Optional[Sequence[Shown]] = None,
-           codes: Optional[Sequence[Code]] = None) -> list[TurnView]:
+           codes: Optional[Sequence[Code]] = None, names: Optional[Names] = None) -> list[TurnView]:
     """These contiguous turns rendered with the codings on them (and the coder's suggestions, if asked)."""
     if not turns:
         return []
@@ -191,16 +194,22 @@ def _views(session: Session, *, document: Document, user: User, turns: Sequence[
         shown = (document_suggestions(session, document=document, user=user, start=lo, end=hi, codes=codes)
                  if with_suggestions and suggestions_on(user) else [])
     return turn_views(document, turns, codings, {c.id: c for c in codes}, shown,
-                      owner_names(session, document=document))
+                      owner_names(session, document=document, names=names))
 
 
 def document_chunk(session: Session, *, document: Document, user: User, span: Span,
                    layers: Optional[set[int]] = None, codes_here: bool = True,
-                   codes: Optional[Sequence[Code]] = None) -> Chunk:
-    """One chunk of the transcript's turns, rendered as the page shows them."""
+                   codes: Optional[Sequence[Code]] = None, known: Optional[Known] = None,
+                   names: Optional[Names] = None) -> Chunk:
+    """One chunk of the transcript's turns, rendered as the page shows them. `known` are suggestions the
+    caller has already found, in text order, with the offset before which they are all of them."""
     turns = store.turns_in(session, document_id=document.id, first=span.first, last=span.last)
+    shown = None
+    if known is not None and turns and turns[-1].end <= known[1]:
+        lo, hi = turns[0].start, turns[-1].end
+        shown = [s for s in known[0] if lo <= s.start and s.end <= hi]
     return Chunk(span, _views(session, document=document, user=user, turns=turns, layers=layers,
-                              with_suggestions=codes_here, codes=codes))
+                              with_suggestions=codes_here, codes=codes, shown=shown, names=names))
 
 
 def suggestion_turns(session: Session, *, document: Document, user: User, layers: Optional[set[int]] = None,
@@ -227,20 +236,24 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
     codes = store.project_codes(session, project_id=document.project_id)
     code_by_id = {c.id: c for c in codes}
     span = span or locate(session, document=document)
-    shown_layers = chosen(session, document=document, allowed=layers, wanted=wanted)
+    names = layer_names(session, document=document)
+    shown_layers = chosen(session, document=document, allowed=layers, wanted=wanted, names=names)
     shortcuts = slots(codes, pinned_keys(user, document.project_id))
     suggesting = codes_here and suggestions_on(user)
     shown = (document_suggestions(session, document=document, user=user, limit=PANEL + 1, codes=codes)
              if suggesting else [])
+    # the panel's suggestions are all there are before the last one it found (or all, when it found no more)
+    per_layer = store.layer_counts(session, document_id=document.id, layers=layers)
+    known = (shown, len(document.text) if len(shown) <= PANEL else shown[-1].start) if suggesting else None
     chunk = document_chunk(session, document=document, user=user, span=span, layers=shown_layers,
-                           codes_here=suggesting, codes=codes)
+                           codes_here=suggesting, codes=codes, known=known, names=names)
     return DocumentPage(
         document=document, participant=store.document_participant(session, document=document),
         turns=chunk.turns, chunk=chunk, turn_count=span.total,
         codes=codes, shortcuts=shortcuts, suggestions=shown,
-        layers=choices(session, document=document, allowed=layers, shown=shown_layers),
+        layers=choices(session, document=document, allowed=layers, shown=shown_layers, names=names, counts=per_layer),
         speakers=store.speakers(session, document_id=document.id),
-        coding_count=store.document_coding_count(session, document_id=document.id, layers=shown_layers),
+        coding_count=sum(n for i, n in per_layer.items() if shown_layers is None or i in shown_layers),
         undo_hint=store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id),
         code_by_id=code_by_id,
         suggestions_on=suggestions_on(user),

@@ -21,38 +21,52 @@ class LayerChoice:
     shown: bool
 
 
-def _values(session: Session, *, document: Document, allowed: Optional[set[int]]) -> dict[int, tuple[str, str]]:
-    """Each layer the reader may see on the transcript: its value ("coder:<user id>" or "consensus") and label."""
-    found = {layer_id: (f"coder:{user.id}", user.display_name or user.name)
-             for layer_id, user in store.layer_owners(session, project_id=document.project_id).items()}
-    consensus = store.consensus_layer(session, project_id=document.project_id, create=False)
-    if consensus is not None:
-        found[consensus.id] = (CONSENSUS, "Consensus")
+Names = dict[int, tuple[str, str]]  # layer id -> (its value in the `layers` parameter, whose it is)
+
+
+def layer_names(session: Session, *, document: Document) -> Names:
+    """Each layer of the transcript's project: its value ("coder:<user id>" or "consensus") and label."""
+    found = {}
+    for layer, user in store.project_layers(session, project_id=document.project_id):
+        if user is not None:
+            found[layer.id] = (f"coder:{user.id}", user.display_name or user.name)
+        elif layer.kind == "consensus":
+            found[layer.id] = (CONSENSUS, "Consensus")
+    return found
+
+
+def _values(session: Session, *, document: Document, allowed: Optional[set[int]],
+            names: Optional[Names] = None) -> Names:
+    """The layers the reader may see on the transcript (`names`: all of them, when the caller has them)."""
+    found = names if names is not None else layer_names(session, document=document)
     return {i: v for i, v in found.items() if allowed is None or i in allowed}
 
 
-def owner_names(session: Session, *, document: Document) -> dict[int, str]:
+def owner_names(session: Session, *, document: Document, names: Optional[Names] = None) -> dict[int, str]:
     """Whose each layer of the transcript's project is, as people read it (nothing while the project has one
     layer: a person coding alone needs no name on every highlight)."""
-    found = _values(session, document=document, allowed=None)
+    found = _values(session, document=document, allowed=None, names=names)
     return {i: label for i, (_, label) in found.items()} if len(found) > 1 else {}
 
 
 def chosen(session: Session, *, document: Document, allowed: Optional[set[int]],
-           wanted: Optional[Iterable[str]]) -> Optional[set[int]]:
+           wanted: Optional[Iterable[str]], names: Optional[Names] = None) -> Optional[set[int]]:
     """The layers to draw: those the reader may see (`allowed`, None for all), narrowed to `wanted` when given."""
     if wanted is None:
         return allowed
     wanted = set(wanted)
-    return {i for i, (value, _) in _values(session, document=document, allowed=allowed).items() if value in wanted}
+    return {i for i, (value, _) in _values(session, document=document, allowed=allowed, names=names).items()
+            if value in wanted}
 
 
 def choices(session: Session, *, document: Document, allowed: Optional[set[int]],
-            shown: Optional[set[int]]) -> list[LayerChoice]:
+            shown: Optional[set[int]], names: Optional[Names] = None,
+            counts: Optional[dict[int, int]] = None) -> list[LayerChoice]:
     """The Layers control: every layer the reader may see that has codings on the transcript, coders by name,
-    then the consensus layer."""
-    counts = store.layer_counts(session, document_id=document.id, layers=allowed)
-    values = _values(session, document=document, allowed=allowed)
+    then the consensus layer. `counts`: the codings per layer here, when the caller has them."""
+    if counts is None:
+        counts = store.layer_counts(session, document_id=document.id, layers=allowed)
+    values = _values(session, document=document, allowed=allowed, names=names)
     found = [LayerChoice(value, label, counts[i], shown is None or i in shown)
              for i, (value, label) in values.items() if counts.get(i)]
     return sorted(found, key=lambda c: (c.value == CONSENSUS, c.label.lower()))

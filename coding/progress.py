@@ -57,7 +57,7 @@ def statuses(session: Session, *, document_ids: Iterable[int], scope: Scope, use
     shows only the reader's own, on every transcript."""
     ids = [i for i in document_ids if scope.sees_document(i)]
     found = store.statuses(session, document_ids=ids)
-    people = {u.id: u for u in store.list_users(session)}
+    people = {u.id: u for u in store.users_by_id(session, {user.id, *(i for states in found.values() for i in states)})}
     shown: dict[int, list[CoderStatus]] = {}
     for document_id in ids:
         states = found[document_id]

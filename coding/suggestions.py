@@ -5,10 +5,12 @@ The learned model is plain data in `SuggestionModel` rows, so every worker build
 """
 
 import math
+from bisect import bisect_left
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from itertools import accumulate
+from typing import Callable, Optional, Sequence
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -17,7 +19,6 @@ from sqlmodel import Session, col, select
 from coding import codetree, store, suggestion_cache
 from coding.db import session_for
 from coding.models import Code, Coding, Document, Event, Layer, Project, SuggestionDecision, SuggestionModel, User
-from coding.spans import overlaps
 from coding.suggest import Example, Scorer, evidence_from_codes, fingerprint, learn
 
 RETRAIN_EVERY = 10  # new codings or decisions before the learned model is rebuilt
@@ -49,12 +50,17 @@ def owner_of_model(project: Project, user: Optional[User]) -> Optional[int]:
     return user.id if project.blind and user is not None else None
 
 
-def latest_model(session: Session, *, project_id: int, user_id: Optional[int] = None) -> Optional[SuggestionModel]:
-    """The newest learned model of the project (or of one coder, in a blind project)."""
-    query = select(SuggestionModel).where(SuggestionModel.project_id == project_id)
+def _newest(*columns, project_id: int, user_id: Optional[int]):
+    """A query for `columns` of the newest learned model of the project (or of one coder, in a blind project)."""
+    query = select(*columns).where(SuggestionModel.project_id == project_id)
     query = query.where(SuggestionModel.user_id == user_id if user_id is not None
                         else col(SuggestionModel.user_id).is_(None))
-    return session.exec(query.order_by(col(SuggestionModel.id).desc()).limit(1)).first()
+    return query.order_by(col(SuggestionModel.id).desc()).limit(1)
+
+
+def latest_model(session: Session, *, project_id: int, user_id: Optional[int] = None) -> Optional[SuggestionModel]:
+    """The newest learned model of the project (or of one coder, in a blind project)."""
+    return session.exec(_newest(SuggestionModel, project_id=project_id, user_id=user_id)).first()
 
 
 def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
@@ -64,10 +70,11 @@ def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
     codes = codes if codes is not None else store.project_codes(session, project_id=project_id)
     evidence = _evidence(codes)
     owner = owner_of_model(project, user)
-    model = latest_model(session, project_id=project_id, user_id=owner)
-    key = (project_id, project.created_at, fingerprint(evidence), model.id if model else 0,
-           model.trained_at if model else None)
-    return key, evidence, model, owner
+    model = session.exec(_newest(SuggestionModel.id, SuggestionModel.trained_at, project_id=project_id,
+                                 user_id=owner)).first()  # its version, not its word tables
+    key = (project_id, project.created_at, fingerprint(evidence), model[0] if model else 0,
+           model[1] if model else None)
+    return key, evidence, (lambda: session.get(SuggestionModel, model[0])) if model else (lambda: None), owner
 
 
 _EVIDENCE: "OrderedDict[tuple, list]" = OrderedDict()
@@ -95,12 +102,14 @@ def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None
     return _scorer(key, evidence, model)
 
 
-def _scorer(key: tuple, evidence, model: Optional[SuggestionModel]) -> Scorer:
+def _scorer(key: tuple, evidence, model: Callable[[], Optional[SuggestionModel]]) -> Scorer:
+    """The scorer for `key`, built once per process (`model` loads the learned model, only when needed)."""
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    scorer = Scorer(evidence, learned=model.bags if model else {})
+    learned = model()
+    scorer = Scorer(evidence, learned=learned.bags if learned else {})
     with _CACHE_LOCK:
         _CACHE[key] = scorer
         while len(_CACHE) > 16:
@@ -212,19 +221,22 @@ def document_suggestions(session: Session, *, document: Document, user: User, st
     scorer_key, evidence, model, owner = _scorer_key(session, project_id=document.project_id, user=user,
                                                      codes=codes)
     decided = _decided(session, document_id=document.id, user=user, start=lo, end=hi)
-    mine: dict[str, list[tuple[int, int]]] = {}  # the coder's own codings by top-level code
-    for s, e, code_id in _own_spans(session, document=document, user=user, start=lo, end=hi):
-        mine.setdefault(family[code_id], []).append((s, e))
+    layer = _own_layer(session, document=document, user=user)
     shown: list[Shown] = []
     for units in suggestion_cache.blocks(session, document=document, owner_id=owner,
                                          key=suggestion_cache.key_for(document, scorer_key),
                                          scorer=lambda: _scorer(scorer_key, evidence, model),
                                          first=turns[0].seq, last=turns[1].seq + 1):
+        if not units:
+            continue
+        first, last = max(lo, min(u[0] for u in units)), min(hi, max(u[1] for u in units))
+        mine = _Coded(store.coding_spans(session, document_id=document.id, start=first, end=last, layers={layer})
+                      if layer is not None else [], family)
         for begin, stop, key, score, matched in units:
             code = by_key.get(key)
             if code is None or not (lo <= begin and stop <= hi) or (begin, stop, code.id) in decided:
                 continue
-            if any(overlaps(s, e, begin, stop) for s, e in mine.get(key, ())):
+            if mine.overlaps(key, begin, stop):
                 continue
             shown.append(Shown(begin, stop, code, score, matched))
             if limit is not None and len(shown) >= limit:
@@ -232,14 +244,28 @@ def document_suggestions(session: Session, *, document: Document, user: User, st
     return shown
 
 
-def _own_spans(session: Session, *, document: Document, user: User, start: int, end: int
-               ) -> list[tuple[int, int, int]]:
-    """(start, end, code id) of the coder's own live codings overlapping [start, end)."""
-    layer = session.exec(select(Layer.id).where(Layer.project_id == document.project_id, Layer.kind == "coder",
-                                                Layer.user_id == user.id)).first()
-    if layer is None:
-        return []
-    return store.coding_spans(session, document_id=document.id, start=start, end=end, layers={layer})
+def _own_layer(session: Session, *, document: Document, user: User) -> Optional[int]:
+    """The id of the coder's own layer in the transcript's project, if they have one."""
+    return session.exec(select(Layer.id).where(Layer.project_id == document.project_id, Layer.kind == "coder",
+                                               Layer.user_id == user.id)).first()
+
+
+class _Coded:
+    """A coder's own codings over a stretch, by top-level code key, asked whether a span overlaps one of them."""
+
+    def __init__(self, spans: Sequence[tuple[int, int, int]], family: dict[int, str]):
+        by_key: dict[str, list[tuple[int, int]]] = {}
+        for start, end, code_id in spans:
+            by_key.setdefault(family[code_id], []).append((start, end))
+        self._index = {}  # key -> (starts in order, the furthest end among the codings up to each)
+        for key, found in by_key.items():
+            found.sort()
+            self._index[key] = ([start for start, _ in found], list(accumulate((end for _, end in found), max)))
+
+    def overlaps(self, key: str, start: int, end: int) -> bool:
+        starts, reach = self._index.get(key, ((), ()))
+        before = bisect_left(starts, end)  # the codings that start before the span ends
+        return before > 0 and reach[before - 1] > start
 
 
 def _decide(session: Session, *, document: Document, user: User, code: Code, start: int, end: int,

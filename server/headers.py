@@ -1,7 +1,10 @@
 """Security headers on every answer, and the API docs page served from vendored, pinned Swagger UI assets."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import MutableHeaders
+
+from server import auth
 
 # no inline script anywhere (app.js binds behaviour); inline style attributes carry code colours, which are
 # only ever #rrggbb; nothing may frame the app
@@ -13,16 +16,40 @@ SWAGGER = "/static/vendor/swagger-ui"
 docs = APIRouter(include_in_schema=False)
 
 
-async def secure(request: Request, call_next):
-    """Send the content policy, no-sniff and no-framing headers everywhere; nothing but static files is cached."""
-    response = await call_next(request)
-    response.headers.setdefault("Content-Security-Policy", POLICY)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
-    if not request.url.path.startswith("/static/"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
+class Secure:
+    """Send the content policy, no-sniff and no-framing headers everywhere; cache nothing but static files (and
+    never a page); hand a browser the new session cookie the request's sign-in made. A plain ASGI wrapper that
+    edits the first message of each answer, so page bodies stream through untouched."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def send_secured(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", POLICY)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "same-origin"
+                page = headers.get("content-type", "").startswith("text/html")
+                if page:
+                    headers["Vary"] = "HX-Request"
+                if page or not static:
+                    headers["Cache-Control"] = "no-store"
+                fresh = scope.get("state", {}).get("new_session")
+                if fresh is not None:
+                    cookie = Response()
+                    auth.write_session(Request(scope), cookie, fresh)
+                    headers.raw.extend((k, v) for k, v in cookie.raw_headers if k == b"set-cookie")
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
 
 
 @docs.get("/docs", response_class=HTMLResponse)

@@ -8,8 +8,8 @@ from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atom
 from coding.store.checks import MEMO_LIMIT
 from coding.store.codebook import CODE_FIELDS, add_code, get_code, merge_code, move_code, project_codes, update_code
 from coding.store.codings import (add_coding, coder_layer, coding_counts, consensus_layer,
-                                  document_coding_count, document_codings, edit_coding,
-                                  get_coding, layer_has_codings, layer_owners, project_codings, recode_coding,
+                                  document_coding_count, document_codings, edit_coding, get_coding,
+                                  layer_has_codings, layer_owners, project_codings, project_layers, recode_coding,
                                   remove_coding, resize_coding, set_memo, span_asked)
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
                                     import_document, list_documents, list_participants, set_attributes,
@@ -24,7 +24,7 @@ from coding.store.turns import (coded_turns, coding_spans, codings_overlapping, 
                                 turns_overlapping)
 from coding.store.wording import Wording, quote
 from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
-                                   list_projects, list_users, set_blind, set_preference)
+                                   list_projects, list_users, set_blind, set_preference, users_by_id)
 
 __all__ = [
     "CLASH",
@@ -80,12 +80,12 @@ __all__ = [
     "import_document",
     "last_undoable",
     "layer_has_codings",
-    "layer_owners",
+    "layer_owners", "project_layers",
     "list_documents",
     "list_events",
     "list_participants",
     "list_projects",
-    "list_users",
+    "list_users", "users_by_id",
     "project_codes",
     "project_codings",
     "quote",

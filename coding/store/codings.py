@@ -255,6 +255,12 @@ def coding_counts(session: Session, *, project_id: int) -> dict[int, int]:
     return {document_id: count for document_id, count in session.exec(query)}
 
 
+def project_layers(session: Session, *, project_id: int) -> list[tuple[Layer, Optional[User]]]:
+    """Every layer of a project, with the user behind it (None for the consensus layer)."""
+    query = select(Layer, User).outerjoin(User, col(User.id) == Layer.user_id).where(Layer.project_id == project_id)
+    return list(session.exec(query))
+
+
 def layer_owners(session: Session, *, project_id: int) -> dict[int, User]:
     """The user behind each coder layer of a project."""
     query = select(Layer, User).join(User, col(User.id) == Layer.user_id).where(Layer.project_id == project_id)

@@ -57,8 +57,13 @@ def last_undoable(session: Session, *, project_id: int, user: User,
         query = query.where(col(Event.document_id).is_(None))
     elif document_id is not None:
         query = query.where(Event.document_id == document_id)
-    query = query.order_by(col(Event.id).desc()).limit(100)
-    return next((e for e in session.exec(query) if e.payload.get("origin") != "reconciliation"), None)
+    query = query.order_by(col(Event.id).desc())
+    for page in range(0, 100, 10):  # almost always the first page; reconciliation can write a run of consensus
+        events = list(session.exec(query.offset(page).limit(10)))
+        found = next((e for e in events if e.payload.get("origin") != "reconciliation"), None)
+        if found is not None or len(events) < 10:
+            return found
+    return None
 
 
 def _many(count, word: str) -> str:

@@ -106,3 +106,8 @@ def set_blind(session: Session, *, project: Project, user: User, blind: bool) ->
 def list_users(session: Session) -> list[User]:
     """Every user, by name."""
     return list(session.exec(select(User).order_by(User.name)))
+
+
+def users_by_id(session: Session, ids: Iterable[int]) -> list[User]:
+    """The users with these ids."""
+    return list(session.exec(select(User).where(col(User.id).in_(set(ids) or {-1}))))

@@ -25,11 +25,11 @@ class Wording:
 
     def __init__(self, session: Optional[Session] = None, *, project_id: Optional[int] = None):
         self.session = session
-        codes = session.exec(select(Code).where(Code.project_id == project_id)) if session and project_id else []
-        codes = list(codes)
-        self.codes = {c.key: c.name for c in codes}
-        self.code_ids = {c.id: c.name for c in codes}
-        self.people = {u.name: u.display_name or u.name for u in session.exec(select(User))} if session else {}
+        codes = list(session.exec(select(Code.id, Code.key, Code.name).where(Code.project_id == project_id))
+                     if session and project_id else [])
+        self.codes = {key: name for _, key, name in codes}
+        self.code_ids = {code_id: name for code_id, _, name in codes}
+        self._people: dict[str, str] = {}
         self._documents: dict[int, Optional[Document]] = {}
 
     def code(self, key: Optional[str]) -> str:
@@ -38,7 +38,12 @@ class Wording:
 
     def person(self, name: Optional[str]) -> str:
         """A user's display name."""
-        return self.people.get(name or "", "someone")
+        if not name or self.session is None:
+            return "someone"
+        if name not in self._people:
+            found = self.session.exec(select(User.name, User.display_name).where(User.name == name)).first()
+            self._people[name] = (found[1] or name) if found else "someone"
+        return self._people[name]
 
     def names(self, names) -> str:
         """Several users' display names, joined with commas."""

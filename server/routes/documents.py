@@ -66,17 +66,16 @@ def layers_query(request: Request) -> str:
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def show_document(request: Request, session: SessionDep, target: DocumentDep, span: SpanDep):
     access = target.access
+    scope = visibility.scope_for(session, project=access.project, user=access.user, role=access.role)
     page = document_page(session, document=target.document, user=access.user, layers=visible_layers(session, target),
-                         codes_here=access.can("coder"), wanted=wanted_layers(request), span=span,
-                         scope=visibility.scope_for(session, project=access.project, user=access.user,
-                                                    role=access.role))
+                         codes_here=access.can("coder"), wanted=wanted_layers(request), span=span, scope=scope)
     return request.app.state.templates.TemplateResponse(
         request, "pages/document.html",
         {"page": page, "chunk": page.chunk, "layers_query": layers_query(request),
          "project": access.project, "document": target.document, "access": access,
          "assignees": accounts.assignees(session, document_id=target.document.id),
          "recording": recordings.find(session, document_id=target.document.id),
-         "status": status_context(request, session, target)})
+         "status": status_context(request, session, target, scope=scope, undo_hint=page.undo_hint)})
 
 
 @router.get("/documents/{document_id}/turns", response_class=HTMLResponse)

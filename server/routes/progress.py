@@ -1,6 +1,6 @@
 """A coder's status on a transcript, the transcript memos, and the project's Memos page."""
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -17,10 +17,12 @@ api = APIRouter(prefix="/api", tags=["api"])
 CoderDep = Annotated[Access, Depends(ForProject("coder"))]
 
 
-def status_context(request: Request, session, target: DocumentAccess) -> dict:
-    """What partials/document/status.html needs: the reader's status, the others' they may see, the memos."""
+def status_context(request: Request, session, target: DocumentAccess, *, scope: Optional[visibility.Scope] = None,
+                   undo_hint: Optional[str] = None) -> dict:
+    """What partials/document/status.html needs: the reader's status, the others' they may see, the memos (and
+    the Undo button's label: `undo_hint`, when the caller has it already)."""
     access, document = target.access, target.document
-    scope = visibility.scope_for(session, project=access.project, user=access.user, role=access.role)
+    scope = scope or visibility.scope_for(session, project=access.project, user=access.user, role=access.role)
     alone = request.app.state.settings.single_user
     shown = progress.statuses(session, document_ids=[document.id], scope=scope, user=access.user, alone=alone)
     return {"document": document, "access": access, "states": store.STATES,
@@ -29,8 +31,8 @@ def status_context(request: Request, session, target: DocumentAccess) -> dict:
             "memos": progress.document_memos(session, document_id=document.id, scope=scope, user=access.user),
             "own_memo": store.own_document_memo(session, document_id=document.id, user=access.user),
             "memo_limit": store.MEMO_LIMIT,
-            "undo_hint": store.undo_hint(session, project_id=document.project_id, user=access.user,
-                                         document_id=document.id)}
+            "undo_hint": undo_hint or store.undo_hint(session, project_id=document.project_id, user=access.user,
+                                                      document_id=document.id)}
 
 
 def _status(request: Request, session, target: DocumentAccess, template: str, status: int = 200, **extra):
