@@ -3,6 +3,7 @@ token it answers 401; to a signed-in user who is no member of the project it nam
 and neither stores anything."""
 
 import re
+import secrets
 
 import fastapi.routing
 import pytest
@@ -16,7 +17,6 @@ from coding.db import session_for
 from coding.frameworks import get_framework
 from coding.transcripts import read_transcript
 from server.app import create_app
-from server.deps import ID_MAX
 from server.settings import Settings
 from tests.builders import txt_bytes
 
@@ -47,15 +47,13 @@ NOT_PER_PROJECT = {
     ("post", "/api/users"): 403,  # administrators only
 }
 # Routes a stranger may use to make something of their own (walked apart: they change the database).
-MAKES_THEIR_OWN = {("post", "/api/projects")}
+MAKES_THEIR_OWN = {("post", "/api/projects"), ("post", "/api/projects/import")}
 
 
-def _owners_job(session, owner, project_id: int) -> int:
-    """A finished job of the owner's, once the application has jobs; until then an id that no job has."""
-    job_model = getattr(models, "Job", None)
-    if job_model is None:
-        return ID_MAX
-    job = job_model(project_id=project_id, user_id=owner.id, kind="export", status="done")
+def _owners_job(session, owner, project_id: int) -> str:
+    """A finished job of the owner's."""
+    job = models.Job(id=secrets.token_urlsafe(18), project_id=project_id, user_id=owner.id, kind="export",
+                     status="done")
     session.add(job)
     session.commit()
     return job.id
