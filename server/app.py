@@ -23,14 +23,14 @@ from coding.transcripts import ImportRefused
 from server import auth, headers
 from server.body_limit import BodyLimit
 from server.deps import csrf_protect
-from server.routes import (account, analysis, api, codebook, documents, erasure, exchange, privacy, progress,
+from server.routes import (account, analysis, api, api_analysis, codebook, documents, erasure, exchange, privacy, progress,
                            projects, quotes, reconciling, recordings as recording_routes, shortcuts, suggestions, team)
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTECTED = (exchange.router, projects.router, documents.router, suggestions.router, codebook.router, quotes.router,
              team.router, reconciling.router, analysis.router, privacy.router, account.router, erasure.router,
-             api.router, recording_routes.router, progress.router, progress.api, shortcuts.router)
+             api.router, api_analysis.router, recording_routes.router, progress.router, progress.api, shortcuts.router)
 STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, LimitExceeded: 413,
           recordings.UnsupportedMedia: 415, auth.Forbidden: 403, store.NotYours: 403, signin.Throttled: 429}
 
