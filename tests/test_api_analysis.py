@@ -18,6 +18,7 @@ from coding.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
 from tests.builders import mark_done, txt_bytes
+from tests.test_export_reports import make_template
 from tests.test_routes_team import PASSWORD, signed_in
 
 TURNS = [("Interviewer", "How did you first hear about the group?"),
@@ -460,6 +461,25 @@ def test_the_report_export_takes_the_pages_options(team_app, world):
     assert ours.status_code == theirs.status_code == 200
     assert ours.headers["content-disposition"] == theirs.headers["content-disposition"]
     assert same_file(ours.content, theirs.content)
+
+
+def test_the_report_in_a_style_template_is_the_file_the_page_gives(team_app, world, tmp_path):
+    data = make_template(tmp_path).read_bytes()
+    p, form = world["project"], {"tag": "approach", "show_document": "true", "layer": "all"}
+    ours = api(team_app, world, "lead").post(f"/api/projects/{p}/exports/report-word", data=form,
+                                             files={"template": ("house.docx", data)})
+    theirs = signed_in(team_app, "lead").post(f"/projects/{p}/export/report.docx", data=form,
+                                              files={"template": ("house.docx", data)})
+    assert ours.status_code == theirs.status_code == 200, ours.text
+    assert same_file(ours.content, theirs.content) and b"Georgia" in zipfile.ZipFile(
+        io.BytesIO(ours.content)).read("word/styles.xml")
+    before = counts(team_app)
+    refused = api(team_app, world, "lead").post(f"/api/projects/{p}/exports/report-word",
+                                                files={"template": ("house.docx", b"not a Word file")})
+    assert refused.status_code == 422 and "house.docx" in refused.json()["detail"]
+    assert counts(team_app) == before
+    assert api(team_app, world, "outsider").post(f"/api/projects/{p}/exports/report-word").status_code == 404
+    assert TestClient(team_app).post(f"/api/projects/{p}/exports/report-word").status_code == 401
 
 
 def readable(data: bytes) -> str:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal, Optional
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field, StrictInt
+from starlette.concurrency import run_in_threadpool
 
 from coding import analysis, export, insights, queries, reconcile, refi_export, reliability, reports, store
 from coding.export.memos import memos_docx
@@ -15,7 +16,7 @@ from coding.models import SavedQuery
 from coding.visibility import Scope
 from server.deps import (ID_MAX, Access, ForProject, Id, LeadDep, LeadDocumentDep, ProjectDep, ScopeDep, SessionDep,
                          UserDep, reader_scope)
-from server.routes.quotes import DOCX, XLSX, filter_from, visible_filter
+from server.routes.quotes import DOCX, XLSX, build_report, filter_from, visible_filter
 
 router = APIRouter(prefix="/api", tags=["analysis"])
 NOT_FOUND = {404: {"description": "no such project, document or query for the caller (a non-member included)"}}
@@ -591,6 +592,22 @@ def export_qdpx(session: SessionDep, access: LeadDep) -> Response:
     """The whole project as REFI-QDA (.qdpx), every layer, pseudonyms applied (lead only, as on the page)."""
     return _file(refi_export.project_qdpx(session, project=access.project),
                  f"{export.file_stem(access.project.name)}.qdpx", "application/zip")
+
+
+@router.post("/projects/{project_id}/exports/report-word", response_class=Response,
+             responses={**DOWNLOAD, **READ, 413: {"description": "the template unpacks past the limits"}})
+async def export_report(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep,
+                        template: Annotated[Optional[UploadFile], File(description="a Word file whose styles the "
+                                                                       "report takes")] = None,
+                        tag: Annotated[list[str], Form(description="attributes in the citation")] = [],
+                        show_coder: Annotated[bool, Form()] = False, show_document: Annotated[bool, Form()] = False,
+                        layer: Annotated[Optional[str], Form(pattern=LAYER)] = None,
+                        code: Annotated[list[str], Form()] = [],
+                        query: Annotated[Optional[int], Form(ge=1, le=ID_MAX)] = None) -> Response:
+    """The Word quote report in a style template of your own, with the filters and options of the page's form."""
+    form = await request.form()
+    report = await run_in_threadpool(build_report, form, session, access, scope)
+    return _file(report, f"{export.file_stem(access.project.name)}-report.docx", DOCX)
 
 
 @router.get("/projects/{project_id}/exports/{format}", response_class=Response, responses={**DOWNLOAD, **READ})

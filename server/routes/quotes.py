@@ -116,11 +116,11 @@ def quotes_xlsx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted
 async def quote_report(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep):
     """The Word quote report with the writer's choices: tag attributes, extra columns, a style template."""
     form = await request.form()
-    report = await run_in_threadpool(_quote_report, form, session, access, scope)
+    report = await run_in_threadpool(build_report, form, session, access, scope)
     return _download(report, f"{_stem(access.project)}-report.docx", DOCX)
 
 
-def _quote_report(form, session, access, scope) -> bytes:
+def build_report(form, session, access, scope) -> bytes:
     """Build the report off the event loop: a big project or a large template takes a while."""
     wanted = visible_filter(scope, filter_from(form, session, access, scope))
     template = form.get("template")
