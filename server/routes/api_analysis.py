@@ -3,11 +3,9 @@ reconciliation, pseudonyms and every export, each calling the same `coding/` fun
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from pydantic import BaseModel, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from coding import analysis, export, insights, queries, reconcile, refi_export, reliability, reports, store
@@ -16,6 +14,12 @@ from coding.models import SavedQuery
 from coding.visibility import Scope
 from server.deps import (ID_MAX, Access, ForProject, Id, LeadDep, LeadDocumentDep, ProjectDep, ScopeDep, SessionDep,
                          UserDep, reader_scope)
+from server.routes.api_analysis_models import (AgreedIn, AgreedOut, AgreementOut, AxisOut, CandidateOut, CellOut,
+                                               CodeAgreement, CodingOut, DecisionIn, DecisionOut,
+                                               DocumentDisagreement, Figure, FrequencyOut, ItemOut, LAYER,
+                                               LeftOutOut, MatrixOut, PairAgreement, PairKappa, PseudonymIn,
+                                               PseudonymOut, PseudonymsOut, PyramidOut, QueryIn, QueryOut, QueueOut,
+                                               QuoteOut, ValueOut, WaitingOut)
 from server.routes.quotes import DOCX, XLSX, build_report, filter_from, visible_filter
 
 router = APIRouter(prefix="/api", tags=["analysis"])
@@ -24,7 +28,6 @@ SIGN_IN = {401: {"description": "no valid token or session"}}
 LEAD_ONLY = {403: {"description": "this needs the lead role in the project"}}
 INVALID = {422: {"description": "a parameter is not valid (the detail says which)"}}
 READ = {**SIGN_IN, **NOT_FOUND, **INVALID}
-LAYER = r"^(all|consensus|coder:[0-9]{1,10})$"
 
 
 # --- filters ----------------------------------------------------------------------------------------
@@ -48,45 +51,6 @@ FilterDep = Annotated[reports.QuoteFilter, Depends(api_filter)]
 
 
 # --- saved queries and quotes -----------------------------------------------------------------------
-
-class QuoteOut(BaseModel):
-    id: int = Field(description="the coding's id")
-    document_id: int
-    document: str
-    participant: Optional[str]
-    citation: str = Field(examples=["(PV44, online)"])
-    attributes: dict[str, str]
-    code: str = Field(description="the code's key")
-    code_name: str
-    code_path: list[str]
-    coder: str
-    text: str
-    start: int
-    end: int
-    memo: str
-    origin: str
-
-
-class QueryIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    codes: list[str] = Field(default=[], max_length=200)
-    match: Literal["any", "all"] = "any"
-    together: Literal["overlap", "turn"] = "overlap"
-    document_ids: list[StrictInt] = Field(default=[], max_length=1000)
-    attributes: dict[str, str] = {}
-    text: str = Field(default="", max_length=500)
-    layer: Optional[str] = Field(default=None, pattern=LAYER)
-
-
-class QueryOut(BaseModel):
-    id: int
-    project_id: int
-    name: str
-    params: dict
-    created_by: int
-    created_at: datetime
-    results_url: str
-
 
 def _query_out(query: SavedQuery) -> QueryOut:
     return QueryOut(id=query.id, project_id=query.project_id, name=query.name, params=query.params,
@@ -174,30 +138,6 @@ def saved_results(session: SessionDep, target: QueryDep) -> list[QuoteOut]:
 
 # --- matrices, pyramid, frequencies -----------------------------------------------------------------
 
-class AxisOut(BaseModel):
-    key: str
-    label: str
-
-
-class CellOut(BaseModel):
-    row: str
-    column: str
-    count: int
-    participants: Optional[int] = Field(None, description="distinct participants (code × attribute only)")
-    quotes: list[int] = Field(description="ids of the codings the cell counted")
-    quotes_url: str
-
-
-class MatrixOut(BaseModel):
-    kind: Literal["values-decisions", "codes", "attribute"]
-    measure: str
-    mode: str
-    attribute: Optional[str]
-    rows: list[AxisOut]
-    columns: list[AxisOut]
-    cells: list[CellOut]
-
-
 def matrix_kind(rows: str, columns: str) -> tuple[str, str]:
     """The Analysis page's matrix kind and attribute for the API's rows and columns."""
     if rows == "values" and columns == "decisions":
@@ -232,26 +172,6 @@ def matrix(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: Fil
                for r in table.rows for c in table.columns for cell in [table.cell(r, c)]])
 
 
-class FrequencyOut(BaseModel):
-    key: str
-    name: str
-    colour: str
-    passages: int
-    participants: int
-    documents: int
-
-
-class ValueOut(FrequencyOut):
-    tier: str
-    quotes: list[int]
-
-
-class PyramidOut(BaseModel):
-    foundation: list[ValueOut]
-    dependent: list[ValueOut]
-    thin_foundation: list[str] = Field(description="foundation values with no evidence")
-
-
 def _value(value: analysis.PyramidValue) -> ValueOut:
     return ValueOut(key=value.key, name=value.name, colour=value.colour, tier=value.tier, passages=value.passages,
                     participants=value.participants, documents=value.documents, quotes=list(value.coding_ids))
@@ -277,68 +197,7 @@ def frequencies(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted
 
 # --- agreement --------------------------------------------------------------------------------------
 
-Figure = Optional[float]
 Unit = Annotated[Literal["turn", "sentence", "character"], Query(description="the unit of comparison")]
-
-
-class PairKappa(BaseModel):
-    a: str
-    b: str
-    kappa: Figure
-
-
-class CodeAgreement(BaseModel):
-    code: Optional[str] = Field(description="the top-level code's key; null for all codes pooled")
-    name: Optional[str]
-    used: bool = Field(description="false: no coder applied the code, agreement does not apply")
-    items: int
-    alpha: Figure
-    alpha_ci: Optional[tuple[float, float]]
-    mean_kappa: Figure
-    kappa: list[PairKappa]
-    percent: Figure
-    overlap_f1: Figure
-    boundary: Figure
-    unitizing_alpha: Figure
-
-
-class PairAgreement(BaseModel):
-    a: str
-    b: str
-    items: int
-    percent: Figure
-    kappa: Figure
-    kappa_ci: Optional[tuple[float, float]]
-
-
-class DocumentDisagreement(BaseModel):
-    document_id: int
-    document: str
-    coders: list[str]
-    disagreements: int
-    items: int
-
-
-class LeftOutOut(BaseModel):
-    user: str
-    status: str
-    reason: str
-
-
-class WaitingOut(BaseModel):
-    document_id: int
-    document: str
-    coders: list[LeftOutOut]
-
-
-class AgreementOut(BaseModel):
-    unit: str
-    coders: list[str] = Field(description="the coders compared (they marked their transcripts done)")
-    pooled: Optional[CodeAgreement]
-    codes: list[CodeAgreement]
-    pairs: list[PairAgreement]
-    documents: list[DocumentDisagreement]
-    left_out: list[WaitingOut]
 
 
 def _figure(value) -> Figure:
@@ -395,70 +254,6 @@ def document_agreement(session: SessionDep, target: LeadDocumentDep, unit: Unit 
 # --- reconciliation ---------------------------------------------------------------------------------
 
 ReconcileUnit = Annotated[Literal["turn", "sentence"], Query(description="the unit of comparison")]
-
-
-class CodingOut(BaseModel):
-    id: int
-    start: int
-    end: int
-    text: str
-    memo: str
-
-
-class ItemOut(BaseModel):
-    item: str = Field(description="what a decision names: unit:start:end:code key",
-                      examples=["turn:40:128:safety"])
-    unit: str
-    start: int
-    end: int
-    code: str
-    code_name: str
-    text: str
-    applied: dict[str, list[CodingOut]] = Field(description="each coder who applied the code here, with codings")
-    missing: list[str] = Field(description="the compared coders who did not")
-
-
-class DecisionOut(BaseModel):
-    id: int
-    code: str
-    start: int
-    end: int
-    decision: str
-    reason: str
-    decided_by: str
-    at: datetime
-    consensus: list[int]
-    message: str
-
-
-class QueueOut(BaseModel):
-    unit: str
-    coders: list[str]
-    left_out: list[LeftOutOut]
-    waiting: list[ItemOut]
-    agreed: list[ItemOut]
-    decisions: list[DecisionOut]
-    consensus: list[CodingOut]
-
-
-class DecisionIn(BaseModel):
-    item: str = Field(min_length=1, max_length=300, pattern=r"^(turn|sentence):[0-9]{1,10}:[0-9]{1,10}:.+$",
-                      description="the item of the queue, as the queue names it")
-    decision: Literal["keep", "both", "neither", "adjust"] = Field(
-        description="keep one coder's coding (accept), both (merge them), neither (reject), adjust (set the span)")
-    keep: Optional[str] = Field(None, max_length=200, description="with keep: whose coding (user name)")
-    span_start: Optional[StrictInt] = Field(None, ge=0, le=ID_MAX, description="with adjust: the agreed span")
-    span_end: Optional[StrictInt] = Field(None, ge=0, le=ID_MAX)
-    reason: str = Field(default="", max_length=500)
-
-
-class AgreedIn(BaseModel):
-    unit: Literal["turn", "sentence"] = "turn"
-
-
-class AgreedOut(BaseModel):
-    written: int
-    message: str
 
 
 def _coding(coding, text: str) -> CodingOut:
@@ -519,31 +314,6 @@ def accept_agreed(body: AgreedIn, session: SessionDep, target: LeadDocumentDep) 
 
 
 # --- pseudonyms -------------------------------------------------------------------------------------
-
-class PseudonymIn(BaseModel):
-    original: str = Field(min_length=1, max_length=200, examples=["Sarah"])
-    replacement: str = Field(min_length=1, max_length=200, examples=["Participant A"])
-    kind: str = Field(default="name", min_length=1, max_length=40, examples=["name", "place"])
-
-
-class PseudonymOut(BaseModel):
-    id: int
-    original: str
-    replacement: str
-    kind: str
-
-
-class CandidateOut(BaseModel):
-    text: str
-    kind: str
-    count: int
-    examples: list[str]
-
-
-class PseudonymsOut(BaseModel):
-    pseudonyms: list[PseudonymOut] = Field(description="applied in every export, longest original first")
-    candidates: list[CandidateOut] = Field(description="likely personal data without a pseudonym yet, to review")
-
 
 def _pseudonyms(session, project_id: int) -> PseudonymsOut:
     return PseudonymsOut(
