@@ -45,10 +45,12 @@ def matrix(data: Inputs, *, kind: str, mode: str = "overlap", attribute: str = "
     raise store.Invalid(f"the matrix must be one of {', '.join(MATRICES)}, not '{kind}'")
 
 
-def cell_link(project_id: int, kind: str, mode: str, attribute: str, layer: Optional[str]) -> Callable:
+def cell_link(project_id: int, kind: str, mode: str, attribute: str, layer: Optional[str],
+              prefix: str = "") -> Callable:
     """How a matrix cell opens its quotes: the passages it counted, of either code where the other occurs in
-    the same text (overlap mode) or the same speaker turn (turn mode), or with the code and the attribute."""
-    base = f"/projects/{project_id}/quotes?"
+    the same text (overlap mode) or the same speaker turn (turn mode), or with the code and the attribute
+    (`prefix` "/api" links to the JSON list instead of the page)."""
+    base = f"{prefix}/projects/{project_id}/quotes?"
     extra = [("layer", layer)] if layer else []
 
     def link(row: str, column: str) -> str:

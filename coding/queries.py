@@ -4,7 +4,7 @@ from typing import Optional
 
 from sqlmodel import Session, col, select
 
-from coding import store
+from coding import pseudonyms as finding, store
 from coding.models import Event, Membership, Pseudonym, SavedQuery, User
 from coding.reports import QuoteFilter
 from coding.visibility import Scope
@@ -99,6 +99,16 @@ def remove_pseudonym(session: Session, *, project_id: int, user: User, pseudonym
                       payload={"original": row.original, "kind": row.kind, "before": row.replacement, "after": None}))
     session.delete(row)
     session.commit()
+
+
+CANDIDATES_SHOWN = 60
+
+
+def pseudonym_candidates(session: Session, *, project_id: int) -> list[finding.Candidate]:
+    """Likely personal data in the project's transcripts that has no pseudonym yet, for the lead to review."""
+    known = {p.original.lower() for p in pseudonyms(session, project_id=project_id)}
+    text = "\n\n".join(d.text for d in store.list_documents(session, project_id=project_id))
+    return [c for c in finding.suggest(text) if c.text.lower() not in known][:CANDIDATES_SHOWN]
 
 
 def pairs(session: Session, *, project_id: int) -> list[tuple[str, str, str]]:

@@ -216,6 +216,29 @@ def decisions(session: Session, *, document: Document) -> list[Reconciliation]:
                              .order_by(col(Reconciliation.id).desc())))
 
 
+@dataclass
+class Queue:
+    """What the lead reconciles on one transcript: who is compared, what waits, what all agree on, what is done."""
+
+    unit: str
+    coders: list[str]
+    left_out: list[LeftOut]
+    waiting: list[Item]
+    agreed: list[Item]
+    decisions: list[Reconciliation]
+    consensus: list[Coding]
+
+
+def queue(session: Session, *, document: Document, unit: str = "turn") -> Queue:
+    """The reconciliation queue of a transcript, as the lead's page and the API show it."""
+    layers = coder_layers(session, document=document)
+    agreed = [i for i in items(session, document=document, unit=unit) if i.agreed] if len(layers) > 1 else []
+    return Queue(unit=unit, coders=list(layers), left_out=left_out(session, document=document),
+                 waiting=disagreements(session, document=document, unit=unit), agreed=agreed,
+                 decisions=decisions(session, document=document),
+                 consensus=consensus_codings(session, document=document))
+
+
 def consensus_codings(session: Session, *, document: Document) -> list[Coding]:
     """The transcript's live codings in the consensus layer."""
     layer = store.consensus_layer(session, project_id=document.project_id, create=False)

@@ -118,8 +118,10 @@ def _as_tuples(codings, keys, shift: int) -> list[tuple[int, int, str]]:
     return [(c.start + shift, c.end + shift, keys[c.code_id]) for c in codings]
 
 
-def project_reliability(session: Session, *, project_id: int, unit: str = "turn") -> Reliability:
-    """Agreement per top-level code, pooled, per coder pair, and the transcripts that disagree most."""
+def project_reliability(session: Session, *, project_id: int, unit: str = "turn",
+                        document_id: Optional[int] = None) -> Reliability:
+    """Agreement per top-level code, pooled, per coder pair, and the transcripts that disagree most (over one
+    transcript of the project when `document_id` is given)."""
     if unit not in UNITS:
         raise store.Invalid(f"the unit must be one of {', '.join(UNITS)}, not '{unit}'")
     codes = store.project_codes(session, project_id=project_id)
@@ -129,6 +131,8 @@ def project_reliability(session: Session, *, project_id: int, unit: str = "turn"
     layers, units, lengths, documents, left_out = [], [], [], [], []
     shift = 0
     for document in store.list_documents(session, project_id=project_id):
+        if document_id is not None and document.id != document_id:
+            continue
         coded = reconcile.coder_layers(session, document=document)
         waiting = reconcile.left_out(session, document=document)
         if waiting:

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from coding import pseudonyms, queries, store
+from coding import queries
 from server.deps import Id, LeadDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -13,12 +13,9 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 def _page(request: Request, session, access, template: str = "pages/pseudonyms.html", **extra) -> HTMLResponse:
     project = access.project
-    known = {p.original.lower() for p in queries.pseudonyms(session, project_id=project.id)}
-    text = "\n\n".join(d.text for d in store.list_documents(session, project_id=project.id))
-    candidates = [c for c in pseudonyms.suggest(text) if c.text.lower() not in known][:60]
     return request.app.state.templates.TemplateResponse(request, template, {
         "project": project, "access": access, "rows": queries.pseudonyms(session, project_id=project.id),
-        "candidates": candidates, **extra})
+        "candidates": queries.pseudonym_candidates(session, project_id=project.id), **extra})
 
 
 @router.get("/projects/{project_id}/pseudonyms", response_class=HTMLResponse)

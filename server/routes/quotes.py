@@ -1,7 +1,7 @@
 """Coded quotes: the filterable list, Word and CSV exports, the codebook in Word, the activity log."""
 
 import io
-from typing import Annotated, Optional
+from typing import Annotated, Optional, Union
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
@@ -11,7 +11,7 @@ from coding import accounts, export, queries, reports, store
 from coding.activity import PAGE_MAX, find_events
 from coding.jobs import work
 from coding.limits import read_bounded
-from coding.models import Project
+from coding.models import Job, Project
 from server.deps import Id, LeadDep, ProjectDep, ScopeDep, SessionDep, id_in
 from server.routes.jobs import job_response
 
@@ -119,11 +119,15 @@ async def quote_report(request: Request, session: SessionDep, access: ProjectDep
     """The Word quote report with the writer's choices: tag attributes, extra columns, a style template; a
     report of many quotes is built as a job (202, a page that shows its progress and then the download)."""
     form = await request.form()
-    return await run_in_threadpool(_quote_report, request, form, session, access, scope)
+    built = await run_in_threadpool(build_report, request, form, session, access, scope)
+    if isinstance(built, bytes):
+        return _download(built, f"{_stem(access.project)}-report.docx", DOCX)
+    return job_response(request, session, built, status=202)
 
 
-def _quote_report(request: Request, form, session, access, scope):
-    """Build the report (or start its job) off the event loop: a big project or a large template takes a while."""
+def build_report(request: Request, form, session, access, scope) -> Union[bytes, Job]:
+    """The report's file, or for one of many quotes the job that builds it; off the event loop, as a big
+    project or a large template takes a while."""
     wanted = visible_filter(scope, filter_from(form, session, access, scope))
     template = form.get("template")
     upload = template.file if template is not None and hasattr(template, "file") and template.size else None
@@ -135,12 +139,11 @@ def _quote_report(request: Request, form, session, access, scope):
     quotes = work.quote_count(session, project_id=access.project.id, wanted=wanted, scope=scope)
     if quotes > request.app.state.settings.thresholds().report_quotes:
         limit = request.app.state.settings.limits().upload_bytes
-        job = work.quote_report(request.app.state.jobs, session, project_id=access.project.id, user=access.user,
-                                wanted=wanted, scope=scope, options=options, template_name=name, filename=filename,
-                                template=read_bounded(upload, name, limit) if upload else None)
-        return job_response(request, session, job, status=202)
-    return _download(export.report_docx(session, project=access.project, wanted=wanted, scope=scope,
-                                        options=options, template_name=name), filename, DOCX)
+        return work.quote_report(request.app.state.jobs, session, project_id=access.project.id, user=access.user,
+                                 wanted=wanted, scope=scope, options=options, template_name=name, filename=filename,
+                                 template=read_bounded(upload, name, limit) if upload else None)
+    return export.report_docx(session, project=access.project, wanted=wanted, scope=scope, options=options,
+                              template_name=name)
 
 
 @router.get("/projects/{project_id}/export/matrix.{fmt}")

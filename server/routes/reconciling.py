@@ -45,14 +45,11 @@ def compare(request: Request, session: SessionDep, target: LeadDocumentDep, unit
 def _queue(request: Request, session, target: DocumentAccess, unit: str, message: Optional[str] = None,
            template: str = "pages/reconcile.html", status: int = 200) -> HTMLResponse:
     document = target.document
-    layers = reconcile.coder_layers(session, document=document)
-    waiting = reconcile.disagreements(session, document=document, unit=unit)
-    agreed = [i for i in reconcile.items(session, document=document, unit=unit) if i.agreed] if len(layers) > 1 else []
+    found = reconcile.queue(session, document=document, unit=unit)
     return request.app.state.templates.TemplateResponse(request, template, {
         "project": target.access.project, "access": target.access, "document": document, "unit": unit,
-        "coders": list(layers), "left_out": reconcile.left_out(session, document=document), "waiting": waiting, "agreed": agreed, "message": message,
-        "decisions": reconcile.decisions(session, document=document),
-        "consensus": reconcile.consensus_codings(session, document=document),
+        "coders": found.coders, "left_out": found.left_out, "waiting": found.waiting, "agreed": found.agreed,
+        "message": message, "decisions": found.decisions, "consensus": found.consensus,
         "codes": {c.id: c for c in store.project_codes(session, project_id=document.project_id)},
         "users": {u.id: u for u in store.list_users(session)},
         "words": store.Wording(session, project_id=document.project_id)}, status_code=status)

@@ -36,6 +36,7 @@ def fuzzed(db_url):
 
 @pytest.fixture
 def api_schema(fuzzed):
+    fuzzed.openapi()  # built once here: the loader's request for it has a 10-second timeout on a busy machine
     return schemathesis.openapi.from_asgi("/openapi.json", fuzzed)
 
 
