@@ -68,20 +68,21 @@ def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
     """What a scorer is built from: the project, its codebook's suggestion text, and the model version."""
     project = store.get_project(session, project_id=project_id)
     codes = codes if codes is not None else store.project_codes(session, project_id=project_id)
-    evidence = _evidence(codes)
+    evidence, printed = _evidence(codes)
     owner = owner_of_model(project, user)
     model = session.exec(_newest(SuggestionModel.id, SuggestionModel.trained_at, project_id=project_id,
                                  user_id=owner)).first()  # its version, not its word tables
-    key = (project_id, project.created_at, fingerprint(evidence), model[0] if model else 0,
+    key = (project_id, project.created_at, printed, model[0] if model else 0,
            model[1] if model else None)
     return key, evidence, (lambda: session.get(SuggestionModel, model[0])) if model else (lambda: None), owner
 
 
-_EVIDENCE: "OrderedDict[tuple, list]" = OrderedDict()
+_EVIDENCE: "OrderedDict[tuple, tuple[list, str]]" = OrderedDict()
 
 
-def _evidence(codes: Sequence[Code]) -> list:
-    """The codebook's suggestion evidence, made once per process for each content of the codebook."""
+def _evidence(codes: Sequence[Code]) -> tuple[list, str]:
+    """The codebook's suggestion evidence and its fingerprint, made once per process for each content of the
+    codebook."""
     signature = tuple((c.key, c.parent_key, c.name, c.definition, c.profile, tuple(c.patterns or ()),
                        tuple(c.aliases or ()), c.retired) for c in codes)
     with _CACHE_LOCK:
@@ -89,11 +90,12 @@ def _evidence(codes: Sequence[Code]) -> list:
             _EVIDENCE.move_to_end(signature)
             return _EVIDENCE[signature]
     evidence = evidence_from_codes(codes)
+    made = evidence, fingerprint(evidence)
     with _CACHE_LOCK:
-        _EVIDENCE[signature] = evidence
+        _EVIDENCE[signature] = made
         while len(_EVIDENCE) > 16:
             _EVIDENCE.popitem(last=False)
-    return evidence
+    return made
 
 
 def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None) -> Scorer:
