@@ -30,6 +30,7 @@ PLACEHOLDERS = {
     "coding_id": lambda world: world["coding"],
     "query_id": lambda world: world["query"],
     "memo_id": lambda world: world["memo"],
+    "pseudonym_id": lambda world: world["pseudonym"],
     "job_id": lambda world: world["job"],
     "key": lambda world: "safety",
     "username": lambda world: "owner",
@@ -83,9 +84,10 @@ def world(team_app):
         memo = store.add_project_memo(session, project_id=y.id, user=owner, title="Themes", text="private")
         query = queries.save_query(session, project_id=y.id, user=owner, name="safety",
                                    wanted=reports.QuoteFilter(codes=["safety"]))
+        pseudonym = queries.set_pseudonym(session, project_id=y.id, user=owner, original="Sam", replacement="Alex")
         token = accounts.create_token(session, user=stranger, name="script")[0]
         return {"project": y.id, "document": document.id, "coding": coding.id, "memo": memo.id, "query": query.id,
-                "job": _owners_job(session, owner, y.id), "token": token}
+                "pseudonym": pseudonym.id, "job": _owners_job(session, owner, y.id), "token": token}
 
 
 def api_operations(app) -> list[tuple[str, str, dict]]:

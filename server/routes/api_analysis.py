@@ -360,9 +360,12 @@ def _file(data: bytes, filename: str, media_type: str) -> Response:
 
 @router.get("/projects/{project_id}/exports/refi-qdpx", response_class=Response,
             responses={**DOWNLOAD, **LEAD_READ})
-def export_qdpx(session: SessionDep, access: LeadDep) -> Response:
+def export_qdpx(session: SessionDep, access: LeadDep,
+                positions: Annotated[Literal["codepoints", "utf16"], Query(
+                    description="codepoints (the standard's) or utf16 (counted as NVivo counts)")] = "codepoints",
+                ) -> Response:
     """The whole project as REFI-QDA (.qdpx), every layer, pseudonyms applied (lead only, as on the page)."""
-    return _file(refi_export.project_qdpx(session, project=access.project),
+    return _file(refi_export.project_qdpx(session, project=access.project, positions=positions),
                  f"{export.file_stem(access.project.name)}.qdpx", "application/zip")
 
 
