@@ -42,11 +42,12 @@ import psycopg  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
-from coding import accounts, store  # noqa: E402
+from coding import store
+from coding.codebook.frameworks import get_framework  # noqa: E402
 from coding.db import make_engine, migrate, session_for  # noqa: E402
-from coding.frameworks import get_framework  # noqa: E402
 from coding.models import Coding, Event, Layer  # noqa: E402
-from coding.transcripts import read_transcript  # noqa: E402
+from coding.team import accounts  # noqa: E402
+from coding.text.transcripts import read_transcript  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/peerframe_bench"
 PROTECTED_DATABASES = {"test", "postgres", "template0", "template1"}

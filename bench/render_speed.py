@@ -32,10 +32,10 @@ from tests.conftest import local_client  # noqa: E402
 
 from bench.taguette_bench import Taguette  # noqa: E402
 from coding import store  # noqa: E402
+from coding.codebook.frameworks import get_framework  # noqa: E402
 from coding.db import session_for  # noqa: E402
-from coding.frameworks import get_framework  # noqa: E402
 from coding.limits import Limits  # noqa: E402
-from coding.transcripts import read_transcript  # noqa: E402
+from coding.text.transcripts import read_transcript  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.settings import Settings  # noqa: E402
 

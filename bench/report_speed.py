@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from docx import Document as WordDocument  # noqa: E402
 
-from coding.export.docx import write_quotes  # noqa: E402
-from coding.export.xlsx import write_quotes_xlsx  # noqa: E402
+from coding.analysis.retrieval import Quote, code_paths  # noqa: E402
+from coding.exchange.docx import write_quotes  # noqa: E402
+from coding.exchange.xlsx import write_quotes_xlsx  # noqa: E402
 from coding.models import Code  # noqa: E402
-from coding.reports import Quote, code_paths  # noqa: E402
 
 QUOTES = 10_000
 TARGET_S = 2.0

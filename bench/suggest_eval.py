@@ -14,9 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coding.examples import read_examples  # noqa: E402
-from coding.frameworks import get_framework  # noqa: E402
-from coding.suggest import Scorer, evidence_from_framework, top_level  # noqa: E402
+from coding.codebook.frameworks import get_framework  # noqa: E402
+from coding.suggest.examples import read_examples  # noqa: E402
+from coding.suggest.scoring import Scorer, evidence_from_framework, top_level  # noqa: E402
 
 
 def macro_f1(pairs, keys):

@@ -11,10 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coding import nlp  # noqa: E402
-from coding.frameworks import get_framework  # noqa: E402
-from coding.suggest import Scorer, evidence_from_framework  # noqa: E402
-from coding.transcripts import read_transcript  # noqa: E402
+from coding.codebook.frameworks import get_framework  # noqa: E402
+from coding.suggest.scoring import Scorer, evidence_from_framework  # noqa: E402
+from coding.text import nlp  # noqa: E402
+from coding.text.transcripts import read_transcript  # noqa: E402
 
 SENTENCES = [
     "I felt safe because what we said in the room stayed in the room.",

@@ -16,8 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, select
 
-from coding import jobs, recordings, store, suggestions
+from coding import jobs, store
 from coding.models import Coding, Document, Event, Layer, Membership, Participant, Project, SavedQuery, SuggestionModel, User
+from coding.suggest import review
+from coding.workspace import recordings
 
 DOCUMENT_ERASED = "document.erased"
 PROJECT_ERASED = "project.erased"
@@ -115,7 +117,7 @@ def _drop_models(session: Session, *, project_id: int) -> set[Optional[int]]:
     """Delete the project's learned models (they hold words of the text); returns whose they were."""
     owners = set(session.exec(select(SuggestionModel.user_id).where(SuggestionModel.project_id == project_id)))
     session.execute(delete(SuggestionModel).where(col(SuggestionModel.project_id) == project_id))
-    suggestions.forget(project_id)
+    review.forget(project_id)
     return owners
 
 
@@ -144,7 +146,7 @@ def erase_document(session: Session, *, document: Document, user: User, confirm:
     if document in session:
         session.expunge(document)
     for owner in owners:
-        suggestions.retrain(session, project_id=project.id, user_id=owner)
+        review.retrain(session, project_id=project.id, user_id=owner)
     return tombstone
 
 
@@ -166,7 +168,7 @@ def erase_project(session: Session, *, project: Project, user: User, confirm: Op
                                             col(Event.document_id).in_(document_ids or [-1])),
                                         col(Event.kind).not_in(TOMBSTONES)))
     session.execute(update(Event).where(col(Event.project_id) == project.id).values(project_id=None))
-    suggestions.forget(project.id)
+    review.forget(project.id)
     withdrawn = jobs.withdraw_results(session, project_id=project.id, why=WITHDRAWN)
     _purge(session, document_ids=document_ids, project_id=project.id)
     tombstone = Event(project_id=None, user_id=user.id, kind=PROJECT_ERASED,

@@ -17,10 +17,15 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from coding import codetree, jobs, nlp, recordings, reports, signin, store
+from coding import jobs, store
+from coding.analysis import retrieval
+from coding.codebook import codetree
 from coding.db import make_engine, migrate, session_for
 from coding.limits import LimitExceeded
-from coding.transcripts import ImportRefused
+from coding.team import signin
+from coding.text import nlp
+from coding.text.transcripts import ImportRefused
+from coding.workspace import recordings
 from server import auth, headers
 from server.body_limit import BodyLimit
 from server.deps import csrf_protect
@@ -91,7 +96,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.templates.env.globals["csrf_token"] = lambda request: getattr(request.state, "csrf", None) or ""
     app.state.templates.env.globals["single_user"] = settings.single_user
     app.state.templates.env.filters["cue_time"] = recordings.cue_time
-    app.state.templates.env.filters["quoted"] = reports.quoted
+    app.state.templates.env.filters["quoted"] = retrieval.quoted
     app.state.templates.env.globals["code_depths"] = codetree.depths
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     if settings.single_user:

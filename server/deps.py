@@ -13,9 +13,11 @@ from fastapi import Depends, Path, Request
 from sqlmodel import Session
 from starlette.datastructures import QueryParams
 
-from coding import accounts, layers, signin, store, visibility
+from coding import store
 from coding.db import session_for
 from coding.models import Coding, Document, Project, User
+from coding.team import accounts, signin, visibility
+from coding.workspace import layers
 from server import auth
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from coding import store
+from coding.codebook.frameworks import get_framework
 from coding.db import make_engine, migrate, session_for
-from coding.frameworks import get_framework
 from server.app import create_app
 from server.settings import Settings
 

@@ -3,9 +3,10 @@
 import pytest
 from sqlmodel import select
 
-from coding import accounts, signin, store
+from coding import store
 from coding.models import ApiToken
-from coding.transcripts import read_transcript
+from coding.team import accounts, signin
+from coding.text.transcripts import read_transcript
 from tests.builders import txt_bytes
 
 

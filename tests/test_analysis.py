@@ -2,11 +2,9 @@
 
 import pytest
 
-from coding.analysis import (
-    Cell, CodeInfo, Coded, Frequency, code_by_attribute, code_infos, coded_from, cooccurrence, frequencies,
-    lineage, pyramid, values_by_decisions,
-)
-from coding.reports import Quote
+from coding.analysis.counts import (Cell, CodeInfo, Coded, Frequency, code_by_attribute, code_infos, coded_from,
+                                    cooccurrence, frequencies, lineage, pyramid, values_by_decisions)
+from coding.analysis.retrieval import Quote
 
 # A small codebook in codebook order; a decision comes first on purpose, to test ordering by kind.
 CODES = [

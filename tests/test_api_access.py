@@ -12,10 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from coding import accounts, models, queries, reports, store
+from coding import models, store
+from coding.analysis import queries, retrieval
+from coding.codebook.frameworks import get_framework
 from coding.db import session_for
-from coding.frameworks import get_framework
-from coding.transcripts import read_transcript
+from coding.team import accounts
+from coding.text.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
 from tests.builders import txt_bytes
@@ -83,7 +85,7 @@ def world(team_app):
         store.write_document_memo(session, document=document, user=owner, text="the owner's thoughts")
         memo = store.add_project_memo(session, project_id=y.id, user=owner, title="Themes", text="private")
         query = queries.save_query(session, project_id=y.id, user=owner, name="safety",
-                                   wanted=reports.QuoteFilter(codes=["safety"]))
+                                   wanted=retrieval.QuoteFilter(codes=["safety"]))
         pseudonym = queries.set_pseudonym(session, project_id=y.id, user=owner, original="Sam", replacement="Alex")
         token = accounts.create_token(session, user=stranger, name="script")[0]
         return {"project": y.id, "document": document.id, "coding": coding.id, "memo": memo.id, "query": query.id,

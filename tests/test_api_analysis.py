@@ -9,12 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
-from coding import accounts, insights, reliability, reports, store, visibility
-from coding.agreement import figure
+from coding import store
+from coding.analysis import page_data, retrieval
+from coding.codebook.frameworks import get_framework
 from coding.db import session_for
-from coding.frameworks import get_framework
 from coding.models import Coding, Event, Pseudonym, Reconciliation, SavedQuery
-from coding.transcripts import read_transcript
+from coding.team import accounts, agreement_report, visibility
+from coding.team.agreement import figure
+from coding.text.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
 from tests.builders import mark_done, txt_bytes
@@ -203,9 +205,9 @@ def test_a_saved_query_of_the_lead_gives_a_blind_coder_only_their_own_quotes(tea
 
 def _page_matrix(app, world, kind: str, attribute: str = "approach"):
     with session_for(app.state.engine) as session:
-        data = insights.inputs(session, project_id=world["project"], wanted=reports.QuoteFilter(layer="all"),
-                               scope=visibility.EVERYTHING)
-        return insights.matrix(data, kind=kind, attribute=attribute)
+        data = page_data.inputs(session, project_id=world["project"], wanted=retrieval.QuoteFilter(layer="all"),
+                                scope=visibility.EVERYTHING)
+        return page_data.matrix(data, kind=kind, attribute=attribute)
 
 
 def test_the_values_by_decisions_matrix_has_the_pages_counts_and_the_quotes_behind_each_cell(team_app, world):
@@ -269,7 +271,7 @@ def test_the_pyramid_shows_the_evidence_of_each_value_and_the_thin_foundation(te
 def test_agreement_has_the_numbers_of_the_agreement_page(team_app, world):
     answer = api(team_app, world, "lead").get(f"/api/projects/{world['project']}/agreement").json()
     with session_for(team_app.state.engine) as session:
-        report = reliability.project_reliability(session, project_id=world["project"])
+        report = agreement_report.project_reliability(session, project_id=world["project"])
     assert answer["coders"] == ["ann", "ben"] and answer["unit"] == "turn"
     assert answer["pooled"]["alpha"] == pytest.approx(report.pooled.alpha)
     assert answer["pooled"]["mean_kappa"] == pytest.approx(report.pooled.mean_kappa)

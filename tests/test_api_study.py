@@ -9,8 +9,9 @@ from docx import Document as WordDocument
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from coding import accounts, store
+from coding import store
 from coding.db import session_for
+from coding.team import accounts
 from server.app import create_app
 from server.settings import Settings
 from tests.builders import txt_bytes

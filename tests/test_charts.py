@@ -6,10 +6,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from coding.analysis import Cell, Frequency, Matrix, Pyramid, PyramidValue
-from coding.charts import (
-    Figure, Link, Rect, Text, bar_chart, fit, heatmap, nice_step, png, pyramid_figure, svg, wrap,
-)
+from coding.analysis.charts import (Figure, Link, Rect, Text, bar_chart, fit, heatmap, nice_step, png, pyramid_figure,
+                                    svg, wrap)
+from coding.analysis.counts import Cell, Frequency, Matrix, Pyramid, PyramidValue
 
 SVG = "{http://www.w3.org/2000/svg}"
 NASTY = ["Safety & <trust>", 'He said "hi" & it\'s', "Café é", "Joy 😊", "Tab\x0bbed"]

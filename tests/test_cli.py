@@ -106,7 +106,8 @@ def test_users_members_and_tokens_from_the_command_line(env):
 
 
 def test_export_quotes_by_layer_and_saved_query(env):
-    from coding import queries, reports, store
+    from coding import store
+    from coding.analysis import queries, retrieval
     from coding.db import make_engine, migrate, session_for
 
     (env / "pv44.txt").write_bytes(txt_bytes())
@@ -121,7 +122,7 @@ def test_export_quotes_by_layer_and_saved_query(env):
             start = document.text.index(phrase)
             store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key=key),
                              user=user, start=start, end=start + len(phrase))
-        queries.save_query(session, project_id=project.id, user=user, name="safe", wanted=reports.QuoteFilter(code="safety"))
+        queries.save_query(session, project_id=project.id, user=user, name="safe", wanted=retrieval.QuoteFilter(code="safety"))
     out = env / "q.csv"
     assert runner.invoke(app, ["export", "quotes", "--project", "Q", "--query", "safe", "--format", "csv",
                                "-o", str(out)]).exit_code == 0

@@ -51,7 +51,7 @@ def test_the_same_name_under_another_parent_is_allowed_and_the_new_code_is_highl
 
 @pytest.fixture
 def coded(session, project, user):
-    from coding.transcripts import read_transcript
+    from coding.text.transcripts import read_transcript
     from tests.builders import code_phrase, txt_bytes
 
     document = store.import_document(session, project_id=project.id, user=user, participant="PV44",

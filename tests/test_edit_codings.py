@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from coding import store
 from coding.models import Event
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 from tests.builders import code_phrase, txt_bytes
 
 

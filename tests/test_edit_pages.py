@@ -5,9 +5,10 @@ import re
 import pytest
 from sqlmodel import select
 
-from coding import accounts, store
+from coding import store
 from coding.db import session_for
 from coding.models import Coding, Event
+from coding.team import accounts
 from tests import test_routes_team
 from tests.test_routes_team import PASSWORD, signed_in
 

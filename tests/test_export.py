@@ -8,12 +8,12 @@ import subprocess
 import pytest
 from docx import Document as WordDocument
 
-from coding.export import csv as csv_export
-from coding.export import docx as docx_export
-from coding.export import framework_docx
-from coding.frameworks import get_framework
+from coding.analysis.retrieval import Quote
+from coding.codebook.frameworks import get_framework
+from coding.exchange import csv as csv_export
+from coding.exchange import docx as docx_export
+from coding.exchange.downloads import framework_docx
 from coding.models import Code
-from coding.reports import Quote
 
 
 def make_code(key, name, position, parent=None, definition="A definition."):

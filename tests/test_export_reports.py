@@ -14,11 +14,11 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from openpyxl import load_workbook
 
-from coding.export import docx as docx_export
-from coding.export.docx import MatrixTable, TemplateRefused, write_matrix_docx
-from coding.export.xlsx import write_matrix_xlsx, write_quotes_xlsx
+from coding.analysis.retrieval import Quote
+from coding.exchange import docx as docx_export
+from coding.exchange.docx import MatrixTable, TemplateRefused, write_matrix_docx
+from coding.exchange.xlsx import write_matrix_xlsx, write_quotes_xlsx
 from coding.models import Code
-from coding.reports import Quote
 
 
 def make_code(key, name, position, parent=None, definition="A definition."):

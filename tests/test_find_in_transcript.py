@@ -3,8 +3,9 @@ back as exact code-point offsets (emoji and right-to-left text included), only i
 
 import pytest
 
-from coding import finding, store
-from coding.transcripts import read_transcript
+from coding import store
+from coding.text.transcripts import read_transcript
+from coding.workspace import finding
 from tests.builders import txt_bytes
 
 TURNS = [("Interviewer", "Was the CAFÉ group good? 😊"),

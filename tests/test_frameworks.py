@@ -5,7 +5,7 @@ import json
 import pytest
 import yaml
 
-from coding.frameworks import FrameworkError, available_frameworks, get_framework, load_framework_file
+from coding.codebook.frameworks import FrameworkError, available_frameworks, get_framework, load_framework_file
 
 SIDE_BY_SIDE_TOP = [
     "experience-in-common", "safety", "choice-and-control", "two-way-interactions", "human-connection",

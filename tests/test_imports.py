@@ -2,13 +2,14 @@
 
 import pytest
 
-from coding import imports, store
-from coding.transcripts import ImportRefused
+from coding import store
+from coding.exchange import batch_import
+from coding.text.transcripts import ImportRefused
 from tests.builders import txt_bytes
 
 
 def test_a_batch_keeps_the_good_files_and_reports_the_bad(session, project, user):
-    results = imports.import_many(session, project_id=project.id, user=user, files=[
+    results = batch_import.import_many(session, project_id=project.id, user=user, files=[
         ("a.txt", txt_bytes()), ("empty.txt", b""), ("a-copy.txt", txt_bytes())])
     assert [(r.name, r.document is not None) for r in results] == [("a.txt", True), ("empty.txt", False),
                                                                     ("a-copy.txt", False)]
@@ -18,16 +19,16 @@ def test_a_batch_keeps_the_good_files_and_reports_the_bad(session, project, user
 
 def test_attributes_csv_sets_every_row(session, project, user):
     data = "participant,approach,region\nPV44,online,Leeds\nPV45,group,\n".encode()
-    imports.attributes_from_csv(session, project_id=project.id, user=user, name="people.csv", data=data,
-                                create_unknown=True)
+    batch_import.attributes_from_csv(session, project_id=project.id, user=user, name="people.csv", data=data,
+                                     create_unknown=True)
     people = {p.label: p.attributes for p in store.list_participants(session, project_id=project.id)}
     assert people == {"PV44": {"approach": "online", "region": "Leeds"}, "PV45": {"approach": "group"}}
 
 
 def test_semicolon_csv_with_a_bom_and_the_tag_in_another_column(session, project, user):
     data = "\ufeffapproach;Participant\none to one;PV7\n".encode()
-    imports.attributes_from_csv(session, project_id=project.id, user=user, name="p.csv", data=data,
-                                create_unknown=True)
+    batch_import.attributes_from_csv(session, project_id=project.id, user=user, name="p.csv", data=data,
+                                     create_unknown=True)
     assert store.get_participant(session, project_id=project.id, label="PV7").attributes == {"approach": "one to one"}
 
 
@@ -43,7 +44,7 @@ def test_semicolon_csv_with_a_bom_and_the_tag_in_another_column(session, project
 def test_bad_attribute_files_change_nothing(session, project, user, data, message):
     store.set_attributes(session, project_id=project.id, user=user, rows=[("PV1", {"approach": "group"})])
     with pytest.raises(ImportRefused, match=message):
-        imports.attributes_from_csv(session, project_id=project.id, user=user, name="p.csv", data=data)
+        batch_import.attributes_from_csv(session, project_id=project.id, user=user, name="p.csv", data=data)
     assert [(p.label, p.attributes) for p in store.list_participants(session, project_id=project.id)] == [
         ("PV1", {"approach": "group"})]
 

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from coding import store
 from coding.db import alembic_config, migrate
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 from tests.builders import database_at, txt_bytes
 
 

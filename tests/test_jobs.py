@@ -12,11 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from coding import accounts, jobs, store
+from coding import jobs, store
+from coding.codebook.frameworks import get_framework
 from coding.db import session_for
-from coding.frameworks import get_framework
 from coding.models import Document, Job, Project, utcnow
-from coding.transcripts import read_transcript
+from coding.team import accounts
+from coding.text.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
 from tests.builders import code_phrase, txt_bytes

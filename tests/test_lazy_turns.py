@@ -5,10 +5,12 @@ import re
 
 import pytest
 
-from coding import accounts, chunks, store
+from coding import store
+from coding.codebook.frameworks import get_framework
 from coding.db import session_for
-from coding.frameworks import get_framework
-from coding.transcripts import read_transcript
+from coding.team import accounts
+from coding.text.transcripts import read_transcript
+from coding.workspace import chunks
 from server.app import create_app
 from server.settings import Settings
 from tests.builders import txt_bytes

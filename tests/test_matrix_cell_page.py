@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 
 from coding import store
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 from tests.builders import code_phrase, txt_bytes
 
 TURNS = [

@@ -4,10 +4,12 @@ authorship, history in the log, undo, size limits, and who may read or change th
 import pytest
 from sqlmodel import select
 
-from coding import accounts, progress, queries, store, visibility
+from coding import store
+from coding.analysis import queries
 from coding.db import session_for
 from coding.models import Memo
-from coding.transcripts import read_transcript
+from coding.team import accounts, progress, visibility
+from coding.text.transcripts import read_transcript
 from tests.builders import txt_bytes, word_text
 from tests.conftest import csrf_token
 from tests import test_routes_team

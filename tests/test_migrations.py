@@ -5,9 +5,9 @@ from alembic import command
 from sqlalchemy import inspect, text
 
 from coding import store
+from coding.codebook.frameworks import get_framework
 from coding.db import alembic_config, make_engine, migrate, session_for
-from coding.frameworks import get_framework
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 from tests.builders import txt_bytes
 from tests.conftest import BACKENDS, POSTGRES_URL, _truncate
 

@@ -2,9 +2,10 @@
 
 import pytest
 
-from coding import codetree, store
-from coding.suggest import evidence_from_codes
-from coding.transcripts import read_transcript
+from coding import store
+from coding.codebook import codetree
+from coding.suggest.scoring import evidence_from_codes
+from coding.text.transcripts import read_transcript
 from tests.builders import code_phrase, txt_bytes
 
 
@@ -67,8 +68,8 @@ def test_a_moved_sub_code_counts_for_its_new_top_level_code(session, project, us
 
 
 def test_quotes_for_the_new_parent_include_the_moved_code(session, project, user):
-    from coding.reports import QuoteFilter, find_quotes
-    from coding.visibility import EVERYTHING
+    from coding.analysis.retrieval import QuoteFilter, find_quotes
+    from coding.team.visibility import EVERYTHING
     document = store.import_document(session, project_id=project.id, user=user,
                                      transcript=read_transcript("pv44.txt", txt_bytes()))
     code_phrase(session, document, user, "Nobody judges you", "safety/confidentiality")

@@ -5,9 +5,9 @@ from itertools import combinations
 import pytest
 
 from coding import store
-from coding.frameworks import available_frameworks
-from coding.palette import (INK, MUTED, WHITE, child_colour, children_colours, contrast, difference, line, tint,
-                            top_level_colour)
+from coding.codebook.frameworks import available_frameworks
+from coding.codebook.palette import (INK, MUTED, WHITE, child_colour, children_colours, contrast, difference, line,
+                                     tint, top_level_colour)
 
 DISTINCT = 0.05  # OKLab distance; about 0.02 is just noticeable side by side
 FRAMEWORKS = sorted(available_frameworks())

@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from coding import accounts, reconcile, store
-from coding.documents import document_page
-from coding.transcripts import read_transcript
+from coding import store
+from coding.team import accounts, reconcile
+from coding.text.transcripts import read_transcript
+from coding.workspace.rendering import document_page
 from tests.builders import code_phrase, mark_done, txt_bytes
 
 OFFSETS = re.compile(r"\d+\s*–\s*\d+")

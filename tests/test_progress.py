@@ -3,8 +3,9 @@ coders who said they are done, so an assigned lead who coded nothing no longer d
 
 import pytest
 
-from coding import accounts, progress, reconcile, reliability, store, visibility
-from coding.transcripts import read_transcript
+from coding import store
+from coding.team import accounts, progress, reconcile, agreement_report, visibility
+from coding.text.transcripts import read_transcript
 from tests.builders import code_phrase, mark_done, txt_bytes
 
 
@@ -30,7 +31,7 @@ def team(session, project, user):
     ("done", False, "done"), ("done", True, "done"), ("not started", True, "in progress"),
 ])
 def test_a_status_reads_done_only_when_said_and_in_progress_from_the_first_coding(stored, coded, expected):
-    assert store.progress.effective(stored, coded) == expected
+    assert store.document_status.effective(stored, coded) == expected
 
 
 def test_the_first_coding_makes_a_transcript_in_progress_and_done_never_goes_back(session, project, user, team):
@@ -75,7 +76,7 @@ def test_an_assigned_lead_who_coded_nothing_does_not_drag_agreement_down(session
     mark_done(session, document, team["ann"], team["bob"])
     assert list(reconcile.coder_layers(session, document=document)) == ["ann", "bob"]
     assert reconcile.disagreements(session, document=document) == []
-    report = reliability.project_reliability(session, project_id=project.id)
+    report = agreement_report.project_reliability(session, project_id=project.id)
     assert report.coders == ["ann", "bob"] and report.pooled.alpha == pytest.approx(1.0)
     assert [o.reason for _, people in report.left_out for o in people] == [
         "local has not marked this transcript done (not started)"]
@@ -85,7 +86,7 @@ def test_before_the_fix_the_idle_lead_would_count_as_disagreeing(session, projec
     """The same world with the lead marked done too: the lead's empty layer is compared and disagrees."""
     mark_done(session, team["document"], team["ann"], team["bob"], user)
     assert len(reconcile.disagreements(session, document=team["document"])) == 2
-    assert reliability.project_reliability(session, project_id=project.id).pooled.alpha < 0.5
+    assert agreement_report.project_reliability(session, project_id=project.id).pooled.alpha < 0.5
 
 
 def test_coders_not_done_are_left_out_of_reconciling_and_fewer_than_two_means_no_figures(session, project, team):
@@ -96,7 +97,7 @@ def test_coders_not_done_are_left_out_of_reconciling_and_fewer_than_two_means_no
     assert [o.reason for o in reconcile.left_out(session, document=document)] == [
         "Bob Okafor has not marked this transcript done (in progress)",
         "local has not marked this transcript done (not started)"]
-    report = reliability.project_reliability(session, project_id=project.id)
+    report = agreement_report.project_reliability(session, project_id=project.id)
     assert report.coders == [] and report.pooled is None
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from coding.pseudonyms import Candidate, apply, apply_to_quotes, suggest
-from coding.reports import Quote
-from coding.transcripts import read_transcript
+from coding.analysis.pseudonyms import Candidate, apply, apply_to_quotes, suggest
+from coding.analysis.retrieval import Quote
+from coding.text.transcripts import read_transcript
 from tests.conftest import shared_file
 
 THORNTON = [("Sarah", "Anna", "name"), ("Sarah Thornton", "Anna Turner", "name"), ("Thornton", "Turner", "name")]
@@ -183,7 +183,7 @@ def test_joe_bloggs_is_found_in_the_odt_transcript():
 
 
 def test_rewrite_maps_span_offsets_into_the_replaced_text():
-    from coding.pseudonyms import compile_pairs
+    from coding.analysis.pseudonyms import compile_pairs
 
     text = "Then Sarah Thornton met Joe at the café. Joe smiled."
     new, moved = compile_pairs([("Sarah Thornton", "[P1]"), ("Joe", "[P2]")]).rewrite(text)

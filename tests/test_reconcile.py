@@ -5,9 +5,11 @@ import io
 import pytest
 from docx import Document as WordDocument
 
-from coding import accounts, reconcile, reliability, reports, store
-from coding.transcripts import read_transcript
-from coding.visibility import EVERYTHING
+from coding import store
+from coding.analysis import retrieval
+from coding.team import accounts, reconcile, agreement_report
+from coding.team.visibility import EVERYTHING
+from coding.text.transcripts import read_transcript
 from tests.builders import code_phrase, mark_done, txt_bytes
 
 
@@ -80,34 +82,34 @@ def test_bad_decisions_are_refused_and_change_nothing(session, user, coded, deci
 
 def test_reports_read_the_consensus_layer_once_there_is_one(session, project, user, coded):
     def find(**wanted):
-        return reports.find_quotes(session, project_id=project.id, wanted=reports.QuoteFilter(**wanted),
-                                   scope=EVERYTHING)
+        return retrieval.find_quotes(session, project_id=project.id, wanted=retrieval.QuoteFilter(**wanted),
+                                     scope=EVERYTHING)
 
     assert len(find()) == 4
     reconcile.accept_agreements(session, document=coded, lead=user)
     assert [(q.text, q.coder) for q in find()] == [("I felt safe there because", "Consensus")]
-    bob = find(layer=reports.coder_choice(store.ensure_user(session, name="bob").id))
+    bob = find(layer=retrieval.coder_choice(store.ensure_user(session, name="bob").id))
     assert sorted(q.text for q in bob) == ["felt safe there because", "stays in the room"]
     assert len(find(layer="all")) == 5
 
 
 def test_reliability_per_code_pair_and_transcript(session, project, coded):
     for unit in ("turn", "sentence", "character"):
-        report = reliability.project_reliability(session, project_id=project.id, unit=unit)
+        report = agreement_report.project_reliability(session, project_id=project.id, unit=unit)
         assert report.coders == ["ann", "bob"]
         safety = next(row for row in report.codes if row.code.key == "safety")
         assert safety.overlap_f1 == pytest.approx(2 / 3)  # ann 1 span, bob 2 (a sub-code counts for its parent)
         assert safety.percent is not None and 0 < safety.percent <= 1
-    turn = reliability.project_reliability(session, project_id=project.id, unit="turn")
+    turn = agreement_report.project_reliability(session, project_id=project.id, unit="turn")
     assert turn.pairs[0].a == "ann" and turn.pairs[0].items == 4 * 11
     assert turn.documents[0].disagreements == 2
     with pytest.raises(store.Invalid, match="unit must be one of"):
-        reliability.project_reliability(session, project_id=project.id, unit="page")
+        agreement_report.project_reliability(session, project_id=project.id, unit="page")
 
 
 def test_codes_nobody_used_are_not_applicable_not_perfect_agreement(client, session, project, coded):
     for unit in ("turn", "sentence", "character"):
-        report = reliability.project_reliability(session, project_id=project.id, unit=unit)
+        report = agreement_report.project_reliability(session, project_id=project.id, unit=unit)
         unused = next(row for row in report.codes if row.code.key == "choice-and-control")
         assert not unused.used and unused.alpha is None and unused.percent is None and unused.mean_kappa is None
     page = client.get(f"/projects/{project.id}/agreement").text

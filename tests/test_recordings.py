@@ -9,11 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from coding import accounts, store
+from coding import store
+from coding.codebook.frameworks import get_framework
 from coding.db import session_for
-from coding.frameworks import get_framework
 from coding.models import Recording
-from coding.transcripts import read_transcript
+from coding.team import accounts
+from coding.text.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
 from tests.builders import txt_bytes, wav_bytes
@@ -109,7 +110,7 @@ def test_what_is_not_audio_or_video_is_refused_naming_the_kinds_accepted(team_ap
     (b"GIF89a", None), (b"%PDF-1.7", None),
 ])
 def test_recordings_are_known_by_their_first_bytes(head, kind):
-    from coding.recordings import sniff
+    from coding.workspace.recordings import sniff
 
     assert sniff(head + b"\x00" * 16) == kind
 
@@ -291,8 +292,8 @@ def test_a_long_recording_is_copied_in_chunks_not_read_into_memory(tmp_path):
         import io, resource
         from coding.db import make_engine, migrate, session_for
         from coding import recordings, store
-        from coding.frameworks import get_framework
-        from coding.transcripts import read_transcript
+        from coding.codebook.frameworks import get_framework
+        from coding.text.transcripts import read_transcript
         from pathlib import Path
 
         class Zeros(io.RawIOBase):
@@ -330,7 +331,7 @@ def test_erasing_from_the_command_line_deletes_the_recording_beside_the_database
 
     from typer.testing import CliRunner
 
-    from coding import recordings
+    from coding.workspace import recordings
     from coding.db import make_engine
     from server.cli import app as cli
 

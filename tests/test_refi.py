@@ -9,13 +9,16 @@ from lxml import etree
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from coding import accounts, queries, refi_export, store
-from coding.frameworks import get_framework
+from coding import store
+from coding.analysis import queries
+from coding.codebook.frameworks import get_framework
+from coding.codebook.palette import child_colour
+from coding.exchange import refi_export
+from coding.exchange.refi_import import import_refi
+from coding.exchange.refi_plan import Skipped, normalising_map, read_qdc, read_refi
 from coding.models import Code, Document, Project, User
-from coding.palette import child_colour
-from coding.refi_import import import_refi
-from coding.refi_plan import Skipped, normalising_map, read_qdc, read_refi
-from coding.transcripts import ImportRefused, Transcript, detect_turns, normalise
+from coding.team import accounts
+from coding.text.transcripts import ImportRefused, Transcript, detect_turns, normalise
 from server.cli import app
 from tests.conftest import shared_file
 

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from coding import store
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 from tests.builders import txt_bytes
 
 

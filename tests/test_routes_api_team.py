@@ -4,8 +4,9 @@ codings by layer, undo, number keys and the log; the role refusals; bad bodies; 
 import pytest
 from fastapi.testclient import TestClient
 
-from coding import accounts, store
+from coding import store
 from coding.db import session_for
+from coding.team import accounts
 from tests.test_api_access import stored
 from tests import test_routes_team
 from tests.test_routes_team import PASSWORD

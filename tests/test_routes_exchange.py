@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from coding import store
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 from tests.builders import txt_bytes
 from tests.conftest import shared_file
 
@@ -47,7 +47,7 @@ def test_a_broken_file_is_refused_and_nothing_is_created(client, session):
 
 
 def test_the_project_export_carries_the_pseudonyms_with_offsets_moved(client, session, project, user, coded):
-    from coding import queries
+    from coding.analysis import queries
 
     queries.set_pseudonym(session, project_id=project.id, user=user, original="friend", replacement="[companion]")
     qdpx = client.get(f"/projects/{project.id}/export/project.qdpx").content

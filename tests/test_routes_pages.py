@@ -5,7 +5,7 @@ import re
 import pytest
 
 from coding import store
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 from tests.builders import txt_bytes
 
 

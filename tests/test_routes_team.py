@@ -5,9 +5,10 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from coding import accounts, signin, store
+from coding import store
 from coding.db import session_for
-from coding.transcripts import read_transcript
+from coding.team import accounts, signin
+from coding.text.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
 from tests.builders import code_phrase, txt_bytes
@@ -25,7 +26,7 @@ def team_app(db_url):
 def team(team_app):
     """An administrator (lead of project X), a coder and a viewer of X, and an outsider who leads project Y."""
     from coding.db import session_for
-    from coding.frameworks import get_framework
+    from coding.codebook.frameworks import get_framework
 
     with session_for(team_app.state.engine) as session:
         lead = accounts.create_user(session, name="lead", password=PASSWORD, admin=True)

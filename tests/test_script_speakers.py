@@ -2,7 +2,7 @@
 
 import pytest
 
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 
 URDU = ("انٹرویو لینے والا: آپ کیسے ہیں؟\n\nعائشہ: میں ٹھیک ہوں، شکریہ۔\n\n"
         "انٹرویو لینے والا: گروپ کیسا تھا؟\n\nعائشہ: بہت اچھا۔ It helped me a lot.\n")

@@ -4,11 +4,12 @@ import re
 
 import pytest
 
-from coding import shortcuts, store
+from coding import store
 from coding.db import session_for
 from coding.models import Code
+from coding.workspace import shortcuts
 from tests.builders import txt_bytes
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 from tests import test_routes_team
 from tests.test_routes_team import signed_in
 

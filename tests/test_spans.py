@@ -2,7 +2,7 @@
 
 import pytest
 
-from coding.spans import Run, clip, overlaps, runs, trim, utf16_to_codepoints
+from coding.text.spans import Run, clip, overlaps, runs, trim, utf16_to_codepoints
 
 
 def test_uncoded_text_is_one_run():

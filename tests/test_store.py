@@ -4,9 +4,9 @@ import pytest
 from sqlmodel import select
 
 from coding import store
-from coding.frameworks import get_framework
+from coding.codebook.frameworks import get_framework
 from coding.models import Code, Coding, Event
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 from tests.builders import txt_bytes
 
 

@@ -4,9 +4,10 @@ import re
 
 import pytest
 
-from coding import accounts, store
-from coding.palette import line, tint
-from coding.transcripts import read_transcript
+from coding import store
+from coding.codebook.palette import line, tint
+from coding.team import accounts
+from coding.text.transcripts import read_transcript
 from tests.builders import code_phrase, txt_bytes
 
 TURNS = [("Interviewer", "What made the group feel safe?"),

@@ -5,10 +5,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from coding import nlp
-from coding.examples import LineError, read_examples, read_passages
-from coding.frameworks import get_framework
-from coding.suggest import Example, Scorer, code_for_name, evidence_from_framework
+from coding.codebook.frameworks import get_framework
+from coding.suggest.examples import LineError, read_examples, read_passages
+from coding.suggest.scoring import Example, Scorer, code_for_name, evidence_from_framework
+from coding.text import nlp
 from server.cli import app
 
 EVIDENCE = evidence_from_framework(get_framework("side-by-side"))

@@ -4,10 +4,11 @@ answers and codings are taken out on every view, and a new model, codebook or in
 import pytest
 from sqlmodel import func, select
 
-from coding import store, suggestions
+from coding import store
 from coding.models import SuggestionCache
-from coding.suggest import Scorer
-from coding.transcripts import read_transcript
+from coding.suggest import review
+from coding.suggest.scoring import Scorer
+from coding.text.transcripts import read_transcript
 from tests.test_suggestions import RULES, TEXT
 
 
@@ -33,7 +34,7 @@ def scored(monkeypatch):
 
 def shown(session, document, user):
     return [(s.code.key, document.text[s.start:s.end]) for s in
-            suggestions.document_suggestions(session, document=document, user=user)]
+            review.document_suggestions(session, document=document, user=user)]
 
 
 def test_page_views_after_the_first_read_the_kept_suggestions(client, session, document, user, scored):
@@ -46,7 +47,7 @@ def test_page_views_after_the_first_read_the_kept_suggestions(client, session, d
 def test_an_answer_or_a_coding_takes_a_suggestion_out_without_scoring_again(session, project, document, user, scored):
     assert [k for k, _ in shown(session, document, user)] == ["safety", "focus"]
     start = document.text.index(RULES)
-    suggestions.reject(session, document=document, user=user, code_key="safety", start=start, end=start + len(RULES))
+    review.reject(session, document=document, user=user, code_key="safety", start=start, end=start + len(RULES))
     assert [k for k, _ in shown(session, document, user)] == ["focus"]
     at = document.text.index("Mostly gardening")
     store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key="focus"),
@@ -58,7 +59,7 @@ def test_an_answer_or_a_coding_takes_a_suggestion_out_without_scoring_again(sess
 def test_a_new_model_or_interviewer_choice_scores_again_and_drops_the_old_rows(session, project, document, user,
                                                                                 scored):
     shown(session, document, user)
-    suggestions.retrain(session, project_id=project.id, user_id=user.id)  # a blind project: the coder's own model
+    review.retrain(session, project_id=project.id, user_id=user.id)  # a blind project: the coder's own model
     shown(session, document, user)
     assert len(scored) == 2
     store.set_interviewers(session, document=document, user=user, speakers=[])
@@ -80,7 +81,7 @@ def test_a_limited_list_scores_only_as_far_as_it_needs(session, project, user, s
                         for i in range(200))
     document = store.import_document(session, project_id=project.id, user=user,
                                      transcript=read_transcript("long.txt", turns.encode()))
-    assert len(suggestions.document_suggestions(session, document=document, user=user, limit=5)) == 5
+    assert len(review.document_suggestions(session, document=document, user=user, limit=5)) == 5
     assert len(scored) == 1  # one block of turns, not the whole transcript
-    assert len(suggestions.document_suggestions(session, document=document, user=user)) == 200
+    assert len(review.document_suggestions(session, document=document, user=user)) == 200
     assert len(scored) == 4

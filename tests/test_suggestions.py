@@ -4,9 +4,10 @@ the promise that nothing is coded without a person."""
 import pytest
 from sqlmodel import func, select
 
-from coding import store, suggestions
+from coding import store
 from coding.models import Coding, Event, SuggestionDecision
-from coding.transcripts import read_transcript
+from coding.suggest import review
+from coding.text.transcripts import read_transcript
 
 TEXT = ("Interviewer: Did you feel safe? We agreed ground rules at the start, so I felt safe.\n\n"
         "PV5: We agreed ground rules at the very start, so what is said in the room stays in the room.\n\n"
@@ -22,7 +23,7 @@ def document(session, project, user):
 
 def shown(session, document, user):
     return [(s.code.key, document.text[s.start:s.end]) for s in
-            suggestions.document_suggestions(session, document=document, user=user)]
+            review.document_suggestions(session, document=document, user=user)]
 
 
 def count_codings(session):
@@ -36,8 +37,8 @@ def test_participant_sentences_are_suggested_and_the_interviewer_is_skipped(sess
 
 def test_accepting_makes_a_coding_in_the_coders_layer_marked_as_suggested(session, project, document, user):
     start = document.text.index(RULES)
-    coding = suggestions.accept(session, document=document, user=user, code_key="safety", start=start,
-                                end=start + len(RULES), score=0.9)
+    coding = review.accept(session, document=document, user=user, code_key="safety", start=start,
+                           end=start + len(RULES), score=0.9)
     assert coding.origin == "suggestion" and coding.created_by == user.id
     owner = store.layer_owners(session, project_id=project.id)[coding.layer_id]
     assert owner.name == "local"
@@ -50,7 +51,7 @@ def test_accepting_makes_a_coding_in_the_coders_layer_marked_as_suggested(sessio
 
 def test_a_rejection_is_recorded_hides_the_suggestion_for_that_coder_only(session, document, user):
     start = document.text.index(RULES)
-    suggestions.reject(session, document=document, user=user, code_key="safety", start=start, end=start + len(RULES))
+    review.reject(session, document=document, user=user, code_key="safety", start=start, end=start + len(RULES))
     assert [k for k, _ in shown(session, document, user)] == ["focus"]
     other = store.ensure_user(session, name="second")
     assert [k for k, _ in shown(session, document, other)] == ["safety", "focus"]
@@ -66,25 +67,25 @@ def test_a_passage_the_coder_already_coded_with_that_code_is_not_suggested(sessi
 
 
 def test_retraining_happens_only_when_enough_is_new_and_changes_the_model(session, app, project, document, user):
-    assert suggestions.retrain_if_due(app.state.engine, project.id) is None
+    assert review.retrain_if_due(app.state.engine, project.id) is None
     code = store.get_code(session, project_id=project.id, key="human-connection")
     start = document.text.index("cup of tea")
-    for _ in range(suggestions.RETRAIN_EVERY):
+    for _ in range(review.RETRAIN_EVERY):
         store.add_coding(session, document=document, code=code, user=user, start=start, end=start + 10)
-    model = suggestions.retrain_if_due(app.state.engine, project.id)
-    assert model is not None and model.examples == suggestions.RETRAIN_EVERY
+    model = review.retrain_if_due(app.state.engine, project.id)
+    assert model is not None and model.examples == review.RETRAIN_EVERY
     assert "tea" in model.bags["human-connection"]
-    assert suggestions.retrain_if_due(app.state.engine, project.id) is None
-    scorer = suggestions.scorer_for(session, project_id=project.id)
-    assert scorer.examples == suggestions.RETRAIN_EVERY
+    assert review.retrain_if_due(app.state.engine, project.id) is None
+    scorer = review.scorer_for(session, project_id=project.id)
+    assert scorer.examples == review.RETRAIN_EVERY
 
 
 def test_acceptance_rates_per_code(session, project, document, user):
     start = document.text.index(RULES)
-    suggestions.accept(session, document=document, user=user, code_key="safety", start=start, end=start + len(RULES))
+    review.accept(session, document=document, user=user, code_key="safety", start=start, end=start + len(RULES))
     tea = document.text.index("Mostly")
-    suggestions.reject(session, document=document, user=user, code_key="focus", start=tea, end=tea + 10)
-    rates = {row.code.key: row.rate for row in suggestions.acceptance(session, project_id=project.id)}
+    review.reject(session, document=document, user=user, code_key="focus", start=tea, end=tea + 10)
+    rates = {row.code.key: row.rate for row in review.acceptance(session, project_id=project.id)}
     assert rates["safety"] == 1.0 and rates["focus"] == 0.0 and rates["membership"] is None
 
 
@@ -94,7 +95,7 @@ def test_no_suggestion_becomes_a_coding_without_a_person(client, session, app, p
     for _ in range(3):
         assert client.get(f"/documents/{document.id}").status_code == 200
         assert "Suggested: Safety" in client.get(f"/documents/{document.id}/suggestions").text
-    suggestions.retrain(session, project_id=project.id)
+    review.retrain(session, project_id=project.id)
     client.post("/preferences/suggestions", data={"on": "false"})
     client.post("/preferences/suggestions", data={"on": "true"})
     client.get(f"/projects/{project.id}/suggestions")
@@ -130,7 +131,7 @@ def test_turning_suggestions_off_is_remembered_for_the_coder(client, session, us
 
 
 def test_in_a_blind_project_no_coder_learns_from_anothers_codings(session, app, project, document, user):
-    from coding import accounts
+    from coding.team import accounts
 
     ann, bob = (accounts.create_user(session, name=n, password="long enough pw") for n in ("ann", "bob"))
     for coder in (ann, bob):
@@ -138,13 +139,13 @@ def test_in_a_blind_project_no_coder_learns_from_anothers_codings(session, app, 
     before = shown(session, document, bob)
     start = document.text.index("cup of tea")
     code = store.get_code(session, project_id=project.id, key="choice-and-control")
-    for _ in range(suggestions.RETRAIN_EVERY + 2):
+    for _ in range(review.RETRAIN_EVERY + 2):
         store.add_coding(session, document=document, code=code, user=ann, start=start, end=start + 10)
-    assert suggestions.retrain_if_due(app.state.engine, project.id, ann.id).user_id == ann.id
-    assert suggestions.retrain_if_due(app.state.engine, project.id, bob.id) is None  # nothing of bob's to learn
+    assert review.retrain_if_due(app.state.engine, project.id, ann.id).user_id == ann.id
+    assert review.retrain_if_due(app.state.engine, project.id, bob.id) is None  # nothing of bob's to learn
     assert shown(session, document, bob) == before
-    assert suggestions.scorer_for(session, project_id=project.id, user=bob).examples == 0
-    assert suggestions.scorer_for(session, project_id=project.id, user=ann).examples == suggestions.RETRAIN_EVERY + 2
+    assert review.scorer_for(session, project_id=project.id, user=bob).examples == 0
+    assert review.scorer_for(session, project_id=project.id, user=ann).examples == review.RETRAIN_EVERY + 2
     store.set_blind(session, project=project, user=user, blind=False)
-    shared = suggestions.retrain_if_due(app.state.engine, project.id, bob.id)
+    shared = review.retrain_if_due(app.state.engine, project.id, bob.id)
     assert shared is not None and shared.user_id is None  # open projects share one model

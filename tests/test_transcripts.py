@@ -3,7 +3,7 @@
 import pytest
 
 from coding.limits import Limits
-from coding.transcripts import ImportRefused, detect_turns, normalise, read_transcript
+from coding.text.transcripts import ImportRefused, detect_turns, normalise, read_transcript
 from tests.builders import INTERVIEW, docx_bytes, odt_bytes, txt_bytes
 from tests.conftest import shared_file
 

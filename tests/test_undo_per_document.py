@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from coding import store
 from coding.models import Event
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 from tests.builders import code_phrase, txt_bytes
 
 OFFSETS = re.compile(r"\d+\s*[–-]\s*\d+")

@@ -9,8 +9,8 @@ import pytest
 from docx import Document as WordDocument
 
 from coding import store
-from coding.export import file_stem
-from coding.transcripts import read_transcript
+from coding.exchange.downloads import file_stem
+from coding.text.transcripts import read_transcript
 from tests.builders import code_phrase, txt_bytes
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

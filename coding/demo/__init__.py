@@ -6,9 +6,9 @@ import yaml
 from sqlmodel import Session
 
 from coding import store
-from coding.frameworks import get_framework
+from coding.codebook.frameworks import get_framework
 from coding.models import Project, User
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_NAME = "Demo: peer support interviews"

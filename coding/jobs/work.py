@@ -10,12 +10,14 @@ from typing import Optional, Sequence
 
 from sqlmodel import Session
 
-from coding import export, imports, refi_import, reports, store
+from coding import store
+from coding.analysis import retrieval
+from coding.exchange import downloads, batch_import, refi_import
+from coding.exchange.refi_plan import check_upload
 from coding.jobs.runner import Runner, Thresholds
 from coding.limits import Limits
 from coding.models import Document, Job, User
-from coding.refi_plan import check_upload
-from coding.visibility import Scope
+from coding.team.visibility import Scope
 
 TRANSCRIPTS, REFI_IMPORT, REPORT = "transcripts", "refi-import", "report"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -34,9 +36,9 @@ def import_transcripts(runner: Runner, session: Session, *, project_id: int, use
     user_id = user.id
 
     def work(db: Session, progress, _save) -> dict:
-        results = [imports.ImportResult(name, error=reason) for name, reason in refused]
-        results += imports.import_many(db, project_id=project_id, user=db.get(User, user_id), files=files,
-                                       participant=participant, limits=limits, progress=progress)
+        results = [batch_import.ImportResult(name, error=reason) for name, reason in refused]
+        results += batch_import.import_many(db, project_id=project_id, user=db.get(User, user_id), files=files,
+                                            participant=participant, limits=limits, progress=progress)
         stored = sum(r.document is not None for r in results)
         return {"message": f"{stored} of {len(results)} files imported", "project_id": project_id,
                 "results": [{"name": r.name, "document_id": r.document.id if r.document else None, "error": r.error}
@@ -53,20 +55,20 @@ def import_document(runner: Runner, session: Session, *, project_id: int, user: 
 
     def work(db: Session, progress, _save) -> dict:
         progress(0.1, f"reading {name}")
-        document = imports.import_one(db, project_id=project_id, user=db.get(User, user_id), name=name, data=data,
-                                      participant=participant, attributes=attributes, limits=limits)
+        document = batch_import.import_one(db, project_id=project_id, user=db.get(User, user_id), name=name, data=data,
+                                           participant=participant, attributes=attributes, limits=limits)
         return {"message": f"{name} imported", "project_id": project_id, "document_id": document.id,
                 "results": [{"name": name, "document_id": document.id, "error": None}]}
     return runner.start(session, user=user, kind=TRANSCRIPTS, work=work, project_id=project_id,
                         message=f"{name} waiting to be read")
 
 
-def import_results(session: Session, job: Job) -> list[imports.ImportResult]:
+def import_results(session: Session, job: Job) -> list[batch_import.ImportResult]:
     """A finished transcripts job's results, with the documents that are still there."""
     found = []
     for row in job.result.get("results", []):
         document = session.get(Document, row["document_id"]) if row.get("document_id") else None
-        found.append(imports.ImportResult(row["name"], document=document, error=row.get("error")))
+        found.append(batch_import.ImportResult(row["name"], document=document, error=row.get("error")))
     return found
 
 
@@ -87,21 +89,21 @@ def import_refi_file(runner: Runner, session: Session, *, name: str, filename: s
     return runner.start(session, user=user, kind=REFI_IMPORT, work=work, message=f"{filename} waiting to be read")
 
 
-def quote_count(session: Session, *, project_id: int, wanted: reports.QuoteFilter, scope: Scope) -> int:
+def quote_count(session: Session, *, project_id: int, wanted: retrieval.QuoteFilter, scope: Scope) -> int:
     """How many quotes a report would hold."""
-    return len(reports.find_quotes(session, project_id=project_id, wanted=wanted, scope=scope))
+    return len(retrieval.find_quotes(session, project_id=project_id, wanted=wanted, scope=scope))
 
 
-def quote_report(runner: Runner, session: Session, *, project_id: int, user: User, wanted: reports.QuoteFilter,
-                 scope: Scope, options: export.ReportOptions, template: Optional[bytes] = None,
+def quote_report(runner: Runner, session: Session, *, project_id: int, user: User, wanted: retrieval.QuoteFilter,
+                 scope: Scope, options: downloads.ReportOptions, template: Optional[bytes] = None,
                  template_name: str = "the template", filename: str = "report.docx") -> Job:
     """Build the Word quote report as a job; its result is the file, downloaded once."""
     def work(db: Session, progress, save) -> dict:
         progress(0.1, "gathering the quotes")
         project = store.get_project(db, project_id=project_id)
         chosen = replace(options, template=io.BytesIO(template) if template else None)
-        data = export.report_docx(db, project=project, wanted=wanted, scope=scope, options=chosen,
-                                  template_name=template_name)
+        data = downloads.report_docx(db, project=project, wanted=wanted, scope=scope, options=chosen,
+                                     template_name=template_name)
         return {"message": f"{filename} is ready", **save(data, filename, DOCX)}
     return runner.start(session, user=user, kind=REPORT, work=work, project_id=project_id,
                         message="the report is waiting to be built")

@@ -1,12 +1,12 @@
 """Every query and every change, in one place to import from (`from coding import store`).
 
 Each change writes its event in the same transaction; `store.atomic` groups several changes into one.
-The parts: base (errors, events, transactions), projects, codebook, documents, codings, progress, memos, events.
+The parts: base (errors, events, transactions), projects, codes, documents, codings, document_status, memos, events.
 """
 
 from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, clashing
 from coding.store.checks import MEMO_LIMIT
-from coding.store.codebook import CODE_FIELDS, add_code, get_code, merge_code, move_code, project_codes, update_code
+from coding.store.codes import CODE_FIELDS, add_code, get_code, merge_code, move_code, project_codes, update_code
 from coding.store.codings import (add_coding, coder_layer, coding_counts, consensus_layer,
                                   document_coding_count, document_codings, edit_coding, get_coding,
                                   layer_has_codings, layer_owners, project_codings, project_layers, recode_coding,
@@ -18,7 +18,8 @@ from coding.store.events import (CODEBOOK, UNDOABLE, describe, last_undoable, li
                                  undone_message)
 from coding.store.memos import (add_project_memo, document_memos, edit_project_memo, get_project_memo, memo_history,
                                 own_document_memo, project_memos, write_document_memo)
-from coding.store.progress import DONE, IN_PROGRESS, NOT_STARTED, STATES, done_coders, set_status, status_of, statuses
+from coding.store.document_status import (DONE, IN_PROGRESS, NOT_STARTED, STATES, done_coders, set_status, status_of,
+                                          statuses)
 from coding.store.turns import (coded_turns, coding_spans, codings_overlapping, layer_counts, speakers, turn_at,
                                 turn_at_time, turn_count, turn_range, turn_spans, turns_in,
                                 turns_overlapping)

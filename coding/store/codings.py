@@ -11,7 +11,7 @@ from coding.models import Code, Coding, Document, Layer, Turn, User
 from coding.store.base import Invalid, NotFound, NotYours, _done, _log, atomic
 from coding.store.checks import memo as checked_memo
 from coding.store.documents import get_document
-from coding.spans import nudge, trim
+from coding.text.spans import nudge, trim
 
 
 def _layer(session: Session, *, project_id: int, kind: str, user_id: Optional[int], create: bool) -> Optional[Layer]:

@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 from coding.models import Document, Participant, Turn, User
 from coding.store.base import Conflict, Invalid, NotFound, _done, _log
 
-if TYPE_CHECKING:  # an annotation only: importing coding.transcripts here would load lxml for every command
-    from coding.transcripts import Transcript
+if TYPE_CHECKING:  # an annotation only: importing coding.text.transcripts here would load lxml for every command
+    from coding.text.transcripts import Transcript
 
 
 def get_participant(session: Session, *, project_id: int, label: str) -> Optional[Participant]:

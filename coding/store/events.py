@@ -7,9 +7,9 @@ from sqlmodel import Session, col, select
 
 from coding.models import Code, Event, Memo, User, utcnow
 from coding.store.base import _done, _log
-from coding.store.codebook import get_code, undo_move
+from coding.store.codes import get_code, undo_move
 from coding.store.codings import get_coding
-from coding.store.progress import restore_status
+from coding.store.document_status import restore_status
 from coding.store.wording import Wording
 
 

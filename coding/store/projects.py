@@ -4,7 +4,7 @@ from typing import Any, Iterable, Optional
 
 from sqlmodel import Session, col, select
 
-from coding.frameworks import Framework
+from coding.codebook.frameworks import Framework
 from coding.models import Code, Membership, Project, User
 from coding.store.base import Conflict, Invalid, NotFound, _done, _log, clashing
 from coding.store.checks import text

@@ -4,7 +4,7 @@ from typing import Optional
 
 import typer
 
-from coding import queries, reports
+from coding.analysis import queries, retrieval
 from server.cli.common import ACTING, JSON, UNKNOWN, emit, fail, find_document, open_session, standing
 
 
@@ -24,15 +24,16 @@ def agreement(project: str = typer.Argument(..., metavar="PROJECT", help="Projec
     [{"document", "document_id", "coders", "disagreements", "items"}], "left_out": [{"document", "document_id",
     "coder", "status"}]}; with --document only "project", "unit", "document", "document_id", "coders",
     "disagreements", "items" and "left_out"."""
-    from coding import reliability, store
-    from coding.agreement import figure
+    from coding import store
+    from coding.team import agreement_report
+    from coding.team.agreement import figure
 
     session, user = open_session(as_user, UNKNOWN)
     with session:
         where = standing(session, user, project, "lead", local=as_user is None)
         only = find_document(session, where, document) if document is not None else None
         try:
-            report = reliability.project_reliability(session, project_id=where.project.id, unit=unit)
+            report = agreement_report.project_reliability(session, project_id=where.project.id, unit=unit)
         except store.Invalid as exc:
             fail(str(exc))
         rows = [{"document": d.document.name, "document_id": d.document.id, "coders": d.coders,
@@ -97,8 +98,8 @@ def query(project: str = typer.Argument(..., metavar="PROJECT", help="Project na
         if chosen is None:
             names = ", ".join(q.name for q in saved) or "none"
             fail(f"'{where.project.name}' has no saved query called '{name}' (it has: {names})", UNKNOWN)
-        wanted = reports.narrowed(reports.QuoteFilter.from_params(chosen.params), scope)
-        found = reports.find_quotes(session, project_id=where.project.id, wanted=wanted, scope=scope)
+        wanted = retrieval.narrowed(retrieval.QuoteFilter.from_params(chosen.params), scope)
+        found = retrieval.find_quotes(session, project_id=where.project.id, wanted=wanted, scope=scope)
     if as_json:
         emit([{"coding_id": q.coding_id, "document": q.document, "document_id": q.document_id, "code": q.code_key,
                "code_name": q.code_name, "start": q.start, "end": q.end, "text": q.text,

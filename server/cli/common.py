@@ -8,9 +8,10 @@ import click
 import typer
 from pydantic import ValidationError
 
-from coding import accounts, store, visibility
+from coding import store
 from coding.db import make_engine, migrate, session_for
 from coding.models import Document, Project, User
+from coding.team import accounts, visibility
 from server.settings import Settings
 
 UNKNOWN = 2  # the exit code when a project, transcript, user or item named on the command line is not there

@@ -6,9 +6,11 @@ from typing import Optional
 import typer
 from typer.core import TyperGroup
 
-from coding import accounts, queries, reports, store, visibility
-from coding.frameworks import get_framework
+from coding import store
+from coding.analysis import queries, retrieval
+from coding.codebook.frameworks import get_framework
 from coding.limits import ImportRefused
+from coding.team import accounts, visibility
 from server.cli.common import ACTING, UNKNOWN, fail, find_project, open_session, standing
 
 
@@ -23,7 +25,7 @@ def import_files(
     nvivo: bool = typer.Option(False, "--nvivo", help="The .qdpx is NVivo's: its positions count UTF-16 units."),
 ) -> None:
     """Import transcripts into a project; refused files are reported and store nothing."""
-    from coding import imports, refi_import
+    from coding.exchange import batch_import, refi_import
 
     if any(refi_import.is_refi(path.name) for path in files):
         if len(files) != 1:
@@ -48,8 +50,8 @@ def import_files(
                 failures += 1
                 continue
             try:
-                document = imports.import_one(session, project_id=target.id, user=user, name=path.name, data=data,
-                                              participant=participant if len(files) == 1 else None)
+                document = batch_import.import_one(session, project_id=target.id, user=user, name=path.name, data=data,
+                                                   participant=participant if len(files) == 1 else None)
             except (ImportRefused, store.Conflict, store.Invalid) as exc:
                 session.rollback()
                 typer.echo(f"refused {exc}", err=True)
@@ -63,7 +65,7 @@ def import_files(
 
 def _import_refi(path: Path, project: str, acting: Optional[str], nvivo: bool = False) -> None:
     """A .qdpx or .qdc file as a new project, with the report of what came in and what did not."""
-    from coding import refi_import
+    from coding.exchange import refi_import
 
     try:
         data = path.read_bytes()
@@ -96,9 +98,9 @@ def export_quotes(
     query: Optional[str] = typer.Option(None, help="Start from this saved query (by name)."),
 ) -> None:
     """Write the coded-quote table of a project to Word, Excel or CSV."""
-    from coding import export
+    from coding.exchange import downloads
 
-    writers = {"docx": export.quotes_docx, "xlsx": export.quotes_xlsx, "csv": export.quotes_csv}
+    writers = {"docx": downloads.quotes_docx, "xlsx": downloads.quotes_xlsx, "csv": downloads.quotes_csv}
     if fmt not in writers:
         fail("--format must be docx, xlsx or csv")
     session, _ = open_session()
@@ -108,16 +110,16 @@ def export_quotes(
             saved = queries.find_query(session, project_id=target.id, name=query)
             if saved is None:
                 fail(f"project '{project}' has no saved query called '{query}'")
-            wanted = reports.QuoteFilter.from_params(saved.params)
+            wanted = retrieval.QuoteFilter.from_params(saved.params)
         else:
-            wanted = reports.QuoteFilter(code=code)
+            wanted = retrieval.QuoteFilter(code=code)
         if layer:
             wanted.layer = layer
         if coder:
             person = accounts.find_user(session, name=coder)
             if person is None:
                 fail(f"there is no user called '{coder}'")
-            wanted.layer = reports.coder_choice(person.id)
+            wanted.layer = retrieval.coder_choice(person.id)
         data = writers[fmt](session, project=target, wanted=wanted, scope=visibility.EVERYTHING)
     output.write_bytes(data)
     typer.echo(f"wrote {output}")
@@ -130,7 +132,7 @@ def export_codebook(
     output: Path = typer.Option(..., "-o", "--output", help="File to write."),
 ) -> None:
     """Write a project's codebook, or a shipped framework, to Word or REFI-QDA."""
-    from coding import export, refi_export
+    from coding.exchange import downloads, refi_export
 
     if fmt not in ("docx", "qdc"):
         fail("--format must be docx or qdc")
@@ -138,7 +140,7 @@ def export_codebook(
         fail("give either --project NAME or --framework ID")
     if framework:
         try:
-            data = (export.framework_docx if fmt == "docx" else refi_export.framework_qdc)(get_framework(framework))
+            data = (downloads.framework_docx if fmt == "docx" else refi_export.framework_qdc)(get_framework(framework))
         except KeyError as exc:
             fail(str(exc.args[0]))
     else:
@@ -146,7 +148,7 @@ def export_codebook(
         with session:
             target = find_project(session, project)
             try:
-                data = (export.codebook_docx(session, project=target, scope=visibility.EVERYTHING) if fmt == "docx"
+                data = (downloads.codebook_docx(session, project=target, scope=visibility.EVERYTHING) if fmt == "docx"
                         else refi_export.codebook_qdc(session, project=target))
             except store.Invalid as exc:
                 fail(str(exc))
@@ -162,7 +164,7 @@ def export_project(
                                   help="codepoints (the standard's), or utf16 (positions for NVivo)."),
 ) -> None:
     """Write a whole project (codebook, transcripts, every layer's codings and memos) as REFI-QDA."""
-    from coding import refi_export
+    from coding.exchange import refi_export
 
     if fmt != "qdpx":
         fail("--format must be qdpx")
@@ -211,31 +213,31 @@ def _wanted(session, where, query: Optional[str], code: Optional[str], layer: Op
                       if q.name == query), None)
         if saved is None:
             fail(f"'{where.project.name}' has no saved query called '{query}'", UNKNOWN)
-        wanted = reports.QuoteFilter.from_params(saved.params)
+        wanted = retrieval.QuoteFilter.from_params(saved.params)
     else:
-        wanted = reports.QuoteFilter(codes=[code] if code else [])
+        wanted = retrieval.QuoteFilter(codes=[code] if code else [])
     if layer:
         wanted.layer = layer
-    return reports.narrowed(wanted, scope)
+    return retrieval.narrowed(wanted, scope)
 
 
 def _export_bytes(session, where, fmt: str, wanted, options: dict) -> bytes:
-    from coding import export, refi_export
-    from coding.export.memos import memos_docx
+    from coding.exchange import downloads, refi_export
+    from coding.exchange.memos_docx import memos_docx
 
     project, scope = where.project, where.scope(session)
     if fmt in ("word-quotes", "report-word"):
-        return export.quotes_docx(session, project=project, wanted=wanted, scope=scope,
-                                  options=options["report"] if fmt == "report-word" else None)
+        return downloads.quotes_docx(session, project=project, wanted=wanted, scope=scope,
+                                     options=options["report"] if fmt == "report-word" else None)
     if fmt in ("excel", "csv"):
-        return (export.quotes_xlsx if fmt == "excel" else export.quotes_csv)(session, project=project, wanted=wanted,
-                                                                             scope=scope)
+        return (downloads.quotes_xlsx if fmt == "excel" else downloads.quotes_csv)(session, project=project, wanted=wanted,
+                                                                                   scope=scope)
     if fmt.startswith("matrix-"):
-        return export.matrix_file(session, project=project, wanted=wanted, scope=scope, kind=options["kind"],
-                                  mode=options["mode"], attribute=options["by"],
-                                  fmt="docx" if fmt == "matrix-word" else "xlsx")
+        return downloads.matrix_file(session, project=project, wanted=wanted, scope=scope, kind=options["kind"],
+                                     mode=options["mode"], attribute=options["by"],
+                                     fmt="docx" if fmt == "matrix-word" else "xlsx")
     if fmt == "codebook-word":
-        return export.codebook_docx(session, project=project, scope=scope)
+        return downloads.codebook_docx(session, project=project, scope=scope)
     if fmt == "codebook-qdc":
         return refi_export.codebook_qdc(session, project=project)
     if fmt == "refi-qdpx":
@@ -261,8 +263,8 @@ def export_file(
     as_user: Optional[str] = ACTING,
 ) -> None:
     """Write one of the project's exports, as its page downloads it, to a file (nothing is written on refusal)."""
-    from coding.export import ReportOptions, file_stem
-    from coding.export.docx import TemplateRefused
+    from coding.exchange.downloads import ReportOptions, file_stem
+    from coding.exchange.docx import TemplateRefused
     from coding.limits import LimitExceeded
 
     if fmt not in FORMATS:

@@ -4,7 +4,7 @@ import json
 
 import typer
 
-from coding.frameworks import FrameworkError, available_frameworks, get_framework
+from coding.codebook.frameworks import FrameworkError, available_frameworks, get_framework
 from server.cli.common import fail
 
 frameworks_app = typer.Typer(help="The frameworks shipped with Peerframe.", no_args_is_help=True)

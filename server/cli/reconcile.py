@@ -50,7 +50,7 @@ def reconcile(project: str = typer.Argument(..., metavar="PROJECT", help="Projec
     "document_id", "unit", "coders", "waiting": [{"number", "item", "start", "end", "code", "code_name",
     "applied_by", "not_by", "text"}], "agreed" (the same keys), "decisions": [{"code", "start", "end", "decision",
     "reason", "decided_by"}], "left_out": [{"coder", "status"}]}."""
-    from coding import reconcile as reconciling
+    from coding.team import reconcile as reconciling
 
     if accept is not None and reject is not None:
         fail("give one of --accept ITEM and --reject ITEM")

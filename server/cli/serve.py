@@ -4,8 +4,9 @@ import os
 
 import typer
 
-from coding import accounts, store
+from coding import store
 from coding.db import make_engine, migrate, session_for
+from coding.team import accounts
 from server.cli.common import fail, settings
 
 

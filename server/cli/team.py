@@ -5,7 +5,8 @@ from typing import Optional
 
 import typer
 
-from coding import accounts, store
+from coding import store
+from coding.team import accounts
 from server.cli.common import (ACTING, JSON, REFUSED, UNKNOWN, emit, fail, find_document, find_user, open_session,
                                standing)
 

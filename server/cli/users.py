@@ -4,7 +4,8 @@ import sys
 
 import typer
 
-from coding import accounts, signin, store
+from coding import store
+from coding.team import accounts, signin
 from server.cli.common import fail, find_user, open_session
 
 users_app = typer.Typer(help="User accounts (team servers).", no_args_is_help=True)

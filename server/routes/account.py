@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from coding import accounts, signin, store
+from coding import store
+from coding.team import accounts, signin
 from server import auth
 from server.deps import Id, SessionDep, UserDep
 

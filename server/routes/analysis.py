@@ -6,7 +6,9 @@ from typing import Optional
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from coding import charts, export, insights, queries, reports, store
+from coding import store
+from coding.analysis import charts, page_data, queries, retrieval
+from coding.exchange import downloads
 from server.deps import ProjectDep, ScopeDep, SessionDep, id_in
 from server.routes.quotes import filter_from, visible_filter
 
@@ -14,7 +16,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 KINDS = {"values-decisions": "Core values × key decisions", "codes": "Code × code", "attribute": "Code × attribute"}
 
 
-def _wanted(request: Request, session, access, scope) -> reports.QuoteFilter:
+def _wanted(request: Request, session, access, scope) -> retrieval.QuoteFilter:
     return visible_filter(scope, filter_from(request.query_params, session, access, scope))
 
 
@@ -23,17 +25,17 @@ def analysis_page(request: Request, session: SessionDep, access: ProjectDep, sco
                   kind: str = "values-decisions", mode: str = "overlap", by: str = "approach",
                   document: Optional[str] = None):
     wanted = _wanted(request, session, access, scope)
-    data = insights.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
+    data = page_data.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
     document_id = id_in(document)
     common = dict(project_id=access.project.id, kind=kind, mode=mode, attribute=by, layer=wanted.layer)
-    figures = {name: charts.svg(insights.figure(data, name=name, document_id=document_id, **common), ident=name)
+    figures = {name: charts.svg(page_data.figure(data, name=name, document_id=document_id, **common), ident=name)
                for name in ("matrix", "pyramid", "frequencies")}
     return request.app.state.templates.TemplateResponse(request, "pages/analysis.html", {
         "project": access.project, "access": access, "figures": figures, "kind": kind, "kinds": KINDS,
         "mode": mode, "attribute": by, "document": document_id, "query": request.url.query,
-        "attribute_names": reports.attribute_names(session, project_id=access.project.id),
+        "attribute_names": retrieval.attribute_names(session, project_id=access.project.id),
         "documents": scope.documents_of(store.list_documents(session, project_id=access.project.id)),
-        "layers": reports.layer_choices(session, project_id=access.project.id, scope=scope), "wanted": wanted,
+        "layers": retrieval.layer_choices(session, project_id=access.project.id, scope=scope), "wanted": wanted,
         "saved": queries.list_queries(session, project_id=access.project.id, scope=scope),
         "query_id": request.query_params.get("query", "")})
 
@@ -45,10 +47,10 @@ def figure_file(request: Request, session: SessionDep, access: ProjectDep, scope
     if fmt not in ("svg", "png"):
         raise store.NotFound(f"figures come as .svg or .png, not .{fmt}")
     wanted = _wanted(request, session, access, scope)
-    data = insights.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
-    shape = insights.figure(data, name=name, project_id=access.project.id, kind=kind, mode=mode, attribute=by,
-                            layer=wanted.layer, document_id=id_in(document))
-    filename = f'attachment; filename="{export.file_stem(access.project.name)}-{name}.{fmt}"'
+    data = page_data.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
+    shape = page_data.figure(data, name=name, project_id=access.project.id, kind=kind, mode=mode, attribute=by,
+                             layer=wanted.layer, document_id=id_in(document))
+    filename = f'attachment; filename="{downloads.file_stem(access.project.name)}-{name}.{fmt}"'
     if fmt == "svg":
         return Response(charts.svg(shape, ident=name), media_type="image/svg+xml",
                         headers={"Content-Disposition": filename})

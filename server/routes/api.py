@@ -9,11 +9,13 @@ from pydantic import BaseModel, Field, StrictInt
 
 from fastapi.responses import JSONResponse
 
-from coding import accounts, erasure, imports, store, visibility
+from coding import erasure, store
+from coding.exchange import batch_import
+from coding.team import accounts, visibility
 from coding.jobs import work
 from coding.limits import read_bounded
 from coding.store import MEMO_LIMIT
-from coding.frameworks import available_frameworks, get_framework
+from coding.codebook.frameworks import available_frameworks, get_framework
 from coding.models import Coding, Document
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentDep, LeadDep, LeadDocumentDep, ProjectDep,
                          ScopeDep, SessionDep, UserDep)
@@ -216,8 +218,8 @@ def import_document(request: Request, session: SessionDep, access: LeadDep,
                                    name=name, data=read_bounded(file.file, name, limits.upload_bytes),
                                    participant=participant, attributes=parsed, limits=limits)
         return JSONResponse(api_jobs.accepted(job).model_dump(), status_code=202)
-    document = imports.import_one(session, project_id=access.project.id, user=access.user, name=name,
-                                  data=file.file, participant=participant, attributes=parsed, limits=limits)
+    document = batch_import.import_one(session, project_id=access.project.id, user=access.user, name=name,
+                                       data=file.file, participant=participant, attributes=parsed, limits=limits)
     return _document_out(session, document)
 
 

@@ -9,10 +9,13 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from coding import analysis, export, insights, queries, reconcile, refi_export, reliability, reports, store
-from coding.export.memos import memos_docx
+from coding import store
+from coding.analysis import counts, page_data, queries, retrieval
+from coding.exchange import downloads, refi_export
+from coding.exchange.memos_docx import memos_docx
 from coding.models import SavedQuery
-from coding.visibility import Scope
+from coding.team import reconcile, agreement_report
+from coding.team.visibility import Scope
 from server.deps import (ID_MAX, Access, ForProject, Id, LeadDep, LeadDocumentDep, ProjectDep, ScopeDep, SessionDep,
                          UserDep, reader_scope)
 from server.routes.api_analysis_models import (AgreedIn, AgreedOut, AgreementOut, AxisOut, CandidateOut, CellOut,
@@ -44,12 +47,12 @@ def api_filter(request: Request, session: SessionDep, access: ProjectDep, scope:
                attr: Annotated[list[str], Query(description="attribute filters such as approach:online")] = [],
                text: Annotated[str, Query(max_length=500)] = "",
                query: Annotated[Optional[int], Query(ge=1, le=ID_MAX, description="start from a saved query")] = None,
-               ) -> reports.QuoteFilter:
+               ) -> retrieval.QuoteFilter:
     """The quote filter of the query string, read exactly as the pages read theirs (a blind coder: own layer)."""
     return visible_filter(scope, filter_from(request.query_params, session, access, scope))
 
 
-FilterDep = Annotated[reports.QuoteFilter, Depends(api_filter)]
+FilterDep = Annotated[retrieval.QuoteFilter, Depends(api_filter)]
 
 
 # --- saved queries and quotes -----------------------------------------------------------------------
@@ -60,7 +63,7 @@ def _query_out(query: SavedQuery) -> QueryOut:
                     results_url=f"/api/queries/{query.id}/results")
 
 
-def _quote_out(quote: reports.Quote) -> QuoteOut:
+def _quote_out(quote: retrieval.Quote) -> QuoteOut:
     return QuoteOut(id=quote.coding_id, document_id=quote.document_id, document=quote.document,
                     participant=quote.participant, citation=quote.tag(), attributes=quote.attributes,
                     code=quote.code_key, code_name=quote.code_name, code_path=quote.code_path, coder=quote.coder,
@@ -96,8 +99,8 @@ QueryDep = Annotated[QueryAccess, Depends(query_access)]
 @router.get("/projects/{project_id}/quotes", responses=READ)
 def list_quotes(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep) -> list[QuoteOut]:
     """The coded passages the filters select, as the Quotes page lists them (a blind coder: their own)."""
-    return [_quote_out(q) for q in reports.find_quotes(session, project_id=access.project.id, wanted=wanted,
-                                                       scope=scope)]
+    return [_quote_out(q) for q in retrieval.find_quotes(session, project_id=access.project.id, wanted=wanted,
+                                                         scope=scope)]
 
 
 @router.get("/projects/{project_id}/queries", responses=READ)
@@ -110,7 +113,7 @@ def list_saved(session: SessionDep, access: ProjectDep, scope: ScopeDep) -> list
              responses={**READ, 409: {"description": "another member saved a query of that name"}})
 def save_saved(body: QueryIn, session: SessionDep, access: ProjectDep) -> QueryOut:
     """Save a named query of coded passages (saving under your own name again replaces it)."""
-    wanted = reports.QuoteFilter.from_params(body.model_dump(exclude={"name"}))
+    wanted = retrieval.QuoteFilter.from_params(body.model_dump(exclude={"name"}))
     return _query_out(queries.save_query(session, project_id=access.project.id, user=access.user, name=body.name,
                                          wanted=wanted, lead=access.can("lead")))
 
@@ -133,9 +136,9 @@ def delete_saved(session: SessionDep, target: QueryDep) -> Response:
 @router.get("/queries/{query_id}/results", responses=READ)
 def saved_results(session: SessionDep, target: QueryDep) -> list[QuoteOut]:
     """The quotes a saved query selects now, as far as the caller may see them."""
-    wanted = reports.narrowed(reports.QuoteFilter.from_params(target.query.params), target.scope)
-    return [_quote_out(q) for q in reports.find_quotes(session, project_id=target.query.project_id, wanted=wanted,
-                                                       scope=target.scope)]
+    wanted = retrieval.narrowed(retrieval.QuoteFilter.from_params(target.query.params), target.scope)
+    return [_quote_out(q) for q in retrieval.find_quotes(session, project_id=target.query.project_id, wanted=wanted,
+                                                         scope=target.scope)]
 
 
 # --- matrices, pyramid, frequencies -----------------------------------------------------------------
@@ -162,9 +165,9 @@ def matrix(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: Fil
            columns: Columns = "decisions", mode: Mode = "overlap") -> MatrixOut:
     """A matrix of the Analysis page: each cell's count and the ids of the quotes it counted."""
     kind, attribute = matrix_kind(rows, columns)
-    data = insights.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
-    table = insights.matrix(data, kind=kind, mode=mode, attribute=attribute)
-    link = insights.cell_link(access.project.id, kind, mode, attribute, wanted.layer, prefix="/api")
+    data = page_data.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
+    table = page_data.matrix(data, kind=kind, mode=mode, attribute=attribute)
+    link = page_data.cell_link(access.project.id, kind, mode, attribute, wanted.layer, prefix="/api")
     return MatrixOut(
         kind=kind, measure=table.measure, mode=mode, attribute=attribute if kind == "attribute" else None,
         rows=[AxisOut(key=k, label=label) for k, label in zip(table.rows, table.row_labels)],
@@ -174,7 +177,7 @@ def matrix(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: Fil
                for r in table.rows for c in table.columns for cell in [table.cell(r, c)]])
 
 
-def _value(value: analysis.PyramidValue) -> ValueOut:
+def _value(value: counts.PyramidValue) -> ValueOut:
     return ValueOut(key=value.key, name=value.name, colour=value.colour, tier=value.tier, passages=value.passages,
                     participants=value.participants, documents=value.documents, quotes=list(value.coding_ids))
 
@@ -184,8 +187,8 @@ def pyramid(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: Fi
             of: Annotated[Optional[int], Query(ge=1, le=ID_MAX, description="one document's pyramid")] = None,
             ) -> PyramidOut:
     """The values pyramid of the Analysis page: each core value's evidence, foundation tier first."""
-    data = insights.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
-    shape = analysis.pyramid(data.passages, data.codes, document_id=of)
+    data = page_data.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
+    shape = counts.pyramid(data.passages, data.codes, document_id=of)
     return PyramidOut(foundation=[_value(v) for v in shape.foundation],
                       dependent=[_value(v) for v in shape.dependent], thin_foundation=list(shape.thin_foundation))
 
@@ -193,8 +196,8 @@ def pyramid(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: Fi
 @router.get("/projects/{project_id}/frequencies", responses=READ)
 def frequencies(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep) -> list[FrequencyOut]:
     """How often each top-level code was applied, with participants and documents, as the page's chart."""
-    data = insights.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
-    return [FrequencyOut(**f._asdict()) for f in analysis.frequencies(data.passages, data.codes)]
+    data = page_data.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
+    return [FrequencyOut(**f._asdict()) for f in counts.frequencies(data.passages, data.codes)]
 
 
 # --- agreement --------------------------------------------------------------------------------------
@@ -211,7 +214,7 @@ def _interval(bounds) -> Optional[tuple[float, float]]:
     return (low, high) if low is not None and high is not None else None
 
 
-def _code_figures(row: reliability.CodeFigures) -> CodeAgreement:
+def _code_figures(row: agreement_report.CodeFigures) -> CodeAgreement:
     return CodeAgreement(code=row.code.key if row.code else None, name=row.code.name if row.code else None,
                          used=row.used, items=row.items, alpha=_figure(row.alpha), alpha_ci=_interval(row.alpha_ci),
                          mean_kappa=_figure(row.mean_kappa),
@@ -224,7 +227,7 @@ def _left_out(people: list[reconcile.LeftOut]) -> list[LeftOutOut]:
     return [LeftOutOut(user=o.user.name, status=o.status, reason=o.reason) for o in people]
 
 
-def _agreement(report: reliability.Reliability) -> AgreementOut:
+def _agreement(report: agreement_report.Reliability) -> AgreementOut:
     return AgreementOut(
         unit=report.unit, coders=report.coders, pooled=_code_figures(report.pooled) if report.pooled else None,
         codes=[_code_figures(row) for row in report.codes],
@@ -242,15 +245,15 @@ LEAD_READ = {**READ, **LEAD_ONLY}
 @router.get("/projects/{project_id}/agreement", responses=LEAD_READ)
 def project_agreement(session: SessionDep, access: LeadDep, unit: Unit = "turn") -> AgreementOut:
     """The agreement page's figures: per top-level code, pooled, per coder pair, and per transcript."""
-    return _agreement(reliability.project_reliability(session, project_id=access.project.id, unit=unit))
+    return _agreement(agreement_report.project_reliability(session, project_id=access.project.id, unit=unit))
 
 
 @router.get("/documents/{document_id}/agreement", responses=LEAD_READ)
 def document_agreement(session: SessionDep, target: LeadDocumentDep, unit: Unit = "turn") -> AgreementOut:
     """The same figures over one transcript: the coders who marked it done, compared on it alone."""
     document = target.document
-    return _agreement(reliability.project_reliability(session, project_id=document.project_id, unit=unit,
-                                                      document_id=document.id))
+    return _agreement(agreement_report.project_reliability(session, project_id=document.project_id, unit=unit,
+                                                           document_id=document.id))
 
 
 # --- reconciliation ---------------------------------------------------------------------------------
@@ -366,7 +369,7 @@ def export_qdpx(session: SessionDep, access: LeadDep,
                 ) -> Response:
     """The whole project as REFI-QDA (.qdpx), every layer, pseudonyms applied (lead only, as on the page)."""
     return _file(refi_export.project_qdpx(session, project=access.project, positions=positions),
-                 f"{export.file_stem(access.project.name)}.qdpx", "application/zip")
+                 f"{downloads.file_stem(access.project.name)}.qdpx", "application/zip")
 
 
 @router.post("/projects/{project_id}/exports/report-word", response_class=Response,
@@ -383,7 +386,7 @@ async def export_report(request: Request, session: SessionDep, access: ProjectDe
     form = await request.form()
     built = await run_in_threadpool(build_report, request, form, session, access, scope)
     if isinstance(built, bytes):
-        return _file(built, f"{export.file_stem(access.project.name)}-report.docx", DOCX)
+        return _file(built, f"{downloads.file_stem(access.project.name)}-report.docx", DOCX)
     return JSONResponse(accepted(built).model_dump(), status_code=202)
 
 
@@ -394,29 +397,29 @@ def export_file(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted
                                                 "citation (default approach)")] = [],
                 show_coder: bool = False, show_document: bool = False) -> Response:
     """Any export of the pages, filtered as they are (layer, code, attr, document, query …): the same bytes."""
-    project, stem = access.project, export.file_stem(access.project.name)
+    project, stem = access.project, downloads.file_stem(access.project.name)
     if format == "word-quotes":
-        return _file(export.quotes_docx(session, project=project, wanted=wanted, scope=scope),
+        return _file(downloads.quotes_docx(session, project=project, wanted=wanted, scope=scope),
                      f"{stem}-quotes.docx", DOCX)
     if format == "excel":
-        return _file(export.quotes_xlsx(session, project=project, wanted=wanted, scope=scope),
+        return _file(downloads.quotes_xlsx(session, project=project, wanted=wanted, scope=scope),
                      f"{stem}-quotes.xlsx", XLSX)
     if format == "csv":
-        return _file(export.quotes_csv(session, project=project, wanted=wanted, scope=scope),
+        return _file(downloads.quotes_csv(session, project=project, wanted=wanted, scope=scope),
                      f"{stem}-quotes.csv", "text/csv; charset=utf-8")
     if format == "report-word":
-        options = export.ReportOptions(tag_attributes=[a for a in tag if a] or ["approach"], show_coder=show_coder,
-                                       show_document=show_document)
-        return _file(export.quotes_docx(session, project=project, wanted=wanted, scope=scope, options=options),
+        options = downloads.ReportOptions(tag_attributes=[a for a in tag if a] or ["approach"], show_coder=show_coder,
+                                          show_document=show_document)
+        return _file(downloads.quotes_docx(session, project=project, wanted=wanted, scope=scope, options=options),
                      f"{stem}-report.docx", DOCX)
     if format in ("matrix-word", "matrix-excel"):
         kind, attribute = matrix_kind(rows, columns)
         fmt = "docx" if format == "matrix-word" else "xlsx"
-        return _file(export.matrix_file(session, project=project, wanted=wanted, scope=scope, kind=kind, mode=mode,
-                                        attribute=attribute, fmt=fmt), f"{stem}-matrix.{fmt}",
+        return _file(downloads.matrix_file(session, project=project, wanted=wanted, scope=scope, kind=kind, mode=mode,
+                                           attribute=attribute, fmt=fmt), f"{stem}-matrix.{fmt}",
                      DOCX if fmt == "docx" else XLSX)
     if format == "codebook-word":
-        return _file(export.codebook_docx(session, project=project, scope=scope), f"{stem}-codebook.docx", DOCX)
+        return _file(downloads.codebook_docx(session, project=project, scope=scope), f"{stem}-codebook.docx", DOCX)
     if format == "codebook-qdc":
         return _file(refi_export.codebook_qdc(session, project=project), f"{stem}-codebook.qdc", "application/xml")
     return _file(memos_docx(session, project=project, scope=scope, user=access.user), f"{stem}-memos.docx", DOCX)

@@ -7,8 +7,10 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field, StrictInt, model_validator
 
-from coding import accounts, layers, progress, shortcuts, store, visibility
+from coding import store
 from coding.store import MEMO_LIMIT
+from coding.team import accounts, progress, visibility
+from coding.workspace import layers, shortcuts
 from server.deps import (ID_MAX, Access, CoderDep, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep, Id,
                          LeadDep, ProjectDep, SessionDep, visible_layers)
 from server.routes.api import CodeOut, CodingOut, code_out, coding_out

@@ -7,8 +7,9 @@ from typing import Annotated, Literal, Optional
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field, StrictBool
 
-from coding import accounts, activity, store
-from coding.accounts import ROLES
+from coding import store
+from coding.team import accounts, activity
+from coding.team.accounts import ROLES
 from server import auth
 from server.deps import ID_MAX, DocumentAccess, DocumentDep, LeadDep, LeadDocumentDep, SessionDep, UserDep
 from server.routes import api_coding

@@ -5,7 +5,9 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from coding import accounts, codetree, store, visibility
+from coding import store
+from coding.codebook import codetree
+from coding.team import accounts, visibility
 from server.deps import LeadDep, ProjectDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

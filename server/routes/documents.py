@@ -6,11 +6,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from coding import accounts, finding, recordings, store, visibility
-from coding.chunks import Span, locate
-from coding.documents import affected_turns, document_chunk, document_page, passage_panel
-from coding.spans import NUDGES
-from coding.suggestions import PANEL, retrain_if_due
+from coding import store
+from coding.suggest.review import PANEL, retrain_if_due
+from coding.team import accounts, visibility
+from coding.text.spans import NUDGES
+from coding.workspace import finding, recordings
+from coding.workspace.chunks import Span, locate
+from coding.workspace.rendering import affected_turns, document_chunk, document_page, passage_panel
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep,
                          LeadDocumentDep, ProjectDep, SessionDep, shown_layers, visible_layers, wanted_layers)
 from server.routes.progress import status_context

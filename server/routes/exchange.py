@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from coding import export, refi_export, refi_import
+from coding.exchange import downloads, refi_export, refi_import
 from coding.jobs import work
 from coding.limits import read_bounded
 from server.deps import LeadDep, ProjectDep, SessionDep, UserDep
@@ -22,13 +22,13 @@ def _file(data: bytes, filename: str, media_type: str) -> Response:
 @router.get("/projects/{project_id}/export/codebook.qdc")
 def codebook_qdc(session: SessionDep, access: ProjectDep):
     return _file(refi_export.codebook_qdc(session, project=access.project),
-                 f"{export.file_stem(access.project.name)}-codebook.qdc", "application/xml")
+                 f"{downloads.file_stem(access.project.name)}-codebook.qdc", "application/xml")
 
 
 @router.get("/projects/{project_id}/export/project.qdpx")
 def project_qdpx(session: SessionDep, access: LeadDep,
                  positions: Annotated[Literal["codepoints", "utf16"], Query()] = "codepoints"):
-    stem = export.file_stem(access.project.name) + ("-nvivo" if positions == "utf16" else "")
+    stem = downloads.file_stem(access.project.name) + ("-nvivo" if positions == "utf16" else "")
     return _file(refi_export.project_qdpx(session, project=access.project, positions=positions), f"{stem}.qdpx",
                  "application/zip")
 

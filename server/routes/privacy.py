@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from coding import queries
+from coding.analysis import queries
 from server.deps import Id, LeadDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

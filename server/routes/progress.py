@@ -6,8 +6,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import AliasChoices, BaseModel, Field
 
-from coding import export, progress, store, visibility
-from coding.export.memos import memos_docx
+from coding import store
+from coding.exchange import downloads
+from coding.exchange.memos_docx import memos_docx
+from coding.team import progress, visibility
 from server.deps import (Access, CoderDocumentDep, DocumentAccess, DocumentDep, ForProject, Id, ProjectDep, ScopeDep,
                          SessionDep)
 from server.routes.quotes import DOCX, _download
@@ -77,7 +79,7 @@ def memos_page(request: Request, session: SessionDep, access: ProjectDep):
 @router.get("/projects/{project_id}/export/memos.docx")
 def memos_word(session: SessionDep, access: ProjectDep, scope: ScopeDep):
     data = memos_docx(session, project=access.project, scope=scope, user=access.user)
-    return _download(data, f"{export.file_stem(access.project.name)}-memos.docx", DOCX)
+    return _download(data, f"{downloads.file_stem(access.project.name)}-memos.docx", DOCX)
 
 
 @router.post("/projects/{project_id}/memos")

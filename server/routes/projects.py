@@ -5,11 +5,14 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from coding import accounts, imports, overview, store
+from coding import store
+from coding.analysis import overview
+from coding.exchange import batch_import
+from coding.team import accounts
 from coding.jobs import work
 from coding.limits import LimitExceeded, read_bounded
-from coding.transcripts import ImportRefused
-from coding.frameworks import available_frameworks, get_framework
+from coding.text.transcripts import ImportRefused
+from coding.codebook.frameworks import available_frameworks, get_framework
 from server.deps import ID_MAX, LeadDep, ProjectDep, SessionDep, UserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -67,8 +70,8 @@ def import_files(request: Request, session: SessionDep, access: LeadDep,
     uploads = [(f.filename or "upload", f.file) for f in files]
     if work.big_upload([f.size or 0 for f in files], settings.thresholds()):
         return _import_job(request, session, access, uploads, participant)
-    results = imports.import_many(session, project_id=access.project.id, user=access.user, files=uploads,
-                                  participant=participant, limits=settings.limits())
+    results = batch_import.import_many(session, project_id=access.project.id, user=access.user, files=uploads,
+                                       participant=participant, limits=settings.limits())
     return _overview(request, session, access, "partials/project/import_results.html", results=results)
 
 
@@ -104,7 +107,7 @@ def participants(request: Request, session: SessionDep, access: LeadDep):
 def upload_attributes(request: Request, session: SessionDep, access: LeadDep, file: Annotated[UploadFile, File()]):
     name = file.filename or "attributes.csv"
     try:
-        preview = imports.preview_attributes(session, project_id=access.project.id, name=name, data=read_bounded(
+        preview = batch_import.preview_attributes(session, project_id=access.project.id, name=name, data=read_bounded(
             file.file, name, request.app.state.settings.max_upload_bytes))
     except (ImportRefused, LimitExceeded, store.Invalid) as refused:
         return _participants(request, session, access, refused)
@@ -115,8 +118,8 @@ def upload_attributes(request: Request, session: SessionDep, access: LeadDep, fi
 def apply_attributes(request: Request, session: SessionDep, access: LeadDep, name: Annotated[str, Form()],
                      text: Annotated[str, Form()], create_unknown: Annotated[bool, Form()] = False):
     try:
-        changed = imports.attributes_from_csv(session, project_id=access.project.id, user=access.user, name=name,
-                                              data=text.encode("utf-8"), create_unknown=create_unknown)
+        changed = batch_import.attributes_from_csv(session, project_id=access.project.id, user=access.user, name=name,
+                                                   data=text.encode("utf-8"), create_unknown=create_unknown)
     except (ImportRefused, LimitExceeded, store.Invalid) as refused:
         return _participants(request, session, access, refused)
     return _participants(request, session, access, message=f"Attributes changed for {len(changed)} participant(s).")

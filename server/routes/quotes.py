@@ -7,11 +7,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from coding import accounts, export, queries, reports, store
-from coding.activity import PAGE_MAX, find_events
+from coding import store
+from coding.analysis import queries, retrieval
+from coding.exchange import downloads
 from coding.jobs import work
 from coding.limits import read_bounded
 from coding.models import Job, Project
+from coding.team import accounts
+from coding.team.activity import PAGE_MAX, find_events
 from server.deps import Id, LeadDep, ProjectDep, ScopeDep, SessionDep, id_in
 from server.routes.jobs import job_response
 
@@ -20,37 +23,37 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def filter_from(fields, session, access, scope) -> reports.QuoteFilter:
+def filter_from(fields, session, access, scope) -> retrieval.QuoteFilter:
     """A filter from query-string or form fields; empty fields do not filter. `code` and `document` may
     repeat; attributes are `attr=approach:online` (repeatable) or `attribute=approach&value=online`;
     `query=ID` starts from a saved query."""
     saved = id_in(fields.get("query"))
     if saved is not None:
-        return reports.QuoteFilter.from_params(
+        return retrieval.QuoteFilter.from_params(
             queries.get_query(session, project_id=access.project.id, query_id=saved, scope=scope).params)
     attributes = dict(a.split(":", 1) for a in fields.getlist("attr") if ":" in a)
     if fields.get("attribute"):
         attributes[fields["attribute"]] = fields.get("value") or ""
     match = fields.get("match") or "any"
-    return reports.QuoteFilter(codes=[c for c in fields.getlist("code") if c],
-                               match=match if match in ("any", "all") else "any",
-                               together="turn" if fields.get("together") == "turn" else "overlap",
-                               document_ids=[i for i in map(id_in, fields.getlist("document")) if i is not None],
-                               attributes=attributes, text=(fields.get("text") or "").strip(),
-                               layer=fields.get("layer") or None)
+    return retrieval.QuoteFilter(codes=[c for c in fields.getlist("code") if c],
+                                 match=match if match in ("any", "all") else "any",
+                                 together="turn" if fields.get("together") == "turn" else "overlap",
+                                 document_ids=[i for i in map(id_in, fields.getlist("document")) if i is not None],
+                                 attributes=attributes, text=(fields.get("text") or "").strip(),
+                                 layer=fields.get("layer") or None)
 
 
-def quote_filter(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep) -> reports.QuoteFilter:
+def quote_filter(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep) -> retrieval.QuoteFilter:
     """The filter the query string names."""
     return filter_from(request.query_params, session, access, scope)
 
 
-def visible_filter(scope: ScopeDep, wanted: Annotated[reports.QuoteFilter, Depends(quote_filter)]):
+def visible_filter(scope: ScopeDep, wanted: Annotated[retrieval.QuoteFilter, Depends(quote_filter)]):
     """The filter, narrowed to the coder's own layer while the project is blind."""
-    return reports.narrowed(wanted, scope)
+    return retrieval.narrowed(wanted, scope)
 
 
-FilterDep = Annotated[reports.QuoteFilter, Depends(visible_filter)]
+FilterDep = Annotated[retrieval.QuoteFilter, Depends(visible_filter)]
 
 
 def _download(data: bytes, filename: str, media_type: str) -> StreamingResponse:
@@ -59,7 +62,7 @@ def _download(data: bytes, filename: str, media_type: str) -> StreamingResponse:
 
 
 def _stem(project: Project) -> str:
-    return export.file_stem(project.name)
+    return downloads.file_stem(project.name)
 
 
 @router.get("/projects/{project_id}/quotes", response_class=HTMLResponse)
@@ -67,11 +70,11 @@ def quotes_page(request: Request, session: SessionDep, access: ProjectDep, scope
     project = access.project
     context = {
         "project": project, "wanted": wanted,
-        "quotes": reports.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope),
-        "layers": reports.layer_choices(session, project_id=project.id, scope=scope),
+        "quotes": retrieval.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope),
+        "layers": retrieval.layer_choices(session, project_id=project.id, scope=scope),
         "codes": store.project_codes(session, project_id=project.id),
         "documents": scope.documents_of(store.list_documents(session, project_id=project.id)),
-        "attribute_values": reports.attribute_values(session, project_id=project.id, scope=scope),
+        "attribute_values": retrieval.attribute_values(session, project_id=project.id, scope=scope),
         "query": request.url.query,
         "saved": queries.list_queries(session, project_id=project.id, scope=scope),
         "access": access,
@@ -103,14 +106,14 @@ def delete_query(request: Request, session: SessionDep, access: ProjectDep, scop
 @router.get("/projects/{project_id}/export/quotes.docx")
 def quotes_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
     project = access.project
-    return _download(export.quotes_docx(session, project=project, wanted=wanted, scope=scope),
+    return _download(downloads.quotes_docx(session, project=project, wanted=wanted, scope=scope),
                      f"{_stem(project)}-quotes.docx", DOCX)
 
 
 @router.get("/projects/{project_id}/export/quotes.xlsx")
 def quotes_xlsx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
     project = access.project
-    return _download(export.quotes_xlsx(session, project=project, wanted=wanted, scope=scope),
+    return _download(downloads.quotes_xlsx(session, project=project, wanted=wanted, scope=scope),
                      f"{_stem(project)}-quotes.xlsx", XLSX)
 
 
@@ -132,9 +135,9 @@ def build_report(request: Request, form, session, access, scope) -> Union[bytes,
     template = form.get("template")
     upload = template.file if template is not None and hasattr(template, "file") and template.size else None
     name = getattr(template, "filename", None) or "the template"
-    options = export.ReportOptions(tag_attributes=[a for a in form.getlist("tag") if a] or ["approach"],
-                                   show_coder=form.get("show_coder") == "true",
-                                   show_document=form.get("show_document") == "true", template=upload)
+    options = downloads.ReportOptions(tag_attributes=[a for a in form.getlist("tag") if a] or ["approach"],
+                                      show_coder=form.get("show_coder") == "true",
+                                      show_document=form.get("show_document") == "true", template=upload)
     filename = f"{_stem(access.project)}-report.docx"
     quotes = work.quote_count(session, project_id=access.project.id, wanted=wanted, scope=scope)
     if quotes > request.app.state.settings.thresholds().report_quotes:
@@ -142,8 +145,8 @@ def build_report(request: Request, form, session, access, scope) -> Union[bytes,
         return work.quote_report(request.app.state.jobs, session, project_id=access.project.id, user=access.user,
                                  wanted=wanted, scope=scope, options=options, template_name=name, filename=filename,
                                  template=read_bounded(upload, name, limit) if upload else None)
-    return export.report_docx(session, project=access.project, wanted=wanted, scope=scope, options=options,
-                              template_name=name)
+    return downloads.report_docx(session, project=access.project, wanted=wanted, scope=scope, options=options,
+                                 template_name=name)
 
 
 @router.get("/projects/{project_id}/export/matrix.{fmt}")
@@ -151,22 +154,22 @@ def matrix_export(request: Request, session: SessionDep, access: ProjectDep, sco
                   fmt: str, kind: str = "values-decisions", mode: str = "overlap", by: str = "approach"):
     if fmt not in ("docx", "xlsx"):
         raise store.NotFound(f"matrices come as .docx or .xlsx, not .{fmt}")
-    data = export.matrix_file(session, project=access.project, wanted=wanted, scope=scope, kind=kind, mode=mode,
-                              attribute=by, fmt=fmt)
+    data = downloads.matrix_file(session, project=access.project, wanted=wanted, scope=scope, kind=kind, mode=mode,
+                                 attribute=by, fmt=fmt)
     return _download(data, f"{_stem(access.project)}-matrix.{fmt}", DOCX if fmt == "docx" else XLSX)
 
 
 @router.get("/projects/{project_id}/export/quotes.csv")
 def quotes_csv(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
     project = access.project
-    return _download(export.quotes_csv(session, project=project, wanted=wanted, scope=scope),
+    return _download(downloads.quotes_csv(session, project=project, wanted=wanted, scope=scope),
                      f"{_stem(project)}-quotes.csv", "text/csv; charset=utf-8")
 
 
 @router.get("/projects/{project_id}/export/codebook.docx")
 def codebook_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep):
     project = access.project
-    return _download(export.codebook_docx(session, project=project, scope=scope), f"{_stem(project)}-codebook.docx",
+    return _download(downloads.codebook_docx(session, project=project, scope=scope), f"{_stem(project)}-codebook.docx",
                      DOCX)
 
 

@@ -5,9 +5,10 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
-from coding import reconcile, reliability, store
-from coding.agreement import NOT_APPLICABLE, figure, interval, plain_sentence
-from coding.documents import turn_views
+from coding import store
+from coding.team import reconcile, agreement_report
+from coding.team.agreement import NOT_APPLICABLE, figure, interval, plain_sentence
+from coding.workspace.rendering import turn_views
 from server.deps import DocumentAccess, ForDocument, LeadDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -16,11 +17,11 @@ LeadDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("lead"))]
 
 @router.get("/projects/{project_id}/agreement", response_class=HTMLResponse)
 def agreement_page(request: Request, session: SessionDep, access: LeadDep, unit: str = "turn"):
-    report = reliability.project_reliability(session, project_id=access.project.id, unit=unit)
+    report = agreement_report.project_reliability(session, project_id=access.project.id, unit=unit)
     return request.app.state.templates.TemplateResponse(request, "pages/agreement.html", {
         "project": access.project, "access": access, "report": report, "sentence": plain_sentence,
         "fig": figure, "interval": interval, "not_applicable": NOT_APPLICABLE,
-        "units": reliability.UNITS, "words": store.Wording(session, project_id=access.project.id)})
+        "units": agreement_report.UNITS, "words": store.Wording(session, project_id=access.project.id)})
 
 
 @router.get("/documents/{document_id}/compare", response_class=HTMLResponse)

@@ -6,7 +6,8 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel
 
-from coding import recordings, store
+from coding import store
+from coding.workspace import recordings
 from server.deps import DocumentDep, LeadDocumentDep, SessionDep
 
 router = APIRouter()

@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from coding import shortcuts, store
+from coding import store
+from coding.workspace import shortcuts
 from server.deps import CoderDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from coding import store, suggestions
-from coding.documents import suggestion_turns, suggestions_on
+from coding import store
+from coding.suggest import review
+from coding.workspace.rendering import suggestion_turns, suggestions_on
 from server.deps import CoderDocumentDep, DocumentAccess, LeadDep, SessionDep, UserDep, visible_layers
 from server.routes.documents import turns_response
 
@@ -25,21 +26,21 @@ def show(request: Request, session: SessionDep, target: CoderDocumentDep):
                     if on else ([], []))
     return request.app.state.templates.TemplateResponse(
         request, "partials/document/suggestions_loaded.html",
-        {"document": document, "on": on, "shown": shown, "turns": turns, "more": len(shown) > suggestions.PANEL})
+        {"document": document, "on": on, "shown": shown, "turns": turns, "more": len(shown) > review.PANEL})
 
 
 def _answered(request: Request, session, target: DocumentAccess, start: int, end: int, message: str) -> HTMLResponse:
-    remaining = suggestions.document_suggestions(session, document=target.document, user=target.access.user,
-                                                 limit=suggestions.PANEL + 1)
+    remaining = review.document_suggestions(session, document=target.document, user=target.access.user,
+                                            limit=review.PANEL + 1)
     return turns_response(request, session, target, start, end, message=message, suggestions=remaining)
 
 
 @router.post("/documents/{document_id}/suggestions/accept", response_class=HTMLResponse)
 def accept(request: Request, session: SessionDep, target: CoderDocumentDep, background: BackgroundTasks,
            start: Start, end: End, code: CodeKey, score: Score = 0.0):
-    coding = suggestions.accept(session, document=target.document, user=target.access.user, code_key=code,
-                                start=start, end=end, score=score)
-    background.add_task(suggestions.retrain_if_due, request.app.state.engine, target.document.project_id,
+    coding = review.accept(session, document=target.document, user=target.access.user, code_key=code,
+                           start=start, end=end, score=score)
+    background.add_task(review.retrain_if_due, request.app.state.engine, target.document.project_id,
                         target.access.user.id)
     return _answered(request, session, target, coding.start, coding.end, "Accepted: coded as suggested")
 
@@ -47,9 +48,9 @@ def accept(request: Request, session: SessionDep, target: CoderDocumentDep, back
 @router.post("/documents/{document_id}/suggestions/reject", response_class=HTMLResponse)
 def reject(request: Request, session: SessionDep, target: CoderDocumentDep, background: BackgroundTasks,
            start: Start, end: End, code: CodeKey, score: Score = 0.0):
-    suggestions.reject(session, document=target.document, user=target.access.user, code_key=code, start=start,
-                       end=end, score=score)
-    background.add_task(suggestions.retrain_if_due, request.app.state.engine, target.document.project_id,
+    review.reject(session, document=target.document, user=target.access.user, code_key=code, start=start,
+                  end=end, score=score)
+    background.add_task(review.retrain_if_due, request.app.state.engine, target.document.project_id,
                         target.access.user.id)
     return _answered(request, session, target, start, end, "Rejected: it will not be suggested to you again")
 
@@ -63,15 +64,15 @@ def toggle(session: SessionDep, user: UserDep, on: Annotated[bool, Form()]):
 @router.get("/projects/{project_id}/suggestions", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, access: LeadDep):
     project = access.project
-    owner = suggestions.owner_of_model(project, access.user)
+    owner = review.owner_of_model(project, access.user)
     return request.app.state.templates.TemplateResponse(request, "pages/suggestions.html", {
-        "project": project, "access": access, "rows": suggestions.acceptance(session, project_id=project.id),
-        "model": suggestions.latest_model(session, project_id=project.id, user_id=owner),
-        "signals": suggestions.signal_count(session, project_id=project.id, user_id=owner)})
+        "project": project, "access": access, "rows": review.acceptance(session, project_id=project.id),
+        "model": review.latest_model(session, project_id=project.id, user_id=owner),
+        "signals": review.signal_count(session, project_id=project.id, user_id=owner)})
 
 
 @router.post("/projects/{project_id}/suggestions/retrain")
 def retrain(session: SessionDep, access: LeadDep):
-    suggestions.retrain(session, project_id=access.project.id,
-                        user_id=suggestions.owner_of_model(access.project, access.user))
+    review.retrain(session, project_id=access.project.id,
+                   user_id=review.owner_of_model(access.project, access.user))
     return Response(status_code=204, headers={"HX-Refresh": "true"})

@@ -5,8 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from coding import accounts, overview, signin, store
+from coding import store
+from coding.analysis import overview
 from coding.models import User
+from coding.team import accounts, signin
 from server import auth
 from server.deps import LeadDep, SessionDep, UserDep
 

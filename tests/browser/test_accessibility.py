@@ -38,10 +38,11 @@ SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 
 def _seed(url: str, *, people: bool = True) -> dict[str, int]:
     """A lead and two coders who both coded the one transcript; with people=False only the empty schema."""
-    from coding import accounts, store
+    from coding import store
+    from coding.team import accounts
     from coding.db import make_engine, migrate, session_for
-    from coding.frameworks import get_framework
-    from coding.transcripts import read_transcript
+    from coding.codebook.frameworks import get_framework
+    from coding.text.transcripts import read_transcript
 
     engine = make_engine(url)
     try:

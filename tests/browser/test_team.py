@@ -38,10 +38,11 @@ TEAM_SERVER_SCRIPT = (
 
 def _seed(url: str) -> dict[str, int]:
     """Users, a project with two coders, one unassigned transcript; returns the project and document ids."""
-    from coding import accounts, store
+    from coding import store
+    from coding.team import accounts
     from coding.db import make_engine, migrate, session_for
-    from coding.frameworks import get_framework
-    from coding.transcripts import read_transcript
+    from coding.codebook.frameworks import get_framework
+    from coding.text.transcripts import read_transcript
 
     engine = make_engine(url)
     try:

@@ -26,10 +26,11 @@ SECOND = "Interviewer: What changed?\n\nPV21: I could talk about it openly for t
 
 def _seed(url: str) -> dict[str, int]:
     """A project the local user leads, two coders with one coding each on the shared transcript."""
-    from coding import accounts, store
+    from coding import store
+    from coding.team import accounts
     from coding.db import make_engine, migrate, session_for
-    from coding.frameworks import get_framework
-    from coding.transcripts import read_transcript
+    from coding.codebook.frameworks import get_framework
+    from coding.text.transcripts import read_transcript
     from tests.builders import code_phrase
 
     engine = make_engine(url)

@@ -197,7 +197,8 @@ def test_a_code_definition_on_hover_is_inside_the_window_and_on_top(page, api, s
 
 def _assign_ann(url: str, document_id: int) -> None:
     """Assign the team server's transcript to the coder ann."""
-    from coding import accounts, store
+    from coding import store
+    from coding.team import accounts
     from coding.db import make_engine, session_for
 
     engine = make_engine(url)

@@ -3,8 +3,10 @@ PostgreSQL database), and a team project in it."""
 
 import pytest
 
-from coding import accounts, imports, store
-from coding.frameworks import get_framework
+from coding import store
+from coding.codebook.frameworks import get_framework
+from coding.exchange import batch_import
+from coding.team import accounts
 from tests.builders import code_phrase, mark_done, txt_bytes
 from tests.cli_world import opened
 from tests.conftest import BACKENDS, POSTGRES_URL, _truncate
@@ -34,9 +36,9 @@ def team(cli_url):
         store.create_project(session, name="Other", framework=get_framework("imroc"), user=local)
         for name, role in (("sam", "coder"), ("kim", "coder"), ("vic", "viewer")):
             accounts.set_member(session, project_id=project.id, user=people[name], role=role, by=local)
-        first = imports.import_one(session, project_id=project.id, user=local, name="pv44.txt", data=txt_bytes())
-        imports.import_one(session, project_id=project.id, user=local, name="pv45.txt",
-                           data=b"Interviewer: Hello?\nPV45: A friend brought me along.\n")
+        first = batch_import.import_one(session, project_id=project.id, user=local, name="pv44.txt", data=txt_bytes())
+        batch_import.import_one(session, project_id=project.id, user=local, name="pv45.txt",
+                                data=b"Interviewer: Hello?\nPV45: A friend brought me along.\n")
         accounts.assign(session, document=first, coder=people["sam"], by=local)
         accounts.assign(session, document=first, coder=people["kim"], by=local)
         code_phrase(session, first, people["sam"], "Nobody judges you", "safety")

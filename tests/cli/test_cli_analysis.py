@@ -2,7 +2,8 @@
 
 import json
 
-from coding import queries, reports, store
+from coding import store
+from coding.analysis import queries, retrieval
 from coding.models import Reconciliation, SavedQuery
 from tests.cli_world import cli, count, opened, stored
 
@@ -77,9 +78,9 @@ def test_query_lists_and_runs_what_the_reader_may_see(team, cli_url):
         local = store.ensure_user(session, name="local")
         sam = store.ensure_user(session, name="sam")
         queries.save_query(session, project_id=team["project"], user=local, name="safe",
-                           wanted=reports.QuoteFilter(codes=["safety"], layer="all"))
+                           wanted=retrieval.QuoteFilter(codes=["safety"], layer="all"))
         queries.save_query(session, project_id=team["project"], user=sam, name="sam's",
-                           wanted=reports.QuoteFilter(codes=["focus"]))
+                           wanted=retrieval.QuoteFilter(codes=["focus"]))
     listed = json.loads(cli("query", "Study", "--json").stdout)
     assert [q["name"] for q in listed] == ["safe", "sam's"]
     found = json.loads(cli("query", "Study", "safe", "--json").stdout)

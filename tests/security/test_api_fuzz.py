@@ -9,10 +9,11 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from coding import accounts, store
+from coding import store
+from coding.codebook.frameworks import get_framework
 from coding.db import session_for
-from coding.frameworks import get_framework
-from coding.transcripts import read_transcript
+from coding.team import accounts
+from coding.text.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
 from tests.builders import txt_bytes

@@ -7,10 +7,12 @@ import zipfile
 
 import pytest
 
-from coding import accounts, queries, reports, store
+from coding import store
+from coding.analysis import queries, retrieval
+from coding.codebook.frameworks import get_framework
 from coding.db import session_for
-from coding.frameworks import get_framework
-from coding.transcripts import read_transcript
+from coding.team import accounts
+from coding.text.transcripts import read_transcript
 from server.app import PROTECTED, create_app
 from server.settings import Settings
 from tests.builders import txt_bytes, word_text
@@ -62,7 +64,7 @@ def build(app, blind_name: str) -> dict:
         others.append(store.add_coding(session, document=hidden, code=code("safety/confidentiality"),
                                        user=users[OTHER], start=hidden_at, end=hidden_at + 30, memo=MEMO).id)
         queries.save_query(session, project_id=project.id, user=users[OTHER], name=f"{MEMO} query",
-                           wanted=reports.QuoteFilter(text="room"))
+                           wanted=retrieval.QuoteFilter(text="room"))
         mine_at = shared.text.index("A friend told me")
         mine = store.add_coding(session, document=shared, code=code("experience-in-common"), user=users[blind_name],
                                 start=mine_at, end=mine_at + 16, memo="my own memo")

@@ -9,11 +9,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-from coding import accounts, erasure, queries, reconcile, store, suggestions
+from coding import erasure, store
+from coding.analysis import queries
+from coding.analysis.retrieval import QuoteFilter
 from coding.db import session_for
 from coding.models import Document, Event, Project, SuggestionModel
-from coding.reports import QuoteFilter
-from coding.transcripts import read_transcript
+from coding.suggest import review
+from coding.team import accounts, reconcile
+from coding.text.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
 from tests import builders
@@ -54,9 +57,9 @@ def build_world(app, team) -> dict:
         reconcile.decide(session, document=gone, lead=lead, unit="turn", start=agreed.start, end=agreed.end,
                          code_key="safety", decision="agreed", reason=f"both saw {MARKER}")
         last = store.document_turns(session, document_id=gone.id)[3]
-        suggestions.reject(session, document=gone, user=coder, code_key="human-connection", start=last.start,
-                           end=last.end)
-        model = suggestions.retrain(session, project_id=x)
+        review.reject(session, document=gone, user=coder, code_key="human-connection", start=last.start,
+                      end=last.end)
+        model = review.retrain(session, project_id=x)
         assert MARKER in str(model.bags), "the learned model should hold the transcript's words before erasure"
         queries.save_query(session, project_id=x, user=lead, name="mine",
                            wanted=QuoteFilter(document_ids=[gone.id, kept.id]))

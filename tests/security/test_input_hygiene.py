@@ -8,7 +8,7 @@ from sqlmodel import func, select
 
 from coding import store
 from coding.models import Code, Coding, Document, Event, Project, SuggestionDecision
-from coding.transcripts import read_transcript
+from coding.text.transcripts import read_transcript
 from tests.builders import txt_bytes
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")

@@ -13,10 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coding import accounts, store
+from coding import store
+from coding.codebook.frameworks import get_framework
 from coding.db import make_engine, migrate, session_for
-from coding.frameworks import get_framework
-from coding.transcripts import read_transcript
+from coding.team import accounts
+from coding.text.transcripts import read_transcript
 from tests.builders import docx_bytes, txt_bytes
 from tests.security.bombs import ROOT, odt_spaces
 

@@ -5,9 +5,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from coding import accounts, refi_export, store
+from coding import store
 from coding.db import session_for
+from coding.exchange import refi_export
 from coding.models import Event, Layer, SavedQuery
+from coding.team import accounts
 from tests.test_routes_team import PASSWORD, bearer, signed_in, team, team_app  # noqa: F401  (fixtures)
 
 

@@ -1,6 +1,7 @@
 """A removed pseudonym can be recovered from the log: the removal event keeps the original and its replacement."""
 
-from coding import queries, store
+from coding import store
+from coding.analysis import queries
 
 
 def test_removing_a_pseudonym_keeps_what_it_was_in_the_log(client, session, project, user):

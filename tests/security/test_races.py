@@ -11,11 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
-from coding import reconcile, store
+from coding import store
+from coding.codebook.frameworks import get_framework
 from coding.db import session_for
-from coding.frameworks import get_framework
 from coding.models import Code, Coding, Event, Project, Reconciliation
-from coding.transcripts import read_transcript
+from coding.team import reconcile
+from coding.text.transcripts import read_transcript
 from server.app import create_app
 from server.settings import Settings
 from tests.builders import mark_done, txt_bytes

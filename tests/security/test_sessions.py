@@ -10,9 +10,9 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from coding import accounts, signin
 from coding.db import session_for
 from coding.models import User, UserSession
+from coding.team import accounts, signin
 from server import auth
 from server.app import create_app
 from server.cli import app as cli

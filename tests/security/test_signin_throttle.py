@@ -5,8 +5,8 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
-from coding import accounts, signin
 from coding.db import session_for
+from coding.team import accounts, signin
 from server.app import create_app
 from server.settings import Settings
 

@@ -66,7 +66,7 @@ def upgrade() -> None:
 
 def _copy_profiles_from_frameworks() -> None:
     """Projects made before this revision get the profiles and aliases of the framework they came from."""
-    from coding.frameworks import available_frameworks
+    from coding.codebook.frameworks import available_frameworks
 
     connection = op.get_bind()
     code = sa.table("code", sa.column("id"), sa.column("project_id"), sa.column("key"),

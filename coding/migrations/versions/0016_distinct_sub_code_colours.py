@@ -14,7 +14,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from coding.palette import child_colour
+from coding.codebook.palette import child_colour
 
 revision = '0016'
 down_revision = '0015'

@@ -1,0 +1,35 @@
+"""CSV export of coded quotes."""
+
+import csv
+import io
+from typing import BinaryIO, Sequence
+
+from coding.analysis.retrieval import Quote
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: str) -> str:
+    """A value that a spreadsheet will show as text, never run as a formula."""
+    if value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _row(values: Sequence[object]) -> list[object]:
+    return [cell(v) if isinstance(v, str) else v for v in values]
+
+
+def write_quotes(quotes: Sequence[Quote], out: BinaryIO, *, attributes: Sequence[str] = ()) -> None:
+    """One row per coded passage, UTF-8 with a BOM so that spreadsheets read accents right; no cell, the
+    header row included, can start a formula."""
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow(_row(["code", "code_path", "quote", "participant", "tag", *attributes,
+                          "document", "start", "end", "coder", "memo"]))
+    for q in quotes:
+        writer.writerow(_row([q.code_key, " > ".join(q.code_path), q.text, q.participant or "", q.tag(),
+                              *[q.attributes.get(a, "") for a in attributes],
+                              q.document, q.start, q.end, q.coder, q.memo]))
+    text.flush()
+    text.detach()

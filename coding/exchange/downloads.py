@@ -1,0 +1,133 @@
+"""Report files as bytes: each gathers its data (pseudonymised), then hands it to a writer with a file object."""
+
+import io
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import BinaryIO, Optional, Sequence
+
+from sqlmodel import Session
+
+from coding import store
+from coding.analysis import page_data, pseudonyms, queries, retrieval
+from coding.codebook.frameworks import Framework
+from coding.exchange import csv as csv_export
+from coding.exchange import docx as docx_export
+from coding.exchange import xlsx as xlsx_export
+from coding.limits import LimitExceeded
+from coding.models import Code, Project
+from coding.team.visibility import Scope
+
+
+def file_stem(name: str, fallback: str = "project") -> str:
+    """A download name from a project name: ASCII letters and digits joined by single dashes."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:80].strip("-") or fallback
+
+
+@dataclass
+class ReportOptions:
+    """How a writer wants the quote table: the tag's attributes, extra columns, a style template."""
+
+    tag_attributes: Sequence[str] = ("approach",)
+    show_coder: bool = False
+    show_document: bool = False
+    template: Optional[BinaryIO] = None
+    extra: dict = field(default_factory=dict)
+
+
+def project_quotes(session: Session, *, project: Project, wanted: retrieval.QuoteFilter,
+                   scope: Scope) -> list[retrieval.Quote]:
+    """The coded passages a report shows the reader, with the project's pseudonyms applied."""
+    found = retrieval.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope)
+    return pseudonyms.apply_to_quotes(found, queries.pairs(session, project_id=project.id))
+
+
+def quotes_docx(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope,
+                options: Optional[ReportOptions] = None) -> bytes:
+    """The coded-quote table of a project as a Word file."""
+    options = options or ReportOptions()
+    codes = store.project_codes(session, project_id=project.id)
+    out = io.BytesIO()
+    layers = dict(retrieval.layer_choices(session, project_id=project.id, scope=scope))
+    docx_export.write_quotes(project_quotes(session, project=project, wanted=wanted, scope=scope), codes, out,
+                             title=f"{project.name}: coded quotes",
+                             subtitle=retrieval.describe_filter(wanted, codes, layers),
+                             tag_attributes=tuple(options.tag_attributes), show_coder=options.show_coder,
+                             show_document=options.show_document, template=options.template)
+    return out.getvalue()
+
+
+def report_docx(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope,
+                options: ReportOptions, template_name: str = "the template") -> bytes:
+    """The Word quote report with the writer's choices; a style template that cannot be used is refused by name."""
+    try:
+        return quotes_docx(session, project=project, wanted=wanted, scope=scope, options=options)
+    except (docx_export.TemplateRefused, LimitExceeded) as exc:
+        error = store.Invalid if isinstance(exc, docx_export.TemplateRefused) else LimitExceeded
+        raise error(f"{template_name}: {exc}") from exc
+
+
+def quotes_csv(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope) -> bytes:
+    """The coded quotes of a project as CSV, with every participant attribute as a column."""
+    out = io.BytesIO()
+    csv_export.write_quotes(project_quotes(session, project=project, wanted=wanted, scope=scope), out,
+                            attributes=retrieval.attribute_names(session, project_id=project.id))
+    return out.getvalue()
+
+
+def quotes_xlsx(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope) -> bytes:
+    """The coded quotes of a project as an Excel workbook."""
+    out = io.BytesIO()
+    xlsx_export.write_quotes_xlsx(project_quotes(session, project=project, wanted=wanted, scope=scope), out,
+                                  attributes=retrieval.attribute_names(session, project_id=project.id))
+    return out.getvalue()
+
+
+def codebook_docx(session: Session, *, project: Project, scope: Scope) -> bytes:
+    """A project's codebook as a Word file: hierarchy, definitions, and the counts and one example quote per
+    code of the passages the reader may see."""
+    quotes = project_quotes(session, project=project, wanted=retrieval.narrowed(retrieval.QuoteFilter(), scope),
+                            scope=scope)
+    examples: dict[str, retrieval.Quote] = {}
+    for quote in quotes:
+        examples.setdefault(quote.code_key, quote)
+    out = io.BytesIO()
+    docx_export.write_codebook(store.project_codes(session, project_id=project.id), out,
+                               title=f"{project.name}: codebook",
+                               source=f"Framework: {project.framework_id} (version {project.framework_version})",
+                               counts=dict(Counter(q.code_key for q in quotes)), examples=examples)
+    return out.getvalue()
+
+
+def matrix_file(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope, kind: str,
+                mode: str, attribute: str, fmt: str) -> bytes:
+    """A matrix of the analysis page, from the passages the reader may see, as Word or Excel."""
+    data = page_data.inputs(session, project_id=project.id, wanted=wanted, scope=scope)
+    table = page_data.matrix(data, kind=kind, mode=mode, attribute=attribute)
+    titles = {"values-decisions": "Core values × key decisions", "codes": "Code co-occurrence",
+              "attribute": f"Codes by {attribute}: passages (participants)"}
+    note = retrieval.describe_filter(wanted, store.project_codes(session, project_id=project.id),
+                                     dict(retrieval.layer_choices(session, project_id=project.id, scope=scope)))
+    if kind != "attribute":
+        note += "; cells count " + ("stretches of text coded with both" if mode == "overlap"
+                                    else "speaker turns with both codes")
+    cells = [[f"{c.count} ({c.participants})" if c.participants is not None else c.count
+              for c in (table.cell(r, col) for col in table.columns)] for r in table.rows]
+    matrix = docx_export.MatrixTable(title=f"{project.name}: {titles[kind]}", row_labels=list(table.row_labels),
+                                     column_labels=list(table.column_labels), cells=cells, note=note)
+    out = io.BytesIO()
+    (docx_export.write_matrix_docx if fmt == "docx" else xlsx_export.write_matrix_xlsx)(matrix, out)
+    return out.getvalue()
+
+
+def framework_docx(framework: Framework) -> bytes:
+    """A shipped framework's codebook as a Word file (no project needed)."""
+    codes = [Code(project_id=0, key=c.id, parent_key=c.parent, name=c.name, kind=c.kind, tier=c.tier,
+                  group=c.group, definition=c.definition, citation=c.citation, colour=c.colour, position=i)
+             for i, c in enumerate(framework.walk())]
+    out = io.BytesIO()
+    docx_export.write_codebook(codes, out, title=framework.name,
+                               source=f"{framework.source} (framework {framework.id}, version {framework.version})")
+    return out.getvalue()

@@ -1,0 +1,69 @@
+"""Suggestions computed once per block of a transcript's turns and scorer, kept in the database so every
+worker reads the same ones; what a coder has answered or coded is taken out afterwards, on each view.
+
+A block's row is keyed by everything its suggestions depend on — the transcript (its text and turns never
+change), which speakers are interviewers, the codebook's suggestion text and the model version — so a row
+is never stale: a change to any of them makes a new key, and the old rows of that model are dropped.
+"""
+
+import hashlib
+from typing import Callable, Iterator, Optional
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from coding import store
+from coding.models import Document, SuggestionCache, utcnow
+from coding.suggest.scoring import Scorer
+
+BLOCK = 64   # turns scored together and kept as one row
+BATCH = 16   # blocks read in one query
+
+
+def key_for(document: Document, scorer_key: tuple) -> str:
+    """The cache key of a transcript's suggestions under one scorer."""
+    parts = (scorer_key, sorted(document.interviewer_speakers), BLOCK)
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _score(session: Session, *, document: Document, block: int, scorer: Scorer) -> list[list]:
+    turns = [t for t in store.turns_in(session, document_id=document.id, first=block * BLOCK,
+                                       last=(block + 1) * BLOCK) if t.speaker not in document.interviewer_speakers]
+    if not turns:
+        return []
+    lo, hi = turns[0].start, turns[-1].end  # tokenise only the block's stretch of text
+    return [[u.start + lo, u.end + lo, u.code, u.score, u.matched]
+            for u in scorer.units(document.text[lo:hi], [(t.start - lo, t.end - lo) for t in turns])]
+
+
+def _keep(session: Session, *, document: Document, owner_id: Optional[int], key: str, block: int,
+          units: list[list]) -> None:
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(delete(SuggestionCache).where(SuggestionCache.document_id == document.id,
+                                                  SuggestionCache.scorer_key != key,
+                                                  (SuggestionCache.owner_id == owner_id) if owner_id is not None
+                                                  else col(SuggestionCache.owner_id).is_(None)))
+    session.execute(insert(SuggestionCache).values(document_id=document.id, owner_id=owner_id, scorer_key=key,
+                                                   block=block, units=units, created_at=utcnow())
+                    .on_conflict_do_nothing())
+    session.commit()
+
+
+def blocks(session: Session, *, document: Document, owner_id: Optional[int], key: str,
+           scorer: Callable[[], Scorer], first: int, last: int) -> Iterator[list[list]]:
+    """The suggestions ([start, end, code key, score, matched words]) of each block holding turns
+    [first, last), in text order; a block is scored (and kept) only when it is reached and not kept yet."""
+    wanted = list(range(first // BLOCK, (last - 1) // BLOCK + 1)) if last > first else []
+    for at in range(0, len(wanted), BATCH):
+        batch = wanted[at:at + BATCH]
+        kept = {block: units for block, units in session.exec(
+            select(SuggestionCache.block, SuggestionCache.units).where(
+                SuggestionCache.document_id == document.id, SuggestionCache.scorer_key == key,
+                col(SuggestionCache.block).in_(batch)))}
+        for block in batch:
+            if block not in kept:
+                kept[block] = _score(session, document=document, block=block, scorer=scorer())
+                _keep(session, document=document, owner_id=owner_id, key=key, block=block, units=kept[block])
+            yield kept[block]

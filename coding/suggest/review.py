@@ -1,0 +1,338 @@
+"""Suggestions inside a project: which to show a coder, accepting and rejecting, learning in the background.
+
+A suggestion is never stored as a coding by itself: only `accept`, called on a person's action, makes one.
+The learned model is plain data in `SuggestionModel` rows, so every worker builds the same scorer.
+"""
+
+import math
+from bisect import bisect_left
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Callable, Optional, Sequence
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from coding import store
+from coding.codebook import codetree
+from coding.db import session_for
+from coding.models import Code, Coding, Document, Event, Layer, Project, SuggestionDecision, SuggestionModel, User
+from coding.suggest import cache
+from coding.suggest.scoring import Example, Scorer, evidence_from_codes, fingerprint, learn
+
+RETRAIN_EVERY = 10  # new codings or decisions before the learned model is rebuilt
+PANEL = 50  # suggestions listed at once in the document page's panel
+_CACHE: "OrderedDict[tuple, Scorer]" = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+@dataclass
+class Shown:
+    """A suggestion as a coder sees it."""
+
+    start: int
+    end: int
+    code: Code
+    score: float
+    matched: list[str]
+
+    @property
+    def title(self) -> str:
+        """The hover text: code, score, and the words that triggered it."""
+        words = ", ".join(self.matched) if self.matched else "the passage as a whole"
+        return f"Suggested: {self.code.name} ({self.score:.2f}) · because of: {words}"
+
+
+def owner_of_model(project: Project, user: Optional[User]) -> Optional[int]:
+    """Whose model a user's suggestions come from: in a blind project each coder learns only from their
+    own codings and the consensus (never from other coders'); otherwise the project shares one model."""
+    return user.id if project.blind and user is not None else None
+
+
+def _newest(*columns, project_id: int, user_id: Optional[int]):
+    """A query for `columns` of the newest learned model of the project (or of one coder, in a blind project)."""
+    query = select(*columns).where(SuggestionModel.project_id == project_id)
+    query = query.where(SuggestionModel.user_id == user_id if user_id is not None
+                        else col(SuggestionModel.user_id).is_(None))
+    return query.order_by(col(SuggestionModel.id).desc()).limit(1)
+
+
+def latest_model(session: Session, *, project_id: int, user_id: Optional[int] = None) -> Optional[SuggestionModel]:
+    """The newest learned model of the project (or of one coder, in a blind project)."""
+    return session.exec(_newest(SuggestionModel, project_id=project_id, user_id=user_id)).first()
+
+
+def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
+                codes: Optional[Sequence[Code]] = None) -> tuple:
+    """What a scorer is built from: the project, its codebook's suggestion text, and the model version."""
+    project = store.get_project(session, project_id=project_id)
+    codes = codes if codes is not None else store.project_codes(session, project_id=project_id)
+    evidence, printed = _evidence(codes)
+    owner = owner_of_model(project, user)
+    model = session.exec(_newest(SuggestionModel.id, SuggestionModel.trained_at, project_id=project_id,
+                                 user_id=owner)).first()  # its version, not its word tables
+    key = (project_id, project.created_at, printed, model[0] if model else 0,
+           model[1] if model else None)
+    return key, evidence, (lambda: session.get(SuggestionModel, model[0])) if model else (lambda: None), owner
+
+
+_EVIDENCE: "OrderedDict[tuple, tuple[list, str]]" = OrderedDict()
+
+
+def _evidence(codes: Sequence[Code]) -> tuple[list, str]:
+    """The codebook's suggestion evidence and its fingerprint, made once per process for each content of the
+    codebook."""
+    signature = tuple((c.key, c.parent_key, c.name, c.definition, c.profile, tuple(c.patterns or ()),
+                       tuple(c.aliases or ()), c.retired) for c in codes)
+    with _CACHE_LOCK:
+        if signature in _EVIDENCE:
+            _EVIDENCE.move_to_end(signature)
+            return _EVIDENCE[signature]
+    evidence = evidence_from_codes(codes)
+    made = evidence, fingerprint(evidence)
+    with _CACHE_LOCK:
+        _EVIDENCE[signature] = made
+        while len(_EVIDENCE) > 16:
+            _EVIDENCE.popitem(last=False)
+    return made
+
+
+def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None) -> Scorer:
+    """The scorer for the project's current codebook and the user's model, built once per process."""
+    key, evidence, model, _ = _scorer_key(session, project_id=project_id, user=user)
+    return _scorer(key, evidence, model)
+
+
+def _scorer(key: tuple, evidence, model: Callable[[], Optional[SuggestionModel]]) -> Scorer:
+    """The scorer for `key`, built once per process (`model` loads the learned model, only when needed)."""
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    learned = model()
+    scorer = Scorer(evidence, learned=learned.bags if learned else {})
+    with _CACHE_LOCK:
+        _CACHE[key] = scorer
+        while len(_CACHE) > 16:
+            _CACHE.popitem(last=False)
+    return scorer
+
+
+def forget(project_id: int) -> None:
+    """Drop this process's scorers of a project (after an erasure: they were built from its text), and the
+    codebook evidence it holds (keyed by content, not project: all of it goes)."""
+    with _CACHE_LOCK:
+        for key in [k for k in _CACHE if k[0] == project_id]:
+            del _CACHE[key]
+        _EVIDENCE.clear()
+
+
+def _readable_layers(session: Session, *, project_id: int, user_id: Optional[int]) -> Optional[set[int]]:
+    """The layers a model may learn from: all, or the coder's own and the consensus layer."""
+    if user_id is None:
+        return None
+    layers = session.exec(select(Layer).where(Layer.project_id == project_id)).all()
+    return {layer.id for layer in layers if layer.kind == "consensus" or layer.user_id == user_id}
+
+
+def signal_count(session: Session, *, project_id: int, user_id: Optional[int] = None) -> int:
+    """Codings ever made plus suggestion decisions that the (project's or coder's) model may learn from."""
+    query = (select(func.count()).select_from(Coding).join(Document, col(Document.id) == Coding.document_id)
+             .where(Document.project_id == project_id))
+    decisions = select(func.count()).select_from(SuggestionDecision).where(SuggestionDecision.project_id == project_id)
+    layers = _readable_layers(session, project_id=project_id, user_id=user_id)
+    if layers is not None:
+        query = query.where(col(Coding.layer_id).in_(layers or {-1}))
+        decisions = decisions.where(SuggestionDecision.user_id == user_id)
+    return int(session.exec(query).one()) + int(session.exec(decisions).one())
+
+
+def training_examples(session: Session, *, project_id: int, user_id: Optional[int] = None) -> list[Example]:
+    """Live codings' passages with their codes, and rejected suggestions as counter-examples — all of the
+    project's, or (a blind coder's model) only the coder's own and the consensus layer's."""
+    codes = {c.id: c.key for c in store.project_codes(session, project_id=project_id)}
+    texts = {d.id: d.text for d in store.list_documents(session, project_id=project_id)}
+    layers = _readable_layers(session, project_id=project_id, user_id=user_id)
+    examples = [Example(texts[c.document_id][c.start:c.end], [codes[c.code_id]])
+                for c in store.project_codings(session, project_id=project_id)
+                if layers is None or c.layer_id in layers]
+    query = select(SuggestionDecision).where(SuggestionDecision.project_id == project_id,
+                                             col(SuggestionDecision.accepted).is_(False))
+    if user_id is not None:
+        query = query.where(SuggestionDecision.user_id == user_id)
+    examples += [Example(texts[d.document_id][d.start:d.end], [codes[d.code_id]], rejected=True)
+                 for d in session.exec(query)]
+    return examples
+
+
+def retrain(session: Session, *, project_id: int, user_id: Optional[int] = None) -> SuggestionModel:
+    """Learn now from what the model may read, and store the result as a new version."""
+    seen = signal_count(session, project_id=project_id, user_id=user_id)
+    evidence = evidence_from_codes(store.project_codes(session, project_id=project_id))
+    examples = training_examples(session, project_id=project_id, user_id=user_id)
+    model = SuggestionModel(project_id=project_id, user_id=user_id, examples=len(examples), signals_seen=seen,
+                            bags=learn(evidence, examples))
+    session.add(model)
+    session.commit()
+    session.refresh(model)
+    return model
+
+
+def due_for_training(session: Session, *, project_id: int, user_id: Optional[int] = None) -> bool:
+    """True when enough has been coded or decided since the model was last trained."""
+    model = latest_model(session, project_id=project_id, user_id=user_id)
+    seen = signal_count(session, project_id=project_id, user_id=user_id)
+    return seen - (model.signals_seen if model else 0) >= RETRAIN_EVERY
+
+
+def retrain_if_due(engine: Engine, project_id: int, user_id: Optional[int] = None) -> Optional[SuggestionModel]:
+    """Background task after a coder's change: retrain the model that change feeds, when due."""
+    with session_for(engine) as session:
+        project = store.get_project(session, project_id=project_id)
+        owner = user_id if project.blind else None
+        if due_for_training(session, project_id=project_id, user_id=owner):
+            return retrain(session, project_id=project_id, user_id=owner)
+    return None
+
+
+# --- what a coder sees ----------------------------------------------------------------------------
+
+def _decided(session: Session, *, document_id: int, user: User, start: int, end: int) -> set[tuple[int, int, int]]:
+    rows = session.exec(select(SuggestionDecision.start, SuggestionDecision.end, SuggestionDecision.code_id).where(
+        SuggestionDecision.document_id == document_id, SuggestionDecision.user_id == user.id,
+        SuggestionDecision.start >= start, SuggestionDecision.end <= end))
+    return {tuple(row) for row in rows}
+
+
+def document_suggestions(session: Session, *, document: Document, user: User, start: int = 0,
+                         end: Optional[int] = None, limit: Optional[int] = None,
+                         codes: Optional[Sequence[Code]] = None) -> list[Shown]:
+    """The suggestions this coder has not yet answered, for the participants' turns in [start, end), in text
+    order (only the first `limit`, when given: the rest of a long transcript is then not even scored).
+    `codes` are the project's codes, when the caller has them already."""
+    end = len(document.text) if end is None else end
+    turns = store.turn_range(session, document_id=document.id, start=start, end=end)
+    if turns is None:
+        return []
+    lo, hi = turns[0].start, turns[1].end
+    codes = list(codes) if codes is not None else store.project_codes(session, project_id=document.project_id)
+    by_key = {c.key: c for c in codes}
+    top_of = codetree.tops(codes)
+    family = {c.id: top_of[c.key] for c in codes}
+    scorer_key, evidence, model, owner = _scorer_key(session, project_id=document.project_id, user=user,
+                                                     codes=codes)
+    decided = _decided(session, document_id=document.id, user=user, start=lo, end=hi)
+    layer = _own_layer(session, document=document, user=user)
+    shown: list[Shown] = []
+    for units in cache.blocks(session, document=document, owner_id=owner,
+                              key=cache.key_for(document, scorer_key),
+                              scorer=lambda: _scorer(scorer_key, evidence, model),
+                              first=turns[0].seq, last=turns[1].seq + 1):
+        if not units:
+            continue
+        first, last = max(lo, min(u[0] for u in units)), min(hi, max(u[1] for u in units))
+        mine = _Coded(store.coding_spans(session, document_id=document.id, start=first, end=last, layers={layer})
+                      if layer is not None else [], family)
+        for begin, stop, key, score, matched in units:
+            code = by_key.get(key)
+            if code is None or not (lo <= begin and stop <= hi) or (begin, stop, code.id) in decided:
+                continue
+            if mine.overlaps(key, begin, stop):
+                continue
+            shown.append(Shown(begin, stop, code, score, matched))
+            if limit is not None and len(shown) >= limit:
+                return shown
+    return shown
+
+
+def _own_layer(session: Session, *, document: Document, user: User) -> Optional[int]:
+    """The id of the coder's own layer in the transcript's project, if they have one."""
+    return session.exec(select(Layer.id).where(Layer.project_id == document.project_id, Layer.kind == "coder",
+                                               Layer.user_id == user.id)).first()
+
+
+class _Coded:
+    """A coder's own codings over a stretch, by top-level code key, asked whether a span overlaps one of them."""
+
+    def __init__(self, spans: Sequence[tuple[int, int, int]], family: dict[int, str]):
+        by_key: dict[str, list[tuple[int, int]]] = {}
+        for start, end, code_id in spans:
+            by_key.setdefault(family[code_id], []).append((start, end))
+        self._index = {}  # key -> (starts in order, the furthest end among the codings up to each)
+        for key, found in by_key.items():
+            found.sort()
+            self._index[key] = ([start for start, _ in found], list(accumulate((end for _, end in found), max)))
+
+    def overlaps(self, key: str, start: int, end: int) -> bool:
+        starts, reach = self._index.get(key, ((), ()))
+        before = bisect_left(starts, end)  # the codings that start before the span ends
+        return before > 0 and reach[before - 1] > start
+
+
+def _decide(session: Session, *, document: Document, user: User, code: Code, start: int, end: int,
+            score: float, coding: Optional[Coding]) -> SuggestionDecision:
+    decision = SuggestionDecision(project_id=document.project_id, document_id=document.id, user_id=user.id,
+                                  code_id=code.id, start=start, end=end, score=score, accepted=coding is not None,
+                                  coding_id=coding.id if coding else None)
+    session.add(decision)
+    session.add(Event(project_id=document.project_id, user_id=user.id, document_id=document.id,
+                      kind="suggestion.accepted" if coding else "suggestion.rejected",
+                      payload={"code": code.key, "start": start, "end": end, "score": score,
+                               "coding": coding.id if coding else None}))
+    session.commit()
+    session.refresh(decision)
+    return decision
+
+
+def _finite(score: float) -> None:
+    if not math.isfinite(score):
+        raise store.Invalid(f"a suggestion's score must be a finite number, not {score}")
+
+
+def accept(session: Session, *, document: Document, user: User, code_key: str, start: int, end: int,
+           score: float = 0.0) -> Coding:
+    """A person accepts a suggestion: a coding in their own layer, marked as from a suggestion."""
+    _finite(score)
+    code = store.get_code(session, project_id=document.project_id, key=code_key)
+    coding = store.add_coding(session, document=document, code=code, user=user, start=start, end=end,
+                              origin="suggestion")
+    _decide(session, document=document, user=user, code=code, start=start, end=end, score=score, coding=coding)
+    return coding
+
+
+def reject(session: Session, *, document: Document, user: User, code_key: str, start: int, end: int,
+           score: float = 0.0) -> SuggestionDecision:
+    """A person rejects a suggestion: recorded, never shown to them again, and learned from."""
+    _finite(score)
+    code = store.get_code(session, project_id=document.project_id, key=code_key)
+    if not (0 <= start < end <= len(document.text)):
+        raise store.Invalid(f"the span {start}–{end} is not inside the document")
+    return _decide(session, document=document, user=user, code=code, start=start, end=end, score=score, coding=None)
+
+
+@dataclass
+class CodeAcceptance:
+    """How a code's suggestions fared."""
+
+    code: Code
+    accepted: int
+    rejected: int
+
+    @property
+    def rate(self) -> Optional[float]:
+        """Share accepted of those answered, or None before any answer."""
+        answered = self.accepted + self.rejected
+        return self.accepted / answered if answered else None
+
+
+def acceptance(session: Session, *, project_id: int) -> list[CodeAcceptance]:
+    """Per top-level code, how often coders accepted and rejected its suggestions."""
+    codes = [c for c in store.project_codes(session, project_id=project_id) if c.parent_key is None]
+    counts = {(code_id, accepted): n for code_id, accepted, n in session.exec(
+        select(SuggestionDecision.code_id, SuggestionDecision.accepted, func.count())
+        .where(SuggestionDecision.project_id == project_id)
+        .group_by(SuggestionDecision.code_id, SuggestionDecision.accepted))}
+    return [CodeAcceptance(c, counts.get((c.id, True), 0), counts.get((c.id, False), 0)) for c in codes]

@@ -1,0 +1,366 @@
+"""Code suggestions: explainable keyword evidence from the codebook, sharpened by the team's own coding.
+
+Each top-level code has a bag of lemmas drawn from its codebook text (name, definition, profile, the
+keyword patterns, and the same of its sub-codes). Coded examples add their lemmas to their code's bag
+(and rejected suggestions take theirs away), so the model learns the team's vocabulary without ever
+forgetting the framework's. A passage is scored against every code by two linear measures over its
+lemmas — TF-IDF similarity and a smoothed language-model likelihood against general English — each
+standardised across codes, blended, and turned into probabilities. Matches of the codebook's keyword
+phrases are what a person is shown as the reason.
+"""
+
+import hashlib
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+from spacy.attrs import LOWER
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from coding.codebook import codetree
+from coding.codebook.frameworks import Framework
+from coding.text import nlp
+
+ALPHA = 0.5            # weight of an example's words against the framework's own
+REJECT = 0.5           # share of ALPHA taken away by a rejected suggestion
+LM_WEIGHT = 0.5        # blend of the language-model measure with TF-IDF similarity
+SMOOTHING = 0.1        # weight of a code's own word distribution against general English
+PATTERN_WEIGHT = 0.2   # weight of keyword-phrase matches, standardised like the other two measures
+TEMPERATURE = 0.8      # softness of the probabilities made from blended scores
+THRESHOLD = 0.30       # probability at which a code is suggested
+MIN_STRENGTH = 3.0     # log-likelihood ratio (nats) against general English a suggestion needs
+
+
+@dataclass(frozen=True)
+class CodeEvidence:
+    """What the codebook says about one top-level code."""
+
+    key: str
+    name: str
+    text: str
+    patterns: tuple[str, ...]
+    names: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()  # the keys of the code and every code under it
+
+
+@dataclass
+class Example:
+    """A passage a person coded (or rejected a suggestion for), as training signal."""
+
+    text: str
+    codes: list[str]
+    rejected: bool = False
+
+
+@dataclass
+class Ranked:
+    """One code's score for a passage, with the words that triggered it."""
+
+    code: str
+    score: float
+    matched: list[str] = field(default_factory=list)
+    strong: bool = False
+
+
+def evidence_from_framework(framework: Framework) -> list[CodeEvidence]:
+    """One evidence record per top-level code of a framework (the same as a fresh project's codebook)."""
+    return evidence_from_codes([
+        SimpleNamespace(key=c.id, parent_key=c.parent, name=c.name, definition=c.definition, profile=c.profile,
+                        patterns=c.patterns, aliases=c.aliases, retired=False)
+        for c in framework.walk()])
+
+
+def evidence_from_codes(codes: Sequence) -> list[CodeEvidence]:
+    """One evidence record per live top-level code of a codebook (rows with key, name, definition, ...).
+
+    A code's names are its key, name and aliases, then its sub-codes' names: labelled examples may name
+    a sub-theme (such as "Shared cultural background") for its top-level code.
+    """
+    tops = [c for c in codes if c.parent_key is None and not c.retired]
+    top_of = codetree.tops(codes)
+    found = []
+    for top in tops:
+        family = [c for c in codes if not c.retired and top_of[c.key] == top.key]
+        text = " ".join(f"{c.name} {c.definition} {c.profile or ''}" for c in family)
+        patterns = tuple(dict.fromkeys(p for c in family for p in (c.patterns or [])))
+        names = (top.key, top.name, *(top.aliases or []),
+                 *(n for c in family if c is not top for n in (c.name, *(c.aliases or []))))
+        found.append(CodeEvidence(top.key, top.name, text, patterns, names, tuple(c.key for c in family)))
+    return found
+
+
+def learn(evidence: Sequence[CodeEvidence], examples: Iterable[Example]) -> dict[str, dict[str, float]]:
+    """What examples add to (or, rejected, take from) each top-level code's words: the learned model.
+
+    Plain data (JSON-ready), so a project's model can be stored and shared by every server worker.
+    """
+    known = {item.key for item in evidence}
+    learned: dict[str, Counter] = {}
+    count = 0
+    for example in examples:
+        targets = {top_for(evidence, code) for code in example.codes} & known
+        if not targets:
+            continue
+        count += 1
+        weight = -REJECT * ALPHA if example.rejected else ALPHA
+        words = Counter(nlp.content_lemmas(example.text))
+        for target in targets:
+            bag = learned.setdefault(target, Counter())
+            for term, n in words.items():
+                bag[term] += weight * n
+    result: dict[str, dict[str, float]] = {key: dict(bag) for key, bag in learned.items()}
+    result["__examples__"] = {"count": count}
+    return result
+
+
+def top_for(evidence: Sequence[CodeEvidence], key: str) -> str:
+    """The top-level code a code lies under in this codebook (by its tree, so a moved code counts where it is now)."""
+    for item in evidence:
+        if key in item.members:
+            return item.key
+    return top_level(key)
+
+
+def top_level(key: str) -> str:
+    """The top-level code a code belongs to (`safety/confidentiality` → `safety`)."""
+    return key.split("/", 1)[0]
+
+
+def fingerprint(evidence: Sequence[CodeEvidence]) -> str:
+    """A short hash that changes whenever the codebook text behind suggestions changes."""
+    digest = hashlib.sha256()
+    for item in evidence:
+        digest.update(repr((item.key, item.text, item.patterns)).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def _standardise(scores: np.ndarray) -> np.ndarray:
+    mean = scores.mean(axis=-1, keepdims=True)
+    spread = scores.std(axis=-1, keepdims=True)
+    return (scores - mean) / np.where(spread > 0, spread, 1.0)
+
+
+class Scorer:
+    """Scores passages against the top-level codes of one codebook; built once, reused for every text."""
+
+    def __init__(self, evidence: Sequence[CodeEvidence], examples: Iterable[Example] = (),
+                 learned: Optional[dict[str, dict[str, float]]] = None):
+        self.evidence = list(evidence)
+        self.keys = [item.key for item in self.evidence]
+        if learned is None:
+            learned = learn(self.evidence, examples)
+        self.examples = int(learned.get("__examples__", {}).get("count", 0)) if learned else 0
+        bags = []
+        for item in self.evidence:
+            bag = Counter(nlp.content_lemmas(item.text + " " + " ".join(item.patterns)))
+            for term, n in (learned or {}).get(item.key, {}).items():
+                bag[term] = max(0.0, bag[term] + n)
+            bags.append(bag)
+        self._build_weights(bags)
+        self._build_matcher()
+
+    def _build_weights(self, bags: list[Counter]) -> None:
+        vocabulary = sorted({term for bag in bags for term, n in bag.items() if n > 0})
+        self.vocabulary = {term: row for row, term in enumerate(vocabulary)}
+        counts = np.zeros((len(vocabulary), len(bags)))
+        for column, bag in enumerate(bags):
+            for term, n in bag.items():
+                if n > 0:
+                    counts[self.vocabulary[term], column] = n
+        present = (counts > 0).sum(axis=1)
+        idf = np.log((1 + len(bags)) / (1 + present)) + 1
+        tfidf = counts * idf[:, None]
+        tfidf /= np.maximum(np.linalg.norm(tfidf, axis=0, keepdims=True), 1e-12)
+        self.w_similarity = tfidf * idf[:, None]
+        probabilities = nlp.word_probabilities()
+        floor = min(probabilities.values())
+        background = np.exp(np.array([probabilities.get(t, floor) for t in vocabulary]))
+        own = counts / np.maximum(counts.sum(axis=0, keepdims=True), 1e-12)
+        self.w_likelihood = (np.log(SMOOTHING * own + (1 - SMOOTHING) * background[:, None])
+                             - np.log(background)[:, None])
+        self.idf = idf
+        self._weights = np.hstack([self.w_similarity, self.w_likelihood])
+        # every lower-case form of every known lemma, as spaCy string hashes, for vectorised look-up
+        strings = nlp.pipeline().vocab.strings
+        stops = nlp.stop_words()
+        pairs = {}
+        inverse = nlp.forms_of()
+        for term, row in self.vocabulary.items():
+            for form in [term, *inverse.get(term, [])]:
+                if form not in stops and len(form) >= 3 and form.isalpha():
+                    pairs[strings.add(form)] = row
+        hashes = np.array(sorted(pairs), dtype=np.uint64)
+        self._hashes = hashes
+        self._rows = np.array([pairs[int(h)] for h in hashes], dtype=np.int64)
+
+    def _build_matcher(self) -> None:
+        pipeline = nlp.pipeline()
+        self.matcher = PhraseMatcher(pipeline.vocab, attr="LOWER")
+        self.pattern_code: dict[int, tuple[int, str]] = {}
+        inverse = nlp.forms_of()
+        for column, item in enumerate(self.evidence):
+            for pattern in item.patterns:
+                phrases = self._expand(pattern, inverse)
+                label = f"{item.key}::{pattern}"
+                match_id = pipeline.vocab.strings.add(label)
+                self.pattern_code[match_id] = (column, pattern.replace("*", ""))
+                self.matcher.add(label, [pipeline.make_doc(p) for p in phrases])
+
+    @staticmethod
+    def _expand(pattern: str, inverse: dict[str, list[str]], limit: int = 40) -> list[str]:
+        """Every inflected form of a phrase (its last word varied), and prefix words for `word*`."""
+        words = pattern.split()
+        last = words[-1]
+        if last.endswith("*"):
+            stem = last[:-1]
+            words_sorted = nlp.sorted_forms()
+            at = bisect_left(words_sorted, stem)
+            variants = []
+            while at < len(words_sorted) and words_sorted[at].startswith(stem) and len(variants) < limit:
+                variants.append(words_sorted[at])
+                at += 1
+            variants = variants or [stem]
+        else:
+            variants = sorted({last, *inverse.get(nlp.lemma(last), [])})
+        head = " ".join(w.rstrip("*") for w in words[:-1])
+        return [f"{head} {v}".strip() for v in variants]
+
+    # --- scoring --------------------------------------------------------------------------------
+
+    def _token_rows(self, doc: Doc) -> np.ndarray:
+        hashes = doc.to_array([LOWER]).astype(np.uint64).reshape(-1)
+        if not len(self._hashes):
+            return np.full(len(hashes), -1)
+        where = np.searchsorted(self._hashes, hashes)
+        where = np.minimum(where, len(self._hashes) - 1)
+        return np.where(self._hashes[where] == hashes, self._rows[where], -1)
+
+    def _probabilities(self, rows: np.ndarray, bounds: Sequence[tuple[int, int]],
+                       pattern_counts: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities (units × codes), and how strongly each unit's words speak for each code
+        (log-likelihood ratio against general English)."""
+        known = rows >= 0
+        # one row of weights per known token (both measures side by side, plus a count column),
+        # summed per unit through a running total
+        weights = self._weights[rows[known]]  # similarity | likelihood
+        positions = np.flatnonzero(known)
+        totals = np.vstack([np.zeros((1, weights.shape[1])), np.cumsum(weights, axis=0)])
+        starts = np.searchsorted(positions, [b[0] for b in bounds])
+        ends = np.searchsorted(positions, [b[1] for b in bounds])
+        sums = totals[ends] - totals[starts]
+        k = len(self.keys)
+        strength = sums[:, k:]
+        blended = (1 - LM_WEIGHT) * _standardise(sums[:, :k]) + LM_WEIGHT * _standardise(strength)
+        if pattern_counts is not None and PATTERN_WEIGHT:
+            blended = blended + PATTERN_WEIGHT * _standardise(pattern_counts)
+        exp = np.exp((blended - blended.max(axis=1, keepdims=True)) / TEMPERATURE)
+        return exp / exp.sum(axis=1, keepdims=True), strength
+
+    def _matches(self, doc: Doc) -> list[tuple[int, int, int, str]]:
+        """(token start, column, token end, the codebook's phrase) for every keyword phrase in the doc."""
+        codes = self.pattern_code
+        return [(start, codes[match_id][0], end, codes[match_id][1]) for match_id, start, end in self.matcher(doc)]
+
+    def _explain(self, doc: Doc, rows: np.ndarray, start: int, end: int, column: int,
+                 matches: Sequence[tuple[int, int, int, str]]) -> list[str]:
+        """The keyword phrases of this code found in tokens [start, end), then its strongest words."""
+        words: list[str] = []
+        mine = [m for m in matches if m[1] == column]
+        if mine:
+            kept: list[tuple[int, int, str]] = []
+            for s, _, e, text in sorted(mine, key=lambda m: (m[0] - m[2], m[0])):  # longest first
+                if not any(ks <= s and e <= ke for ks, ke, _ in kept):
+                    kept.append((s, e, text))
+            words = list(dict.fromkeys(text for _, _, text in sorted(kept)))
+        piece = rows[start:end]
+        positions = np.flatnonzero(piece >= 0)
+        if len(positions) and len(words) < 6:
+            weights = self.w_similarity[piece[positions], column]
+            for index in np.argsort(-weights, kind="stable")[:12]:
+                if len(words) >= 6 or weights[index] <= 0.02:
+                    break
+                word = doc[start + int(positions[index])].lower_
+                if word not in words and not any(word in w.split() for w in words):
+                    words.append(word)
+        return words[:6]
+
+    def rank(self, text: str) -> list[Ranked]:
+        """Every top-level code for one passage, best first, with what triggered it."""
+        doc = nlp.pipeline().make_doc(text)
+        rows = self._token_rows(doc)
+        matches = self._matches(doc)
+        counts = np.zeros((1, len(self.keys)))
+        for _, column, _, _ in matches:
+            counts[0, column] += 1
+        probabilities, strength = self._probabilities(rows, [(0, len(doc))], counts)
+        if not (rows >= 0).any():
+            return [Ranked(self.keys[c], round(1 / len(self.keys), 4)) for c in range(len(self.keys))]
+        order = np.argsort(-probabilities[0], kind="stable")
+        return [Ranked(self.keys[c], round(float(probabilities[0, c]), 4),
+                       self._explain(doc, rows, 0, len(doc), int(c), matches),
+                       strong=bool(strength[0, c] >= MIN_STRENGTH)) for c in order]
+
+    def suggested(self, ranked: Sequence[Ranked]) -> list[str]:
+        """The codes a person should look at: likely enough, and with enough evidence in the words."""
+        return [r.code for r in ranked if r.score >= THRESHOLD and r.strong]
+
+    def units(self, text: str, spans: Sequence[tuple[int, int]]) -> list["UnitSuggestion"]:
+        """Suggestions for the sentences inside the given spans (turns) of a long text, in one pass."""
+        doc = nlp.pipeline().make_doc(text)
+        if not len(doc):
+            return []
+        rows = self._token_rows(doc)
+        token_starts = doc.to_array(["IDX"]).astype(np.int64).reshape(-1)
+        bounds = nlp.unit_bounds(token_starts, nlp.sentence_starts(doc), spans)
+        if not bounds:
+            return []
+        matches = self._matches(doc)
+        counts = np.zeros((len(bounds), len(self.keys)))
+        unit_starts = np.array([b[0] for b in bounds])
+        unit_ends = np.array([b[1] for b in bounds])
+        by_unit: dict[int, list[tuple[int, int, int, str]]] = {}
+        for match in matches:
+            unit = int(np.searchsorted(unit_starts, match[0], side="right")) - 1
+            if unit >= 0 and match[2] <= unit_ends[unit]:
+                counts[unit, match[1]] += 1
+                by_unit.setdefault(unit, []).append(match)
+        probabilities, strength = self._probabilities(rows, bounds, counts)
+        found = []
+        best = probabilities.argmax(axis=1)
+        picked = np.arange(len(bounds))
+        chosen = np.flatnonzero((strength[picked, best] >= MIN_STRENGTH) & (probabilities[picked, best] >= THRESHOLD))
+        token_ends = token_starts + doc.to_array(["LENGTH"]).astype(np.int64).reshape(-1)
+        for unit in chosen.tolist():
+            begin, end = bounds[unit]
+            column = int(best[unit])
+            found.append(UnitSuggestion(int(token_starts[begin]), int(token_ends[end - 1]), self.keys[column],
+                                        round(float(probabilities[unit, column]), 4),
+                                        self._explain(doc, rows, begin, end, column, by_unit.get(unit, ()))))
+        return found
+
+
+@dataclass
+class UnitSuggestion:
+    """A suggested code for one sentence of a transcript."""
+
+    start: int
+    end: int
+    code: str
+    score: float
+    matched: list[str]
+
+
+def code_for_name(evidence: Sequence[CodeEvidence], name: str) -> Optional[str]:
+    """The top-level code whose id, name or alias is this name (case and punctuation aside)."""
+    def norm(text: str) -> str:
+        return " ".join("".join(ch.lower() if ch.isalnum() else " " for ch in text).split())
+    wanted = norm(name)
+    for item in evidence:
+        if any(norm(n) == wanted for n in item.names):
+            return item.key
+    return None
+
