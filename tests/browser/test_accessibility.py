@@ -167,7 +167,7 @@ def test_every_page_passes_axe_and_fits_the_screen(servers, axe_page, ui, size, 
     page.goto("/")
     form = page.locator('form[action="/projects/import"]')
     form.get_by_label("New project's name").fill(f"Imported {size}")
-    form.get_by_label("File").set_input_files(str(codebook))
+    form.get_by_label("File", exact=True).set_input_files(str(codebook))
     form.get_by_role("button", name="Import").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Imported")
     checker.check("imported project")
