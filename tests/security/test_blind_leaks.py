@@ -5,6 +5,7 @@ import io
 import re
 import zipfile
 
+import fastapi.routing
 import pytest
 
 from coding import store
@@ -90,8 +91,8 @@ def get_urls(world: dict) -> list[str]:
     layers = ["all", "consensus", "blindy", *[f"coder:{i}" for i in other_ids]]  # names would only echo back
     urls = []
     for router in PROTECTED:
-        for route in router.routes:
-            if "GET" not in route.methods:
+        for route in fastapi.routing.iter_route_contexts(router.routes):  # routers included in routers unrolled
+            if "GET" not in (route.methods or ()):
                 continue
             path = route.path
             fills = [path]
