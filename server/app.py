@@ -53,11 +53,19 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
+_FROZEN = threading.Event()
+
+
 def _warm_up() -> None:
-    """Load the language tables, then exempt everything loaded so far from the garbage collector's scans: it
-    lives as long as the process, and scanning its millions of objects was a tenth of every page's time."""
+    """Load the language tables; then, once per process, collect what is garbage and exempt everything still
+    alive from the collector's scans: it lives as long as the process, and scanning its millions of objects
+    was a tenth of every page's time. (Freezing again later would make garbage of that moment immortal: an
+    app built and dropped, as tests do, would keep its database connections.)"""
     nlp.warm_up()
-    gc.freeze()
+    if not _FROZEN.is_set():
+        _FROZEN.set()
+        gc.collect()
+        gc.freeze()
 
 
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
