@@ -1,6 +1,5 @@
 """The application factory."""
 
-import gc
 import ipaddress
 import threading
 from contextlib import asynccontextmanager
@@ -53,21 +52,6 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
-_FROZEN = threading.Event()
-
-
-def _warm_up() -> None:
-    """Load the language tables; then, once per process, collect what is garbage and exempt everything still
-    alive from the collector's scans: it lives as long as the process, and scanning its millions of objects
-    was a tenth of every page's time. (Freezing again later would make garbage of that moment immortal: an
-    app built and dropped, as tests do, would keep its database connections.)"""
-    nlp.warm_up()
-    if not _FROZEN.is_set():
-        _FROZEN.set()
-        gc.collect()
-        gc.freeze()
-
-
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
     """Build the whole application: database, templates, routes, sign-in, error handling."""
     settings = settings or Settings()
@@ -84,7 +68,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     with session_for(engine) as session:
         jobs.recover(session)  # jobs of a worker that stopped will never finish
     runner.sweep()
-    threading.Thread(target=_warm_up, name="peerframe-warm-up", daemon=True).start()
+    threading.Thread(target=nlp.warm_up, name="peerframe-warm-up", daemon=True).start()
     if settings.single_user or settings.demo:
         with session_for(engine) as session:
             local = store.ensure_user(session, name=settings.single_user_name, display_name=settings.single_user_name)
