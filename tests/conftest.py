@@ -4,6 +4,7 @@ Database tests run on in-memory SQLite, and also on PostgreSQL when PEERFRAME_TE
 (the `db_url` fixture is parametrised over both).
 """
 
+import gc
 import os
 import re
 from pathlib import Path
@@ -47,6 +48,9 @@ def postgres_engine():
 
 
 def _truncate(engine) -> None:
+    # a session the last test dropped inside a reference cycle still holds its transaction (and a lock the
+    # TRUNCATE would wait on for ever) until the collector frees it: free it now
+    gc.collect()
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
