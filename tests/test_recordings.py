@@ -291,7 +291,8 @@ def test_a_long_recording_is_copied_in_chunks_not_read_into_memory(tmp_path):
     script = textwrap.dedent(f"""
         import io, resource
         from coding.db import make_engine, migrate, session_for
-        from coding import recordings, store
+        from coding import store
+        from coding.workspace import recordings
         from coding.codebook.frameworks import get_framework
         from coding.text.transcripts import read_transcript
         from pathlib import Path

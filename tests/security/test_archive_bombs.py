@@ -2,15 +2,23 @@
 address space, and nothing of them is stored."""
 
 import io
+import json
 import zipfile
 
 from tests.builders import docx_bytes
 from tests.security.bombs import docx_bomb, odt_spaces, qde, qdpx_bomb, text_source, upload_in_child, zip_with
 
 
-def refused(answer: dict, *, naming: str, stored: bool = False) -> None:
-    assert answer["status"] == 413, answer["text"]
-    assert naming in answer["text"]
+def refused(answer: dict, *, naming: str, as_job: bool = False) -> None:
+    """Refused naming the limit, quickly, storing nothing; a big upload is a job that fails with the reason."""
+    if as_job:
+        assert answer["status"] == 202, answer["text"]
+        job = json.loads(answer["text"])
+        assert job["status"] == "failed", job
+        assert naming in job["message"], job
+    else:
+        assert answer["status"] == 413, answer["text"]
+        assert naming in answer["text"]
     assert answer["seconds"] < 10
     assert answer["documents"] == []
     assert answer["projects"] == ["Study"]
@@ -34,7 +42,7 @@ def test_an_opendocument_space_count_is_counted_against_the_text_limit(tmp_path)
 
 def test_a_plain_text_past_the_text_limit_is_refused(tmp_path):
     data = b"words without a speaker label, line after line\n" * 400_000  # 19 MB, under the upload limit
-    refused(upload_in_child(tmp_path, "api", "long.txt", data), naming="limit is 8,000,000 characters")
+    refused(upload_in_child(tmp_path, "api", "long.txt", data), naming="limit is 8,000,000 characters", as_job=True)
 
 
 def test_an_upload_past_the_byte_limit_is_refused_naming_it(tmp_path):
