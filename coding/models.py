@@ -27,6 +27,11 @@ class User(SQLModel, table=True):
     password_hash: Optional[str] = Field(default=None, max_length=200)
     is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
+    @property
+    def shown_name(self) -> str:
+        """The name others see: the display name, or the sign-in name when there is none."""
+        return self.display_name or self.name
+
 
 class Project(SQLModel, table=True):
     """A body of transcripts coded against one codebook."""

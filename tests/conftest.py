@@ -11,15 +11,23 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from coding import store
 from coding.codebook.frameworks import get_framework
+from coding.team import accounts, signin
 from coding.db import make_engine, migrate, session_for
 from server.app import create_app
 from server.settings import Settings
+
+# argon2 at the server's cost takes about 0.2 s a hash, and a team test makes and signs in several people: tests
+# hash with the same algorithm at its lowest cost (each hash carries its own parameters, so checking is unchanged)
+_QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+accounts._hasher = signin._hasher = _QUICK_HASHER
+signin._DECOY_HASH = _QUICK_HASHER.hash("decoy for names that have no account")
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 FIXTURES = SHARED / "fixtures"
@@ -73,7 +81,18 @@ def settings(db_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings):
-    return create_app(settings)
+    """The single-user app; its database connections are closed after the test."""
+    built = create_app(settings)
+    yield built
+    built.state.engine.dispose()
+
+
+@pytest.fixture
+def team_app(db_url: str):
+    """The app as a team server (sign-in, roles); its database connections are closed after the test."""
+    built = create_app(Settings(database_url=db_url, secret_key="team-test-secret", single_user=False))
+    yield built
+    built.state.engine.dispose()
 
 
 def csrf_token(page_html: str) -> str:

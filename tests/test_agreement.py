@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from coding.team.agreement import (bootstrap_ci, character_agreement, code_agreement, cohen_kappa, cohen_kappa_ci,
+from coding.team.measures import (bootstrap_ci, character_agreement, code_agreement, cohen_kappa, cohen_kappa_ci,
                                    krippendorff_alpha, krippendorff_alpha_ci, percent_agreement, plain_sentence, figure,
                                    interval)
 from coding.team.unitizing import character_table, span_f1, unit_labels, unitizing_alpha

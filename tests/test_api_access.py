@@ -18,8 +18,6 @@ from coding.codebook.frameworks import get_framework
 from coding.db import session_for
 from coding.team import accounts
 from coding.text.transcripts import read_transcript
-from server.app import create_app
-from server.settings import Settings
 from tests.builders import txt_bytes
 
 PASSWORD = "a long enough password"
@@ -60,11 +58,6 @@ def _owners_job(session, owner, project_id: int) -> str:
     session.add(job)
     session.commit()
     return job.id
-
-
-@pytest.fixture
-def team_app(db_url):
-    return create_app(Settings(database_url=db_url, secret_key="access-test-secret", single_user=False))
 
 
 @pytest.fixture

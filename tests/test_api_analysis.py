@@ -15,10 +15,8 @@ from coding.codebook.frameworks import get_framework
 from coding.db import session_for
 from coding.models import Coding, Event, Pseudonym, Reconciliation, SavedQuery
 from coding.team import accounts, agreement_report, visibility
-from coding.team.agreement import figure
+from coding.team.measures import figure
 from coding.text.transcripts import read_transcript
-from server.app import create_app
-from server.settings import Settings
 from tests.builders import mark_done, txt_bytes
 from tests.test_export_reports import make_template
 from tests.test_routes_team import PASSWORD, signed_in
@@ -30,11 +28,6 @@ TURNS = [("Interviewer", "How did you first hear about the group?"),
 ANN_PASSAGE = "I felt safe there because"
 BEN_PASSAGE = "what is said in the room stays in the room"
 BEN_MEMO = "BEN-MEMO-5521"
-
-
-@pytest.fixture
-def team_app(db_url):
-    return create_app(Settings(database_url=db_url, secret_key="analysis-api-secret", single_user=False))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from coding.team import accounts
 from tests import test_routes_team
 from tests.test_routes_team import PASSWORD, signed_in
 
-team_app, team = test_routes_team.team_app, test_routes_team.team  # the team fixtures, used here too
+team = test_routes_team.team  # the team world (the team server, team_app, is in conftest)
 
 HX = {"HX-Request": "true"}
 

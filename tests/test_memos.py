@@ -15,7 +15,7 @@ from tests.conftest import csrf_token
 from tests import test_routes_team
 from tests.test_routes_team import bearer, signed_in
 
-team_app, team = test_routes_team.team_app, test_routes_team.team  # fixtures of the team server
+team = test_routes_team.team  # the team world (the team server, team_app, is in conftest)
 
 
 @pytest.fixture

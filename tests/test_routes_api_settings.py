@@ -7,7 +7,7 @@ from tests import test_routes_team
 from tests.test_routes_api_team import api, code, refused
 from tests.test_api_access import stored
 
-team_app, team = test_routes_team.team_app, test_routes_team.team  # the team world's fixtures
+team = test_routes_team.team  # the team world (the team server, team_app, is in conftest)
 
 
 def test_a_lead_codes_blind_and_reveals_a_transcript(team_app, team):

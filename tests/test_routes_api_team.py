@@ -11,7 +11,7 @@ from tests.test_api_access import stored
 from tests import test_routes_team
 from tests.test_routes_team import PASSWORD
 
-team_app, team = test_routes_team.team_app, test_routes_team.team  # the team world's fixtures
+team = test_routes_team.team  # the team world (the team server, team_app, is in conftest)
 
 QUOTE = "what is said in the room stays in the room"
 

@@ -9,17 +9,10 @@ from coding import store
 from coding.db import session_for
 from coding.team import accounts, signin
 from coding.text.transcripts import read_transcript
-from server.app import create_app
-from server.settings import Settings
 from tests.builders import code_phrase, txt_bytes
 from tests.conftest import csrf_token
 
 PASSWORD = "a long enough password"
-
-
-@pytest.fixture
-def team_app(db_url):
-    return create_app(Settings(database_url=db_url, secret_key="team-test-secret", single_user=False))
 
 
 @pytest.fixture

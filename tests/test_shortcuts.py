@@ -13,7 +13,7 @@ from coding.text.transcripts import read_transcript
 from tests import test_routes_team
 from tests.test_routes_team import signed_in
 
-team_app, team = test_routes_team.team_app, test_routes_team.team  # the team server's fixtures
+team = test_routes_team.team  # the team world (the team server, team_app, is in conftest)
 
 
 def _code(key: str, position: int, retired: bool = False) -> Code:

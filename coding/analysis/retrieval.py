@@ -165,7 +165,7 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope
             code_name=code.name, code_path=paths[code.key], colour=code.colour,
             text=clean_quote(passage), start=coding.start, end=coding.end,
             participant=person.label if person else None, attributes=attributes,
-            coder=owner.display_name if owner else "Consensus", memo=coding.memo, origin=coding.origin,
+            coder=owner.shown_name if owner else "Consensus", memo=coding.memo, origin=coding.origin,
         ))
     quotes.sort(key=lambda q: (order[q.code_key], q.document_id, q.start, q.coding_id))
     return quotes
@@ -242,7 +242,7 @@ def layer_choices(session: Session, *, project_id: int, scope: Scope) -> list[tu
     if store.consensus_layer(session, project_id=project_id, create=False) is not None:
         choices.append(("consensus", "Consensus only"))
     owners = store.layer_owners(session, project_id=project_id)
-    people = sorted({(u.display_name.lower(), u.id, u.display_name) for u in owners.values()})
+    people = sorted({(u.shown_name.lower(), u.id, u.shown_name) for u in owners.values()})
     return choices + [(coder_choice(user_id), f"{name}'s layer") for _, user_id, name in people]
 
 

@@ -16,7 +16,7 @@ Section = tuple[str, list[tuple[Memo, User]]]
 
 
 def _byline(memo: Memo, author: User) -> str:
-    return f"{author.display_name or author.name} · {memo.updated_at.strftime('%Y-%m-%d %H:%M')} UTC"
+    return f"{author.shown_name} · {memo.updated_at.strftime('%Y-%m-%d %H:%M')} UTC"
 
 
 def write_memos(sections: Sequence[Section], out: BinaryIO, *, title: str, rewrite=lambda text: text) -> None:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from coding import store
 from coding.codebook import codetree
 from coding.models import Code, Document
-from coding.team import agreement, reconcile, unitizing
+from coding.team import measures, reconcile, unitizing
 
 UNITS = ("turn", "sentence", "character")
 BOOTSTRAP = 300
@@ -106,13 +106,13 @@ def _figures(code: Optional[Code], rows: list[list], coders: list[str]) -> CodeF
         return CodeFigures(code=code, items=len(rows[0]) if rows else 0, percent=None,
                            kappa={pair: None for pair in combinations(coders, 2)}, alpha=None, used=False)
     pairs = list(combinations(range(len(coders)), 2))
-    percents = [p for p in (_safe(agreement.percent_agreement, rows[i], rows[j]) for i, j in pairs) if p is not None]
+    percents = [p for p in (_safe(measures.percent_agreement, rows[i], rows[j]) for i, j in pairs) if p is not None]
     return CodeFigures(
         code=code, items=len(rows[0]) if rows else 0,
         percent=sum(percents) / len(percents) if percents else None,
-        kappa={(coders[i], coders[j]): _safe(agreement.cohen_kappa, rows[i], rows[j]) for i, j in pairs},
-        alpha=_safe(agreement.krippendorff_alpha, rows),
-        alpha_ci=_safe(agreement.krippendorff_alpha_ci, rows, n=BOOTSTRAP),
+        kappa={(coders[i], coders[j]): _safe(measures.cohen_kappa, rows[i], rows[j]) for i, j in pairs},
+        alpha=_safe(measures.krippendorff_alpha, rows),
+        alpha_ci=_safe(measures.krippendorff_alpha_ci, rows, n=BOOTSTRAP),
     )
 
 
@@ -170,9 +170,9 @@ def project_reliability(session: Session, *, project_id: int, unit: str = "turn"
 
 def _pair(a: str, b: str, row_a: list, row_b: list) -> PairFigures:
     both = sum(1 for x, y in zip(row_a, row_b) if x is not None and y is not None)
-    return PairFigures(a, b, both, _safe(agreement.percent_agreement, row_a, row_b),
-                       _safe(agreement.cohen_kappa, row_a, row_b),
-                       _safe(agreement.cohen_kappa_ci, row_a, row_b, n=BOOTSTRAP))
+    return PairFigures(a, b, both, _safe(measures.percent_agreement, row_a, row_b),
+                       _safe(measures.cohen_kappa, row_a, row_b),
+                       _safe(measures.cohen_kappa_ci, row_a, row_b, n=BOOTSTRAP))
 
 
 def _merge_pair(layers, a: str, b: str) -> tuple[list, list]:
@@ -187,7 +187,7 @@ def _characters(layers, tops: list[Code], coders: list[str], length: int):
         kappas, percents, alphas = {}, [], []
         for a, b in combinations(coders, 2):
             a_codings, b_codings = _merge_pair(layers, a, b)
-            found = _safe(agreement.character_agreement, a_codings, b_codings, code.key, max(length, 1))
+            found = _safe(measures.character_agreement, a_codings, b_codings, code.key, max(length, 1))
             kappas[(a, b)] = found["kappa"] if found else None
             if found:
                 percents.append(found["percent"])

@@ -27,7 +27,7 @@ class CoderStatus:
 
     @property
     def name(self) -> str:
-        return self.user.display_name or self.user.name
+        return self.user.shown_name
 
     @property
     def mark(self) -> str:

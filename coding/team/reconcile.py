@@ -53,7 +53,7 @@ class LeftOut:
     @property
     def reason(self) -> str:
         """Why, in a sentence: "Ali Khan has not marked this transcript done (in progress)"."""
-        return f"{self.user.display_name or self.user.name} has not marked this transcript done ({self.status})"
+        return f"{self.user.shown_name} has not marked this transcript done ({self.status})"
 
 
 def left_out(session: Session, *, document: Document) -> list[LeftOut]:

@@ -30,7 +30,7 @@ def layer_names(session: Session, *, document: Document) -> Names:
     found = {}
     for layer, user in store.project_layers(session, project_id=document.project_id):
         if user is not None:
-            found[layer.id] = (f"coder:{user.id}", user.display_name or user.name)
+            found[layer.id] = (f"coder:{user.id}", user.shown_name)
         elif layer.kind == "consensus":
             found[layer.id] = (CONSENSUS, "Consensus")
     return found

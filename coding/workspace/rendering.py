@@ -271,7 +271,7 @@ def codings_at(session: Session, *, document: Document, start: int, end: int,
     for coding in store.document_codings(session, document_id=document.id, layers=layers):
         if overlaps(coding.start, coding.end, start, end):
             owner = owners.get(coding.layer_id)
-            found.append((coding, codes[coding.code_id], owner.display_name if owner else ""))
+            found.append((coding, codes[coding.code_id], owner.shown_name if owner else ""))
     return found
 
 

@@ -26,7 +26,7 @@ def agreement(project: str = typer.Argument(..., metavar="PROJECT", help="Projec
     "disagreements", "items" and "left_out"."""
     from coding import store
     from coding.team import agreement_report
-    from coding.team.agreement import figure
+    from coding.team.measures import figure
 
     session, user = open_session(as_user, UNKNOWN)
     with session:

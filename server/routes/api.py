@@ -256,7 +256,7 @@ def add_coding(body: CodingIn, session: SessionDep, target: CoderDocumentDep) ->
     code = store.get_code(session, project_id=document.project_id, key=body.code_id)
     coding = store.add_coding(session, document=document, code=code, user=user, start=body.start, end=body.end,
                               memo=body.memo)
-    return coding_out(coding, code.key, user.display_name, document.text)
+    return coding_out(coding, code.key, user.shown_name, document.text)
 
 
 @router.get("/projects/{project_id}/codings")
@@ -270,7 +270,7 @@ def list_codings(session: SessionDep, access: ProjectDep, scope: ScopeDep) -> li
     for c in store.project_codings(session, project_id=project.id):
         if not scope.sees(c):
             continue
-        coder = owners[c.layer_id].display_name if c.layer_id in owners else "Consensus"
+        coder = owners[c.layer_id].shown_name if c.layer_id in owners else "Consensus"
         found.append(coding_out(c, codes[c.code_id], coder, documents[c.document_id].text))
     return found
 

@@ -241,7 +241,7 @@ def _layered(session, document, found) -> list[LayeredCodingOut]:
     codes = {c.id: c.key for c in store.project_codes(session, project_id=document.project_id)}
     owners = store.layer_owners(session, project_id=document.project_id)
     names = layers.script_values(session, project_id=document.project_id)
-    return [LayeredCodingOut(**coding_out(c, codes[c.code_id], owners[c.layer_id].display_name if c.layer_id in owners
+    return [LayeredCodingOut(**coding_out(c, codes[c.code_id], owners[c.layer_id].shown_name if c.layer_id in owners
                                           else "Consensus", document.text).model_dump(), layer=names[c.layer_id])
             for c in found]
 

@@ -1,6 +1,6 @@
 """A coder's status on a transcript, the transcript memos, and the project's Memos page."""
 
-from typing import Annotated, Optional
+from typing import Annotated, Optional, Union
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -19,10 +19,13 @@ api = APIRouter(prefix="/api", tags=["api"])
 CoderDep = Annotated[Access, Depends(ForProject("coder"))]
 
 
+ASK = object()  # status_context's undo_hint when the caller does not have it
+
+
 def status_context(request: Request, session, target: DocumentAccess, *, scope: Optional[visibility.Scope] = None,
-                   undo_hint: Optional[str] = None) -> dict:
+                   undo_hint: Union[str, None, object] = ASK) -> dict:
     """What partials/document/status.html needs: the reader's status, the others' they may see, the memos (and
-    the Undo button's label: `undo_hint`, when the caller has it already)."""
+    the Undo button's label: `undo_hint`, None when there is nothing to undo, looked up unless the caller has it)."""
     access, document = target.access, target.document
     scope = scope or visibility.scope_for(session, project=access.project, user=access.user, role=access.role)
     alone = request.app.state.settings.single_user
@@ -33,8 +36,8 @@ def status_context(request: Request, session, target: DocumentAccess, *, scope: 
             "memos": progress.document_memos(session, document_id=document.id, scope=scope, user=access.user),
             "own_memo": store.own_document_memo(session, document_id=document.id, user=access.user),
             "memo_limit": store.MEMO_LIMIT,
-            "undo_hint": undo_hint or store.undo_hint(session, project_id=document.project_id, user=access.user,
-                                                      document_id=document.id)}
+            "undo_hint": undo_hint if undo_hint is not ASK else store.undo_hint(
+                session, project_id=document.project_id, user=access.user, document_id=document.id)}
 
 
 def _status(request: Request, session, target: DocumentAccess, template: str, status: int = 200, **extra):

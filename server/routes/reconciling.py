@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from coding import store
 from coding.team import reconcile, agreement_report
-from coding.team.agreement import NOT_APPLICABLE, figure, interval, plain_sentence
+from coding.team.measures import NOT_APPLICABLE, figure, interval, plain_sentence
 from coding.workspace.rendering import turn_views
 from server.deps import DocumentAccess, ForDocument, LeadDep, SessionDep
 
