@@ -10,7 +10,7 @@ from coding.db import session_for
 from coding.exchange import refi_export
 from coding.models import Event, Layer, SavedQuery
 from coding.team import accounts
-from tests.test_routes_team import PASSWORD, bearer, signed_in, team, team_app  # noqa: F401  (fixtures)
+from tests.test_routes_team import PASSWORD, bearer, signed_in, team  # noqa: F401  (a fixture)
 
 
 def lead_query(app, project_id: int) -> int:
