@@ -2,10 +2,14 @@
 
 from typing import Optional
 
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlmodel import Session, col, select
 
 from coding.models import Coding, Turn
+from coding.store.base import records
+
+TURN = Turn.__table__  # selected whole, a turn's columns come back as a read-only record
+CODING = Coding.__table__
 
 
 def turn_count(session: Session, *, document_id: int) -> int:
@@ -20,19 +24,19 @@ def turn_spans(session: Session, *, document_id: int, first: int = 0, after: boo
     query = select(Turn.seq, Turn.start, Turn.end).where(Turn.document_id == document_id)
     query = (query.where(Turn.seq >= first).order_by(Turn.seq) if after
              else query.where(Turn.seq < first).order_by(col(Turn.seq).desc()))
-    return [tuple(row) for row in session.exec(query.limit(limit))]
+    return [tuple(row) for row in records(session, query.limit(limit))]
 
 
-def turns_in(session: Session, *, document_id: int, first: int, last: int) -> list[Turn]:
-    """The turns numbered [first, last), in order."""
-    return list(session.exec(select(Turn).where(Turn.document_id == document_id, Turn.seq >= first,
-                                                Turn.seq < last).order_by(Turn.seq)))
+def turns_in(session: Session, *, document_id: int, first: int, last: int) -> list[Row]:
+    """The turns numbered [first, last), in order, as read-only records with a Turn's attributes."""
+    return records(session, select(TURN).where(Turn.document_id == document_id, Turn.seq >= first,
+                                               Turn.seq < last).order_by(Turn.seq))
 
 
-def turns_overlapping(session: Session, *, document_id: int, start: int, end: int) -> list[Turn]:
-    """The turns whose text overlaps [start, end), in order."""
-    return list(session.exec(select(Turn).where(Turn.document_id == document_id, Turn.start < end,
-                                                Turn.end > start).order_by(Turn.seq)))
+def turns_overlapping(session: Session, *, document_id: int, start: int, end: int) -> list[Row]:
+    """The turns whose text overlaps [start, end), in order, as read-only records with a Turn's attributes."""
+    return records(session, select(TURN).where(Turn.document_id == document_id, Turn.start < end,
+                                               Turn.end > start).order_by(Turn.seq))
 
 
 def turn_at(session: Session, *, document_id: int, offset: int) -> Optional[int]:
@@ -50,13 +54,14 @@ def speakers(session: Session, *, document_id: int) -> list[str]:
 
 
 def codings_overlapping(session: Session, *, document_id: int, start: int, end: int,
-                        layers: Optional[set[int]] = None) -> list[Coding]:
-    """The live codings that overlap [start, end), by position: all layers, or only those in `layers`."""
-    query = select(Coding).where(Coding.document_id == document_id, col(Coding.removed).is_(False),
+                        layers: Optional[set[int]] = None) -> list[Row]:
+    """The live codings that overlap [start, end), by position: all layers, or only those in `layers`; as
+    read-only records with a Coding's attributes."""
+    query = select(CODING).where(Coding.document_id == document_id, col(Coding.removed).is_(False),
                                  Coding.start < end, Coding.end > start)
     if layers is not None:
         query = query.where(col(Coding.layer_id).in_(layers or {-1}))
-    return list(session.exec(query.order_by(Coding.start, Coding.end, Coding.id)))
+    return records(session, query.order_by(Coding.start, Coding.end, Coding.id))
 
 
 def coding_spans(session: Session, *, document_id: int, start: int, end: int,
@@ -66,7 +71,7 @@ def coding_spans(session: Session, *, document_id: int, start: int, end: int,
         Coding.document_id == document_id, col(Coding.removed).is_(False), Coding.start < end, Coding.end > start)
     if layers is not None:
         query = query.where(col(Coding.layer_id).in_(layers or {-1}))
-    return [tuple(row) for row in session.exec(query)]
+    return [tuple(row) for row in records(session, query)]
 
 
 def coded_turns(session: Session, *, document_id: int, first: int, last: int,
