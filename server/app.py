@@ -25,7 +25,7 @@ from coding.team import signin
 from coding.text import nlp
 from coding.text.transcripts import ImportRefused
 from coding.workspace import recordings
-from server import auth, headers
+from server import auth, fragments, headers
 from server.body_limit import BodyLimit
 from server.deps import csrf_protect
 from server.routes import (account, analysis, api, api_analysis, api_jobs, api_team, codebook, documents, erasure,
@@ -90,6 +90,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.templates.env.filters["cue_time"] = recordings.cue_time
     app.state.templates.env.filters["quoted"] = retrieval.quoted
     app.state.templates.env.globals["code_depths"] = codetree.depths
+    app.state.templates.env.globals["palette"] = fragments.palette(app.state.templates.env)
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     if settings.single_user:
         # no sign-in: answer only requests addressed to this machine, so that a web page elsewhere cannot
