@@ -9,7 +9,7 @@ from coding.store.checks import MEMO_LIMIT
 from coding.store.codes import CODE_FIELDS, add_code, get_code, merge_code, move_code, project_codes, update_code
 from coding.store.codings import (add_coding, coder_layer, coding_counts, consensus_layer,
                                   document_coding_count, document_codings, edit_coding, get_coding,
-                                  layer_has_codings, layer_owners, project_codings, project_layers, recode_coding,
+                                  layer_has_codings, layer_owners, layer_people, project_codings, recode_coding,
                                   remove_coding, resize_coding, set_memo, span_asked)
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
                                     import_document, list_documents, list_participants, set_attributes,
@@ -81,7 +81,7 @@ __all__ = [
     "import_document",
     "last_undoable",
     "layer_has_codings",
-    "layer_owners", "project_layers",
+    "layer_owners", "layer_people",
     "list_documents",
     "list_events",
     "list_participants",

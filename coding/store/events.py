@@ -1,7 +1,7 @@
 """The event log: reading it, describing it, and undoing a user's last change with a new event."""
 
 from datetime import datetime
-from typing import Optional
+from typing import Optional, Sequence
 
 from sqlmodel import Session, col, select
 
@@ -197,10 +197,12 @@ def _undo_progress(session: Session, target: Event) -> None:
     session.add(memo)
 
 
-def undo_hint(session: Session, *, project_id: int, user: User, document_id: Optional[int] = None) -> Optional[str]:
-    """What the user's Undo (on one transcript, when given) would undo, in a few words, or None."""
+def undo_hint(session: Session, *, project_id: int, user: User, document_id: Optional[int] = None,
+              codes: Optional[Sequence[Code]] = None) -> Optional[str]:
+    """What the user's Undo (on one transcript, when given) would undo, in a few words, or None. `codes`: the
+    project's codes, when the caller has them already."""
     last = last_undoable(session, project_id=project_id, user=user, document_id=document_id)
-    return label(last, Wording(session, project_id=project_id)) if last else None
+    return label(last, Wording(session, project_id=project_id, codes=codes)) if last else None
 
 
 def undo_last(session: Session, *, project_id: int, user: User, document_id: Optional[int] = None) -> Optional[Event]:

@@ -103,9 +103,9 @@ def turn_at_time(session: Session, *, document_id: int, ms: int) -> Optional[int
                         .order_by(col(Turn.cue_start_ms).desc(), col(Turn.seq).desc()).limit(1)).first()
 
 
-def turn_range(session: Session, *, document_id: int, start: int, end: int) -> Optional[tuple[Turn, Turn]]:
-    """The first and the last turn whose text overlaps [start, end), or None when no turn does."""
-    base = select(Turn).where(Turn.document_id == document_id, Turn.start < end, Turn.end > start)
-    first = session.exec(base.order_by(Turn.seq).limit(1)).first()
-    last = session.exec(base.order_by(col(Turn.seq).desc()).limit(1)).first()
-    return (first, last) if first is not None and last is not None else None
+def turn_range(session: Session, *, document_id: int, start: int, end: int) -> Optional[tuple[Row, Row]]:
+    """The first and the last turn whose text overlaps [start, end) (read-only records), or None when none does."""
+    base = select(TURN).where(Turn.document_id == document_id, Turn.start < end, Turn.end > start)
+    first = records(session, base.order_by(Turn.seq).limit(1))
+    last = records(session, base.order_by(col(Turn.seq).desc()).limit(1))
+    return (first[0], last[0]) if first and last else None

@@ -1,7 +1,7 @@
 """The words people read for what the log records: code names, people's names and quoted passages, never keys,
 ids or offsets."""
 
-from typing import Optional
+from typing import Optional, Sequence
 
 from sqlmodel import Session, select
 
@@ -23,10 +23,15 @@ def quote(text: str, start: Optional[int], end: Optional[int], words: int = QUOT
 class Wording:
     """What one project's keys, user names and spans read as; documents are loaded when first quoted."""
 
-    def __init__(self, session: Optional[Session] = None, *, project_id: Optional[int] = None):
+    def __init__(self, session: Optional[Session] = None, *, project_id: Optional[int] = None,
+                 codes: Optional[Sequence[Code]] = None):
+        """`codes`: the project's codes, when the caller has them already."""
         self.session = session
-        codes = list(session.exec(select(Code.id, Code.key, Code.name).where(Code.project_id == project_id))
-                     if session and project_id else [])
+        if codes is not None:
+            codes = [(c.id, c.key, c.name) for c in codes]
+        else:
+            codes = list(session.exec(select(Code.id, Code.key, Code.name).where(Code.project_id == project_id))
+                         if session and project_id else [])
         self.codes = {key: name for _, key, name in codes}
         self.code_ids = {code_id: name for code_id, _, name in codes}
         self._people: dict[str, str] = {}

@@ -28,9 +28,9 @@ Names = dict[int, tuple[str, str]]  # layer id -> (its value in the `layers` par
 def layer_names(session: Session, *, document: Document) -> Names:
     """Each layer of the transcript's project: its value ("coder:<user id>" or "consensus") and label."""
     found = {}
-    for layer, user in store.project_layers(session, project_id=document.project_id):
-        if user is not None:
-            found[layer.id] = (f"coder:{user.id}", user.shown_name)
+    for layer in store.layer_people(session, project_id=document.project_id):
+        if layer.user_id is not None:
+            found[layer.id] = (f"coder:{layer.user_id}", layer.display_name or layer.name)
         elif layer.kind == "consensus":
             found[layer.id] = (CONSENSUS, "Consensus")
     return found
