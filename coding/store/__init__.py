@@ -6,7 +6,8 @@ The parts: base (errors, events, transactions), projects, codes, documents, codi
 
 from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, clashing
 from coding.store.checks import MEMO_LIMIT
-from coding.store.codes import CODE_FIELDS, add_code, get_code, merge_code, move_code, project_codes, update_code
+from coding.store.codes import (CODE_FIELDS, add_code, code_records, get_code, merge_code, move_code, project_codes,
+                                update_code)
 from coding.store.codings import (add_coding, coder_layer, coding_counts, consensus_layer,
                                   document_coding_count, document_codings, edit_coding, get_coding,
                                   layer_has_codings, layer_owners, layer_people, project_codings, recode_coding,
@@ -30,7 +31,7 @@ from coding.store.projects import (create_project, ensure_user, find_project, ge
 __all__ = [
     "CLASH",
     "CODEBOOK",
-    "CODE_FIELDS",
+    "CODE_FIELDS", "code_records",
     "DONE",
     "IN_PROGRESS",
     "NOT_STARTED",

@@ -2,12 +2,13 @@
 
 from typing import Any, Optional
 
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from coding.codebook import codetree
 from coding.codebook.palette import child_colour, top_level_colour
 from coding.models import Code, Coding, User
-from coding.store.base import Conflict, Invalid, NotFound, _done, _log
+from coding.store.base import Conflict, Invalid, NotFound, _done, _log, records
 from coding.store.checks import colour as checked_colour
 
 
@@ -17,6 +18,13 @@ def project_codes(session: Session, *, project_id: int, include_retired: bool = 
     if not include_retired:
         query = query.where(col(Code.retired).is_(False))
     return list(session.exec(query.order_by(Code.position, Code.id)))
+
+
+def code_records(session: Session, *, project_id: int) -> list[Row]:
+    """The project's codes in codebook order, as read-only records with a Code's attributes: for pages that
+    only show them (the document page reads every code on every view)."""
+    return records(session, select(Code.__table__).where(Code.project_id == project_id)
+                   .order_by(Code.position, Code.id))
 
 
 def get_code(session: Session, *, project_id: int, key: str) -> Code:

@@ -64,13 +64,16 @@ def codings_overlapping(session: Session, *, document_id: int, start: int, end: 
     return records(session, query.order_by(Coding.start, Coding.end, Coding.id))
 
 
-def coding_spans(session: Session, *, document_id: int, start: int, end: int,
-                 layers: Optional[set[int]] = None) -> list[tuple[int, int, int]]:
-    """(start, end, code id) of the live codings that overlap [start, end): all layers, or only `layers`."""
+def coding_spans(session: Session, *, document_id: int, start: int, end: int, layers: Optional[set[int]] = None,
+                 code_ids: Optional[set[int]] = None) -> list[tuple[int, int, int]]:
+    """(start, end, code id) of the live codings that overlap [start, end): all layers, or only `layers`; all
+    codes, or only `code_ids`."""
     query = select(Coding.start, Coding.end, Coding.code_id).where(
         Coding.document_id == document_id, col(Coding.removed).is_(False), Coding.start < end, Coding.end > start)
     if layers is not None:
         query = query.where(col(Coding.layer_id).in_(layers or {-1}))
+    if code_ids is not None:
+        query = query.where(col(Coding.code_id).in_(code_ids or {-1}))
     return [tuple(row) for row in records(session, query)]
 
 

@@ -231,16 +231,18 @@ def document_suggestions(session: Session, *, document: Document, user: User, st
                               key=cache.key_for(document, scorer_key),
                               scorer=lambda: _scorer(scorer_key, evidence, model),
                               first=turns[0].seq, last=turns[1].seq + 1):
-        if not units:
+        open_ = [(begin, stop, by_key[key], score, matched) for begin, stop, key, score, matched in units
+                 if key in by_key and lo <= begin and stop <= hi and (begin, stop, by_key[key].id) not in decided]
+        if not open_:
             continue
-        first, last = max(lo, min(u[0] for u in units)), min(hi, max(u[1] for u in units))
-        mine = _Coded(store.coding_spans(session, document_id=document.id, start=first, end=last, layers={layer})
+        # the coder's own codings that could hide one of these: over their stretch, in their codes' families
+        families = {family[code.id] for _, _, code, _, _ in open_}
+        mine = _Coded(store.coding_spans(session, document_id=document.id, start=min(u[0] for u in open_),
+                                         end=max(u[1] for u in open_), layers={layer},
+                                         code_ids={c.id for c in codes if family[c.id] in families})
                       if layer is not None else [], family)
-        for begin, stop, key, score, matched in units:
-            code = by_key.get(key)
-            if code is None or not (lo <= begin and stop <= hi) or (begin, stop, code.id) in decided:
-                continue
-            if mine.overlaps(key, begin, stop):
+        for begin, stop, code, score, matched in open_:
+            if mine.overlaps(code.key, begin, stop):
                 continue
             shown.append(Shown(begin, stop, code, score, matched))
             if limit is not None and len(shown) >= limit:

@@ -233,7 +233,7 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
     and of those the ones they chose (`wanted`, None for all), and suggestions when they code here; of the
     turns, only the chunk `span` (the first chunk when not given): the others load as the reader needs them.
     With the reader's `scope`, each code's count here and in the project."""
-    codes = store.project_codes(session, project_id=document.project_id)
+    codes = store.code_records(session, project_id=document.project_id)
     code_by_id = {c.id: c for c in codes}
     span = span or locate(session, document=document)
     names = layer_names(session, document=document)
