@@ -1,7 +1,8 @@
 """A property-based fuzz of the JSON API from its own OpenAPI schema finds no server error (500).
 
 Authenticated as a lead with a bearer token on a seeded project; bounded (few examples per operation,
-derandomized) so that the whole fuzz stays well under three minutes.
+derandomized: 30 examples an operation, some 4,500 requests a database) so that the whole fuzz
+stays well under three minutes on both databases.
 """
 
 import pytest
@@ -45,7 +46,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 def test_the_api_never_answers_with_a_server_error(case, fuzzed):
     case.call_and_validate(headers={"Authorization": f"Bearer {fuzzed.state.fuzz_token}"},
