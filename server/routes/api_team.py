@@ -1,5 +1,6 @@
 """The JSON API of the team pages: members, users, assignments, blind coding, a transcript's settings and the
-activity log; the coding half (codebook, memos, codings, undo, number keys) is in api_coding, included here."""
+activity log; the coding half (codebook, memos, codings, undo, number keys) is in api_coding, and suggestions,
+find and the turn outline in api_suggest, both included here."""
 
 from datetime import datetime
 from typing import Annotated, Literal, Optional
@@ -12,7 +13,7 @@ from coding.team import accounts, activity
 from coding.team.accounts import ROLES
 from server import auth
 from server.deps import ID_MAX, DocumentAccess, DocumentDep, LeadDep, LeadDocumentDep, SessionDep, UserDep
-from server.routes import api_coding
+from server.routes import api_coding, api_suggest
 from server.routes.api_coding import CHANGE, READ, answers
 
 router = APIRouter(prefix="/api", tags=["team"])
@@ -236,3 +237,4 @@ def list_events(session: SessionDep, access: LeadDep,
 
 
 router.include_router(api_coding.router)
+router.include_router(api_suggest.router)
