@@ -7,6 +7,7 @@ Database tests run on in-memory SQLite, and also on PostgreSQL when PEERFRAME_TE
 import gc
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -56,12 +57,27 @@ def postgres_engine():
 
 
 def _truncate(engine) -> None:
-    # a session the last test dropped inside a reference cycle still holds its transaction (and a lock the
-    # TRUNCATE would wait on for ever) until the collector frees it: free it now
+    """Empty every table for the next test. Whatever an earlier test left connected is over: a session it
+    dropped inside a reference cycle (freed by collecting now) or one a failed test's traceback still holds
+    would keep its transaction, and the lock the TRUNCATE waits on, for ever; such connections are closed."""
     gc.collect()
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                "datname = current_database() AND pid <> pg_backend_pid() AND "
+                                "state LIKE 'idle in transaction%'"))
+        connection.execute(text("SET LOCAL lock_timeout = '60s'"))  # a test still running elsewhere: fail, not hang
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(autouse=True)
+def _jobs_end_with_their_test() -> Iterator[None]:
+    """A job a test started in a background thread ends before the next test begins: still running, it would
+    write into the next test's emptied database, or hold a transaction its TRUNCATE waits on."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name.startswith("peerframe-job-"):
+            thread.join(120)
 
 
 @pytest.fixture(params=BACKENDS)
