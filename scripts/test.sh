@@ -40,4 +40,5 @@ if ! cmp -s pyproject.toml .venv/installed-pyproject.toml; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
   cp pyproject.toml .venv/installed-pyproject.toml
 fi
-exec .venv/bin/python -m pytest "$@"
+# two processes (pytest-xdist), one a core, each test file kept in one; each has its own PostgreSQL database
+exec .venv/bin/python -m pytest -n "${PEERFRAME_TEST_PROCESSES:-2}" --dist loadfile "$@"

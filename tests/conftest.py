@@ -15,6 +15,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from coding import store
@@ -32,7 +33,17 @@ signin._DECOY_HASH = _QUICK_HASHER.hash("decoy for names that have no account")
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 FIXTURES = SHARED / "fixtures"
-POSTGRES_URL = os.environ.get("PEERFRAME_TEST_DATABASE_URL", "")
+def _worker_database(url: str) -> str:
+    """The PostgreSQL database of this test process: the one named, or under pytest-xdist one of its own per
+    worker beside it (`test_gw0`, …), so that workers never empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _worker_database(os.environ.get("PEERFRAME_TEST_DATABASE_URL", ""))
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
@@ -46,7 +57,15 @@ def shared_file(*parts: str) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_engine():
-    """One PostgreSQL engine for the run, its schema rebuilt by the migrations."""
+    """One PostgreSQL engine for the run (its database made if need be), its schema rebuilt by the migrations."""
+    named = os.environ["PEERFRAME_TEST_DATABASE_URL"]
+    if POSTGRES_URL != named:
+        server = make_engine(named).execution_options(isolation_level="AUTOCOMMIT")
+        database = make_url(POSTGRES_URL).database
+        with server.connect() as connection:
+            if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": database}).first():
+                connection.execute(text(f'CREATE DATABASE "{database}"'))
+        server.dispose()
     engine = make_engine(POSTGRES_URL)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
