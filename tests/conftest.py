@@ -165,3 +165,11 @@ def user(session: Session):
 @pytest.fixture
 def project(session: Session, user):
     return store.create_project(session, name="Test project", framework=get_framework("side-by-side"), user=user)
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """File contents in a test's parameters are named by their size: a zip's bytes hold the time it was made,
+    and each test process (pytest-xdist) must collect the same names."""
+    if isinstance(val, (bytes, bytearray)):
+        return f"{argname}-{len(val)}-bytes"
+    return None
