@@ -1,7 +1,6 @@
 """Engines, sessions and migrations."""
 
 import os
-import sqlite3
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -76,12 +75,12 @@ _template_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _memory_template() -> sqlite3.Connection:
-    """An in-memory SQLite database brought up to date once per process, for new in-memory databases to copy."""
+def _memory_template() -> Engine:
+    """An in-memory SQLite database brought up to date once per process, for new in-memory databases to copy
+    (its engine is kept, and with it the one connection that holds the database)."""
     engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
     command.upgrade(alembic_config(engine), "head")
-    with engine.connect() as connection:
-        return connection.connection.driver_connection
+    return engine
 
 
 def migrate(engine: Engine) -> None:
@@ -94,8 +93,8 @@ def migrate(engine: Engine) -> None:
                 return
             if revision is None and engine.url.database in (None, "", ":memory:"):
                 connection.rollback()
-                with _template_lock:
-                    _memory_template().backup(connection.connection.driver_connection)
+                with _template_lock, _memory_template().connect() as template:
+                    template.connection.driver_connection.backup(connection.connection.driver_connection)
                 return
         command.upgrade(alembic_config(engine), "head")
         return

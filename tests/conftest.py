@@ -20,8 +20,8 @@ from sqlmodel import Session, SQLModel
 
 from coding import store
 from coding.codebook.frameworks import get_framework
-from coding.team import accounts, signin
 from coding.db import make_engine, migrate, session_for
+from coding.team import accounts, signin
 from server.app import create_app
 from server.settings import Settings
 
@@ -33,6 +33,8 @@ signin._DECOY_HASH = _QUICK_HASHER.hash("decoy for names that have no account")
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 FIXTURES = SHARED / "fixtures"
+
+
 def _worker_database(url: str) -> str:
     """The PostgreSQL database of this test process: the one named, or under pytest-xdist one of its own per
     worker beside it (`test_gw0`, …), so that workers never empty each other's tables."""

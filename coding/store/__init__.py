@@ -31,7 +31,7 @@ from coding.store.projects import (create_project, ensure_user, find_project, ge
 __all__ = [
     "CLASH",
     "CODEBOOK",
-    "CODE_FIELDS", "code_records",
+    "CODE_FIELDS",
     "DONE",
     "IN_PROGRESS",
     "NOT_STARTED",
@@ -59,6 +59,7 @@ __all__ = [
     "add_coding",
     "atomic",
     "clashing",
+    "code_records",
     "coded_turns", "coding_spans", "codings_overlapping", "layer_counts", "speakers", "turn_at", "turn_at_time", "turn_count", "turn_range", "turn_spans",
     "turns_in", "turns_overlapping",
     "coder_layer",
