@@ -4,7 +4,7 @@ Each change writes its event in the same transaction; `store.atomic` groups seve
 The parts: base (errors, events, transactions), projects, codes, documents, codings, document_status, memos, events.
 """
 
-from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, clashing
+from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, built, clashing, records
 from coding.store.checks import MEMO_LIMIT
 from coding.store.codes import (CODE_FIELDS, add_code, code_records, get_code, merge_code, move_code, project_codes,
                                 update_code)
@@ -19,8 +19,8 @@ from coding.store.events import (CODEBOOK, UNDOABLE, describe, last_undoable, li
                                  undone_message)
 from coding.store.memos import (add_project_memo, document_memos, edit_project_memo, get_project_memo, memo_history,
                                 own_document_memo, project_memos, write_document_memo)
-from coding.store.document_status import (DONE, IN_PROGRESS, NOT_STARTED, STATES, done_coders, set_status, status_of,
-                                          statuses)
+from coding.store.document_status import (DONE, IN_PROGRESS, NOT_STARTED, STATES, Facts, done_coders, set_status,
+                                          status_facts, status_of, statuses)
 from coding.store.turns import (coded_turns, coding_spans, codings_overlapping, layer_counts, speakers, turn_at,
                                 turn_at_time, turn_count, turn_range, turn_spans, turns_in,
                                 turns_overlapping)
@@ -53,12 +53,16 @@ __all__ = [
     "own_document_memo",
     "project_memos",
     "set_status",
+    "Facts",
+    "status_facts",
     "status_of",
     "statuses",
     "write_document_memo",
     "add_coding",
     "atomic",
+    "built",
     "clashing",
+    "records",
     "code_records",
     "coded_turns", "coding_spans", "codings_overlapping", "layer_counts", "speakers", "turn_at", "turn_at_time", "turn_count", "turn_range", "turn_spans",
     "turns_in", "turns_overlapping",

@@ -2,13 +2,13 @@
 
 from typing import Any, Optional
 
-from sqlalchemy import Row
+from sqlalchemy import Row, bindparam
 from sqlmodel import Session, col, select
 
 from coding.codebook import codetree
 from coding.codebook.palette import child_colour, top_level_colour
 from coding.models import Code, Coding, User
-from coding.store.base import Conflict, Invalid, NotFound, _done, _log, records
+from coding.store.base import Conflict, Invalid, NotFound, _done, _log, built, records
 from coding.store.checks import colour as checked_colour
 
 
@@ -23,8 +23,12 @@ def project_codes(session: Session, *, project_id: int, include_retired: bool = 
 def code_records(session: Session, *, project_id: int) -> list[Row]:
     """The project's codes in codebook order, as read-only records with a Code's attributes: for pages that
     only show them (the document page reads every code on every view)."""
-    return records(session, select(Code.__table__).where(Code.project_id == project_id)
-                   .order_by(Code.position, Code.id))
+    return records(session, _code_records(), project_id=project_id)
+
+
+@built
+def _code_records():
+    return select(Code.__table__).where(Code.project_id == bindparam("project_id")).order_by(Code.position, Code.id)
 
 
 def get_code(session: Session, *, project_id: int, key: str) -> Code:

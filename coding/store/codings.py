@@ -2,13 +2,13 @@
 
 from typing import Optional
 
-from sqlalchemy import Row, func, update
+from sqlalchemy import Row, bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from coding.models import Code, Coding, Document, Layer, Turn, User
-from coding.store.base import Invalid, NotFound, NotYours, _done, _log, atomic, records
+from coding.store.base import Invalid, NotFound, NotYours, _done, _log, atomic, built, records
 from coding.store.checks import memo as checked_memo
 from coding.store.documents import get_document
 from coding.text.spans import nudge, trim
@@ -258,8 +258,13 @@ def coding_counts(session: Session, *, project_id: int) -> dict[int, int]:
 def layer_people(session: Session, *, project_id: int) -> list[Row]:
     """Every layer of a project as a record of its id, kind, user_id and that user's name and display_name
     (None for the consensus layer): what a page needs to name whose codings it shows."""
-    return records(session, select(Layer.id, Layer.kind, Layer.user_id, User.name, User.display_name)
-                   .outerjoin(User, col(User.id) == Layer.user_id).where(Layer.project_id == project_id))
+    return records(session, _layer_people(), project_id=project_id)
+
+
+@built
+def _layer_people():
+    return (select(Layer.id, Layer.kind, Layer.user_id, User.name, User.display_name)
+            .outerjoin(User, col(User.id) == Layer.user_id).where(Layer.project_id == bindparam("project_id")))
 
 
 def layer_owners(session: Session, *, project_id: int) -> dict[int, User]:

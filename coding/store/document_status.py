@@ -1,11 +1,13 @@
 """How far each coder is with each transcript: not started, in progress (set, or from their first coding), done."""
 
+from dataclasses import dataclass
 from typing import Iterable, Optional
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from coding.models import Assignment, Coding, Document, DocumentStatus, Layer, User, utcnow
-from coding.store.base import Invalid, _done, _log
+from coding.store.base import Invalid, _done, _log, built, records
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
 STATES = (NOT_STARTED, IN_PROGRESS, DONE)
@@ -19,36 +21,74 @@ def effective(stored: Optional[str], coded: bool) -> str:
     return IN_PROGRESS if stored == IN_PROGRESS or coded else NOT_STARTED
 
 
+IDS = bindparam("document_ids", expanding=True)
+
+
 def _coded(session: Session, document_ids: Iterable[int]) -> set[tuple[int, int]]:
     """(document id, user id) for every coder with a live coding in their own layer on these transcripts."""
-    query = (select(Coding.document_id, Layer.user_id).join(Layer, col(Layer.id) == Coding.layer_id)
-             .where(col(Coding.document_id).in_(list(document_ids) or [-1]), Layer.kind == "coder",
-                    col(Coding.removed).is_(False)).distinct())
-    return {(d, u) for d, u in session.exec(query)}
+    return {(d, u) for d, u in records(session, _coders(), document_ids=list(document_ids))}
 
 
-def statuses(session: Session, *, document_ids: Iterable[int]) -> dict[int, dict[int, str]]:
-    """Each transcript's coders (assigned to it, or who coded on it) with their status, by user id."""
+@built
+def _coders():
+    return (select(Coding.document_id, Layer.user_id).join(Layer, col(Layer.id) == Coding.layer_id)
+            .where(col(Coding.document_id).in_(IDS), Layer.kind == "coder", col(Coding.removed).is_(False))
+            .distinct())
+
+
+@built
+def _stored():
+    return select(DocumentStatus.document_id, DocumentStatus.user_id, DocumentStatus.state).where(
+        col(DocumentStatus.document_id).in_(IDS))
+
+
+@built
+def _assigned():
+    return select(Assignment.document_id, Assignment.user_id).where(col(Assignment.document_id).in_(IDS))
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What statuses are made of, on some transcripts: who coded there, what each said, who is assigned."""
+
+    coded: set[tuple[int, int]]
+    stored: dict[tuple[int, int], str]
+    assigned: set[tuple[int, int]]
+
+    def of(self, document_id: int, user_id: int) -> str:
+        """One coder's status on one of these transcripts."""
+        return effective(self.stored.get((document_id, user_id)), (document_id, user_id) in self.coded)
+
+
+def status_facts(session: Session, *, document_ids: Iterable[int]) -> Facts:
+    """The facts behind every status on these transcripts (three queries, whatever their number)."""
     ids = list(document_ids)
-    coded = _coded(session, ids)
-    stored = {(s.document_id, s.user_id): s.state for s in session.exec(
-        select(DocumentStatus).where(col(DocumentStatus.document_id).in_(ids or [-1])))}
-    assigned = set(session.exec(select(Assignment.document_id, Assignment.user_id)
-                                .where(col(Assignment.document_id).in_(ids or [-1]))))
+    return Facts(_coded(session, ids),
+                 {(d, u): state for d, u, state in records(session, _stored(), document_ids=ids)},
+                 {(d, u) for d, u in records(session, _assigned(), document_ids=ids)})
+
+
+def statuses(session: Session, *, document_ids: Iterable[int],
+             facts: Optional[Facts] = None) -> dict[int, dict[int, str]]:
+    """Each transcript's coders (assigned to it, or who coded on it) with their status, by user id (from
+    `facts`, when the caller has them for these transcripts)."""
+    ids = list(document_ids)
+    facts = facts or status_facts(session, document_ids=ids)
+    coded, stored, assigned = facts.coded, facts.stored, facts.assigned
     found: dict[int, dict[int, str]] = {i: {} for i in ids}
     for document_id, user_id in sorted(assigned | coded | set(stored)):
+        if document_id not in found:
+            continue
         if (document_id, user_id) in stored and (document_id, user_id) not in assigned | coded \
                 and stored[(document_id, user_id)] != DONE:
             continue  # said "in progress" once, then taken off the transcript with nothing coded
-        found[document_id][user_id] = effective(stored.get((document_id, user_id)), (document_id, user_id) in coded)
+        found[document_id][user_id] = facts.of(document_id, user_id)
     return found
 
 
 def status_of(session: Session, *, document_id: int, user: User) -> str:
     """One coder's status on one transcript."""
-    row = session.exec(select(DocumentStatus).where(DocumentStatus.document_id == document_id,
-                                                    DocumentStatus.user_id == user.id)).first()
-    return effective(row.state if row else None, (document_id, user.id) in _coded(session, [document_id]))
+    return status_facts(session, document_ids=[document_id]).of(document_id, user.id)
 
 
 def done_coders(session: Session, *, document_id: int) -> set[int]:

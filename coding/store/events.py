@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Optional, Sequence
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from coding.models import Code, Event, Memo, User, utcnow
-from coding.store.base import _done, _log
+from coding.store.base import _done, _log, built
 from coding.store.codes import get_code, undo_move
 from coding.store.codings import get_coding
 from coding.store.document_status import restore_status
@@ -50,20 +51,30 @@ def last_undoable(session: Session, *, project_id: int, user: User,
 
     Consensus codings written by reconciliation are not undone one by one: they belong to a decision.
     """
-    undone = select(Event.undoes).where(Event.project_id == project_id, col(Event.undoes).is_not(None))
-    query = select(Event).where(Event.project_id == project_id, Event.user_id == user.id,
-                                col(Event.kind).in_(UNDOABLE), col(Event.id).not_in(undone))
-    if document_id == CODEBOOK:
-        query = query.where(col(Event.document_id).is_(None))
-    elif document_id is not None:
-        query = query.where(Event.document_id == document_id)
-    query = query.order_by(col(Event.id).desc())
+    query = _undoable("codebook" if document_id == CODEBOOK else "document" if document_id is not None else "project")
+    params = {"project_id": project_id, "user_id": user.id,
+              **({"document_id": document_id} if document_id not in (None, CODEBOOK) else {})}
     for page in range(0, 100, 10):  # almost always the first page; reconciliation can write a run of consensus
-        events = list(session.exec(query.offset(page).limit(10)))
+        events = list(session.exec(query, params={**params, "skip": page}))
         found = next((e for e in events if e.payload.get("origin") != "reconciliation"), None)
         if found is not None or len(events) < 10:
             return found
     return None
+
+
+@built
+def _undoable(where: str):
+    """Ten of the user's changes not undone yet, newest first from the `skip`th: in the project, in the
+    `codebook`, or on one `document`."""
+    project = bindparam("project_id")
+    undone = select(Event.undoes).where(Event.project_id == project, col(Event.undoes).is_not(None))
+    query = select(Event).where(Event.project_id == project, Event.user_id == bindparam("user_id"),
+                                col(Event.kind).in_(UNDOABLE), col(Event.id).not_in(undone))
+    if where == "codebook":
+        query = query.where(col(Event.document_id).is_(None))
+    elif where == "document":
+        query = query.where(Event.document_id == bindparam("document_id"))
+    return query.order_by(col(Event.id).desc()).offset(bindparam("skip")).limit(10)
 
 
 def _many(count, word: str) -> str:

@@ -5,10 +5,11 @@ Every write logs the text before and after, so no version is ever lost.
 
 from typing import Optional
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from coding.models import Document, Event, Memo, User, utcnow
-from coding.store.base import Invalid, NotFound, NotYours, _done, _log, clashing
+from coding.store.base import Invalid, NotFound, NotYours, _done, _log, built, clashing
 from coding.store.checks import memo as checked_memo
 from coding.store.checks import text as checked_text
 
@@ -17,9 +18,13 @@ TITLE_LIMIT = 200
 
 def document_memos(session: Session, *, document_id: int) -> list[tuple[Memo, User]]:
     """Every author's memo on the transcript (blank ones left out), oldest first, with its author."""
-    query = (select(Memo, User).join(User, col(User.id) == Memo.author_id)
-             .where(Memo.document_id == document_id, Memo.text != "").order_by(Memo.created_at, Memo.id))
-    return list(session.exec(query))
+    return list(session.exec(_document_memos(), params={"document_id": document_id}))
+
+
+@built
+def _document_memos():
+    return (select(Memo, User).join(User, col(User.id) == Memo.author_id)
+            .where(Memo.document_id == bindparam("document_id"), Memo.text != "").order_by(Memo.created_at, Memo.id))
 
 
 def own_document_memo(session: Session, *, document_id: int, user: User) -> Optional[Memo]:

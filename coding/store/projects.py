@@ -2,11 +2,12 @@
 
 from typing import Any, Iterable, Optional
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from coding.codebook.frameworks import Framework
 from coding.models import Code, Membership, Project, User
-from coding.store.base import Conflict, Invalid, NotFound, _done, _log, clashing
+from coding.store.base import Conflict, Invalid, NotFound, _done, _log, built, clashing
 from coding.store.checks import text
 
 
@@ -110,4 +111,9 @@ def list_users(session: Session) -> list[User]:
 
 def users_by_id(session: Session, ids: Iterable[int]) -> list[User]:
     """The users with these ids."""
-    return list(session.exec(select(User).where(col(User.id).in_(set(ids) or {-1}))))
+    return list(session.exec(_users(), params={"ids": sorted(set(ids))}))
+
+
+@built
+def _users():
+    return select(User).where(col(User.id).in_(bindparam("ids", expanding=True)))

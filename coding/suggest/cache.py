@@ -9,7 +9,7 @@ is never stale: a change to any of them makes a new key, and the old rows of tha
 import hashlib
 from typing import Callable, Iterator, Optional
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -51,6 +51,13 @@ def _keep(session: Session, *, document: Document, owner_id: Optional[int], key:
     session.commit()
 
 
+@store.built
+def _kept():
+    return select(SuggestionCache.block, SuggestionCache.units).where(
+        SuggestionCache.document_id == bindparam("document_id"), SuggestionCache.scorer_key == bindparam("key"),
+        col(SuggestionCache.block).in_(bindparam("blocks", expanding=True)))
+
+
 def blocks(session: Session, *, document: Document, owner_id: Optional[int], key: str,
            scorer: Callable[[], Scorer], first: int, last: int) -> Iterator[list[list]]:
     """The suggestions ([start, end, code key, score, matched words]) of each block holding turns
@@ -58,10 +65,8 @@ def blocks(session: Session, *, document: Document, owner_id: Optional[int], key
     wanted = list(range(first // BLOCK, (last - 1) // BLOCK + 1)) if last > first else []
     for at in range(0, len(wanted), BATCH):
         batch = wanted[at:at + BATCH]
-        kept = {block: units for block, units in session.exec(
-            select(SuggestionCache.block, SuggestionCache.units).where(
-                SuggestionCache.document_id == document.id, SuggestionCache.scorer_key == key,
-                col(SuggestionCache.block).in_(batch)))}
+        kept = {block: units for block, units in store.records(session, _kept(), document_id=document.id,
+                                                                key=key, blocks=batch)}
         for block in batch:
             if block not in kept:
                 kept[block] = _score(session, document=document, block=block, scorer=scorer())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Callable, Optional, Sequence
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -52,17 +52,24 @@ def owner_of_model(project: Project, user: Optional[User]) -> Optional[int]:
     return user.id if project.blind and user is not None else None
 
 
-def _newest(*columns, project_id: int, user_id: Optional[int]):
-    """A query for `columns` of the newest learned model of the project (or of one coder, in a blind project)."""
-    query = select(*columns).where(SuggestionModel.project_id == project_id)
-    query = query.where(SuggestionModel.user_id == user_id if user_id is not None
+@store.built
+def _newest(whole: bool, coder: bool):
+    """A query for the newest learned model of the project (or of one coder, in a blind project): the whole
+    row, or only its version (id and when it was trained)."""
+    columns = (SuggestionModel,) if whole else (SuggestionModel.id, SuggestionModel.trained_at)
+    query = select(*columns).where(SuggestionModel.project_id == bindparam("project_id"))
+    query = query.where(SuggestionModel.user_id == bindparam("user_id") if coder
                         else col(SuggestionModel.user_id).is_(None))
     return query.order_by(col(SuggestionModel.id).desc()).limit(1)
 
 
+def _model_params(project_id: int, user_id: Optional[int]) -> dict:
+    return {"project_id": project_id, **({"user_id": user_id} if user_id is not None else {})}
+
+
 def latest_model(session: Session, *, project_id: int, user_id: Optional[int] = None) -> Optional[SuggestionModel]:
     """The newest learned model of the project (or of one coder, in a blind project)."""
-    return session.exec(_newest(SuggestionModel, project_id=project_id, user_id=user_id)).first()
+    return session.exec(_newest(True, user_id is not None), params=_model_params(project_id, user_id)).first()
 
 
 def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
@@ -72,8 +79,8 @@ def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
     codes = codes if codes is not None else store.project_codes(session, project_id=project_id)
     evidence, printed = _evidence(codes)
     owner = owner_of_model(project, user)
-    model = session.exec(_newest(SuggestionModel.id, SuggestionModel.trained_at, project_id=project_id,
-                                 user_id=owner)).first()  # its version, not its word tables
+    found = store.records(session, _newest(False, owner is not None), **_model_params(project_id, owner))
+    model = found[0] if found else None  # its version, not its word tables
     key = (project_id, project.created_at, printed, model[0] if model else 0,
            model[1] if model else None)
     return key, evidence, (lambda: session.get(SuggestionModel, model[0])) if model else (lambda: None), owner
@@ -201,10 +208,15 @@ def retrain_if_due(engine: Engine, project_id: int, user_id: Optional[int] = Non
 # --- what a coder sees ----------------------------------------------------------------------------
 
 def _decided(session: Session, *, document_id: int, user: User, start: int, end: int) -> set[tuple[int, int, int]]:
-    rows = session.exec(select(SuggestionDecision.start, SuggestionDecision.end, SuggestionDecision.code_id).where(
-        SuggestionDecision.document_id == document_id, SuggestionDecision.user_id == user.id,
-        SuggestionDecision.start >= start, SuggestionDecision.end <= end))
+    rows = store.records(session, _decisions(), document_id=document_id, user_id=user.id, start=start, end=end)
     return {tuple(row) for row in rows}
+
+
+@store.built
+def _decisions():
+    return select(SuggestionDecision.start, SuggestionDecision.end, SuggestionDecision.code_id).where(
+        SuggestionDecision.document_id == bindparam("document_id"), SuggestionDecision.user_id == bindparam("user_id"),
+        SuggestionDecision.start >= bindparam("start"), SuggestionDecision.end <= bindparam("end"))
 
 
 def document_suggestions(session: Session, *, document: Document, user: User, start: int = 0,
@@ -252,8 +264,14 @@ def document_suggestions(session: Session, *, document: Document, user: User, st
 
 def _own_layer(session: Session, *, document: Document, user: User) -> Optional[int]:
     """The id of the coder's own layer in the transcript's project, if they have one."""
-    return session.exec(select(Layer.id).where(Layer.project_id == document.project_id, Layer.kind == "coder",
-                                               Layer.user_id == user.id)).first()
+    found = store.records(session, _coder_layer(), project_id=document.project_id, user_id=user.id)
+    return found[0][0] if found else None
+
+
+@store.built
+def _coder_layer():
+    return select(Layer.id).where(Layer.project_id == bindparam("project_id"), Layer.kind == "coder",
+                                  Layer.user_id == bindparam("user_id"))
 
 
 class _Coded:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from argon2 import PasswordHasher
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from coding import store
@@ -235,8 +236,13 @@ def assign(session: Session, *, document: Document, coder: User, by: User, assig
 
 def assignees(session: Session, *, document_id: int) -> list[User]:
     """The coders a transcript is assigned to."""
-    query = select(User).join(Assignment, col(Assignment.user_id) == User.id).where(Assignment.document_id == document_id)
-    return list(session.exec(query.order_by(User.name)))
+    return list(session.exec(_assignees(), params={"document_id": document_id}))
+
+
+@store.built
+def _assignees():
+    return (select(User).join(Assignment, col(Assignment.user_id) == User.id)
+            .where(Assignment.document_id == bindparam("document_id")).order_by(User.name))
 
 
 def assigned_documents(session: Session, *, project_id: int, user: User) -> set[int]:

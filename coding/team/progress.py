@@ -6,7 +6,7 @@ and how far they are is the team's business, not the blind coder's).
 """
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Optional
 
 from sqlmodel import Session
 
@@ -52,11 +52,11 @@ def _sees_others(scope: Scope, document_id: int) -> bool:
 
 
 def statuses(session: Session, *, document_ids: Iterable[int], scope: Scope, user: User,
-             alone: bool = False) -> dict[int, list[CoderStatus]]:
+             alone: bool = False, facts: Optional[store.Facts] = None) -> dict[int, list[CoderStatus]]:
     """The statuses the reader may see on each transcript, theirs first then by name; `alone` (single-user mode)
-    shows only the reader's own, on every transcript."""
+    shows only the reader's own, on every transcript (`facts`: what they are made of, when the caller has it)."""
     ids = [i for i in document_ids if scope.sees_document(i)]
-    found = store.statuses(session, document_ids=ids)
+    found = store.statuses(session, document_ids=ids, facts=facts)
     people = {u.id: u for u in store.users_by_id(session, {user.id, *(i for states in found.values() for i in states)})}
     shown: dict[int, list[CoderStatus]] = {}
     for document_id in ids:

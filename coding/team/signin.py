@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 
@@ -113,12 +113,17 @@ def start_session(session: Session, *, user: User) -> tuple[str, UserSession]:
 
 def session_for_token(session: Session, *, token: str) -> Optional[tuple[User, UserSession]]:
     """The user and session a cookie's token belongs to, while the session is live."""
-    record = session.exec(select(UserSession).where(UserSession.token_hash == _digest(token),
-                                                    col(UserSession.ended_at).is_(None))).first()
-    if record is None or utcnow() - _aware(record.created_at) > SESSION_LIFETIME:
+    found = session.exec(_live_session(), params={"token_hash": _digest(token)}).first()
+    if found is None or utcnow() - _aware(found[1].created_at) > SESSION_LIFETIME:
         return None
-    user = session.get(User, record.user_id)
-    return (user, record) if user is not None else None
+    return found[0], found[1]
+
+
+@store.built
+def _live_session():
+    """The user and live session of a token's hash, in one query (every request asks it)."""
+    return (select(User, UserSession).join(UserSession, col(UserSession.user_id) == User.id)
+            .where(UserSession.token_hash == bindparam("token_hash"), col(UserSession.ended_at).is_(None)))
 
 
 def end_session(session: Session, *, token: str) -> None:

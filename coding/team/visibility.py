@@ -7,10 +7,11 @@ transcript not assigned to them nor, in a blind project, of another coder's work
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from coding.models import Coding, Document, Layer, Participant, Project, User
+from coding import store
 from coding.team import accounts
 
 
@@ -81,18 +82,22 @@ def code_counts(session: Session, *, project_id: int, scope: Scope, document_id:
                 shown: Optional[set[int]] = None) -> dict[int, tuple[int, int]]:
     """Per code id, how many live codings the reader may see: (on this transcript, in the whole project). On the
     transcript only the layers `shown` on screen count (None: every layer the reader may see); one grouped query."""
-    query = (select(Coding.document_id, Coding.layer_id, Coding.code_id, func.count())
-             .join(Document, col(Document.id) == Coding.document_id)
-             .where(Document.project_id == project_id, col(Coding.removed).is_(False))
-             .group_by(Coding.document_id, Coding.layer_id, Coding.code_id))
     counts: dict[int, tuple[int, int]] = {}
-    for document, layer, code, count in session.exec(query):
+    for document, layer, code, count in store.records(session, _code_counts(), project_id=project_id):
         if not scope.sees_layer(document, layer):
             continue
         here = count if document == document_id and (shown is None or layer in shown) else 0
         was = counts.get(code, (0, 0))
         counts[code] = (was[0] + here, was[1] + count)
     return counts
+
+
+@store.built
+def _code_counts():
+    return (select(Coding.document_id, Coding.layer_id, Coding.code_id, func.count())
+            .join(Document, col(Document.id) == Coding.document_id)
+            .where(Document.project_id == bindparam("project_id"), col(Coding.removed).is_(False))
+            .group_by(Coding.document_id, Coding.layer_id, Coding.code_id))
 
 
 def participants(session: Session, *, project_id: int, scope: Scope) -> list[Participant]:

@@ -6,11 +6,12 @@ import secrets
 from pathlib import Path
 from typing import BinaryIO, Iterable, Optional
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from coding.limits import CHUNK, ImportRefused, LimitExceeded, megabytes
 from coding.models import Document, Recording, User
-from coding.store.base import _done, _log
+from coding.store.base import _done, _log, built
 from coding.text.transcripts import base_name
 
 ACCEPTED = "MP3, WAV, Ogg, WebM or MP4/M4A"
@@ -50,7 +51,12 @@ def path_of(recording: Recording, folder: Path) -> Path:
 
 def find(session: Session, *, document_id: int) -> Optional[Recording]:
     """The transcript's recording, if it has one."""
-    return session.exec(select(Recording).where(Recording.document_id == document_id)).first()
+    return session.exec(_recording(), params={"document_id": document_id}).first()
+
+
+@built
+def _recording():
+    return select(Recording).where(Recording.document_id == bindparam("document_id"))
 
 
 def _copy(stream: BinaryIO, target: Path, *, name: str, limit: int) -> tuple[str, int]:

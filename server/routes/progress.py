@@ -29,12 +29,15 @@ def status_context(request: Request, session, target: DocumentAccess, *, scope: 
     access, document = target.access, target.document
     scope = scope or visibility.scope_for(session, project=access.project, user=access.user, role=access.role)
     alone = request.app.state.settings.single_user
-    shown = progress.statuses(session, document_ids=[document.id], scope=scope, user=access.user, alone=alone)
+    facts = store.status_facts(session, document_ids=[document.id])
+    shown = progress.statuses(session, document_ids=[document.id], scope=scope, user=access.user, alone=alone,
+                              facts=facts)
+    memos = progress.document_memos(session, document_id=document.id, scope=scope, user=access.user)
     return {"document": document, "access": access, "states": store.STATES,
-            "mine": store.status_of(session, document_id=document.id, user=access.user),
+            "mine": facts.of(document.id, access.user.id),
             "others": [s for s in shown[document.id] if not s.mine],
-            "memos": progress.document_memos(session, document_id=document.id, scope=scope, user=access.user),
-            "own_memo": store.own_document_memo(session, document_id=document.id, user=access.user),
+            "memos": memos,  # the reader's own is among them, unless it is blank
+            "own_memo": next((memo for memo, author in memos if author.id == access.user.id), None),
             "memo_limit": store.MEMO_LIMIT,
             "undo_hint": undo_hint if undo_hint is not ASK else store.undo_hint(
                 session, project_id=document.project_id, user=access.user, document_id=document.id)}
