@@ -145,6 +145,7 @@ def test_other_users_stay_fast_while_a_large_import_runs(live_team):
     lead = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {live_team['tokens']['lead']}"}, timeout=120)
     coder = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {live_team['tokens']['coder']}"}, timeout=5)
     batch = [("files", (f"long-{n}.txt", million_words(seed=n))) for n in range(6)]
+    began = time.monotonic()
     upload = lead.post(f"/projects/{ids['project']}/import", files=batch, headers={"HX-Request": "true"})
     assert upload.status_code == 202  # a batch this big runs as a job, in a thread of this worker
     job = re.search(r'id="job-([\w-]+)"', upload.text).group(1)
@@ -163,8 +164,10 @@ def test_other_users_stay_fast_while_a_large_import_runs(live_team):
             break
         time.sleep(0.2)
     assert lead.get(f"/api/jobs/{job}").json()["status"] == "done"
+    importing = time.monotonic() - began
     assert [status for status, _ in timings] == [200, 201, 200]
-    # a blocked event loop held every request for the whole import (47 s once); 3 s leaves room for a loaded
-    # machine, while bench/import_memory.py prints the figures against the 1 s target
-    assert all(seconds < 3 for _, seconds in timings), timings
+    # a blocked event loop held every request for the whole import (47 s once). Each answer must come in a
+    # small part of the import's own time, whatever the machine's speed (bench/import_memory.py prints the
+    # figures against the 1 s target)
+    assert all(seconds < importing / 4 for _, seconds in timings), (timings, importing)
     assert finished_job(lead, upload.text).text.count("long-") >= 6
