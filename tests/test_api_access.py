@@ -34,18 +34,23 @@ PLACEHOLDERS = {
     "job_id": lambda world: world["job"],
     "key": lambda world: "safety",
     "username": lambda world: "owner",
+    "user_name": lambda world: "owner",  # an account, not a project's: the routes that take it are the admin's
     "label": lambda world: "PV44",
     "format": lambda world: "csv",
+    "figure": lambda world: "matrix",
     "framework_id": lambda world: "side-by-side",
 }
 # Parameters that name nothing of a project: a route with only these is not per project.
-PUBLIC_PARAMETERS = {"framework_id"}
+PUBLIC_PARAMETERS = {"framework_id", "user_name"}
 # What a signed-in user who belongs to no project of interest gets from the routes that are not per project.
 NOT_PER_PROJECT = {
     ("get", "/api/frameworks"): 200,
     ("get", "/api/frameworks/{framework_id}"): 200,
     ("get", "/api/projects"): 200,
     ("post", "/api/users"): 403,  # administrators only
+    ("get", "/api/users"): 403,
+    ("put", "/api/users/{user_name}/password"): 403,
+    ("post", "/api/users/{user_name}/sessions/end"): 403,
 }
 # Routes a stranger may use to make something of their own (walked apart: they change the database).
 MAKES_THEIR_OWN = {("post", "/api/projects"), ("post", "/api/projects/import")}

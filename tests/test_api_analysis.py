@@ -496,6 +496,34 @@ def test_a_blind_coders_exports_hold_nothing_of_the_other_coder(team_app, world,
         assert BEN_MEMO not in text and BEN_PASSAGE not in text and "A friend told me. I felt safe" not in text
 
 
+@pytest.mark.parametrize("figure, params, page", [
+    ("matrix", "", "matrix.svg"), ("matrix", "rows=codes&columns=attribute:approach&mode=turn&format=png",
+                                   "matrix.png?kind=attribute&by=approach&mode=turn"),
+    ("pyramid", "of={doc}&format=svg", "pyramid.svg?document={doc}"), ("frequencies", "format=png", "frequencies.png"),
+])
+@pytest.mark.parametrize("filters", ["", "code=safety&layer=all"])
+def test_every_figure_is_the_picture_its_page_gives(team_app, world, figure, params, page, filters):
+    p, page = world["project"], page.replace("{doc}", str(world["document"]))
+    query = "&".join(q for q in (params, filters) if q).replace("{doc}", str(world["document"]))
+    ours = api(team_app, world, "lead").get(f"/api/projects/{p}/figures/{figure}?{query}")
+    joiner = "&" if "?" in page else "?"
+    theirs = signed_in(team_app, "lead").get(f"/projects/{p}/figures/{page}{joiner + filters if filters else ''}")
+    assert ours.status_code == theirs.status_code == 200, ours.text
+    assert ours.headers["content-type"].split(";")[0] == theirs.headers["content-type"].split(";")[0]
+    assert ours.headers["content-disposition"] == theirs.headers["content-disposition"]
+    assert ours.content == theirs.content
+    assert ours.content.startswith(b"\x89PNG" if page.split("?")[0].endswith(".png") else b"<svg")
+
+
+@pytest.mark.parametrize("path, words", [
+    ("figures/timeline", "figure"), ("figures/matrix?format=pdf", "format"),
+    ("figures/matrix?rows=codes&columns=attribute:", "a matrix is"), ("figures/pyramid?of=0", "of"),
+])
+def test_a_figure_nobody_can_draw_is_refused(team_app, world, path, words):
+    answer = api(team_app, world, "lead").get(f"/api/projects/{world['project']}/{path}")
+    assert answer.status_code == 422 and words in answer.text
+
+
 def test_an_unknown_export_format_is_refused(team_app, world):
     answer = api(team_app, world, "lead").get(f"/api/projects/{world['project']}/exports/pdf")
     assert answer.status_code == 422

@@ -27,6 +27,12 @@ def refused(app, answer, status: int, words: str, before: dict) -> None:
     assert stored(app) == before
 
 
+def uid(app, name: str) -> int:
+    """A user's id (the pages and the API name a coder's layer "coder:<id>")."""
+    with session_for(app.state.engine) as session:
+        return accounts.find_user(session, name=name).id
+
+
 def span_of(app, world, phrase: str = QUOTE) -> tuple[int, int]:
     with session_for(app.state.engine) as session:
         text = store.get_document(session, document_id=world["doc_x"]).text
@@ -45,10 +51,12 @@ def code(app, world, who: str, key: str = "safety", phrase: str = QUOTE) -> dict
 
 def test_a_lead_adds_changes_and_removes_members(team_app, team):
     lead, x = api(team_app, team, "lead"), team["x"]
-    assert [(m["name"], m["role"]) for m in lead.get(f"/api/projects/{x}/members").json()] == [
-        ("lead", "lead"), ("coder", "coder"), ("viewer", "viewer")]
+    assert [(m["id"], m["name"], m["role"]) for m in lead.get(f"/api/projects/{x}/members").json()] == [
+        (uid(team_app, "lead"), "lead", "lead"), (uid(team_app, "coder"), "coder", "coder"),
+        (uid(team_app, "viewer"), "viewer", "viewer")]
     added = lead.put(f"/api/projects/{x}/members/outsider", json={"role": "coder"})
-    assert added.status_code == 200 and {"name": "outsider", "display_name": "outsider", "role": "coder"} in added.json()
+    assert added.status_code == 200 and {"id": uid(team_app, "outsider"), "name": "outsider",
+                                         "display_name": "outsider", "role": "coder"} in added.json()
     assert api(team_app, team, "outsider").get(f"/api/projects/{x}").status_code == 200
     lead.put(f"/api/projects/{x}/members/outsider", json={"role": "viewer"})
     assert ("outsider", "viewer") in [(m["name"], m["role"]) for m in lead.get(f"/api/projects/{x}/members").json()]
@@ -89,7 +97,8 @@ def test_unknown_users_and_the_last_lead_are_refused(team_app, team):
 def test_an_administrator_creates_users_who_can_then_sign_in(team_app, team):
     made = api(team_app, team, "lead").post("/api/users", json={"name": "sam", "password": PASSWORD,
                                                                 "display_name": "Sam K"})
-    assert made.status_code == 201 and made.json() == {"name": "sam", "display_name": "Sam K", "admin": False}
+    assert made.status_code == 201 and made.json() == {"id": uid(team_app, "sam"), "name": "sam",
+                                                       "display_name": "Sam K", "admin": False}
     page = TestClient(team_app).post("/login", data={"name": "sam", "password": PASSWORD}, follow_redirects=True)
     assert page.status_code == 200 and "Projects" in page.text
 
@@ -115,6 +124,43 @@ def test_a_lead_gives_and_takes_back_transcripts(team_app, team):
     assert coder.get(f"/api/documents/{doc}").status_code == 404
     assert lead.put(f"/api/documents/{doc}/assignments/coder").json() == [{"document_id": doc, "coder": "coder"}]
     assert coder.get(f"/api/documents/{doc}").status_code == 200
+
+
+def test_an_administrator_resets_a_password_and_the_user_is_signed_out_everywhere(team_app, team):
+    browser = test_routes_team.signed_in(team_app, "coder")
+    admin = api(team_app, team, "lead")
+    listed = {u["name"]: u for u in admin.get("/api/users").json()}
+    assert listed["coder"] == {"id": uid(team_app, "coder"), "name": "coder", "display_name": "coder",
+                               "admin": False, "signed_in_on": 1}
+    assert listed["lead"]["admin"] is True
+    reset = admin.put("/api/users/coder/password", json={"password": "a brand new password"})
+    assert reset.status_code == 200 and reset.json() == {"name": "coder", "sessions_ended": 1}
+    assert browser.get("/", follow_redirects=False).headers["location"].startswith("/login")
+    fresh = TestClient(team_app)
+    assert fresh.post("/login", data={"name": "coder", "password": PASSWORD}).status_code != 303
+    assert fresh.post("/login", data={"name": "coder", "password": "a brand new password"},
+                      follow_redirects=False).status_code == 303
+    assert api(team_app, team, "coder").get(f"/api/projects/{team['x']}").status_code == 200  # tokens stay
+    assert admin.post("/api/users/coder/sessions/end").json() == {"name": "coder", "sessions_ended": 1}
+    assert {u["name"]: u["signed_in_on"] for u in admin.get("/api/users").json()}["coder"] == 0
+
+
+@pytest.mark.parametrize("who, method, path, body, status, words", [
+    ("coder", "get", "/api/users", None, 403, "only an administrator"),
+    ("coder", "put", "/api/users/viewer/password", {"password": "a takeover password"}, 403, "only an administrator"),
+    ("coder", "post", "/api/users/lead/sessions/end", None, 403, "only an administrator"),
+    ("lead", "put", "/api/users/viewer/password", {"password": "short"}, 422, "at least 8 characters"),
+    ("lead", "put", "/api/users/nobody/password", {"password": "a long new password"}, 404, "no user called"),
+    ("lead", "put", "/api/users/viewer/password", {}, 422, "password: Field required"),
+    ("lead", "post", "/api/users/nobody/sessions/end", None, 404, "no user called"),
+])
+def test_account_refusals_change_nothing(team_app, team, who, method, path, body, status, words):
+    with session_for(team_app.state.engine) as session:
+        hashes = {u.name: u.password_hash for u in store.list_users(session)}
+    before = stored(team_app)
+    refused(team_app, api(team_app, team, who).request(method.upper(), path, json=body), status, words, before)
+    with session_for(team_app.state.engine) as session:
+        assert {u.name: u.password_hash for u in store.list_users(session)} == hashes
 
 
 @pytest.mark.parametrize("who, user, status, words", [
@@ -224,12 +270,15 @@ def test_codings_are_read_by_layer(team_app, team):
     mine = code(team_app, team, "coder")
     theirs = code(team_app, team, "lead", key="focus", phrase="Nobody judges you")
     lead, path = api(team_app, team, "lead"), f"/api/documents/{team['doc_x']}/codings"
-    assert {(c["id"], c["layer"]) for c in lead.get(path).json()} == {(mine["id"], "coder:coder"),
-                                                                        (theirs["id"], "coder:lead")}
-    assert [c["id"] for c in lead.get(path, params={"layer": "coder:coder"}).json()] == [mine["id"]]
+    coder, lead_layer, viewer = (f"coder:{uid(team_app, n)}" for n in ("coder", "lead", "viewer"))
+    assert {(c["id"], c["layer"]) for c in lead.get(path).json()} == {(mine["id"], coder),
+                                                                        (theirs["id"], lead_layer)}
+    assert [c["id"] for c in lead.get(path, params={"layer": coder}).json()] == [mine["id"]]
     assert lead.get(path, params={"layer": "consensus"}).json() == []
-    assert lead.get(path, params={"layer": "coder:viewer"}).json() == []
-    for bad, words in (("everyone", "layer:"), ("coder:nobody", "nobody called 'nobody'")):
+    assert lead.get(path, params={"layer": viewer}).json() == []  # a member who has not coded
+    outsider = uid(team_app, "outsider")
+    for bad, words in (("everyone", "layer:"), ("coder:coder", "coder:<user id>"),
+                       (f"coder:{outsider}", f"user {outsider} does not code"), ("coder:99999999999", "layer:")):
         answer = lead.get(path, params={"layer": bad})
         assert answer.status_code == 422 and words in answer.json()["detail"]
 
@@ -241,9 +290,9 @@ def test_a_blind_coder_reads_only_their_own_layer_whatever_they_ask_for(team_app
         lead = accounts.find_user(session, name="lead")
         store.set_blind(session, project=store.get_project(session, project_id=team["x"]), user=lead, blind=True)
     coder, path = api(team_app, team, "coder"), f"/api/documents/{team['doc_x']}/codings"
-    for layer in ("all", "coder:lead", "coder:coder"):
+    for layer in ("all", f"coder:{uid(team_app, 'lead')}", f"coder:{uid(team_app, 'coder')}"):
         assert [c["id"] for c in coder.get(path, params={"layer": layer}).json()] == (
-            [] if layer == "coder:lead" else [mine["id"]])
+            [] if layer.endswith(f":{uid(team_app, 'lead')}") else [mine["id"]])
 
 
 def test_a_coder_changes_memo_span_and_code_of_a_coding_in_one_request(team_app, team):
@@ -254,7 +303,7 @@ def test_a_coder_changes_memo_span_and_code_of_a_coding_in_one_request(team_app,
     assert changed.status_code == 200, changed.text
     body = changed.json()
     assert (body["text"], body["code_id"], body["memo"], body["layer"]) == (
-        "stays in the room", "safety/confidentiality", "confidentiality", "coder:coder")
+        "stays in the room", "safety/confidentiality", "confidentiality", f"coder:{uid(team_app, 'coder')}")
     with session_for(team_app.state.engine) as session:
         kinds = [e.kind for e in store.list_events(session, project_id=team["x"], kind="coding.")][:3]
     assert kinds == ["coding.memo", "coding.recoded", "coding.resized"]
@@ -302,6 +351,21 @@ def test_undo_on_a_transcript_takes_back_the_callers_last_change_there(team_app,
     assert "Safety" in undone["undone"] and undone["next"] is None
     assert coder.get(f"/api/documents/{team['doc_x']}/codings").json() == []
     assert coder.post(path).json() == {"undone": None, "next": None}
+
+
+def test_undo_across_the_project_takes_back_the_callers_last_change_anywhere_in_it(team_app, team):
+    lead, coder, x = api(team_app, team, "lead"), api(team_app, team, "coder"), f"/api/projects/{team['x']}"
+    assert lead.post(f"{x}/codes", json={"name": "Feeling heard", "parent": "safety"}).status_code == 201
+    code(team_app, team, "coder")
+    assert "Safety" in coder.get(f"{x}/undo").json()["next"]
+    assert "Feeling heard" in lead.get(f"{x}/undo").json()["next"]  # each undoes only their own change
+    undone = coder.post(f"{x}/undo").json()
+    assert "Safety" in undone["undone"] and undone["next"] is None
+    assert coder.get(f"/api/documents/{team['doc_x']}/codings").json() == []
+    assert "Feeling heard" in lead.post(f"{x}/undo").json()["undone"]
+    assert "safety/feeling-heard" not in [c["id"] for c in lead.get(f"{x}/codes").json() if not c["retired"]]
+    before = stored(team_app)
+    refused(team_app, api(team_app, team, "outsider").post(f"{x}/undo"), 404, "no project", before)
 
 
 def test_undo_refusals_store_nothing(team_app, team):

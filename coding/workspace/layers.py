@@ -74,25 +74,26 @@ def choices(session: Session, *, document: Document, allowed: Optional[set[int]]
 
 
 def choice_values(session: Session, *, project_id: int, choice: str) -> Optional[list[str]]:
-    """The `layers` values a script's `layer` choice names: None for "all", ["consensus"], or the layer of the
-    coder called <name> in "coder:<name>"; Invalid for anything else or a name that is no coder's here."""
+    """The `layers` values a script's `layer` choice names, written as the pages write them: None for "all",
+    ["consensus"], or ["coder:<user id>"] (nothing, for a member who has not coded yet); Invalid for anything
+    else or a user who is no member here."""
     if choice == "all":
         return None
     if choice == CONSENSUS:
         return [CONSENSUS]
-    kind, _, name = choice.partition(":")
-    if kind != "coder" or not name:
-        raise store.Invalid(f"layer: is 'all', 'consensus' or 'coder:<user name>', not '{choice[:80]}'")
-    owner = next((u for u in store.layer_owners(session, project_id=project_id).values() if u.name == name), None)
-    members = {u.name for u, _ in accounts.members(session, project_id=project_id)}
-    if owner is None and name not in members:
-        raise store.Invalid(f"layer: nobody called '{name[:80]}' codes in this project")
-    return [f"coder:{owner.id}"] if owner else []
+    kind, _, number = choice.partition(":")
+    if kind != "coder" or not (number.isascii() and number.isdigit()) or len(number) > 10:
+        raise store.Invalid(f"layer: is 'all', 'consensus' or 'coder:<user id>', not '{choice[:80]}'")
+    user_id = int(number)
+    coded = user_id in {u.id for u in store.layer_owners(session, project_id=project_id).values()}
+    if not coded and user_id not in {u.id for u, _ in accounts.members(session, project_id=project_id)}:
+        raise store.Invalid(f"layer: user {user_id} does not code in this project")
+    return [f"coder:{user_id}"] if coded else []
 
 
 def script_values(session: Session, *, project_id: int) -> dict[int, str]:
-    """Each layer's value as a script names it: "consensus" or "coder:<user name>"."""
-    found = {i: f"coder:{u.name}" for i, u in store.layer_owners(session, project_id=project_id).items()}
+    """Each layer's value, as the pages and every API route name it: "consensus" or "coder:<user id>"."""
+    found = {i: f"coder:{u.id}" for i, u in store.layer_owners(session, project_id=project_id).items()}
     consensus = store.consensus_layer(session, project_id=project_id, create=False)
     if consensus is not None:
         found[consensus.id] = CONSENSUS

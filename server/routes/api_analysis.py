@@ -5,12 +5,12 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Literal, Optional
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from coding import store
-from coding.analysis import counts, page_data, queries, retrieval
+from coding.analysis import charts, counts, page_data, queries, retrieval
 from coding.exchange import downloads, refi_export
 from coding.exchange.memos_docx import memos_docx
 from coding.models import SavedQuery
@@ -198,6 +198,29 @@ def frequencies(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted
     """How often each top-level code was applied, with participants and documents, as the page's chart."""
     data = page_data.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
     return [FrequencyOut(**f._asdict()) for f in counts.frequencies(data.passages, data.codes)]
+
+
+FigureName = Annotated[Literal["matrix", "pyramid", "frequencies"], Path(description="which of the Analysis page's figures")]
+IMAGE = {200: {"description": "the figure, with Content-Disposition: attachment",
+               "content": {"image/svg+xml": {}, "image/png": {}}}}
+
+
+@router.get("/projects/{project_id}/figures/{figure}", response_class=Response, responses={**IMAGE, **READ})
+def figure_file(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep, figure: FigureName,
+                format: Annotated[Literal["svg", "png"], Query(description="SVG, or PNG at twice its size")] = "svg",
+                rows: Rows = "values", columns: Columns = "decisions", mode: Mode = "overlap",
+                of: Annotated[Optional[int], Query(ge=1, le=ID_MAX, description="one document's pyramid")] = None,
+                ) -> Response:
+    """A figure of the Analysis page as the page downloads it (the same picture, filtered the same way):
+    the matrix heatmap (`rows`, `columns`, `mode` as for /matrix), the values pyramid or the frequency chart."""
+    kind, attribute = matrix_kind(rows, columns)
+    data = page_data.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
+    shape = page_data.figure(data, name=figure, project_id=access.project.id, kind=kind, mode=mode,
+                             attribute=attribute, layer=wanted.layer, document_id=of)
+    name = f"{downloads.file_stem(access.project.name)}-{figure}.{format}"
+    if format == "svg":
+        return _file(charts.svg(shape, ident=figure).encode("utf-8"), name, "image/svg+xml")
+    return _file(charts.png(shape, scale=2.0), name, "image/png")
 
 
 # --- agreement --------------------------------------------------------------------------------------

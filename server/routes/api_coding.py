@@ -219,7 +219,7 @@ def edit_project_memo(memo_id: Id, body: ProjectMemoIn, session: SessionDep, acc
 # --- codings by layer, editing one, undo per transcript ---------------------------------------------
 
 class LayeredCodingOut(CodingOut):
-    layer: str = Field(examples=["coder:sam"], description='"consensus" or "coder:<user name>"')
+    layer: str = Field(examples=["coder:3"], description='"consensus" or "coder:<user id>" (the id in /members)')
 
 
 class CodingChange(BaseModel):
@@ -248,8 +248,8 @@ def _layered(session, document, found) -> list[LayeredCodingOut]:
 
 @router.get("/documents/{document_id}/codings", responses=answers(404, 422))
 def list_document_codings(session: SessionDep, target: DocumentDep,
-                          layer: Annotated[str, Query(max_length=120, examples=["coder:sam"],
-                                                      description="all, consensus or coder:<user name>")] = "all"
+                          layer: Annotated[str, Query(max_length=120, examples=["coder:3"],
+                                                      description="all, consensus or coder:<user id>")] = "all"
                           ) -> list[LayeredCodingOut]:
     """The transcript's live codings in the layer asked for, of those you may see (a blind coder: their own)."""
     document = target.document
@@ -288,6 +288,22 @@ def document_undo(session: SessionDep, target: DocumentDep) -> UndoOut:
                           document_id=target.document.id)
     return UndoOut(undone=store.undone_message(session, event=event) if event else None,
                    next=_document_undo_hint(session, target))
+
+
+@router.get("/projects/{project_id}/undo", responses=READ)
+def project_undo_hint(session: SessionDep, access: ProjectDep) -> UndoHint:
+    """What Undo across the whole project would undo: your last change anywhere in it (on any transcript or
+    in the codebook)."""
+    return UndoHint(next=store.undo_hint(session, project_id=access.project.id, user=access.user))
+
+
+@router.post("/projects/{project_id}/undo", responses=CHANGE)
+def project_undo(session: SessionDep, access: ProjectDep) -> UndoOut:
+    """Undo your last change anywhere in the project (while your role still allows it), as the project's
+    Undo does; the transcript and codebook routes undo only there."""
+    event = accounts.undo(session, project_id=access.project.id, user=access.user, role=access.role)
+    return UndoOut(undone=store.undone_message(session, event=event) if event else None,
+                   next=store.undo_hint(session, project_id=access.project.id, user=access.user))
 
 
 # --- number keys ------------------------------------------------------------------------------------

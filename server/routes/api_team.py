@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field, StrictBool
 
 from coding import store
-from coding.team import accounts, activity
+from coding.team import accounts, activity, signin
 from coding.team.accounts import ROLES
 from server import auth
 from server.deps import ID_MAX, DocumentAccess, DocumentDep, LeadDep, LeadDocumentDep, SessionDep, UserDep
@@ -23,6 +23,7 @@ Name = Annotated[str, Path(min_length=1, max_length=80, description="a user name
 # --- members and users ------------------------------------------------------------------------------
 
 class MemberOut(BaseModel):
+    id: int = Field(description='the user id, as layers name it: "coder:<id>"')
     name: str
     display_name: str
     role: Literal[ROLES]
@@ -40,13 +41,14 @@ class UserIn(BaseModel):
 
 
 class UserOut(BaseModel):
+    id: int
     name: str
     display_name: str
     admin: bool
 
 
 def _members(session, project_id: int) -> list[MemberOut]:
-    return [MemberOut(name=u.name, display_name=u.display_name, role=role)
+    return [MemberOut(id=u.id, name=u.name, display_name=u.display_name, role=role)
             for u, role in accounts.members(session, project_id=project_id)]
 
 
@@ -75,11 +77,59 @@ def delete_member(username: Name, session: SessionDep, access: LeadDep) -> Respo
 @router.post("/users", status_code=201, responses=answers(403, 409, 422))
 def create_user(body: UserIn, session: SessionDep, user: UserDep) -> UserOut:
     """Create a user account with a password (administrators only)."""
-    if not user.is_admin:
-        raise auth.Forbidden("only an administrator can manage user accounts")
+    _admin(user)
     made = accounts.create_user(session, name=body.name, password=body.password, display_name=body.display_name,
                                 admin=body.admin)
-    return UserOut(name=made.name, display_name=made.display_name, admin=made.is_admin)
+    return UserOut(id=made.id, name=made.name, display_name=made.display_name, admin=made.is_admin)
+
+
+class AccountOut(UserOut):
+    signed_in_on: int = Field(description="how many browsers the user is signed in on now")
+
+
+class PasswordIn(BaseModel):
+    password: str = Field(min_length=1, max_length=200, description="the new password (8 characters or more)")
+
+
+class SignedOut(BaseModel):
+    name: str
+    sessions_ended: int
+
+
+UserName = Annotated[str, Path(min_length=1, max_length=80, description="a user's sign-in name", examples=["sam"])]
+ADMIN = answers(403, 404, 422)
+
+
+def _admin(user) -> None:
+    if not user.is_admin:
+        raise auth.Forbidden("only an administrator can manage user accounts")
+
+
+@router.get("/users", responses=answers(403))
+def list_users(session: SessionDep, user: UserDep) -> list[AccountOut]:
+    """Every user account, with how many browsers each is signed in on (administrators only)."""
+    _admin(user)
+    users = store.list_users(session)
+    live = signin.live_session_counts(session, user_ids=[u.id for u in users])
+    return [AccountOut(id=u.id, name=u.name, display_name=u.display_name, admin=u.is_admin, signed_in_on=live[u.id])
+            for u in users]
+
+
+@router.put("/users/{user_name}/password", responses=ADMIN)
+def reset_password(user_name: UserName, body: PasswordIn, session: SessionDep, user: UserDep) -> SignedOut:
+    """Give a user a new password, as the Users page does; every browser they are signed in on is signed out
+    (administrators only). Their API tokens stay: they revoke those on their Account page."""
+    _admin(user)
+    target = accounts.user_named(session, name=user_name)
+    return SignedOut(name=target.name, sessions_ended=signin.reset_password(session, user=target, new=body.password))
+
+
+@router.post("/users/{user_name}/sessions/end", responses=answers(403, 404))
+def end_sessions(user_name: UserName, session: SessionDep, user: UserDep) -> SignedOut:
+    """Sign a user out on every browser (administrators only; API tokens are not sessions and stay)."""
+    _admin(user)
+    target = accounts.user_named(session, name=user_name)
+    return SignedOut(name=target.name, sessions_ended=signin.end_sessions(session, user=target))
 
 
 # --- assignments ------------------------------------------------------------------------------------
