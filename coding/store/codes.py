@@ -33,10 +33,15 @@ def _code_records():
 
 def get_code(session: Session, *, project_id: int, key: str) -> Code:
     """A project's code by its key (such as `safety/confidentiality`)."""
-    code = session.exec(select(Code).where(Code.project_id == project_id, Code.key == key)).first()
+    code = session.exec(_code_by_key(), params={"project_id": project_id, "key": key}).first()
     if code is None:
         raise NotFound(f"this project's codebook has no code '{key}'")
     return code
+
+
+@built
+def _code_by_key():
+    return select(Code).where(Code.project_id == bindparam("project_id"), Code.key == bindparam("key"))
 
 
 def _slug(text: str) -> str:

@@ -18,9 +18,8 @@ def _layer(session: Session, *, project_id: int, kind: str, user_id: Optional[in
     """Find a layer, or create it safely when two first codings arrive at once (a conflicting insert does
     nothing, and the layer the other request made is read back)."""
     def find() -> Optional[Layer]:
-        query = select(Layer).where(Layer.project_id == project_id, Layer.kind == kind)
-        query = query.where(Layer.user_id == user_id if user_id is not None else col(Layer.user_id).is_(None))
-        return session.exec(query).first()
+        params = {"project_id": project_id, "kind": kind, **({"user_id": user_id} if user_id is not None else {})}
+        return session.exec(_find_layer(user_id is not None), params=params).first()
 
     layer = find()
     if layer is None and create:
@@ -29,6 +28,12 @@ def _layer(session: Session, *, project_id: int, kind: str, user_id: Optional[in
                         .on_conflict_do_nothing())
         layer = find()
     return layer
+
+
+@built
+def _find_layer(owned: bool):
+    query = select(Layer).where(Layer.project_id == bindparam("project_id"), Layer.kind == bindparam("kind"))
+    return query.where(Layer.user_id == bindparam("user_id") if owned else col(Layer.user_id).is_(None))
 
 
 def coder_layer(session: Session, *, project_id: int, user: User) -> Layer:

@@ -55,8 +55,9 @@ def owner_of_model(project: Project, user: Optional[User]) -> Optional[int]:
 @store.built
 def _newest(whole: bool, coder: bool):
     """A query for the newest learned model of the project (or of one coder, in a blind project): the whole
-    row, or only its version (id and when it was trained)."""
-    columns = (SuggestionModel,) if whole else (SuggestionModel.id, SuggestionModel.trained_at)
+    row, or only its version (id and when it was trained) and the signals it was trained on."""
+    columns = (SuggestionModel,) if whole else (SuggestionModel.id, SuggestionModel.trained_at,
+                                                SuggestionModel.signals_seen)
     query = select(*columns).where(SuggestionModel.project_id == bindparam("project_id"))
     query = query.where(SuggestionModel.user_id == bindparam("user_id") if coder
                         else col(SuggestionModel.user_id).is_(None))
@@ -189,10 +190,11 @@ def retrain(session: Session, *, project_id: int, user_id: Optional[int] = None)
 
 
 def due_for_training(session: Session, *, project_id: int, user_id: Optional[int] = None) -> bool:
-    """True when enough has been coded or decided since the model was last trained."""
-    model = latest_model(session, project_id=project_id, user_id=user_id)
+    """True when enough has been coded or decided since the model was last trained (read without the
+    model's word tables: this runs after every coding)."""
+    found = store.records(session, _newest(False, user_id is not None), **_model_params(project_id, user_id))
     seen = signal_count(session, project_id=project_id, user_id=user_id)
-    return seen - (model.signals_seen if model else 0) >= RETRAIN_EVERY
+    return seen - (found[0].signals_seen if found else 0) >= RETRAIN_EVERY
 
 
 def retrain_if_due(engine: Engine, project_id: int, user_id: Optional[int] = None) -> Optional[SuggestionModel]:

@@ -172,13 +172,15 @@ def suggestions_on(user: User) -> bool:
 
 
 def affected_turns(session: Session, *, document: Document, start: int, end: int, user: User,
-                   with_suggestions: bool = False, layers: Optional[set[int]] = None) -> list[TurnView]:
-    """The rendered turns that a change to [start, end) touches (with the coder's suggestions if asked)."""
+                   with_suggestions: bool = False, layers: Optional[set[int]] = None,
+                   codes: Optional[Sequence[Code]] = None) -> list[TurnView]:
+    """The rendered turns that a change to [start, end) touches (with the coder's suggestions if asked;
+    `codes`: the project's, when the caller has them)."""
     turns = store.turns_overlapping(session, document_id=document.id, start=start, end=end)
     if not turns:
         return []
     return _views(session, document=document, user=user, turns=turns, layers=layers,
-                  with_suggestions=with_suggestions)
+                  with_suggestions=with_suggestions, codes=codes)
 
 
 def _views(session: Session, *, document: Document, user: User, turns: Sequence[Turn],

@@ -29,17 +29,19 @@ def turns_response(request: Request, session, target: DocumentAccess, start: int
     shown = shown_layers(request, session, target)
     wanted = set(counted)
     scope = visibility.scope_for(session, project=access.project, user=user, role=access.role)
+    codes = store.code_records(session, project_id=document.project_id)  # read once, for every part below
     context = {
-        "counted": [c for c in store.project_codes(session, project_id=document.project_id) if c.id in wanted],
+        "counted": [c for c in codes if c.id in wanted],
         "counts": visibility.code_counts(session, project_id=document.project_id, scope=scope,
                                          document_id=document.id, shown=shown) if wanted else {},
         "document": document,
         "turns": affected_turns(session, document=document, start=start, end=end, user=user, with_suggestions=True,
-                                layers=shown),
+                                layers=shown, codes=codes),
         "coding_count": store.document_coding_count(session, document_id=document.id, layers=shown),
         "suggestions": suggestions,
         "suggestions_listed": PANEL,
-        "undo_hint": store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id),
+        "undo_hint": store.undo_hint(session, project_id=document.project_id, user=user, document_id=document.id,
+                                     codes=codes),
         "project_id": document.project_id,
         "panel": panel,
         "message": message,
