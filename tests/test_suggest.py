@@ -81,6 +81,16 @@ def test_the_pipeline_lemmatises_with_the_lookup_table():
     assert nlp.lemma("felt") == "feel"
 
 
+def test_word_probabilities_are_the_tables_values_and_the_floor_for_unknown_words():
+    table = nlp._read_table("lexeme_prob")
+    words = ["peer", "support", "the", "facilitator", "kindness", "zzqxv-not-a-word", "", "café", "Peer"]
+    expected = [table.get(w, min(table.values())) for w in words]
+    assert nlp.word_probabilities().of(words).tolist() == expected
+    small = nlp.Probabilities({"safe": -8.5, "heard": -9.25})
+    assert small.of(["heard", "unheard", "safe"]).tolist() == [-9.25, -9.25, -8.5]
+    assert small.of([]).tolist() == [] and nlp.Probabilities({}).of(["any"]).tolist() == [0.0]
+
+
 def test_section_names_and_aliases_map_to_codes():
     assert code_for_name(EVIDENCE, "Experience in common of social and emotional distress") == "experience-in-common"
     assert code_for_name(EVIDENCE, "Type of leadership") == "leadership"

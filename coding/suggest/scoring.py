@@ -176,9 +176,7 @@ class Scorer:
         tfidf = counts * idf[:, None]
         tfidf /= np.maximum(np.linalg.norm(tfidf, axis=0, keepdims=True), 1e-12)
         self.w_similarity = tfidf * idf[:, None]
-        probabilities = nlp.word_probabilities()
-        floor = min(probabilities.values())
-        background = np.exp(np.array([probabilities.get(t, floor) for t in vocabulary]))
+        background = np.exp(nlp.word_probabilities().of(vocabulary))
         own = counts / np.maximum(counts.sum(axis=0, keepdims=True), 1e-12)
         self.w_likelihood = (np.log(SMOOTHING * own + (1 - SMOOTHING) * background[:, None])
                              - np.log(background)[:, None])
