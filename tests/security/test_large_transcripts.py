@@ -166,8 +166,8 @@ def test_other_users_stay_fast_while_a_large_import_runs(live_team):
     assert lead.get(f"/api/jobs/{job}").json()["status"] == "done"
     importing = time.monotonic() - began
     assert [status for status, _ in timings] == [200, 201, 200]
-    # a blocked event loop held every request for the whole import (47 s once). Each answer must come in a
-    # small part of the import's own time, whatever the machine's speed (bench/import_memory.py prints the
-    # figures against the 1 s target)
-    assert all(seconds < importing / 4 for _, seconds in timings), (timings, importing)
+    # a blocked event loop held every request for the whole import (47 s once). Each answer must come within
+    # 3 s or half the import's own time, whichever is longer, so that a slow machine is not taken for a blocked
+    # loop (bench/import_memory.py prints the figures against the 1 s target)
+    assert all(seconds < max(3.0, importing / 2) for _, seconds in timings), (timings, importing)
     assert finished_job(lead, upload.text).text.count("long-") >= 6
