@@ -6,7 +6,7 @@ Offsets (`start`, `end`) are half-open ranges of Unicode code points into `Docum
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -356,9 +356,10 @@ class Memo(SQLModel, table=True):
 
 
 class Job(SQLModel, table=True):
-    """A long operation (a big import, a REFI-QDA import, a big report) run in the background by the worker that
-    accepted it; any worker can answer a poll from this row. `result` names what it made: a project, documents,
-    or a file in the private job-results folder (served once to `user_id`)."""
+    """A long operation (a big import, a REFI-QDA import, a big report), queued here until a worker process claims
+    it (`coding.jobs.queue`); any app server can answer a poll from this row. `params` are what the work needs
+    besides its files (`JobInput`); `result` names what it made: a project, documents, or a file in the private
+    job-results folder (served once to `user_id`)."""
 
     id: str = Field(primary_key=True, max_length=32)  # random, so ids cannot be guessed or counted
     project_id: Optional[int] = Field(default=None, foreign_key="project.id", index=True)
@@ -371,3 +372,17 @@ class Job(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     heartbeat_at: datetime = Field(default_factory=utcnow)  # the running worker touches it; a stale one has died
     finished_at: Optional[datetime] = None
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    attempts: int = 0  # how many times a worker has claimed it
+    worker: str = Field(default="", max_length=80)  # the worker running it ("host:pid")
+
+
+class JobInput(SQLModel, table=True):
+    """A file a queued job reads (an upload, a report template), in the database so that a worker on any machine
+    can claim the job; deleted when the job ends."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    job_id: str = Field(sa_column=Column(Text, ForeignKey("job.id", ondelete="CASCADE"), nullable=False, index=True))
+    position: int = 0
+    name: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

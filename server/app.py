@@ -63,12 +63,14 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         engine.dispose()
 
     migrate(engine)
-    runner = jobs.Runner(engine, Path(settings.jobs_dir), background=settings.database_url not in ("sqlite://",
-                                                                                                 "sqlite:///:memory:"))
+    runner = jobs.Runner(engine, Path(settings.jobs_dir), local=settings.jobs_in_process,
+                         inline=settings.database_url in ("sqlite://", "sqlite:///:memory:"))
     with session_for(engine) as session:
         jobs.recover(session)  # jobs of a worker that stopped will never finish
     runner.sweep()
+    runner.resume()
     threading.Thread(target=nlp.warm_up, name="peerframe-warm-up", daemon=True).start()
+    threading.Thread(target=signin.decoy_hash, name="peerframe-decoy-hash", daemon=True).start()  # before sign-ins
     if settings.single_user or settings.demo:
         with session_for(engine) as session:
             local = store.ensure_user(session, name=settings.single_user_name, display_name=settings.single_user_name)

@@ -85,6 +85,7 @@ class Access:
     user: User
     project: Project
     role: str
+    local: bool = False  # the single user of a machine, lead of every project without a membership
 
     def can(self, role: str) -> bool:
         """True when the user's role covers `role`."""
@@ -94,13 +95,13 @@ class Access:
 def _access(request: Request, session: Session, user: User, project_id: int, needed: str) -> Access:
     settings = request.app.state.settings
     project = session.get(Project, project_id)
+    local = settings.single_user and user.name == settings.single_user_name
     role = None
     if project is not None:
-        local = settings.single_user and user.name == settings.single_user_name
         role = "lead" if local else accounts.role_in(session, project_id=project_id, user=user)
     if role is None:
         raise store.NotFound(f"no project {project_id}")
-    access = Access(user, project, role)
+    access = Access(user, project, role, local=local)
     if not access.can(needed):
         raise auth.Forbidden(f"this needs the {needed} role in '{project.name}'; you are a {role} there")
     return access

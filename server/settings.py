@@ -9,7 +9,7 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from coding.jobs import Thresholds, result_folder_for
+from coding.jobs.sizes import Thresholds, result_folder_for
 from coding.limits import MB, Limits
 
 # values that were once published in this source as defaults: never accepted as a signing key
@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     job_upload_bytes: int = Thresholds.upload_bytes  # uploads over this run as jobs
     job_files: int = Thresholds.files  # so do batches of more files than this
     job_report_quotes: int = Thresholds.report_quotes  # and reports of more quotes than this
+    jobs_in_process: bool = True  # this server also works through the job queue (off beside `peerframe worker`s)
 
     def thresholds(self) -> Thresholds:
         """When an import or report is big enough to run as a job."""

@@ -5,7 +5,7 @@ such a refusal is answered at once; the job then runs the same functions a small
 """
 
 import io
-from dataclasses import replace
+from dataclasses import asdict
 from typing import Optional, Sequence
 
 from sqlmodel import Session
@@ -14,13 +14,16 @@ from coding import store
 from coding.analysis import retrieval
 from coding.exchange import downloads, batch_import, refi_import
 from coding.exchange.refi_plan import check_upload
-from coding.jobs.runner import Runner, Thresholds
+from coding.jobs.runner import Inputs, Runner, Thresholds, kind
 from coding.limits import Limits
-from coding.models import Document, Job, User
+from coding.models import Document, Job, Project, User
+from coding.team import accounts, visibility
 from coding.team.visibility import Scope
 
 TRANSCRIPTS, REFI_IMPORT, REPORT = "transcripts", "refi-import", "report"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+STOPPED_IMPORT = ("the server restarted (or its worker stopped) while this ran, so it did not finish; each file it "
+                  "had read is in the project whole, the others are not there; import those again")
 
 
 def big_upload(sizes: Sequence[int], thresholds: Thresholds) -> bool:
@@ -28,39 +31,58 @@ def big_upload(sizes: Sequence[int], thresholds: Thresholds) -> bool:
     return len(sizes) > thresholds.files or sum(sizes) > thresholds.upload_bytes
 
 
+def _member(db: Session, job: Job, needed: str) -> tuple[User, Project, str]:
+    """The job's user, project and role as the job runs: one who has since left the project, or lost the role
+    the job needs, is refused (as the request would be now)."""
+    user, project = db.get(User, job.user_id), db.get(Project, job.project_id)
+    if user is None or project is None:
+        raise store.NotFound("the project or the person who started this is no longer there; nothing was done")
+    role = "lead" if job.params.get("local") else accounts.role_in(db, project_id=project.id, user=user)
+    if not accounts.at_least(role, needed):
+        raise store.NotYours(f"you are no longer a {needed} in '{project.name}', so this was not done")
+    return user, project, role
+
+
 def import_transcripts(runner: Runner, session: Session, *, project_id: int, user: User,
                        files: list[tuple[str, bytes]], participant: str = "", limits: Limits = Limits(),
-                       refused: Sequence[tuple[str, str]] = ()) -> Job:
+                       refused: Sequence[tuple[str, str]] = (), local: bool = False) -> Job:
     """Import a batch of transcripts as a job; its result lists each file's document or refusal (`refused`:
-    files already refused while they were received, with the reason)."""
-    user_id = user.id
-
-    def work(db: Session, progress, _save) -> dict:
-        results = [batch_import.ImportResult(name, error=reason) for name, reason in refused]
-        results += batch_import.import_many(db, project_id=project_id, user=db.get(User, user_id), files=files,
-                                            participant=participant, limits=limits, progress=progress)
-        stored = sum(r.document is not None for r in results)
-        return {"message": f"{stored} of {len(results)} files imported", "project_id": project_id,
-                "results": [{"name": r.name, "document_id": r.document.id if r.document else None, "error": r.error}
-                            for r in results]}
-    return runner.start(session, user=user, kind=TRANSCRIPTS, work=work, project_id=project_id,
+    files already refused while they were received, with the reason; `local`: the single user, lead of all)."""
+    return runner.start(session, user=user, kind=TRANSCRIPTS, project_id=project_id, inputs=files,
+                        params={"participant": participant, "limits": asdict(limits), "local": local,
+                                "refused": [list(pair) for pair in refused]},
                         message=f"{len(files) + len(refused)} files waiting to be read")
 
 
 def import_document(runner: Runner, session: Session, *, project_id: int, user: User, name: str, data: bytes,
                     participant: Optional[str] = None, attributes: Optional[dict[str, str]] = None,
-                    limits: Limits = Limits()) -> Job:
+                    limits: Limits = Limits(), local: bool = False) -> Job:
     """Import one big transcript as a job; a refused file fails the job with the reason and stores nothing."""
-    user_id = user.id
-
-    def work(db: Session, progress, _save) -> dict:
-        progress(0.1, f"reading {name}")
-        document = batch_import.import_one(db, project_id=project_id, user=db.get(User, user_id), name=name, data=data,
-                                           participant=participant, attributes=attributes, limits=limits)
-        return {"message": f"{name} imported", "project_id": project_id, "document_id": document.id,
-                "results": [{"name": name, "document_id": document.id, "error": None}]}
-    return runner.start(session, user=user, kind=TRANSCRIPTS, work=work, project_id=project_id,
+    return runner.start(session, user=user, kind=TRANSCRIPTS, project_id=project_id, inputs=[(name, data)],
+                        params={"single": True, "participant": participant, "attributes": attributes,
+                                "limits": asdict(limits), "local": local},
                         message=f"{name} waiting to be read")
+
+
+@kind(TRANSCRIPTS, stopped=STOPPED_IMPORT)
+def _transcripts(db: Session, job: Job, files: Inputs, progress, _save) -> dict:
+    user, project, _ = _member(db, job, "coder")
+    params, limits = job.params, Limits(**job.params["limits"])
+    if params.get("single"):
+        name, data = files[0]
+        progress(0.1, f"reading {name}")
+        document = batch_import.import_one(db, project_id=project.id, user=user, name=name, data=data,
+                                           participant=params.get("participant"), attributes=params.get("attributes"),
+                                           limits=limits)
+        return {"message": f"{name} imported", "project_id": project.id, "document_id": document.id,
+                "results": [{"name": name, "document_id": document.id, "error": None}]}
+    results = [batch_import.ImportResult(name, error=reason) for name, reason in params.get("refused", [])]
+    results += batch_import.import_many(db, project_id=project.id, user=user, files=files,
+                                        participant=params.get("participant", ""), limits=limits, progress=progress)
+    stored = sum(r.document is not None for r in results)
+    return {"message": f"{stored} of {len(results)} files imported", "project_id": project.id,
+            "results": [{"name": r.name, "document_id": r.document.id if r.document else None, "error": r.error}
+                        for r in results]}
 
 
 def import_results(session: Session, job: Job) -> list[batch_import.ImportResult]:
@@ -77,16 +99,23 @@ def import_refi_file(runner: Runner, session: Session, *, name: str, filename: s
     """Import a REFI-QDA file as a new project, as a job; its result is the import report."""
     refi_import.check_name(session, name=name)
     check_upload(filename, data, limits)
-    user_id = user.id
+    return runner.start(session, user=user, kind=REFI_IMPORT, inputs=[(filename, data)],
+                        params={"name": name, "limits": asdict(limits), "nvivo": nvivo},
+                        message=f"{filename} waiting to be read")
 
-    def work(db: Session, progress, _save) -> dict:
-        progress(0.1, f"reading {filename}")
-        plan = refi_import.read_refi(filename, data, limits, nvivo)
-        progress(0.5, f"writing {refi_import.count(len(plan.sources), 'document')} and "
-                      f"{refi_import.count(len(plan.codings), 'coding')}")
-        report = refi_import.save(db, plan=plan, name=name, user=db.get(User, user_id))
-        return {"message": report.summary(), **report.as_dict()}
-    return runner.start(session, user=user, kind=REFI_IMPORT, work=work, message=f"{filename} waiting to be read")
+
+@kind(REFI_IMPORT)
+def _refi_import(db: Session, job: Job, files: Inputs, progress, _save) -> dict:
+    (filename, data), = files
+    progress(0.1, f"reading {filename}")
+    plan = refi_import.read_refi(filename, data, Limits(**job.params["limits"]), job.params["nvivo"])
+    progress(0.5, f"writing {refi_import.count(len(plan.sources), 'document')} and "
+                  f"{refi_import.count(len(plan.codings), 'coding')}")
+    user = db.get(User, job.user_id)
+    if user is None:
+        raise store.NotFound("the person who started this is no longer there; nothing was imported")
+    report = refi_import.save(db, plan=plan, name=job.params["name"], user=user)
+    return {"message": report.summary(), **report.as_dict()}
 
 
 def quote_count(session: Session, *, project_id: int, wanted: retrieval.QuoteFilter, scope: Scope) -> int:
@@ -95,15 +124,28 @@ def quote_count(session: Session, *, project_id: int, wanted: retrieval.QuoteFil
 
 
 def quote_report(runner: Runner, session: Session, *, project_id: int, user: User, wanted: retrieval.QuoteFilter,
-                 scope: Scope, options: downloads.ReportOptions, template: Optional[bytes] = None,
-                 template_name: str = "the template", filename: str = "report.docx") -> Job:
-    """Build the Word quote report as a job; its result is the file, downloaded once."""
-    def work(db: Session, progress, save) -> dict:
-        progress(0.1, "gathering the quotes")
-        project = store.get_project(db, project_id=project_id)
-        chosen = replace(options, template=io.BytesIO(template) if template else None)
-        data = downloads.report_docx(db, project=project, wanted=wanted, scope=scope, options=chosen,
-                                     template_name=template_name)
-        return {"message": f"{filename} is ready", **save(data, filename, DOCX)}
-    return runner.start(session, user=user, kind=REPORT, work=work, project_id=project_id,
+                 options: downloads.ReportOptions, template: Optional[bytes] = None,
+                 template_name: str = "the template", filename: str = "report.docx", local: bool = False) -> Job:
+    """Build the Word quote report as a job; its result is the file, downloaded once. What the reader may see
+    is worked out again as it runs, so a report started before a change of role shows only what is allowed."""
+    return runner.start(session, user=user, kind=REPORT, project_id=project_id,
+                        inputs=[(template_name, template)] if template else [],
+                        params={"wanted": asdict(wanted), "template_name": template_name, "filename": filename,
+                                "local": local, "options": {"tag_attributes": list(options.tag_attributes),
+                                                            "show_coder": options.show_coder,
+                                                            "show_document": options.show_document,
+                                                            "extra": options.extra}},
                         message="the report is waiting to be built")
+
+
+@kind(REPORT, again=True)
+def _report(db: Session, job: Job, files: Inputs, progress, save) -> dict:
+    user, project, role = _member(db, job, "viewer")
+    progress(0.1, "gathering the quotes")
+    scope = visibility.scope_for(db, project=project, user=user, role=role)
+    wanted = retrieval.narrowed(retrieval.QuoteFilter(**job.params["wanted"]), scope)
+    options = downloads.ReportOptions(**job.params["options"], template=io.BytesIO(files[0][1]) if files else None)
+    data = downloads.report_docx(db, project=project, wanted=wanted, scope=scope, options=options,
+                                 template_name=job.params["template_name"])
+    filename = job.params["filename"]
+    return {"message": f"{filename} is ready", **save(data, filename, DOCX)}

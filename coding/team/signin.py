@@ -1,5 +1,6 @@
 """Signing in: passwords checked under a throttle, first-run set-up, and server-side browser sessions."""
 
+import functools
 import secrets
 from datetime import datetime, timedelta
 from typing import Optional
@@ -19,7 +20,13 @@ MAX_ADDRESS_FAILURES = 50  # from one address over any names (a team behind one 
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(days=14)
 # checked when the name is unknown, so that unknown and known names take the same time to refuse
-_DECOY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def decoy_hash() -> str:
+    """A hash of no one's password, checked for unknown names so that they cost what known ones do (made on
+    first use: hashing takes a sixth of a second, which every command would otherwise pay at start-up)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class SignInRefused(ValueError):
@@ -50,7 +57,7 @@ def _password_matches(user: Optional[User], password: str) -> bool:
     """True when the password is the user's; one argon2 check either way, a decoy's for no user or password."""
     usable = user is not None and bool(user.password_hash)
     try:
-        return _hasher.verify(user.password_hash if usable else _DECOY_HASH, password) and usable
+        return _hasher.verify(user.password_hash if usable else decoy_hash(), password) and usable
     except (VerificationError, InvalidHashError):
         return False
 

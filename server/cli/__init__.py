@@ -2,7 +2,7 @@
 
 import typer
 
-from server.cli import analysis, exchange, log, reconcile, serve, suggest, team
+from server.cli import analysis, exchange, log, reconcile, serve, suggest, team, worker
 from server.cli.erase import erase_app
 from server.cli.frameworks import frameworks_app
 from server.cli.users import token_app, users_app
@@ -13,6 +13,7 @@ export_app = typer.Typer(cls=exchange.ExportGroup, no_args_is_help=True,
                               "(see: export file --help).")
 
 app.command()(serve.serve)
+app.command()(worker.worker)
 app.add_typer(frameworks_app, name="frameworks")
 app.command("import")(exchange.import_files)
 app.add_typer(export_app, name="export")

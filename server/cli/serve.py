@@ -1,6 +1,10 @@
-"""`peerframe serve`: the web application."""
+"""`peerframe serve`: the web application, and the worker processes that run its jobs."""
 
 import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 import typer
 
@@ -16,6 +20,9 @@ def serve(
     demo: bool = typer.Option(False, "--demo", help="Create the demo project (once) and run single-user."),
     single_user: bool = typer.Option(False, "--single-user", help="Run without login as the one local user."),
     workers: int = typer.Option(1, "--workers", min=1, help="Server processes (for a team on PostgreSQL)."),
+    job_workers: int = typer.Option(1, "--job-workers", min=0,
+                                    help="Worker processes for big imports and reports (0: the server runs them "
+                                         "itself; more can run elsewhere with `peerframe worker`)."),
 ) -> None:
     """Run the web application: signed-in team use, or single-user on this machine only."""
     import uvicorn
@@ -41,10 +48,32 @@ def serve(
     if needs_admin:
         typer.echo(f"No administrator yet: open http://{host}:{port}/setup to create one "
                    "(or run: peerframe users add NAME --admin --password-stdin)")
-    if workers == 1:
-        uvicorn.run(create_app(chosen.model_copy(update={"demo": False})), host=host, port=port, log_level="info")
-        return
-    os.environ["PEERFRAME_SINGLE_USER"] = "true" if single else "false"
-    os.environ["PEERFRAME_DATABASE_URL"] = chosen.database_url
-    os.environ.pop("PEERFRAME_DEMO", None)
-    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    served = chosen.model_copy(update={"demo": False, "jobs_in_process": job_workers == 0})
+    with _job_workers(job_workers, served.database_url):
+        if workers == 1:
+            uvicorn.run(create_app(served), host=host, port=port, log_level="info")
+            return
+        os.environ["PEERFRAME_SINGLE_USER"] = "true" if single else "false"
+        os.environ["PEERFRAME_DATABASE_URL"] = chosen.database_url
+        os.environ["PEERFRAME_JOBS_IN_PROCESS"] = "true" if job_workers == 0 else "false"
+        os.environ.pop("PEERFRAME_DEMO", None)
+        uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@contextmanager
+def _job_workers(count: int, database_url: str) -> Iterator[None]:
+    """`count` `peerframe worker` processes on this database while the server runs; stopped with it (a job one
+    was running is left to be recovered, as after any stop)."""
+    environment = {**os.environ, "PEERFRAME_DATABASE_URL": database_url}
+    started = [subprocess.Popen([sys.executable, "-m", "server.cli", "worker"], env=environment)
+               for _ in range(count)]
+    try:
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -216,7 +216,7 @@ def import_document(request: Request, session: SessionDep, access: LeadDep,
     if work.big_upload([file.size or 0], settings.thresholds()):
         job = work.import_document(request.app.state.jobs, session, project_id=access.project.id, user=access.user,
                                    name=name, data=read_bounded(file.file, name, limits.upload_bytes),
-                                   participant=participant, attributes=parsed, limits=limits)
+                                   participant=participant, attributes=parsed, limits=limits, local=access.local)
         return JSONResponse(api_jobs.accepted(job).model_dump(), status_code=202)
     document = batch_import.import_one(session, project_id=access.project.id, user=access.user, name=name,
                                        data=file.file, participant=participant, attributes=parsed, limits=limits)

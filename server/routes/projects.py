@@ -87,7 +87,7 @@ def _import_job(request: Request, session, access, uploads, participant: str):
     too_big = [(name, str(data)) for name, data in read if isinstance(data, LimitExceeded)]
     job = work.import_transcripts(request.app.state.jobs, session, project_id=access.project.id, user=access.user,
                                   files=[(n, d) for n, d in read if isinstance(d, bytes)], participant=participant,
-                                  limits=limits, refused=too_big)
+                                  limits=limits, refused=too_big, local=access.local)
     return request.app.state.templates.TemplateResponse(request, "partials/project/import_job.html", {
         "job": job, "project": access.project}, status_code=202)
 

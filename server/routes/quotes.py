@@ -143,7 +143,7 @@ def build_report(request: Request, form, session, access, scope) -> Union[bytes,
     if quotes > request.app.state.settings.thresholds().report_quotes:
         limit = request.app.state.settings.limits().upload_bytes
         return work.quote_report(request.app.state.jobs, session, project_id=access.project.id, user=access.user,
-                                 wanted=wanted, scope=scope, options=options, template_name=name, filename=filename,
+                                 wanted=wanted, options=options, template_name=name, filename=filename, local=access.local,
                                  template=read_bounded(upload, name, limit) if upload else None)
     return downloads.report_docx(session, project=access.project, wanted=wanted, scope=scope, options=options,
                                  template_name=name)
