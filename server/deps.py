@@ -93,14 +93,20 @@ class Access:
 
 
 def _access(request: Request, session: Session, user: User, project_id: int, needed: str) -> Access:
+    _, project, role = accounts.standing(session, user=user, project_id=project_id)
+    return _granted(request, user, project, role, needed, f"no project {project_id}")
+
+
+def _granted(request: Request, user: User, project: Optional[Project], role: Optional[str], needed: str,
+             missing: str) -> Access:
+    """The user's access to the project, with at least the `needed` role; NotFound (`missing`) for a project
+    that is not there or of which the user is not a member."""
     settings = request.app.state.settings
-    project = session.get(Project, project_id)
     local = settings.single_user and user.name == settings.single_user_name
-    role = None
-    if project is not None:
-        role = "lead" if local else accounts.role_in(session, project_id=project_id, user=user)
-    if role is None:
-        raise store.NotFound(f"no project {project_id}")
+    if project is not None and local:
+        role = "lead"
+    if project is None or role is None:
+        raise store.NotFound(missing)
     access = Access(user, project, role, local=local)
     if not access.can(needed):
         raise auth.Forbidden(f"this needs the {needed} role in '{project.name}'; you are a {role} there")
@@ -138,13 +144,8 @@ class ForDocument:
         self.needed = needed
 
     def __call__(self, document_id: Id, request: Request, session: SessionDep, user: UserDep) -> DocumentAccess:
-        document = session.get(Document, document_id)
-        if document is None:
-            raise store.NotFound(f"no document {document_id}")
-        try:
-            access = _access(request, session, user, document.project_id, self.needed)
-        except store.NotFound:
-            raise store.NotFound(f"no document {document_id}") from None
+        document, project, role = accounts.standing(session, user=user, document_id=document_id)
+        access = _granted(request, user, project, role, self.needed, f"no document {document_id}")
         _visible(session, access, document)
         return DocumentAccess(document, access)
 
@@ -167,11 +168,11 @@ class ForCoding:
 
     def __call__(self, coding_id: Id, request: Request, session: SessionDep, user: UserDep) -> CodingAccess:
         coding = session.get(Coding, coding_id)
-        document = session.get(Document, coding.document_id) if coding else None
-        if coding is None or document is None:
+        if coding is None:
             raise store.NotFound(f"no coding {coding_id}")
+        document, project, role = accounts.standing(session, user=user, document_id=coding.document_id)
         try:
-            access = _access(request, session, user, document.project_id, self.needed)
+            access = _granted(request, user, project, role, self.needed, f"no coding {coding_id}")
             _visible(session, access, document)
             layers = visible_layers(session, DocumentAccess(document, access))
             if layers is not None and coding.layer_id not in layers:

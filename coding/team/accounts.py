@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from argon2 import PasswordHasher
-from sqlalchemy import bindparam
+from sqlalchemy import and_, bindparam
 from sqlmodel import Session, col, select
 
 from coding import store
@@ -113,15 +113,16 @@ def create_token(session: Session, *, user: User, name: str) -> tuple[str, ApiTo
 
 def user_for_token(session: Session, *, token: str) -> Optional[User]:
     """The user a live token belongs to, or None."""
-    record = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(token),
-                                                 col(ApiToken.revoked).is_(False))).first()
-    if record is None:
+    found = session.exec(select(ApiToken, User).join(User, col(User.id) == col(ApiToken.user_id))
+                         .where(ApiToken.token_hash == _digest(token), col(ApiToken.revoked).is_(False))).first()
+    if found is None:
         return None
+    record, user = found
     if record.last_used_at is None or utcnow() - _aware(record.last_used_at) > timedelta(minutes=5):
         record.last_used_at = utcnow()
         session.add(record)
         session.commit()
-    return session.get(User, record.user_id)
+    return user
 
 
 def list_tokens(session: Session, *, user: User) -> list[ApiToken]:
@@ -147,6 +148,20 @@ def role_in(session: Session, *, project_id: int, user: User) -> Optional[str]:
     membership = session.exec(select(Membership).where(Membership.project_id == project_id,
                                                        Membership.user_id == user.id)).first()
     return membership.role if membership else None
+
+
+def standing(session: Session, *, user: User, project_id: Optional[int] = None,
+             document_id: Optional[int] = None) -> tuple[Optional[Document], Optional[Project], Optional[str]]:
+    """In one query: the document asked for (if one is), its or the asked-for project, and the user's role
+    there (None when not a member); (None, None, None) when there is no such thing."""
+    query = select(Project, Membership.role).outerjoin(
+        Membership, and_(col(Membership.project_id) == col(Project.id), col(Membership.user_id) == user.id))
+    if document_id is not None:
+        found = session.exec(query.add_columns(Document).join(Document, col(Document.project_id) == col(Project.id))
+                             .where(col(Document.id) == document_id)).first()
+        return (found[2], found[0], found[1]) if found else (None, None, None)
+    found = session.exec(query.where(col(Project.id) == project_id)).first()
+    return (None, found[0], found[1]) if found else (None, None, None)
 
 
 def at_least(role: Optional[str], needed: str) -> bool:
