@@ -1,7 +1,10 @@
-"""The `peerframe` command: frameworks, import and export, against a temporary database."""
+"""The `peerframe` command: frameworks, import and export, against a temporary database; and what it loads to start."""
 
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from docx import Document as WordDocument
@@ -11,6 +14,9 @@ from server.cli import app
 from tests.builders import docx_bytes, txt_bytes
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("sqlmodel", "sqlalchemy", "pydantic_settings", "server.settings", "spacy", "docx", "openpyxl", "argon2",
+         "coding.models")  # pydantic itself Typer loads when a command parses its options, even for --help
 
 
 @pytest.fixture
@@ -134,3 +140,19 @@ def test_export_quotes_by_layer_and_saved_query(env):
     assert xlsx.read_bytes()[:2] == b"PK"
     missing = runner.invoke(app, ["export", "quotes", "--project", "Q", "--query", "nope", "-o", str(out)])
     assert missing.exit_code == 1 and "no saved query called 'nope'" in missing.stderr
+
+
+def test_the_command_line_builds_without_the_database_or_language_libraries():
+    probe = ("import sys, typer.main, server.cli; typer.main.get_command(server.cli.app); "
+             f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            cwd=ROOT).stdout.strip()
+    assert loaded == ""
+
+
+def test_peerframe_help_lists_the_commands():
+    shown = subprocess.run([sys.executable, "-m", "server.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert shown.returncode == 0, shown.stderr
+    for command in ("serve", "worker", "frameworks", "import", "export", "suggest", "users", "members", "assign",
+                    "agreement", "reconcile", "query", "log", "token", "erase"):
+        assert f" {command} " in shown.stdout

@@ -110,7 +110,8 @@ def test_a_queued_job_waits_in_the_database_with_its_files_until_a_worker_proces
     assert job.worker and job.attempts == 1
     assert inputs_of(queue, job_id) == 0  # the uploaded transcripts do not linger in the queue
     with session_for(queue["engine"]) as session:
-        assert sorted(d.name for d in session.exec(select(Document))) == ["pv000.txt", "pv001.txt", "pv002.txt", "pv44.txt"]
+        names = sorted(d.name for d in session.exec(select(Document)))
+        assert names == ["pv000.txt", "pv001.txt", "pv002.txt", "pv44.txt"]
 
 
 def test_of_several_workers_at_once_each_job_is_claimed_by_exactly_one(queue):
@@ -223,3 +224,67 @@ def test_a_job_of_a_kind_this_server_does_not_know_fails_with_a_message(queue):
     jobs.work_through(queue["engine"], queue["folder"], until_empty=True)
     failed = job_row(queue, job.id)
     assert failed.status == "failed" and "cannot run jobs of kind 'from-a-newer-release'" in failed.message
+
+
+def children_of(pid: int) -> dict[int, str]:
+    """The processes whose parent is `pid`, with their command lines."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+def serve(tmp_path) -> tuple[str, subprocess.Popen]:
+    url = f"sqlite:///{tmp_path / 'peerframe.db'}"
+    environment = {**os.environ, "PEERFRAME_DATABASE_URL": url, "PEERFRAME_JOBS_DIR": str(tmp_path / "results"),
+                   "PEERFRAME_SECRET_KEY": "job-queue-test-secret-key-long-enough"}
+    return url, subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--single-user", "--port", "0"],
+                                 cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def workers_of(server: subprocess.Popen) -> list[int]:
+    return [pid for pid, line in children_of(server.pid).items() if " worker" in line]
+
+
+def gone(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    return not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"  # ended, or a zombie
+
+
+def test_peerframe_serve_runs_jobs_in_a_worker_process_and_starts_another_when_one_dies(tmp_path):
+    url, server = serve(tmp_path)
+    try:
+        workers = lambda: workers_of(server)  # noqa: E731
+        first, = wait_for(workers)
+        engine = make_engine(url)
+        queue = {"engine": engine, "runner": jobs.Runner(engine, tmp_path / "results", local=False)}
+        with session_for(engine) as session:
+            lead = store.ensure_user(session, name="lead")
+            project = store.create_project(session, name="X", framework=get_framework("side-by-side"), user=lead)
+            queue["project"] = project.id
+        job_id = queue_import(queue, 2)
+        wait_for(lambda: job_row(queue, job_id).status == "done")
+        assert job_row(queue, job_id).worker.endswith(f":{first}")  # the worker process ran it, not the server
+        os.kill(first, signal.SIGKILL)
+        second, = wait_for(lambda: [pid for pid in workers() if pid != first], seconds=30)
+        engine.dispose()
+    finally:
+        server.terminate()
+        server.wait(30)
+    assert wait_for(lambda: gone(second), seconds=10)  # stopped with the server
+
+
+def test_a_job_worker_stops_when_the_server_that_started_it_is_killed(tmp_path):
+    _, server = serve(tmp_path)
+    try:
+        worker, = wait_for(lambda: workers_of(server))
+    finally:
+        server.kill()
+        server.wait(30)
+    assert wait_for(lambda: gone(worker), seconds=15)  # no worker is left behind, orphaned

@@ -84,8 +84,9 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}"
 
 
-def enqueue(session: Session, *, user: User, kind: str, params: dict[str, Any], inputs: Sequence[tuple[str, bytes]] = (),
-            project_id: Optional[int] = None, message: str = "waiting to start") -> Job:
+def enqueue(session: Session, *, user: User, kind: str, params: dict[str, Any],
+            inputs: Sequence[tuple[str, bytes]] = (), project_id: Optional[int] = None,
+            message: str = "waiting to start") -> Job:
     """Record a queued job with its files, in one transaction; returns the job as recorded."""
     if kind not in kinds():
         raise ValueError(f"no kind of job is called {kind!r}")
@@ -256,18 +257,23 @@ class Runner:
 
     def resume(self) -> None:
         """Work through jobs left queued when the server last stopped (when this server runs jobs itself)."""
-        if self.local and not self.inline:
-            with session_for(self.engine) as session:
-                waiting = session.exec(select(Job.id).where(col(Job.status) == "queued").limit(1)).first()
-            if waiting is not None:
-                threading.Thread(target=self._drain, name="peerframe-job-resume", daemon=True).start()
+        if self.local and not self.inline and self._waiting():
+            threading.Thread(target=self._drain, name="peerframe-job-resume", daemon=True).start()
 
     def _drain(self) -> None:
-        if self._draining.acquire(blocking=False):  # one thread of this process works through the queue
+        """Work through the queue, in one thread of this process at a time: a thread that finds another at it
+        leaves; the one at it looks once more after it lets go, so a job queued as it finished is not left."""
+        while self._draining.acquire(blocking=False):
             try:
                 work_through(self.engine, self.folder, until_empty=True)
             finally:
                 self._draining.release()
+            if not self._waiting():
+                return
+
+    def _waiting(self) -> bool:
+        with session_for(self.engine) as session:
+            return session.exec(select(Job.id).where(col(Job.status) == "queued").limit(1)).first() is not None
 
     def wait(self, job_id: str, timeout: float = 60) -> None:
         """Wait for a job to end, whoever runs it (for tests and the command line)."""

@@ -1,4 +1,8 @@
-"""The `peerframe` command: one Typer app, its commands grouped in modules as the routes are by screen."""
+"""The `peerframe` command: one Typer app, its commands grouped in modules as the routes are by screen.
+
+The modules import only typer, click and the standard library at the top; each command imports coding/ and the
+settings in its body, so `peerframe --help` starts without the database layer or spaCy (tests/test_cli.py checks).
+"""
 
 import typer
 

@@ -4,7 +4,6 @@ from typing import Optional
 
 import typer
 
-from coding.analysis import queries, retrieval
 from server.cli.common import ACTING, JSON, UNKNOWN, emit, fail, find_document, open_session, standing
 
 
@@ -82,6 +81,8 @@ def query(project: str = typer.Argument(..., metavar="PROJECT", help="Project na
     Listing prints `name<TAB>filter`; --json: a list of {"id", "name", "params"}. Running prints one
     `document<TAB>code<TAB>quote` line per passage; --json: a list of {"coding_id", "document", "document_id",
     "code", "code_name", "start", "end", "text", "participant", "coder", "memo"}."""
+    from coding.analysis import queries, retrieval
+
     session, user = open_session(as_user, UNKNOWN)
     with session:
         where = standing(session, user, project, "viewer", local=as_user is None)

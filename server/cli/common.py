@@ -1,18 +1,21 @@
-"""What every command shares: settings, a database session, who is acting, and naming projects, documents and users."""
+"""What every command shares: settings, a database session, who is acting, and naming projects, documents and users.
+
+The options and `fail` cost nothing to import; the helpers that reach the database import it when called.
+"""
+
+from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import NoReturn, Optional
+from typing import TYPE_CHECKING, NoReturn, Optional
 
 import click
 import typer
-from pydantic import ValidationError
 
-from coding import store
-from coding.db import make_engine, migrate, session_for
-from coding.models import Document, Project, User
-from coding.team import accounts, visibility
-from server.settings import Settings
+if TYPE_CHECKING:
+    from coding.models import Document, Project, User
+    from coding.team import visibility
+    from server.settings import Settings
 
 UNKNOWN = 2  # the exit code when a project, transcript, user or item named on the command line is not there
 REFUSED = 1  # the exit code when the command is understood but refused (a role, a rule, a bad value)
@@ -29,6 +32,10 @@ def fail(message: str, code: int = REFUSED) -> NoReturn:
 
 def settings(**overrides) -> Settings:
     """The server settings (from PEERFRAME_* variables), or a plain error naming what is wrong."""
+    from pydantic import ValidationError
+
+    from server.settings import Settings
+
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -38,6 +45,10 @@ def settings(**overrides) -> Settings:
 def open_session(acting: Optional[str] = None, code: int = REFUSED):
     """A database session, and the user the command acts as (the local user unless named; exit `code` when
     there is no such user)."""
+    from coding import store
+    from coding.db import make_engine, migrate, session_for
+    from coding.team import accounts
+
     chosen = settings()
     engine = make_engine(chosen.database_url)
     migrate(engine)
@@ -55,6 +66,8 @@ def open_session(acting: Optional[str] = None, code: int = REFUSED):
 
 def find_project(session, name: str) -> Project:
     """The project by name (as the existing commands name it), or exit 1 listing the projects there are."""
+    from coding import store
+
     project = store.find_project(session, name=name)
     if project is None:
         names = ", ".join(p.name for p in store.list_projects(session)) or "none yet"
@@ -64,6 +77,8 @@ def find_project(session, name: str) -> Project:
 
 def find_user(session, name: str, code: int = REFUSED) -> User:
     """The user by name, or exit with `code` saying how to add one."""
+    from coding.team import accounts
+
     user = accounts.find_user(session, name=name)
     if user is None:
         fail(f"no user called '{name}' (add one with: peerframe users add {name} --password-stdin)", code)
@@ -86,10 +101,14 @@ class Standing:
 
     def scope(self, session) -> visibility.Scope:
         """What this user may see of the project."""
+        from coding.team import visibility
+
         return visibility.scope_for(session, project=self.project, user=self.user, role=self.role)
 
 
 def _role(session, project: Project, user: User, local: bool) -> Optional[str]:
+    from coding.team import accounts
+
     return "lead" if local else accounts.role_in(session, project_id=project.id, user=user)
 
 
@@ -99,6 +118,10 @@ def standing(session, user: User, named: str, needed: str = "viewer", *, local: 
 
     A project the user is not a member of is reported exactly like one that does not exist.
     """
+    from coding import store
+    from coding.models import Project
+    from coding.team import accounts
+
     project = store.find_project(session, name=named)
     if project is None and named.isascii() and named.isdigit():
         project = session.get(Project, int(named))
@@ -114,6 +137,8 @@ def standing(session, user: User, named: str, needed: str = "viewer", *, local: 
 
 def find_document(session, where: Standing, named: str) -> Document:
     """A transcript of the project by name or id that the acting user may see (a coder: only their own)."""
+    from coding import store
+
     documents = where.scope(session).documents_of(store.list_documents(session, project_id=where.project.id))
     found = [d for d in documents if d.name == named]
     if not found and named.isascii() and named.isdigit():

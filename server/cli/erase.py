@@ -4,10 +4,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from sqlmodel import select
 
-from coding import store
-from coding.models import Document
 from server.cli.common import fail, find_project, open_session, settings
 
 erase_app = typer.Typer(help="Erase a transcript or a project for good (consent withdrawn, text not anonymised).",
@@ -23,7 +20,7 @@ def _confirmation(what: str, name: str, confirm: Optional[str]) -> str:
 
 
 def _done(session, tombstone) -> None:
-    from coding import erasure
+    from coding import erasure, store
 
     complete = erasure.scrub(session.get_bind())
     typer.echo(f"{store.describe(tombstone)}; the log keeps only this entry")
@@ -36,7 +33,10 @@ def _done(session, tombstone) -> None:
 def erase_document(name: str, project: str = typer.Option(..., "--project"), confirm: Optional[str] = CONFIRM,
                    acting: Optional[str] = ACTING) -> None:
     """Erase one transcript (by name) with its turns, codings, decisions and log."""
-    from coding import erasure
+    from sqlmodel import select
+
+    from coding import erasure, store
+    from coding.models import Document
 
     session, user = open_session(acting)
     with session:
@@ -57,7 +57,7 @@ def erase_document(name: str, project: str = typer.Option(..., "--project"), con
 @erase_app.command("project")
 def erase_project(name: str, confirm: Optional[str] = CONFIRM, acting: Optional[str] = ACTING) -> None:
     """Erase a whole project: transcripts, codebook, members, pseudonyms, saved queries and log."""
-    from coding import erasure
+    from coding import erasure, store
 
     session, user = open_session(acting)
     with session:
@@ -73,7 +73,7 @@ def erase_project(name: str, confirm: Optional[str] = CONFIRM, acting: Optional[
 @erase_app.command("log")
 def erase_log() -> None:
     """Every erasure, newest first: when, who, what (tombstones of deleted projects included)."""
-    from coding import erasure
+    from coding import erasure, store
 
     session, _ = open_session()
     with session:

@@ -6,11 +6,6 @@ from typing import Optional
 import typer
 from typer.core import TyperGroup
 
-from coding import store
-from coding.analysis import queries, retrieval
-from coding.codebook.frameworks import get_framework
-from coding.limits import ImportRefused
-from coding.team import accounts, visibility
 from server.cli.common import ACTING, UNKNOWN, fail, find_project, open_session, standing
 
 
@@ -25,7 +20,10 @@ def import_files(
     nvivo: bool = typer.Option(False, "--nvivo", help="The .qdpx is NVivo's: its positions count UTF-16 units."),
 ) -> None:
     """Import transcripts into a project; refused files are reported and store nothing."""
+    from coding import store
+    from coding.codebook.frameworks import get_framework
     from coding.exchange import batch_import, refi_import
+    from coding.limits import ImportRefused
 
     if any(refi_import.is_refi(path.name) for path in files):
         if len(files) != 1:
@@ -65,7 +63,9 @@ def import_files(
 
 def _import_refi(path: Path, project: str, acting: Optional[str], nvivo: bool = False) -> None:
     """A .qdpx or .qdc file as a new project, with the report of what came in and what did not."""
+    from coding import store
     from coding.exchange import refi_import
+    from coding.limits import ImportRefused
 
     try:
         data = path.read_bytes()
@@ -98,7 +98,9 @@ def export_quotes(
     query: Optional[str] = typer.Option(None, help="Start from this saved query (by name)."),
 ) -> None:
     """Write the coded-quote table of a project to Word, Excel or CSV."""
+    from coding.analysis import queries, retrieval
     from coding.exchange import downloads
+    from coding.team import accounts, visibility
 
     writers = {"docx": downloads.quotes_docx, "xlsx": downloads.quotes_xlsx, "csv": downloads.quotes_csv}
     if fmt not in writers:
@@ -132,7 +134,10 @@ def export_codebook(
     output: Path = typer.Option(..., "-o", "--output", help="File to write."),
 ) -> None:
     """Write a project's codebook, or a shipped framework, to Word or REFI-QDA."""
+    from coding import store
+    from coding.codebook.frameworks import get_framework
     from coding.exchange import downloads, refi_export
+    from coding.team import visibility
 
     if fmt not in ("docx", "qdc"):
         fail("--format must be docx or qdc")
@@ -164,6 +169,7 @@ def export_project(
                                   help="codepoints (the standard's), or utf16 (positions for NVivo)."),
 ) -> None:
     """Write a whole project (codebook, transcripts, every layer's codings and memos) as REFI-QDA."""
+    from coding import store
     from coding.exchange import refi_export
 
     if fmt != "qdpx":
@@ -207,6 +213,8 @@ FORMAT_HELP = "; ".join(f"{name}: {what}" for name, (what, _, _) in FORMATS.item
 
 def _wanted(session, where, query: Optional[str], code: Optional[str], layer: Optional[str]):
     """The quote filter the options name, narrowed to what the reader may see (as the pages narrow it)."""
+    from coding.analysis import queries, retrieval
+
     scope = where.scope(session)
     if query:
         saved = next((q for q in queries.list_queries(session, project_id=where.project.id, scope=scope)
@@ -263,6 +271,7 @@ def export_file(
     as_user: Optional[str] = ACTING,
 ) -> None:
     """Write one of the project's exports, as its page downloads it, to a file (nothing is written on refusal)."""
+    from coding import store
     from coding.exchange.downloads import ReportOptions, file_stem
     from coding.exchange.docx import TemplateRefused
     from coding.limits import LimitExceeded

@@ -4,7 +4,6 @@ import json
 
 import typer
 
-from coding.codebook.frameworks import FrameworkError, available_frameworks, get_framework
 from server.cli.common import fail
 
 frameworks_app = typer.Typer(help="The frameworks shipped with Peerframe.", no_args_is_help=True)
@@ -13,6 +12,8 @@ frameworks_app = typer.Typer(help="The frameworks shipped with Peerframe.", no_a
 @frameworks_app.command("list")
 def frameworks_list() -> None:
     """List the frameworks a project can start from."""
+    from coding.codebook.frameworks import FrameworkError, available_frameworks
+
     try:
         for framework in available_frameworks().values():
             count = sum(1 for _ in framework.walk())
@@ -24,6 +25,8 @@ def frameworks_list() -> None:
 @frameworks_app.command("show")
 def frameworks_show(framework_id: str, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Show a framework's codes as a tree."""
+    from coding.codebook.frameworks import FrameworkError, get_framework
+
     try:
         framework = get_framework(framework_id)
     except (KeyError, FrameworkError) as exc:

@@ -5,7 +5,6 @@ from typing import Optional
 
 import typer
 
-from coding import store
 from server.cli.common import ACTING, JSON, UNKNOWN, emit, fail, find_document, find_user, open_session, standing
 
 WHEN = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
@@ -33,6 +32,8 @@ def log(project: str = typer.Argument(..., metavar="PROJECT", help="Project name
     """A project's log, newest first: `when<TAB>who<TAB>kind<TAB>what` lines. Needs the lead role.
 
     --json: a list of {"id", "at", "user", "kind", "document_id", "undoes", "description", "payload"}."""
+    from coding import store
+
     session, acting = open_session(as_user, UNKNOWN)
     with session:
         where = standing(session, acting, project, "lead", local=as_user is None)

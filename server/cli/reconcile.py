@@ -4,7 +4,6 @@ from typing import Optional
 
 import typer
 
-from coding import store
 from server.cli.common import ACTING, JSON, UNKNOWN, emit, fail, find_document, open_session, standing
 
 ITEM = "the item's number in the list, or its START-END:CODE"
@@ -50,6 +49,7 @@ def reconcile(project: str = typer.Argument(..., metavar="PROJECT", help="Projec
     "document_id", "unit", "coders", "waiting": [{"number", "item", "start", "end", "code", "code_name",
     "applied_by", "not_by", "text"}], "agreed" (the same keys), "decisions": [{"code", "start", "end", "decision",
     "reason", "decided_by"}], "left_out": [{"coder", "status"}]}."""
+    from coding import store
     from coding.team import reconcile as reconciling
 
     if accept is not None and reject is not None:
@@ -87,6 +87,8 @@ def reconcile(project: str = typer.Argument(..., metavar="PROJECT", help="Projec
 
 
 def _show(session, reconciling, target, unit: str, as_json: bool) -> None:
+    from coding import store
+
     layers = reconciling.coder_layers(session, document=target)
     waiting = reconciling.disagreements(session, document=target, unit=unit)
     agreed = [i for i in reconciling.items(session, document=target, unit=unit) if i.agreed] if len(layers) > 1 else []

@@ -1,17 +1,17 @@
 """`peerframe serve`: the web application, and the worker processes that run its jobs."""
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
 import typer
 
-from coding import store
-from coding.db import make_engine, migrate, session_for
-from coding.team import accounts
 from server.cli.common import fail, settings
+from server.cli.worker import PARENT
 
 
 def serve(
@@ -27,6 +27,9 @@ def serve(
     """Run the web application: signed-in team use, or single-user on this machine only."""
     import uvicorn
 
+    from coding import store
+    from coding.db import make_engine, migrate, session_for
+    from coding.team import accounts
     from server.app import create_app, is_loopback
 
     single = demo or single_user
@@ -62,14 +65,34 @@ def serve(
 
 @contextmanager
 def _job_workers(count: int, database_url: str) -> Iterator[None]:
-    """`count` `peerframe worker` processes on this database while the server runs; stopped with it (a job one
-    was running is left to be recovered, as after any stop)."""
-    environment = {**os.environ, "PEERFRAME_DATABASE_URL": database_url}
-    started = [subprocess.Popen([sys.executable, "-m", "server.cli", "worker"], env=environment)
-               for _ in range(count)]
+    """`count` `peerframe worker` processes on this database while the server runs, each started again if it
+    fails (one stopped by Ctrl-C or SIGTERM exits 0 and is not); stopped with the server (a job one was running
+    is left to be recovered, as after any stop)."""
+    environment = {**os.environ, "PEERFRAME_DATABASE_URL": database_url, PARENT: str(os.getpid())}
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "server.cli", "worker"], env=environment)
+
+    started = [start() for _ in range(count)]
+    # uvicorn ends by raising the signal that stopped it again: let SIGTERM unwind to the `finally` below
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    stopping, changing = threading.Event(), threading.Lock()
+
+    def watch() -> None:
+        while not stopping.wait(1):
+            for number, process in enumerate(started):
+                with changing:  # never start one after the server began stopping them
+                    if process.poll() not in (None, 0) and not stopping.is_set():
+                        typer.echo(f"a job worker stopped (exit code {process.returncode}); starting another",
+                                   err=True)
+                        started[number] = start()
+
+    threading.Thread(target=watch, name="peerframe-job-workers", daemon=True).start()
     try:
         yield
     finally:
+        with changing:
+            stopping.set()
         for process in started:
             process.terminate()
         for process in started:

@@ -7,7 +7,6 @@ from typing import Optional
 
 import typer
 
-from coding.codebook.frameworks import get_framework
 from server.cli.common import fail
 
 
@@ -17,6 +16,7 @@ def suggest(
     top: Optional[int] = typer.Option(None, "--top", min=1, help="Print only the N best codes of each ranking."),
 ) -> None:
     """Rank codes for passages: JSON lines {"id", "text"} on standard input, one JSON line out per passage."""
+    from coding.codebook.frameworks import get_framework
     from coding.suggest.examples import LineError, read_examples, read_passages
     from coding.suggest.scoring import Scorer, evidence_from_framework
 

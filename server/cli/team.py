@@ -5,8 +5,6 @@ from typing import Optional
 
 import typer
 
-from coding import store
-from coding.team import accounts
 from server.cli.common import (ACTING, JSON, REFUSED, UNKNOWN, emit, fail, find_document, find_user, open_session,
                                standing)
 
@@ -41,6 +39,8 @@ def members_list(first: Optional[str] = typer.Argument(None, metavar="PROJECT", 
     """List a project's members and roles (one `name<TAB>role` line each).
 
     --json: a list of {"user", "display_name", "role"}, leads first."""
+    from coding.team import accounts
+
     if (first is None) == (project is None):
         fail("name one project: peerframe members list PROJECT", UNKNOWN)
     session, user = open_session(as_user, UNKNOWN)
@@ -56,6 +56,8 @@ def members_list(first: Optional[str] = typer.Argument(None, metavar="PROJECT", 
 
 def _set(first: str, second: Optional[str], project: Optional[str], role: str, as_user: Optional[str],
          existing: bool) -> None:
+    from coding.team import accounts
+
     project_name, name, code = _named(first, second, project)
     session, user = open_session(as_user, UNKNOWN)
     with session:
@@ -92,6 +94,9 @@ def members_remove(project: str = typer.Argument(..., metavar="PROJECT", help="P
                    name: str = typer.Argument(..., metavar="USER", help="A member's name."),
                    as_user: Optional[str] = ACTING) -> None:
     """Take a member out of a project; their codings stay, in their layer. Needs the lead role."""
+    from coding import store
+    from coding.team import accounts
+
     session, user = open_session(as_user, UNKNOWN)
     with session:
         where = _lead(session, user, project, as_user, UNKNOWN)
@@ -115,6 +120,9 @@ def assign(project: str = typer.Argument(..., metavar="PROJECT", help="Project n
     """Give a transcript to a coder (or take it back with --remove), or list who codes what. Needs the lead role.
 
     Listing prints `transcript<TAB>coder, coder` lines; --json: a list of {"document", "document_id", "coders"}."""
+    from coding import store
+    from coding.team import accounts
+
     session, user = open_session(as_user, UNKNOWN)
     with session:
         where = standing(session, user, project, "lead", local=as_user is None)

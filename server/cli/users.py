@@ -4,8 +4,6 @@ import sys
 
 import typer
 
-from coding import store
-from coding.team import accounts, signin
 from server.cli.common import fail, find_user, open_session
 
 users_app = typer.Typer(help="User accounts (team servers).", no_args_is_help=True)
@@ -30,6 +28,8 @@ def users_add(
     display_name: str = typer.Option("", "--display-name", help="The name others see."),
 ) -> None:
     """Add a user who signs in with a password (read from standard input, never from the command line)."""
+    from coding.team import accounts
+
     password = _password(password_stdin, "the password")
     session, _ = open_session()
     with session:
@@ -46,6 +46,8 @@ def users_password(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the new password from standard input."),
 ) -> None:
     """Set a user's password (read from standard input); every browser they are signed in on is signed out."""
+    from coding.team import signin
+
     password = _password(password_stdin, "the new password")
     session, _ = open_session()
     with session:
@@ -60,6 +62,8 @@ def users_password(
 @users_app.command("sign-out")
 def users_sign_out(name: str) -> None:
     """Sign a user out of every browser at once (their API tokens are revoked separately)."""
+    from coding.team import signin
+
     session, _ = open_session()
     with session:
         user = find_user(session, name)
@@ -70,6 +74,8 @@ def users_sign_out(name: str) -> None:
 @users_app.command("list")
 def users_list() -> None:
     """List the users."""
+    from coding import store
+
     session, _ = open_session()
     with session:
         for user in store.list_users(session):
@@ -80,6 +86,8 @@ def users_list() -> None:
 @token_app.command("create")
 def token_create(name: str, label: str = typer.Option("command line", "--label", help="What the token is for.")) -> None:
     """Print a new API token for the user (shown once; only its hash is stored)."""
+    from coding.team import accounts
+
     session, _ = open_session()
     with session:
         plain, record = accounts.create_token(session, user=find_user(session, name), name=label)
@@ -89,6 +97,8 @@ def token_create(name: str, label: str = typer.Option("command line", "--label",
 @token_app.command("list")
 def token_list(name: str) -> None:
     """List a user's tokens (never the tokens themselves)."""
+    from coding.team import accounts
+
     session, _ = open_session()
     with session:
         for record in accounts.list_tokens(session, user=find_user(session, name)):
@@ -99,6 +109,8 @@ def token_list(name: str) -> None:
 @token_app.command("revoke")
 def token_revoke(name: str, token_id: int) -> None:
     """Revoke one of a user's tokens by its number (from `peerframe token list`)."""
+    from coding.team import accounts
+
     session, _ = open_session()
     with session:
         try:
