@@ -9,21 +9,23 @@ standardised across codes, blended, and turned into probabilities. Matches of th
 phrases are what a person is shown as the reason.
 """
 
+from __future__ import annotations
+
 import hashlib
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 import numpy as np
-from spacy.attrs import LOWER
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
 from coding.codebook import codetree
 from coding.codebook.frameworks import Framework
 from coding.text import nlp
+
+if TYPE_CHECKING:  # spaCy is imported when a codebook is first scored against (coding.text.nlp says why)
+    from spacy.tokens import Doc
 
 ALPHA = 0.5            # weight of an example's words against the framework's own
 REJECT = 0.5           # share of ALPHA taken away by a rejected suggestion
@@ -197,6 +199,8 @@ class Scorer:
 
     def _build_matcher(self) -> None:
         pipeline = nlp.pipeline()
+        from spacy.matcher import PhraseMatcher
+
         self.matcher = PhraseMatcher(pipeline.vocab, attr="LOWER")
         self.pattern_code: dict[int, tuple[int, str]] = {}
         inverse = nlp.forms_of()
@@ -230,6 +234,8 @@ class Scorer:
     # --- scoring --------------------------------------------------------------------------------
 
     def _token_rows(self, doc: Doc) -> np.ndarray:
+        from spacy.attrs import LOWER
+
         hashes = doc.to_array([LOWER]).astype(np.uint64).reshape(-1)
         if not len(self._hashes):
             return np.full(len(hashes), -1)

@@ -6,23 +6,25 @@ lower-case forms to lemmas through the same lookup table, which is several times
 the lemmatizer token by token and gives the same lemmas.
 """
 
+from __future__ import annotations
+
 import gzip
+import importlib.util
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-import spacy
-import spacy_lookups_data
-from spacy.attrs import ORTH
-from spacy.language import Language
-from spacy.tokens import Doc
+
+if TYPE_CHECKING:  # spaCy itself is imported on first use (by the warm-up): the server starts without waiting for it
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 # No parser or NER, so a Doc costs tens of bytes per character, not spaCy's feared gigabyte per 100,000:
 # any transcript Peerframe accepts (coding.limits.Limits.text_chars) fits.
 MAX_LENGTH = 50_000_000
-LOOKUPS = Path(spacy_lookups_data.__file__).resolve().parent / "data"
+LOOKUPS = Path(importlib.util.find_spec("spacy_lookups_data").origin).resolve().parent / "data"
 
 # Words that carry no code-specific meaning in interviews about peer support, on top of spaCy's list.
 INTERVIEW_FILLERS = {
@@ -36,6 +38,8 @@ INTERVIEW_FILLERS = {
 @lru_cache(maxsize=1)
 def pipeline() -> Language:
     """The cached pipeline: blank English, sentencizer, lookup lemmatizer."""
+    import spacy
+
     nlp = spacy.blank("en")
     nlp.max_length = MAX_LENGTH
     nlp.add_pipe("sentencizer")
@@ -141,6 +145,8 @@ def sentence_starts(doc: Doc) -> np.ndarray:
     sentencizer knows) and it is not itself such a mark. Same boundaries as running the sentencizer,
     without building a Python object per token.
     """
+    from spacy.attrs import ORTH
+
     orth = doc.to_array([ORTH]).astype(np.uint64).reshape(-1)
     ends = np.isin(orth, _sentence_ends())
     closing = np.isin(orth, _closing_marks())
