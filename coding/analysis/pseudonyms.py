@@ -141,8 +141,10 @@ def apply(text: str, pairs: Iterable[Any]) -> str:
 
 def apply_to_quotes(quotes: Sequence[Quote], pairs: Iterable[Any]) -> list[Quote]:
     """New quotes with text, memo, document name, participant label and attribute values pseudonymised;
-    the given quotes are left as they were."""
+    the given quotes are left as they were (with no pairs there is nothing to change: the same quotes)."""
     swap = compile_pairs(pairs)
+    if not swap.by_lead and not swap.others:
+        return list(quotes)
     return [replace(q, text=swap(q.text), memo=swap(q.memo), document=swap(q.document),
                     participant=swap(q.participant) if q.participant else q.participant,
                     attributes={k: swap(v) if isinstance(v, str) else v for k, v in q.attributes.items()},

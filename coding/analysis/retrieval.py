@@ -1,5 +1,6 @@
 """Coded quotes as plain data: filtering, ordering by codebook, participant tags."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
@@ -124,6 +125,20 @@ def clean_quote(text: str) -> str:
 def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Scope) -> list[Quote]:
     """The project's coded passages that match and that the reader may see, in codebook order, then
     document and position."""
+    return _quotes(session, project_id=project_id, wanted=wanted, scope=scope)[0]
+
+
+def first_quotes(session: Session, *, project_id: int, wanted: QuoteFilter,
+                 scope: Scope) -> tuple[list[Quote], Counter]:
+    """What `find_quotes` finds, summed up for a codebook: for each code, the first of its quotes (in the same
+    order) and how many it has; without making the rest."""
+    return _quotes(session, project_id=project_id, wanted=wanted, scope=scope, first_only=True)
+
+
+def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Scope,
+            first_only: bool = False) -> tuple[list[Quote], Counter]:
+    """The quotes (with `first_only`, only each code's first) and the number per code key. The codings come
+    ordered by document and position, so a code's first is the first that passes the filters."""
     codes = store.project_codes(session, project_id=project_id)
     code_by_id = {code.id: code for code in codes}
     paths = code_paths(codes)
@@ -133,42 +148,50 @@ def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope
     people = {p.id: p for p in store.list_participants(session, project_id=project_id)}
     owners = store.layer_owners(session, project_id=project_id)
     wanted_layers = layers_for(session, project_id=project_id, choice=wanted.layer)
-    readable = [c for c in store.project_codings(session, project_id=project_id)
+    readable = [c for c in store.project_coding_records(session, project_id=project_id)
                 if scope.sees(c) and (wanted_layers is None or c.layer_id in wanted_layers)]
     by_document: dict[int, list] = {}
     for coding in readable:
         by_document.setdefault(coding.document_id, []).append(coding)
     needle = wanted.text.strip().lower()
     turns: dict[int, list[tuple[int, int]]] = {}
-    quotes = []
-    for coding in readable:
-        code = code_by_id[coding.code_id]
-        document = documents[coding.document_id]
+    # what each quote takes from its code, document and coder, read off the ORM objects once, not per quote
+    code_facts = {code.id: (code.key, code.name, paths[code.key], code.colour, wanted.wants_code(lineage[code.key]))
+                  for code in codes}
+    document_facts = {}
+    for document in documents.values():
         person = people.get(document.participant_id) if document.participant_id else None
-        attributes = dict(person.attributes) if person else {}
-        if not wanted.wants_code(lineage[code.key]):
+        document_facts[document.id] = (document.name, document.text, person.label if person else None,
+                                       dict(person.attributes) if person else {})
+    coder_names = {layer_id: owner.shown_name for layer_id, owner in owners.items()}
+    quotes, counts = [], Counter()
+    for coding in readable:
+        key, code_name, path, colour, wanted_code = code_facts[coding.code_id]
+        if not wanted_code:
             continue
         if wanted.document_ids and coding.document_id not in wanted.document_ids:
             continue
+        document_name, text, participant, attributes = document_facts[coding.document_id]
         if any((attributes.get(name) or "") != value for name, value in wanted.attributes.items()):
             continue
-        passage = document.text[coding.start:coding.end]
+        passage = text[coding.start:coding.end]
         if needle and needle not in passage.lower() and needle not in coding.memo.lower():
             continue
         if wanted.match == "all" and len(wanted.codes) > 1 and not _all_codes_here(
-                coding, code.key, wanted.codes, by_document[coding.document_id], code_by_id, lineage,
+                coding, key, wanted.codes, by_document[coding.document_id], code_by_id, lineage,
                 _units_of(session, coding.document_id, wanted.together, turns)):
             continue
-        owner = owners.get(coding.layer_id)
+        counts[key] += 1
+        if first_only and counts[key] > 1:
+            continue
         quotes.append(Quote(
-            coding_id=coding.id, document_id=document.id, document=document.name, code_key=code.key,
-            code_name=code.name, code_path=paths[code.key], colour=code.colour,
-            text=clean_quote(passage), start=coding.start, end=coding.end,
-            participant=person.label if person else None, attributes=attributes,
-            coder=owner.shown_name if owner else "Consensus", memo=coding.memo, origin=coding.origin,
+            coding_id=coding.id, document_id=coding.document_id, document=document_name, code_key=key,
+            code_name=code_name, code_path=path, colour=colour, text=clean_quote(passage), start=coding.start,
+            end=coding.end, participant=participant, attributes=dict(attributes),
+            coder=coder_names.get(coding.layer_id, "Consensus"), memo=coding.memo, origin=coding.origin,
         ))
     quotes.sort(key=lambda q: (order[q.code_key], q.document_id, q.start, q.coding_id))
-    return quotes
+    return quotes, counts
 
 
 def _units_of(session: Session, document_id: int, together: str, cache: dict) -> Optional[list[tuple[int, int]]]:

@@ -6,18 +6,22 @@ from typing import BinaryIO, Sequence
 
 from coding.analysis.retrieval import Quote
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset("=+-@\t\r")  # a cell starting with one of these could run as a formula
 
 
 def cell(value: str) -> str:
     """A value that a spreadsheet will show as text, never run as a formula."""
-    if value.startswith(FORMULA_START):
+    if value[:1] in FORMULA_FIRST:
         return "'" + value
     return value
 
 
+def _value(value: object) -> object:
+    return cell(value) if isinstance(value, str) else value
+
+
 def _row(values: Sequence[object]) -> list[object]:
-    return [cell(v) if isinstance(v, str) else v for v in values]
+    return [_value(v) for v in values]
 
 
 def write_quotes(quotes: Sequence[Quote], out: BinaryIO, *, attributes: Sequence[str] = ()) -> None:
@@ -27,9 +31,8 @@ def write_quotes(quotes: Sequence[Quote], out: BinaryIO, *, attributes: Sequence
     writer = csv.writer(text)
     writer.writerow(_row(["code", "code_path", "quote", "participant", "tag", *attributes,
                           "document", "start", "end", "coder", "memo"]))
-    for q in quotes:
-        writer.writerow(_row([q.code_key, " > ".join(q.code_path), q.text, q.participant or "", q.tag(),
-                              *[q.attributes.get(a, "") for a in attributes],
-                              q.document, q.start, q.end, q.coder, q.memo]))
+    writer.writerows([cell(q.code_key), cell(" > ".join(q.code_path)), cell(q.text), cell(q.participant or ""),
+                      cell(q.tag()), *[_value(q.attributes.get(a, "")) for a in attributes], cell(q.document),
+                      q.start, q.end, cell(q.coder), cell(q.memo)] for q in quotes)
     text.flush()
     text.detach()

@@ -3,7 +3,6 @@
 import io
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import BinaryIO, Optional, Sequence
 
@@ -88,16 +87,14 @@ def quotes_xlsx(session: Session, *, project: Project, wanted: retrieval.QuoteFi
 def codebook_docx(session: Session, *, project: Project, scope: Scope) -> bytes:
     """A project's codebook as a Word file: hierarchy, definitions, and the counts and one example quote per
     code of the passages the reader may see."""
-    quotes = project_quotes(session, project=project, wanted=retrieval.narrowed(retrieval.QuoteFilter(), scope),
-                            scope=scope)
-    examples: dict[str, retrieval.Quote] = {}
-    for quote in quotes:
-        examples.setdefault(quote.code_key, quote)
+    firsts, counts = retrieval.first_quotes(session, project_id=project.id, scope=scope,
+                                            wanted=retrieval.narrowed(retrieval.QuoteFilter(), scope))
+    examples = {q.code_key: q for q in pseudonyms.apply_to_quotes(firsts, queries.pairs(session, project_id=project.id))}
     out = io.BytesIO()
     docx_export.write_codebook(store.project_codes(session, project_id=project.id), out,
                                title=f"{project.name}: codebook",
                                source=f"Framework: {project.framework_id} (version {project.framework_version})",
-                               counts=dict(Counter(q.code_key for q in quotes)), examples=examples)
+                               counts=dict(counts), examples=examples)
     return out.getvalue()
 
 

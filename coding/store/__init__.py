@@ -10,8 +10,8 @@ from coding.store.codes import (CODE_FIELDS, add_code, code_records, get_code, m
                                 update_code)
 from coding.store.codings import (add_coding, coder_layer, coding_counts, consensus_layer,
                                   document_coding_count, document_codings, edit_coding, get_coding,
-                                  layer_has_codings, layer_owners, layer_people, project_codings, recode_coding,
-                                  remove_coding, resize_coding, set_memo, span_asked)
+                                  layer_has_codings, layer_owners, layer_people, project_coding_records,
+                                  project_codings, recode_coding, remove_coding, resize_coding, set_memo, span_asked)
 from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
                                     import_document, list_documents, list_participants, set_attributes,
                                     set_document_participant, set_interpreted, set_interviewers, text_digest)
@@ -94,6 +94,7 @@ __all__ = [
     "list_projects",
     "list_users", "users_by_id",
     "project_codes",
+    "project_coding_records",
     "project_codings",
     "quote",
     "recode_coding",

@@ -252,6 +252,19 @@ def project_codings(session: Session, *, project_id: int) -> list[Coding]:
     return list(session.exec(query))
 
 
+def project_coding_records(session: Session, *, project_id: int) -> list[Row]:
+    """The live codings of a project as read-only records (every column of `Coding` as an attribute), by
+    document and position: for reads of every coding, at a fraction of the ORM's cost per row."""
+    return records(session, _project_coding_records(), project_id=project_id)
+
+
+@built
+def _project_coding_records():
+    return (select(*Coding.__table__.columns).join(Document, col(Document.id) == Coding.document_id)
+            .where(Document.project_id == bindparam("project_id"), col(Coding.removed).is_(False))
+            .order_by(Coding.document_id, Coding.start, Coding.id))
+
+
 def coding_counts(session: Session, *, project_id: int) -> dict[int, int]:
     """How many live codings each of the project's documents has (documents without any are absent)."""
     query = (select(Coding.document_id, func.count()).join(Document, col(Document.id) == Coding.document_id)

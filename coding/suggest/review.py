@@ -165,7 +165,7 @@ def training_examples(session: Session, *, project_id: int, user_id: Optional[in
     texts = {d.id: d.text for d in store.list_documents(session, project_id=project_id)}
     layers = _readable_layers(session, project_id=project_id, user_id=user_id)
     examples = [Example(texts[c.document_id][c.start:c.end], [codes[c.code_id]])
-                for c in store.project_codings(session, project_id=project_id)
+                for c in store.project_coding_records(session, project_id=project_id)
                 if layers is None or c.layer_id in layers]
     query = select(SuggestionDecision).where(SuggestionDecision.project_id == project_id,
                                              col(SuggestionDecision.accepted).is_(False))
