@@ -267,7 +267,7 @@ def list_codings(session: SessionDep, access: ProjectDep, scope: ScopeDep) -> li
     owners = store.layer_owners(session, project_id=project.id)
     documents = {d.id: d for d in store.list_documents(session, project_id=project.id)}
     found = []
-    for c in store.project_codings(session, project_id=project.id):
+    for c in store.project_coding_records(session, project_id=project.id):
         if not scope.sees(c):
             continue
         coder = owners[c.layer_id].shown_name if c.layer_id in owners else "Consensus"
