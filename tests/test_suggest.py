@@ -91,6 +91,13 @@ def test_word_probabilities_are_the_tables_values_and_the_floor_for_unknown_word
     assert small.of([]).tolist() == [] and nlp.Probabilities({}).of(["any"]).tolist() == [0.0]
 
 
+def test_word_probabilities_read_pair_by_pair_are_those_of_the_parsed_table():
+    table = {'say "hi"': -1.5, "café": -2.0, "back\\slash": -3e-2, "plain": -4, "tab\there": -7.25}
+    words = [*table, "unknown"]
+    for text in (json.dumps(table), json.dumps(table, ensure_ascii=False, indent=2)):
+        assert nlp.Probabilities.from_json(text).of(words).tolist() == nlp.Probabilities(table).of(words).tolist()
+
+
 def test_section_names_and_aliases_map_to_codes():
     assert code_for_name(EVIDENCE, "Experience in common of social and emotional distress") == "experience-in-common"
     assert code_for_name(EVIDENCE, "Type of leadership") == "leadership"

@@ -8,9 +8,11 @@ the lemmatizer token by token and gives the same lemmas.
 
 from __future__ import annotations
 
+import array
 import gzip
 import importlib.util
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -24,6 +26,7 @@ if TYPE_CHECKING:  # spaCy itself is imported on first use (by the warm-up): the
 # No parser or NER, so a Doc costs tens of bytes per character, not spaCy's feared gigabyte per 100,000:
 # any transcript Peerframe accepts (coding.limits.Limits.text_chars) fits.
 MAX_LENGTH = 50_000_000
+JSON_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*(-?[0-9.eE+-]+)')  # "word": number, escapes kept as written
 LOOKUPS = Path(importlib.util.find_spec("spacy_lookups_data").origin).resolve().parent / "data"
 
 # Words that carry no code-specific meaning in interviews about peer support, on top of spaCy's list.
@@ -81,8 +84,23 @@ class Probabilities:
     dict of them holds about 160 MB for as long as the server runs."""
 
     def __init__(self, table: dict[str, float]):
-        hashes = np.fromiter((hash(word) for word in table), dtype=np.int64, count=len(table))
-        values = np.fromiter(table.values(), dtype=np.float64, count=len(table))
+        self._keep(np.fromiter((hash(word) for word in table), dtype=np.int64, count=len(table)),
+                   np.fromiter(table.values(), dtype=np.float64, count=len(table)))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Probabilities":
+        """From the table's JSON object text (`{"word": -3.5, ...}`), read pair by pair: parsed whole, the
+        million-entry dict would leave the process about 50 MB bigger for good, though it is freed at once."""
+        hashes, values = array.array("q"), array.array("d")
+        for pair in JSON_PAIR.finditer(text):
+            word = pair.group(1)
+            hashes.append(hash(json.loads(f'"{word}"') if "\\" in word else word))
+            values.append(float(pair.group(2)))
+        made = cls.__new__(cls)
+        made._keep(np.frombuffer(hashes, dtype=np.int64), np.frombuffer(values, dtype=np.float64))
+        return made
+
+    def _keep(self, hashes: np.ndarray, values: np.ndarray) -> None:
         order = np.argsort(hashes)
         self._hashes, self._values = hashes[order], values[order]
         self.floor = float(values.min()) if len(values) else 0.0  # what a word the table lacks is given
@@ -98,7 +116,8 @@ class Probabilities:
 @lru_cache(maxsize=1)
 def word_probabilities() -> Probabilities:
     """The general-English word probabilities, read once per process."""
-    return Probabilities(_read_table("lexeme_prob"))
+    with gzip.open(LOOKUPS / "en_lexeme_prob.json.gz", "rt", encoding="utf-8") as handle:
+        return Probabilities.from_json(handle.read())
 
 
 @lru_cache(maxsize=1)
