@@ -69,7 +69,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         jobs.recover(session)  # jobs of a worker that stopped will never finish
     runner.sweep()
     runner.resume()
-    threading.Thread(target=nlp.warm_up, name="peerframe-warm-up", daemon=True).start()
+    threading.Thread(target=nlp.warm_up, name="peerframe-warm-up", daemon=True).start()  # spaCy: a second or two
     threading.Thread(target=signin.decoy_hash, name="peerframe-decoy-hash", daemon=True).start()  # before sign-ins
     if settings.single_user or settings.demo:
         with session_for(engine) as session:

@@ -9,13 +9,14 @@ the lemmatizer token by token and gives the same lemmas.
 from __future__ import annotations
 
 import array
+import functools
 import gzip
 import importlib.util
 import json
 import re
-from functools import lru_cache
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -29,6 +30,26 @@ MAX_LENGTH = 50_000_000
 JSON_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*(-?[0-9.eE+-]+)')  # "word": number, escapes kept as written
 LOOKUPS = Path(importlib.util.find_spec("spacy_lookups_data").origin).resolve().parent / "data"
 
+T = TypeVar("T")
+
+
+def once(make: Callable[[], T]) -> Callable[[], T]:
+    """`make()`, made once per process: a thread that asks while another is making it waits for that one,
+    rather than making a second copy beside it (the warm-up and the first page would otherwise both load
+    the same tables at the same time, each taking twice as long)."""
+    made: list[T] = []
+    lock = threading.RLock()
+
+    @functools.wraps(make)
+    def get() -> T:
+        if not made:
+            with lock:
+                if not made:
+                    made.append(make())
+        return made[0]
+    return get
+
+
 # Words that carry no code-specific meaning in interviews about peer support, on top of spaCy's list.
 INTERVIEW_FILLERS = {
     "like", "know", "think", "yeah", "yes", "really", "just", "thing", "things", "get", "got", "go", "going",
@@ -38,7 +59,7 @@ INTERVIEW_FILLERS = {
 }
 
 
-@lru_cache(maxsize=1)
+@once
 def pipeline() -> Language:
     """The cached pipeline: blank English, sentencizer, lookup lemmatizer."""
     import spacy
@@ -56,13 +77,13 @@ def _read_table(name: str) -> dict:
         return json.load(handle)
 
 
-@lru_cache(maxsize=1)
+@once
 def lemma_table() -> dict[str, str]:
     """Form → lemma, the table the lookup lemmatizer uses."""
     return _read_table("lemma_lookup")
 
 
-@lru_cache(maxsize=1)
+@once
 def forms_of() -> dict[str, list[str]]:
     """Lemma → every lower-case form that lemmatises to it (the inverse of the lookup table)."""
     inverse: dict[str, list[str]] = {}
@@ -72,7 +93,7 @@ def forms_of() -> dict[str, list[str]]:
     return inverse
 
 
-@lru_cache(maxsize=1)
+@once
 def sorted_forms() -> list[str]:
     """Every lower-case alphabetic word the lookup table knows, sorted (for prefix patterns)."""
     return sorted({form for form in lemma_table() if form.isalpha() and form.islower()})
@@ -113,14 +134,14 @@ class Probabilities:
         return np.where(known, self._values[at] if len(self._values) else 0.0, self.floor)
 
 
-@lru_cache(maxsize=1)
+@once
 def word_probabilities() -> Probabilities:
     """The general-English word probabilities, read once per process."""
     with gzip.open(LOOKUPS / "en_lexeme_prob.json.gz", "rt", encoding="utf-8") as handle:
         return Probabilities.from_json(handle.read())
 
 
-@lru_cache(maxsize=1)
+@once
 def stop_words() -> frozenset[str]:
     """Function words and interview fillers."""
     return frozenset(pipeline().Defaults.stop_words | INTERVIEW_FILLERS)
@@ -145,13 +166,13 @@ def content_lemmas(text: str) -> list[str]:
     return found
 
 
-@lru_cache(maxsize=1)
+@once
 def _sentence_ends() -> np.ndarray:
     strings = pipeline().vocab.strings
     return np.array(sorted(strings.add(ch) for ch in pipeline().get_pipe("sentencizer").punct_chars), dtype=np.uint64)
 
 
-@lru_cache(maxsize=1)
+@once
 def _closing_marks() -> np.ndarray:
     strings = pipeline().vocab.strings
     return np.array(sorted(strings.add(ch) for ch in ('"', "'", ")", "]", "”", "’", "»")), dtype=np.uint64)
