@@ -1,5 +1,6 @@
 """Code suggestions: ranking, explanations, learning from examples, units in transcripts, the command."""
 
+import gzip
 import json
 
 import pytest
@@ -86,16 +87,34 @@ def test_word_probabilities_are_the_tables_values_and_the_floor_for_unknown_word
     words = ["peer", "support", "the", "facilitator", "kindness", "zzqxv-not-a-word", "", "café", "Peer"]
     expected = [table.get(w, min(table.values())) for w in words]
     assert nlp.word_probabilities().of(words).tolist() == expected
-    small = nlp.Probabilities({"safe": -8.5, "heard": -9.25})
+    small = nlp.Probabilities.from_table({"safe": -8.5, "heard": -9.25})
     assert small.of(["heard", "unheard", "safe"]).tolist() == [-9.25, -9.25, -8.5]
-    assert small.of([]).tolist() == [] and nlp.Probabilities({}).of(["any"]).tolist() == [0.0]
+    assert small.of([]).tolist() == [] and nlp.Probabilities.from_table({}).of(["any"]).tolist() == [0.0]
 
 
 def test_word_probabilities_read_pair_by_pair_are_those_of_the_parsed_table():
     table = {'say "hi"': -1.5, "café": -2.0, "back\\slash": -3e-2, "plain": -4, "tab\there": -7.25}
     words = [*table, "unknown"]
     for text in (json.dumps(table), json.dumps(table, ensure_ascii=False, indent=2)):
-        assert nlp.Probabilities.from_json(text).of(words).tolist() == nlp.Probabilities(table).of(words).tolist()
+        read = nlp.Probabilities.from_json(text)
+        assert read.of(words).tolist() == nlp.Probabilities.from_table(table).of(words).tolist()
+
+
+def test_word_probabilities_are_saved_once_and_a_damaged_copy_is_read_again_from_the_table(tmp_path):
+    table = {"safe": -8.5, "heard": -9.25, "café": -11.0}
+    source, kept = tmp_path / "prob.json.gz", tmp_path / "cache" / "prob.npz"
+    with gzip.open(source, "wt", encoding="utf-8") as out:
+        json.dump(table, out)
+    words = ["heard", "café", "unknown"]
+    first = nlp.probabilities_from(source, kept)
+    assert kept.exists() and first.of(words).tolist() == [-9.25, -11.0, -11.0]
+    source.write_bytes(b"not read again")  # the next process reads the saved copy, not the table
+    assert nlp.probabilities_from(source, kept).of(words).tolist() == [-9.25, -11.0, -11.0]
+    with gzip.open(source, "wt", encoding="utf-8") as out:
+        json.dump(table, out)
+    kept.write_bytes(b"PK\x03\x04 half a file")
+    assert nlp.probabilities_from(source, kept).of(words).tolist() == [-9.25, -11.0, -11.0]
+    assert nlp.Probabilities.load(kept).of(["safe"]).tolist() == [-8.5]  # and the copy is whole again
 
 
 def test_section_names_and_aliases_map_to_codes():

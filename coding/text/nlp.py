@@ -13,8 +13,10 @@ import functools
 import gzip
 import importlib.util
 import json
+import os
 import re
 import threading
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
@@ -101,44 +103,90 @@ def sorted_forms() -> list[str]:
 
 class Probabilities:
     """Log probability of each word in general English (a background model for scoring), for a million
-    words. Kept as two arrays (each word's hash in this process, sorted, and its value): about 16 MB, where a
-    dict of them holds about 160 MB for as long as the server runs."""
+    words. Kept as two arrays (each word's 64-bit spaCy hash, sorted, and its value): about 16 MB, where a
+    dict of them holds about 160 MB for as long as the server runs. The hash is the same in every process,
+    so the arrays are saved once (`save`) and later processes `load` them in milliseconds."""
 
-    def __init__(self, table: dict[str, float]):
-        self._keep(np.fromiter((hash(word) for word in table), dtype=np.int64, count=len(table)),
-                   np.fromiter(table.values(), dtype=np.float64, count=len(table)))
-
-    @classmethod
-    def from_json(cls, text: str) -> "Probabilities":
-        """From the table's JSON object text (`{"word": -3.5, ...}`), read pair by pair: parsed whole, the
-        million-entry dict would leave the process about 50 MB bigger for good, though it is freed at once."""
-        hashes, values = array.array("q"), array.array("d")
-        for pair in JSON_PAIR.finditer(text):
-            word = pair.group(1)
-            hashes.append(hash(json.loads(f'"{word}"') if "\\" in word else word))
-            values.append(float(pair.group(2)))
-        made = cls.__new__(cls)
-        made._keep(np.frombuffer(hashes, dtype=np.int64), np.frombuffer(values, dtype=np.float64))
-        return made
-
-    def _keep(self, hashes: np.ndarray, values: np.ndarray) -> None:
+    def __init__(self, hashes: np.ndarray, values: np.ndarray):
         order = np.argsort(hashes)
         self._hashes, self._values = hashes[order], values[order]
         self.floor = float(values.min()) if len(values) else 0.0  # what a word the table lacks is given
 
+    @classmethod
+    def from_table(cls, table: dict[str, float]) -> Probabilities:
+        return cls(_hashes(table), np.fromiter(table.values(), dtype=np.float64, count=len(table)))
+
+    @classmethod
+    def from_json(cls, text: str) -> Probabilities:
+        """From the table's JSON object text (`{"word": -3.5, ...}`), read pair by pair: parsed whole, the
+        million-entry dict would leave the process about 50 MB bigger for good, though it is freed at once."""
+        from spacy.strings import hash_string
+
+        hashes, values = array.array("Q"), array.array("d")
+        for pair in JSON_PAIR.finditer(text):
+            word = pair.group(1)
+            hashes.append(hash_string(json.loads(f'"{word}"') if "\\" in word else word))
+            values.append(float(pair.group(2)))
+        return cls(np.frombuffer(hashes, dtype=np.uint64), np.frombuffer(values, dtype=np.float64))
+
+    def save(self, path: Path) -> None:
+        """Write the arrays to `path` (atomically: a reader never sees half a file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        with open(draft, "wb") as out:
+            np.savez(out, hashes=self._hashes, values=self._values)
+        os.replace(draft, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Probabilities:
+        """The arrays `save` wrote; OSError or ValueError for a file that is missing or not such arrays."""
+        try:
+            with np.load(path, allow_pickle=False) as kept:
+                hashes, values = kept["hashes"], kept["values"]
+        except (zipfile.BadZipFile, KeyError, EOFError) as exc:
+            raise ValueError(f"{path} does not hold word probabilities ({exc})") from exc
+        if hashes.dtype != np.uint64 or values.dtype != np.float64 or hashes.shape != values.shape:
+            raise ValueError(f"{path} does not hold word probabilities")
+        return cls(hashes, values)
+
     def of(self, words: Sequence[str]) -> np.ndarray:
         """The log probability of each word, the floor for those the table does not know."""
-        wanted = np.fromiter((hash(word) for word in words), dtype=np.int64, count=len(words))
+        wanted = _hashes(words)
         at = np.minimum(np.searchsorted(self._hashes, wanted), max(len(self._hashes) - 1, 0))
         known = self._hashes[at] == wanted if len(self._hashes) else np.zeros(len(words), dtype=bool)
         return np.where(known, self._values[at] if len(self._values) else 0.0, self.floor)
 
 
+def _hashes(words) -> np.ndarray:
+    from spacy.strings import hash_string
+
+    return np.fromiter((hash_string(word) for word in words), dtype=np.uint64, count=len(words))
+
+
+def probabilities_from(source: Path, kept: Path) -> Probabilities:
+    """The probabilities saved at `kept` if that file is there and sound, else read from the gzipped JSON
+    table `source` and saved at `kept` for the next process (where it cannot be written, only read)."""
+    try:
+        return Probabilities.load(kept)
+    except (OSError, ValueError):
+        pass
+    with gzip.open(source, "rt", encoding="utf-8") as handle:
+        made = Probabilities.from_json(handle.read())
+    try:
+        made.save(kept)
+    except OSError:
+        pass  # a read-only home: every process reads the table, as it would without this copy
+    return made
+
+
 @once
 def word_probabilities() -> Probabilities:
-    """The general-English word probabilities, read once per process."""
-    with gzip.open(LOOKUPS / "en_lexeme_prob.json.gz", "rt", encoding="utf-8") as handle:
-        return Probabilities.from_json(handle.read())
+    """The general-English word probabilities, read once per process (from this machine's saved copy once
+    there is one: see `probabilities_from`)."""
+    source = LOOKUPS / "en_lexeme_prob.json.gz"
+    made = source.stat()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "peerframe"
+    return probabilities_from(source, cache / f"lexeme-prob-{made.st_size}-{int(made.st_mtime)}.npz")
 
 
 @once
