@@ -72,11 +72,13 @@ def _coincidences(data: Sequence[Sequence[Label]], ordered: bool) -> tuple[list,
         if len(row) != len(rows[0]):
             raise ValueError(f"coder {index} has {len(row)} units but coder 0 has {len(rows[0])}; "
                              "every coder needs one entry per unit (None where missing)")
-    units = [Counter(v for v in column if v is not None) for column in zip(*rows)]
-    units = [unit for unit in units if sum(unit.values()) >= 2]
+    # units with the same column of labels add the same to the matrix: take each column once, times its count
+    columns = Counter(zip(*rows))
+    units = [(Counter(v for v in column if v is not None), times) for column, times in columns.items()]
+    units = [(unit, times) for unit, times in units if sum(unit.values()) >= 2]
     if not units:
         raise ValueError("no unit has values from two or more coders, so alpha cannot be computed")
-    values = list(dict.fromkeys(v for unit in units for v in unit))
+    values = list(dict.fromkeys(v for unit, _ in units for v in unit))
     if ordered:
         try:
             values.sort()
@@ -84,11 +86,11 @@ def _coincidences(data: Sequence[Sequence[Label]], ordered: bool) -> tuple[list,
             raise ValueError(f"ordinal, interval and ratio alpha need values that can be ordered: {error}")
     index = {value: i for i, value in enumerate(values)}
     matrix = np.zeros((len(values), len(values)))
-    for unit in units:
+    for unit, times in units:
         size = sum(unit.values())
         for c, n_c in unit.items():
             for k, n_k in unit.items():
-                matrix[index[c], index[k]] += n_c * (n_k - (c == k)) / (size - 1)
+                matrix[index[c], index[k]] += times * n_c * (n_k - (c == k)) / (size - 1)
     return values, matrix
 
 
@@ -159,18 +161,72 @@ def bootstrap_ci(statistic: Callable[[list[list]], float], data: Sequence[Sequen
     return float(low), float(high)
 
 
+def _resampled_types(kinds: Sequence[Hashable], *, n: int, level: float, seed: int) -> tuple[list, np.ndarray]:
+    """Resample units by the kind each is (what a statistic reads of it), not one by one: drawing every unit
+    with replacement is drawing how many of each kind, a multinomial with the kinds' shares, so a resample
+    costs as many kinds as there are (a handful) rather than units (hundreds of thousands on a big project).
+    Returns the kinds and, per resample, how many units of each it drew."""
+    if not kinds:
+        raise ValueError("bootstrap data must be rows (one per coder) of the same, non-zero number of units")
+    if not 0 < level < 1:
+        raise ValueError(f"the confidence level is a share between 0 and 1, such as 0.95, not {level}")
+    if n < 1:
+        raise ValueError(f"the number of resamples must be at least 1, not {n}")
+    tally = Counter(kinds)
+    found = list(tally)
+    shares = np.array([tally[kind] for kind in found], dtype=float) / len(kinds)
+    return found, np.random.default_rng(seed).multinomial(len(kinds), shares, size=n)
+
+
+def _interval(estimates: list[float], level: float) -> tuple[float, float]:
+    if not estimates:
+        raise ValueError("the statistic could not be computed on any resample of the units")
+    low, high = np.quantile(estimates, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
 def cohen_kappa_ci(a: Sequence[Label], b: Sequence[Label], *, n: int = 1000, confidence: float = 0.95,
                    seed: int = 0) -> tuple[float, float]:
     """Bootstrap percentile interval for Cohen's kappa, resampling units."""
     _pairs(a, b)
-    return bootstrap_ci(lambda rows: cohen_kappa(*rows), [a, b], n=n, level=confidence, seed=seed)
+    kinds, drawn = _resampled_types(list(zip(a, b)), n=n, level=confidence, seed=seed)
+    estimates = []
+    for counts in drawn:
+        table = {(x, y): count for (x, y), count in zip(kinds, counts) if count and x is not None and y is not None}
+        if table:
+            estimates.append(_kappa_from_table(table))
+    return _interval(estimates, confidence)
 
 
 def krippendorff_alpha_ci(data: Sequence[Sequence[Label]], level: str = "nominal", *, n: int = 1000,
                           confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
     """Bootstrap percentile interval for Krippendorff's alpha at `level`, resampling units."""
     krippendorff_alpha(data, level)
-    return bootstrap_ci(lambda rows: krippendorff_alpha(rows, level), data, n=n, level=confidence, seed=seed)
+    # a unit's kind is its column of labels; each kind adds one fixed matrix to the coincidences
+    columns, drawn = _resampled_types(list(zip(*data)), n=n, level=confidence, seed=seed)
+    kinds = [list(Counter(v for v in column if v is not None).items()) for column in columns]
+    values = list(dict.fromkeys(value for kind in kinds for value, _ in kind))
+    if level != "nominal":
+        values.sort()  # orderable: krippendorff_alpha above has checked
+    index = {value: i for i, value in enumerate(values)}
+    matrices = np.zeros((len(kinds), len(values), len(values)))
+    for number, kind in enumerate(kinds):
+        size = sum(count for _, count in kind)
+        if size < 2:
+            continue  # a unit fewer than two coders labelled adds nothing
+        for c, n_c in kind:
+            for k, n_k in kind:
+                matrices[number, index[c], index[k]] += n_c * (n_k - (c == k)) / (size - 1)
+    pairable = np.array([sum(count for _, count in kind) >= 2 for kind in kinds])
+    estimates = []
+    for counts in drawn:
+        if not counts[pairable].any():
+            continue
+        matrix = np.tensordot(counts, matrices, axes=1)
+        present = matrix.sum(axis=1) > 0  # values only the units not drawn had are not in play
+        estimates.append(_alpha_from_coincidences([v for v, p in zip(values, present) if p],
+                                                  matrix[np.ix_(present, present)], level))
+    return _interval(estimates, confidence)
 
 
 def character_agreement(a_codings: Sequence[Coding], b_codings: Sequence[Coding], code: str, length: int, *,
