@@ -16,7 +16,7 @@ from coding import store
 from coding.models import Code, Coding, Document, Event, Layer, Reconciliation, User
 from coding.team import accounts
 from coding.text import nlp
-from coding.text.spans import overlaps, runs
+from coding.text.spans import in_order, overlaps, runs, touched
 
 UNITS = ("turn", "sentence")
 DECISIONS = ("keep", "both", "neither", "adjust", "agreed")
@@ -116,12 +116,16 @@ def items(session: Session, *, document: Document, unit: str = "turn", include_d
     codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
     decided = set() if include_decided else _decided(session, document=document)
     found = []
-    for start, end in units_of(session, document=document, unit=unit):
-        here: dict[int, dict[str, list[Coding]]] = {}
-        for coder, codings in layers.items():
-            for coding in codings:
-                if overlaps(coding.start, coding.end, start, end):
-                    here.setdefault(coding.code_id, {}).setdefault(coder, []).append(coding)
+    units = units_of(session, document=document, unit=unit)
+    reached: list[dict[int, dict[str, list[Coding]]]] = [{} for _ in units]
+    starts, ends, ordered = [s for s, _ in units], [e for _, e in units], in_order(units)
+    for coder, codings in layers.items():  # each coding goes to the units it reaches, found by bisection
+        for coding in codings:
+            where = touched(starts, ends, coding.start, coding.end) if ordered else [
+                i for i, (s, e) in enumerate(units) if overlaps(coding.start, coding.end, s, e)]
+            for index in where:
+                reached[index].setdefault(coding.code_id, {}).setdefault(coder, []).append(coding)
+    for (start, end), here in zip(units, reached):
         for code_id in sorted(here, key=lambda i: codes[i].position):
             if (start, end, code_id) in decided:
                 continue

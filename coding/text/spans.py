@@ -20,6 +20,18 @@ def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
+def in_order(units: Sequence[tuple[int, int]]) -> bool:
+    """True when the units follow one another without overlapping (turns, or the sentences in them)."""
+    return all(units[i][1] <= units[i + 1][0] for i in range(len(units) - 1))
+
+
+def touched(starts: Sequence[int], ends: Sequence[int], start: int, end: int) -> range:
+    """The indices of the units (given as their starts and ends, `in_order`) that [start, end) overlaps."""
+    if start >= end:
+        return range(0)
+    return range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end))
+
+
 def clip(start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
     """The part of [start, end) inside [lo, hi); empty spans come back with start == end."""
     start, end = max(start, lo), min(end, hi)
