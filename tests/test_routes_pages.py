@@ -102,6 +102,29 @@ def test_quotes_page_filters_by_code_with_children_and_attribute(client, session
     assert "A friend told me." in csv_text and "stays in the room" not in csv_text
 
 
+def test_quotes_page_shows_two_hundred_at_a_time_and_exports_keep_every_quote(client, session, project, user):
+    turns = [("PV45" if n % 2 else "Interviewer", f"Turn {n} of the talk about feeling safe.") for n in range(210)]
+    document = store.import_document(session, project_id=project.id, user=user,
+                                     transcript=read_transcript("long.txt", txt_bytes(turns)))
+    safety = store.get_code(session, project_id=project.id, key="safety")
+    words = [m.start() for m in re.finditer("feeling", document.text)][:205]
+    for start in words:
+        store.add_coding(session, document=document, code=safety, user=user, start=start, end=start + 7, commit=False)
+    session.commit()
+    first = client.get(f"/projects/{project.id}/quotes", params={"code": "safety"}).text
+    assert "205 coded passages" in first and "showing 1–200" in first and "Page 1 of 2" in first
+    assert first.count("<blockquote>") == 200 and 'rel="next"' in first and 'rel="prev"' not in first
+    assert f"/projects/{project.id}/quotes?code=safety&amp;page=2" in first
+    second = client.get(f"/projects/{project.id}/quotes", params={"code": "safety", "page": 2}).text
+    assert second.count("<blockquote>") == 5 and "showing 201–205" in second and 'rel="prev"' in second
+    assert f"/export/quotes.csv?code=safety\"" in second  # the export is of every quote, not this page's
+    beyond = client.get(f"/projects/{project.id}/quotes", params={"code": "safety", "page": 99}).text
+    assert "Page 2 of 2" in beyond  # past the end: the last page
+    csv_rows = client.get(f"/projects/{project.id}/export/quotes.csv", params={"code": "safety", "page": 2})
+    assert csv_rows.content.decode("utf-8-sig").count("\n") == 206  # the header and every quote
+    assert client.get(f"/projects/{project.id}/quotes", params={"page": 0}).status_code == 422
+
+
 def test_unknown_pages_are_404(client):
     assert client.get("/documents/12345").status_code == 404
     assert "Not found" in client.get("/projects/12345").text

@@ -1,6 +1,7 @@
 """Coded quotes: the filterable list, Word and CSV exports, the codebook in Word, the activity log."""
 
 import io
+from urllib.parse import urlencode
 from typing import Annotated, Optional, Union
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -65,17 +66,28 @@ def _stem(project: Project) -> str:
     return downloads.file_stem(project.name)
 
 
+QUOTES_PER_PAGE = 200
+
+
 @router.get("/projects/{project_id}/quotes", response_class=HTMLResponse)
-def quotes_page(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
+def quotes_page(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep,
+                page: Annotated[int, Query(ge=1, le=1_000_000)] = 1):
+    """The quotes that match, a page of them at a time (exports always hold them all)."""
     project = access.project
+    found = retrieval.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope)
+    pages = max(1, -(-len(found) // QUOTES_PER_PAGE))
+    page = min(page, pages)
+    first = (page - 1) * QUOTES_PER_PAGE
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     context = {
-        "project": project, "wanted": wanted,
-        "quotes": retrieval.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope),
+        "project": project, "wanted": wanted, "total": len(found), "page": page, "pages": pages, "first": first,
+        "quotes_per_page": QUOTES_PER_PAGE,
+        "quotes": found[first:first + QUOTES_PER_PAGE],
         "layers": retrieval.layer_choices(session, project_id=project.id, scope=scope),
         "codes": store.project_codes(session, project_id=project.id),
         "documents": scope.documents_of(store.list_documents(session, project_id=project.id)),
         "attribute_values": retrieval.attribute_values(session, project_id=project.id, scope=scope),
-        "query": request.url.query,
+        "query": query,
         "saved": queries.list_queries(session, project_id=project.id, scope=scope),
         "access": access,
     }
