@@ -147,7 +147,7 @@ def project_reliability(session: Session, *, project_id: int, unit: str = "turn"
         units.append([(s + shift, e + shift) for s, e in spans])
         lengths.append(len(document.text))
         items = reconcile.items(session, document=document, unit="sentence" if unit == "sentence" else "turn",
-                                include_decided=True)
+                                include_decided=True, layers=coded)
         documents.append(DocumentFigures(document, list(coded), sum(not i.agreed for i in items), len(items)))
         shift += len(document.text) + 1
     coders = sorted({coder for document_layers in layers for coder in document_layers})

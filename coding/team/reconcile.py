@@ -16,7 +16,7 @@ from coding import store
 from coding.models import Code, Coding, Document, Event, Layer, Reconciliation, User
 from coding.team import accounts
 from coding.text import nlp
-from coding.text.spans import in_order, overlaps, runs, touched
+from coding.text.spans import runs, unit_finder
 
 UNITS = ("turn", "sentence")
 DECISIONS = ("keep", "both", "neither", "adjust", "agreed")
@@ -109,21 +109,21 @@ def _decided(session: Session, *, document: Document) -> set[tuple[int, int, int
     return {(r.unit_start, r.unit_end, r.code_id) for r in rows}
 
 
-def items(session: Session, *, document: Document, unit: str = "turn", include_decided: bool = False) -> list[Item]:
-    """Every unit × code that at least one coder applied, in text order (decided ones left out)."""
-    layers = coder_layers(session, document=document)
+def items(session: Session, *, document: Document, unit: str = "turn", include_decided: bool = False,
+          layers: Optional[dict[str, list[Coding]]] = None) -> list[Item]:
+    """Every unit × code that at least one coder applied, in text order (decided ones left out); `layers`:
+    the transcript's `coder_layers`, when the caller has already read them."""
+    layers = coder_layers(session, document=document) if layers is None else layers
     coders = list(layers)
     codes = {c.id: c for c in store.project_codes(session, project_id=document.project_id)}
     decided = set() if include_decided else _decided(session, document=document)
     found = []
     units = units_of(session, document=document, unit=unit)
     reached: list[dict[int, dict[str, list[Coding]]]] = [{} for _ in units]
-    starts, ends, ordered = [s for s, _ in units], [e for _, e in units], in_order(units)
-    for coder, codings in layers.items():  # each coding goes to the units it reaches, found by bisection
+    reached_by = unit_finder(units)
+    for coder, codings in layers.items():  # each coding goes to the units it reaches
         for coding in codings:
-            where = touched(starts, ends, coding.start, coding.end) if ordered else [
-                i for i, (s, e) in enumerate(units) if overlaps(coding.start, coding.end, s, e)]
-            for index in where:
+            for index in reached_by(coding.start, coding.end):
                 reached[index].setdefault(coding.code_id, {}).setdefault(coder, []).append(coding)
     for (start, end), here in zip(units, reached):
         for code_id in sorted(here, key=lambda i: codes[i].position):
@@ -136,9 +136,10 @@ def items(session: Session, *, document: Document, unit: str = "turn", include_d
 
 def disagreements(session: Session, *, document: Document, unit: str = "turn") -> list[Item]:
     """The items still waiting for the lead: applied by some coders and not by others."""
-    if len(coder_layers(session, document=document)) < 2:
+    layers = coder_layers(session, document=document)
+    if len(layers) < 2:
         return []
-    return [item for item in items(session, document=document, unit=unit) if not item.agreed]
+    return [item for item in items(session, document=document, unit=unit, layers=layers) if not item.agreed]
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -6,7 +6,7 @@ A coding is a (start, end, code) tuple with [start, end) in code points; one cod
 from collections import Counter
 from typing import Sequence
 
-from coding.text.spans import clip, in_order, overlaps, runs, touched
+from coding.text.spans import clip, overlaps, runs, unit_finder
 
 Coding = tuple[int, int, str]
 Span = tuple[int, int]
@@ -39,11 +39,9 @@ def unit_labels(codings: Sequence[Coding], units: Sequence[Span], code: str, *,
     spans = spans_of(codings, code, include_children=include_children)
     for start, end in units:
         check_span(start, end, "unit")
-    if not in_order(units):
-        return [int(any(overlaps(s, e, lo, hi) for s, e in spans)) for lo, hi in units]
-    labels, starts, ends = [0] * len(units), [lo for lo, _ in units], [hi for _, hi in units]
-    for s, e in spans:  # each coding marks the units it reaches, found by bisection
-        for index in touched(starts, ends, s, e):
+    labels, reached = [0] * len(units), unit_finder(units)
+    for s, e in spans:
+        for index in reached(s, e):
             labels[index] = 1
     return labels
 

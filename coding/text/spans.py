@@ -3,7 +3,7 @@
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 
 @dataclass(frozen=True)
@@ -20,16 +20,14 @@ def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def in_order(units: Sequence[tuple[int, int]]) -> bool:
-    """True when the units follow one another without overlapping (turns, or the sentences in them)."""
-    return all(units[i][1] <= units[i + 1][0] for i in range(len(units) - 1))
-
-
-def touched(starts: Sequence[int], ends: Sequence[int], start: int, end: int) -> range:
-    """The indices of the units (given as their starts and ends, `in_order`) that [start, end) overlaps."""
-    if start >= end:
-        return range(0)
-    return range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end))
+def unit_finder(units: Sequence[tuple[int, int]]) -> Callable[[int, int], Sequence[int]]:
+    """A function giving, for a span, the indices of the units it `overlaps`. Units that follow one another
+    without overlapping (turns, or the sentences in them) are found by bisection: the units ending after the
+    span starts are a suffix, those starting before it ends a prefix. Others are tested one by one."""
+    if all(units[i][1] <= units[i + 1][0] for i in range(len(units) - 1)):
+        starts, ends = [start for start, _ in units], [end for _, end in units]
+        return lambda start, end: range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end))
+    return lambda start, end: [i for i, (lo, hi) in enumerate(units) if overlaps(start, end, lo, hi)]
 
 
 def clip(start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
