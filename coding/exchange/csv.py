@@ -16,12 +16,8 @@ def cell(value: str) -> str:
     return value
 
 
-def _value(value: object) -> object:
-    return cell(value) if isinstance(value, str) else value
-
-
 def _row(values: Sequence[object]) -> list[object]:
-    return [_value(v) for v in values]
+    return [cell(v) if isinstance(v, str) else v for v in values]
 
 
 def write_quotes(quotes: Sequence[Quote], out: BinaryIO, *, attributes: Sequence[str] = ()) -> None:
@@ -31,8 +27,8 @@ def write_quotes(quotes: Sequence[Quote], out: BinaryIO, *, attributes: Sequence
     writer = csv.writer(text)
     writer.writerow(_row(["code", "code_path", "quote", "participant", "tag", *attributes,
                           "document", "start", "end", "coder", "memo"]))
-    writer.writerows([cell(q.code_key), cell(" > ".join(q.code_path)), cell(q.text), cell(q.participant or ""),
-                      cell(q.tag()), *[_value(q.attributes.get(a, "")) for a in attributes], cell(q.document),
-                      q.start, q.end, cell(q.coder), cell(q.memo)] for q in quotes)
+    writer.writerows(_row([q.code_key, " > ".join(q.code_path), q.text, q.participant or "", q.tag(),
+                           *[q.attributes.get(a, "") for a in attributes],
+                           q.document, q.start, q.end, q.coder, q.memo]) for q in quotes)
     text.flush()
     text.detach()

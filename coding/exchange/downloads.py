@@ -39,8 +39,13 @@ class ReportOptions:
 def project_quotes(session: Session, *, project: Project, wanted: retrieval.QuoteFilter,
                    scope: Scope) -> list[retrieval.Quote]:
     """The coded passages a report shows the reader, with the project's pseudonyms applied."""
-    found = retrieval.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope)
-    return pseudonyms.apply_to_quotes(found, queries.pairs(session, project_id=project.id))
+    return _pseudonymised(session, project, retrieval.find_quotes(session, project_id=project.id, wanted=wanted,
+                                                                  scope=scope))
+
+
+def _pseudonymised(session: Session, project: Project, quotes: list[retrieval.Quote]) -> list[retrieval.Quote]:
+    """The quotes with the project's pseudonyms applied, as every report shows them."""
+    return pseudonyms.apply_to_quotes(quotes, queries.pairs(session, project_id=project.id))
 
 
 def quotes_docx(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope,
@@ -89,7 +94,7 @@ def codebook_docx(session: Session, *, project: Project, scope: Scope) -> bytes:
     code of the passages the reader may see."""
     firsts, counts = retrieval.first_quotes(session, project_id=project.id, scope=scope,
                                             wanted=retrieval.narrowed(retrieval.QuoteFilter(), scope))
-    examples = {q.code_key: q for q in pseudonyms.apply_to_quotes(firsts, queries.pairs(session, project_id=project.id))}
+    examples = {q.code_key: q for q in _pseudonymised(session, project, firsts)}
     out = io.BytesIO()
     docx_export.write_codebook(store.project_codes(session, project_id=project.id), out,
                                title=f"{project.name}: codebook",

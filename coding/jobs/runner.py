@@ -186,7 +186,7 @@ class Executor:
                 status=status, message=message, result=result, finished_at=utcnow(),
                 progress=1.0 if status == "done" else Job.progress)).rowcount
             if ended:
-                session.execute(delete(JobInput).where(col(JobInput.job_id) == job_id))
+                _drop_inputs(session, job_id)
             session.commit()
         if not ended:
             log.warning("job %s was taken from this worker before it ended; its result is dropped", job_id)
@@ -308,8 +308,13 @@ def withdraw_results(session: Session, *, project_id: int, why: str) -> list[str
         job.result = {k: v for k, v in job.result.items() if k != "file"}
         job.message = why
         session.add(job)
-        session.execute(delete(JobInput).where(col(JobInput.job_id) == job.id))
+        _drop_inputs(session, job.id)
     return files
+
+
+def _drop_inputs(session: Session, job_id: str) -> None:
+    """Delete a job's input files (uploaded transcripts, a template): once it has ended they are not kept."""
+    session.execute(delete(JobInput).where(col(JobInput.job_id) == job_id))
 
 
 def delete_results(folder: Optional[Path], files: list[str]) -> None:
@@ -333,7 +338,7 @@ def recover(session: Session, *, now: Optional[datetime] = None) -> int:
         else:
             job.status, job.finished_at = "failed", now
             job.message = GAVE_UP if found is not None and found.again else (found.stopped if found else RESTARTED)
-            session.execute(delete(JobInput).where(col(JobInput.job_id) == job.id))
+            _drop_inputs(session, job.id)
         session.add(job)
     session.commit()
     return len(stale)
