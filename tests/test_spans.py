@@ -1,8 +1,10 @@
 """Span arithmetic: runs for rendering, trimming, UTF-16 mapping."""
 
+import random
+
 import pytest
 
-from coding.text.spans import Run, clip, overlaps, runs, trim, utf16_to_codepoints
+from coding.text.spans import Run, clip, overlaps, runs, trim, unit_finder, utf16_to_codepoints
 
 
 def test_uncoded_text_is_one_run():
@@ -52,3 +54,16 @@ def test_utf16_offsets_map_to_code_points():
     text = "I felt 😊 safe"
     assert utf16_to_codepoints(text, [0, 7, 9, 10, 14, 15]) == [0, 7, 8, 9, 13, 13]
     assert text[utf16_to_codepoints(text, [10])[0]:] == "safe"
+
+
+def test_the_unit_finder_finds_exactly_the_units_a_span_overlaps_in_order_or_not():
+    rng = random.Random(7)
+    in_order = [(0, 10), (10, 25), (30, 31), (40, 60)]
+    scattered = [(40, 60), (0, 10), (5, 30)]
+    for units in (in_order, scattered, []):
+        find = unit_finder(units)
+        for _ in range(500):
+            start = rng.randrange(0, 70)
+            end = start + rng.choice([0, 0, 1, 3, 15, 40])  # empty spans too
+            expected = [i for i, (lo, hi) in enumerate(units) if overlaps(start, end, lo, hi)]
+            assert list(find(start, end)) == expected, (units, start, end)
