@@ -7,6 +7,8 @@ import docx
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import SCREENS, assert_no_axe_violations
+
 pytestmark = pytest.mark.browser
 
 FIRST = (
@@ -135,3 +137,34 @@ def test_back_to_filtered_quotes_shows_the_whole_page(page, coded_project):
     expect(page.locator("header.topbar")).to_be_visible(timeout=2000)
     expect(page.locator("form.filters")).to_be_visible()
     expect(page.locator("#quotes blockquote")).to_have_count(2)
+
+
+@pytest.mark.parametrize("viewport", SCREENS)
+def test_many_quotes_come_two_hundred_at_a_time_and_the_next_page_opens_at_its_top(axe_page, live_server, api,
+                                                                                    viewport):
+    page = axe_page(live_server, viewport=viewport)
+    project = api.create_project()
+    text = "\n\n".join(f"{'Interviewer' if n % 2 == 0 else 'PV44'}: Turn {n} felt safe, quite safe, to me." for n in range(200))
+    document = api.import_text(project["id"], "pv44.txt", text + "\n", attributes={"approach": "group"})
+    starts = [i for i in range(len(document["text"])) if document["text"].startswith("safe", i)][:380]
+    for start in starts:
+        answer = api.client.post(f"/api/documents/{document['id']}/codings",
+                                 json={"start": start, "end": start + 4, "code_id": "safety"})
+        assert answer.status_code == 201, answer.text
+    page.goto(f"/projects/{project['id']}/quotes")
+    expect(page.locator("#quotes-shown")).to_have_text("showing 1–200")
+    expect(page.locator("#quotes blockquote")).to_have_count(200)
+    assert_no_axe_violations(page, "the first page of quotes")
+    following = page.get_by_role("link", name="Next 200")
+    following.scroll_into_view_if_needed()
+    box = following.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#quotes-shown")).to_have_text("showing 201–380")  # a long page: no scrolling clamps it
+    expect(page.locator("#quotes blockquote")).to_have_count(180)
+    assert page.url.endswith("page=2")
+    top = page.evaluate("() => document.getElementById('quotes').getBoundingClientRect().top")
+    assert -2 <= top <= viewport["height"] / 2, f"the new page's list is at {top} px, out of sight"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
+    page.get_by_role("link", name="Previous 200").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#quotes-shown")).to_have_text("showing 1–200")
