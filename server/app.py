@@ -93,6 +93,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.templates.env.filters["quoted"] = retrieval.quoted
     app.state.templates.env.globals["code_depths"] = codetree.depths
     app.state.templates.env.globals["palette"] = fragments.palette(app.state.templates.env)
+    app.state.templates.env.globals["turn_html"] = fragments.Turns(app.state.templates.env)
+    app.state.templates.env.globals["suggestions_panel"] = fragments.suggestions(app.state.templates.env)
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     if settings.single_user:
         # no sign-in: answer only requests addressed to this machine, so that a web page elsewhere cannot

@@ -1,13 +1,19 @@
 """Parts of a page that cost much to render and come out the same for the same inputs, rendered once for each
 distinct input: the document page's codebook palette (every code with its definition, count and number key) is
-the same on every view until a code, a count or a pinned key changes."""
+the same on every view until a code, a count or a pinned key changes; a turn of a transcript is the same until a
+coding or suggestion on it changes, and the suggestions panel until the suggestions it lists change.
 
-import threading
-from collections import OrderedDict
+Both are keyed by project first (`coding.recent`): an erasure drops what this process kept of the project."""
+
 from typing import Any, Callable, Hashable
 
 from jinja2 import Environment
 from markupsafe import Markup
+
+from coding.recent import Recent
+from coding.workspace.rendering import TurnView
+
+TURNS_KEPT = 2048  # rendered turns a process keeps: a few hundred kilobytes to some megabytes of HTML
 
 
 class Fragments:
@@ -15,21 +21,31 @@ class Fragments:
     everything the template reads from its context: two contexts with the same key render the same."""
 
     def __init__(self, env: Environment, template: str, key: Callable[..., Hashable], size: int = 64):
-        self._env, self._template, self._key, self._size = env, template, key, size
-        self._kept: "OrderedDict[Hashable, Markup]" = OrderedDict()
-        self._lock = threading.Lock()
+        self._env, self._template, self._key = env, template, key
+        self._kept: Recent[Markup] = Recent(size, of_projects=True)
 
     def __call__(self, **context: Any) -> Markup:
         key = self._key(**context)
-        with self._lock:
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return self._kept[key]
-        made = Markup(self._env.get_template(self._template).render(**context))
-        with self._lock:
-            self._kept[key] = made
-            while len(self._kept) > self._size:
-                self._kept.popitem(last=False)
+        made = self._kept.get(key)
+        if made is None:
+            made = self._kept.put(key, Markup(self._env.get_template(self._template).render(**context)))
+        return made
+
+
+class Turns:
+    """partials/document/turn.html's `turn` macro, rendered once for each distinct `TurnView.key`: a chunk of
+    turns costs a lookup for every turn that has not changed since it was last shown."""
+
+    def __init__(self, env: Environment, size: int = TURNS_KEPT):
+        self._env = env
+        self._kept: Recent[Markup] = Recent(size, of_projects=True)
+
+    def __call__(self, view: TurnView, oob: bool = False) -> Markup:
+        key = (*view.key, oob)
+        made = self._kept.get(key)
+        if made is None:
+            macro = self._env.get_template("partials/document/turn.html").module.turn
+            made = self._kept.put(key, Markup(macro(view, oob)))
         return made
 
 
@@ -40,6 +56,19 @@ def palette_key(*, document, page) -> Hashable:
             tuple((c.id, c.key, c.parent_key, c.name, c.colour, c.definition, c.retired) for c in page.codes),
             tuple((s.number, s.code.key, s.code.name, s.code.colour) for s in page.shortcuts),
             tuple(sorted(page.counts.items())))
+
+
+def suggestions_key(*, document, on: bool, shown, more: bool, oob: bool = False) -> Hashable:
+    """Everything partials/document/suggestions.html reads: the transcript (its id with its import time, as an
+    id can come back after an erasure), whether suggestions are on, and each one listed."""
+    return (document.project_id, document.id, document.created_at, on, more, oob,
+            tuple((s.start, s.end, s.code.key, s.code.name, s.code.colour, s.score, tuple(s.matched)) for s in shown))
+
+
+def suggestions(env: Environment) -> Fragments:
+    """The document page's suggestions panel, for templates as `suggestions_panel(document=…, on=…, shown=…,
+    more=…, oob=…)`."""
+    return Fragments(env, "partials/document/suggestions.html", suggestions_key, size=256)
 
 
 def palette(env: Environment) -> Fragments:

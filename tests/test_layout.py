@@ -21,11 +21,12 @@ CODING = ROOT / "coding"
 
 # What each part of coding/ may import: a part is a package (coding/text/) or a top-level module (coding/models.py).
 # Arrows point down only (the table is checked to have no cycle); server/ may import any part.
-BASE = {"models", "db", "limits"}
+BASE = {"models", "db", "limits", "recent"}
 MAY_IMPORT = {
     "models": set(),
     "db": {"models"},
     "limits": set(),
+    "recent": set(),
     "migrations": {"models", "db"},
     "text": {"limits"},
     "codebook": set(),

@@ -7,7 +7,7 @@ from coding import store
 from coding.codebook.frameworks import get_framework
 from coding.models import Code, Coding, Event
 from coding.text.transcripts import read_transcript
-from tests.builders import txt_bytes
+from tests.builders import code_phrase, txt_bytes
 
 
 @pytest.fixture
@@ -150,3 +150,29 @@ def test_attributes_in_bulk_merge_and_clear(session, project, user, document):
                          rows=[("PV44", {"region": "Leeds", "approach": ""}), ("PV45", {"approach": "group"})])
     people = {p.label: p.attributes for p in store.list_participants(session, project_id=project.id)}
     assert people == {"PV44": {"region": "Leeds"}, "PV45": {"approach": "group"}}
+
+
+def test_the_layer_counts_read_from_the_projects_tallies_are_the_stores(session, project, user):
+    from coding.team.visibility import layer_tallies, tallies
+    other = store.ensure_user(session, name="cara")
+    documents = [store.import_document(session, project_id=project.id, user=user,
+                                       transcript=read_transcript(f"pv{n}.txt", txt_bytes(TURNS_FOR_TALLIES[n])))
+                 for n in (44, 45)]
+    for document in documents:
+        for who, phrase, key in ((user, "felt safe", "safety"), (user, "my own pace", "choice-and-control"),
+                                 (other, "felt safe", "safety")):
+            code_phrase(session, document, who, phrase, key)
+    store.remove_coding(session, coding=code_phrase(session, documents[0], other, "my own pace", "safety"),
+                        user=other)
+    rows = tallies(session, project_id=project.id)
+    layers = {layer for _, layer, _, _ in rows}
+    assert len(layers) == 2
+    for document in documents:
+        for chosen in (None, set(), {min(layers)}, layers):
+            assert (layer_tallies(rows, document_id=document.id, layers=chosen)
+                    == store.layer_counts(session, document_id=document.id, layers=chosen))
+    assert sorted(layer_tallies(rows, document_id=documents[0].id).values()) == [1, 2]
+
+
+TURNS_FOR_TALLIES = {n: [("Interviewer", "How was it?"), (f"PV{n}", "I felt safe and went at my own pace.")]
+                     for n in (44, 45)}

@@ -114,3 +114,20 @@ def test_codebook_changes_are_undone_from_the_codebook_never_from_a_transcript(c
     assert _live(session, two["on_b"])
     again = client.post(f"/projects/{project.id}/codebook/undo", headers={"HX-Request": "true"}).text
     assert "Nothing to undo in the codebook." in again and _live(session, two["on_b"])
+
+
+@pytest.mark.parametrize("consensus", [0, 1, 2, 13])
+def test_undo_passes_over_the_consensus_codings_reconciliation_wrote_after_the_coders_change(session, project, user,
+                                                                                             two, consensus):
+    """Consensus codings belong to a decision, not to Undo: however many came after, Undo offers the change
+    before them."""
+    consensus_layer = store.consensus_layer(session, project_id=project.id)
+    safety = store.get_code(session, project_id=project.id, key="safety")
+    for n in range(consensus):
+        store.add_coding(session, document=two["a"], code=safety, user=user, start=n, end=n + 5,
+                         origin="reconciliation", layer=consensus_layer)
+    hint = store.undo_hint(session, project_id=project.id, user=user, document_id=two["a"].id)
+    assert hint is not None and "Confidentiality" in hint
+    undone = store.undo_last(session, project_id=project.id, user=user, document_id=two["a"].id)
+    assert undone is not None and undone.payload["coding"] == two["on_a"].id
+    assert _live(session, two["on_a"]) is False

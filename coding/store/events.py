@@ -54,17 +54,19 @@ def last_undoable(session: Session, *, project_id: int, user: User,
     query = _undoable("codebook" if document_id == CODEBOOK else "document" if document_id is not None else "project")
     params = {"project_id": project_id, "user_id": user.id,
               **({"document_id": document_id} if document_id not in (None, CODEBOOK) else {})}
-    for page in range(0, 100, 10):  # almost always the first page; reconciliation can write a run of consensus
-        events = list(session.exec(query, params={**params, "skip": page}))
+    skip, size = 0, 2  # almost always the first change; reconciliation can write a run of consensus codings
+    while skip < 100:
+        events = list(session.exec(query, params={**params, "skip": skip, "size": size}))
         found = next((e for e in events if e.payload.get("origin") != "reconciliation"), None)
-        if found is not None or len(events) < 10:
+        if found is not None or len(events) < size:
             return found
+        skip, size = skip + size, 10
     return None
 
 
 @built
 def _undoable(where: str):
-    """Ten of the user's changes not undone yet, newest first from the `skip`th: in the project, in the
+    """`size` of the user's changes not undone yet, newest first from the `skip`th: in the project, in the
     `codebook`, or on one `document`."""
     project = bindparam("project_id")
     undone = select(Event.undoes).where(Event.project_id == project, col(Event.undoes).is_not(None))
@@ -74,7 +76,7 @@ def _undoable(where: str):
         query = query.where(col(Event.document_id).is_(None))
     elif where == "document":
         query = query.where(Event.document_id == bindparam("document_id"))
-    return query.order_by(col(Event.id).desc()).offset(bindparam("skip")).limit(10)
+    return query.order_by(col(Event.id).desc()).offset(bindparam("skip")).limit(bindparam("size"))
 
 
 def _many(count, word: str) -> str:

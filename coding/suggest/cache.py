@@ -3,7 +3,9 @@ worker reads the same ones; what a coder has answered or coded is taken out afte
 
 A block's row is keyed by everything its suggestions depend on — the transcript (its text and turns never
 change), which speakers are interviewers, the codebook's suggestion text and the model version — so a row
-is never stale: a change to any of them makes a new key, and the old rows of that model are dropped.
+is never stale: a change to any of them makes a new key, and the old rows of that model are dropped. For the
+same reason each process keeps the blocks it has read lately, as read, so a page view does not decode them again
+(an erasure drops a project's: `coding.recent.forget`).
 """
 
 import hashlib
@@ -16,10 +18,13 @@ from sqlmodel import Session, col, select
 
 from coding import store
 from coding.models import Document, SuggestionCache, utcnow
+from coding.recent import Recent
 from coding.suggest.scoring import Scorer
 
 BLOCK = 64   # turns scored together and kept as one row
 BATCH = 16   # blocks read in one query
+# (project, document, its import time, key, block) -> the block's suggestions
+_READ: Recent[list[list]] = Recent(1024, of_projects=True)
 
 
 def key_for(document: Document, scorer_key: tuple) -> str:
@@ -63,12 +68,19 @@ def blocks(session: Session, *, document: Document, owner_id: Optional[int], key
     """The suggestions ([start, end, code key, score, matched words]) of each block holding turns
     [first, last), in text order; a block is scored (and kept) only when it is reached and not kept yet."""
     wanted = list(range(first // BLOCK, (last - 1) // BLOCK + 1)) if last > first else []
+    # the document's import time with its id: a transcript imported after an erasure can be given the same id
+    read = {block: _READ.get((document.project_id, document.id, document.created_at, key, block)) for block in wanted}
     for at in range(0, len(wanted), BATCH):
         batch = wanted[at:at + BATCH]
+        missing = [block for block in batch if read[block] is None]
         kept = {block: units for block, units in store.records(session, _kept(), document_id=document.id,
-                                                                key=key, blocks=batch)}
+                                                                key=key, blocks=missing)} if missing else {}
         for block in batch:
-            if block not in kept:
-                kept[block] = _score(session, document=document, block=block, scorer=scorer())
-                _keep(session, document=document, owner_id=owner_id, key=key, block=block, units=kept[block])
-            yield kept[block]
+            units = read[block]
+            if units is None:
+                units = kept.get(block)
+                if units is None:
+                    units = _score(session, document=document, block=block, scorer=scorer())
+                    _keep(session, document=document, owner_id=owner_id, key=key, block=block, units=units)
+                _READ.put((document.project_id, document.id, document.created_at, key, block), units)
+            yield units

@@ -6,8 +6,6 @@ The learned model is plain data in `SuggestionModel` rows, so every worker build
 
 import math
 from bisect import bisect_left
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Callable, Optional, Sequence
@@ -18,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from coding import store
 from coding.codebook import codetree
+from coding import recent
 from coding.db import session_for
 from coding.models import Code, Coding, Document, Event, Layer, Project, SuggestionDecision, SuggestionModel, User
 from coding.suggest import cache
@@ -25,8 +24,8 @@ from coding.suggest.scoring import Example, Scorer, evidence_from_codes, fingerp
 
 RETRAIN_EVERY = 10  # new codings or decisions before the learned model is rebuilt
 PANEL = 50  # suggestions listed at once in the document page's panel
-_CACHE: "OrderedDict[tuple, Scorer]" = OrderedDict()
-_CACHE_LOCK = threading.Lock()
+_SCORERS: recent.Recent[Scorer] = recent.Recent(16, of_projects=True)  # by scorer key, the project's id first
+_EVIDENCE: recent.Recent[tuple[list, str]] = recent.Recent(16)  # by the content of a codebook
 
 
 @dataclass
@@ -87,24 +86,15 @@ def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
     return key, evidence, (lambda: session.get(SuggestionModel, model[0])) if model else (lambda: None), owner
 
 
-_EVIDENCE: "OrderedDict[tuple, tuple[list, str]]" = OrderedDict()
-
-
 def _evidence(codes: Sequence[Code]) -> tuple[list, str]:
     """The codebook's suggestion evidence and its fingerprint, made once per process for each content of the
     codebook."""
     signature = tuple((c.key, c.parent_key, c.name, c.definition, c.profile, tuple(c.patterns or ()),
                        tuple(c.aliases or ()), c.retired) for c in codes)
-    with _CACHE_LOCK:
-        if signature in _EVIDENCE:
-            _EVIDENCE.move_to_end(signature)
-            return _EVIDENCE[signature]
-    evidence = evidence_from_codes(codes)
-    made = evidence, fingerprint(evidence)
-    with _CACHE_LOCK:
-        _EVIDENCE[signature] = made
-        while len(_EVIDENCE) > 16:
-            _EVIDENCE.popitem(last=False)
+    made = _EVIDENCE.get(signature)
+    if made is None:
+        evidence = evidence_from_codes(codes)
+        made = _EVIDENCE.put(signature, (evidence, fingerprint(evidence)))
     return made
 
 
@@ -116,26 +106,19 @@ def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None
 
 def _scorer(key: tuple, evidence, model: Callable[[], Optional[SuggestionModel]]) -> Scorer:
     """The scorer for `key`, built once per process (`model` loads the learned model, only when needed)."""
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    learned = model()
-    scorer = Scorer(evidence, learned=learned.bags if learned else {})
-    with _CACHE_LOCK:
-        _CACHE[key] = scorer
-        while len(_CACHE) > 16:
-            _CACHE.popitem(last=False)
+    scorer = _SCORERS.get(key)
+    if scorer is None:
+        learned = model()
+        scorer = _SCORERS.put(key, Scorer(evidence, learned=learned.bags if learned else {}))
     return scorer
 
 
 def forget(project_id: int) -> None:
-    """Drop this process's scorers of a project (after an erasure: they were built from its text), and the
-    codebook evidence it holds (keyed by content, not project: all of it goes)."""
-    with _CACHE_LOCK:
-        for key in [k for k in _CACHE if k[0] == project_id]:
-            del _CACHE[key]
-        _EVIDENCE.clear()
+    """Drop all this process keeps of a project (after an erasure: its scorers were built from its text, and
+    its suggestions and rendered turns hold words of it), and the codebook evidence it holds (keyed by
+    content, not project: all of it goes)."""
+    recent.forget(project_id)
+    _EVIDENCE.drop()
 
 
 def _readable_layers(session: Session, *, project_id: int, user_id: Optional[int]) -> Optional[set[int]]:

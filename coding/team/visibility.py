@@ -5,7 +5,7 @@ transcript not assigned to them nor, in a blind project, of another coder's work
 """
 
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
@@ -78,12 +78,31 @@ def coding_counts(session: Session, *, project_id: int, scope: Scope) -> dict[in
     return counts
 
 
+def tallies(session: Session, *, project_id: int) -> list[tuple[int, int, int, int]]:
+    """(document id, layer id, code id, live codings) across the project, whoever may see them: one grouped
+    query that `code_counts` and `layer_tallies` read."""
+    return [tuple(row) for row in store.records(session, _code_counts(), project_id=project_id)]
+
+
+def layer_tallies(rows: Sequence[tuple[int, int, int, int]], *, document_id: int,
+                  layers: Optional[set[int]] = None) -> dict[int, int]:
+    """From `tallies`, how many live codings each layer has on a document (only `layers`, when given): what
+    store.layer_counts counts."""
+    counts: dict[int, int] = {}
+    for document, layer, _, count in rows:
+        if document == document_id and (layers is None or layer in layers):
+            counts[layer] = counts.get(layer, 0) + count
+    return counts
+
+
 def code_counts(session: Session, *, project_id: int, scope: Scope, document_id: Optional[int] = None,
-                shown: Optional[set[int]] = None) -> dict[int, tuple[int, int]]:
+                shown: Optional[set[int]] = None,
+                rows: Optional[Sequence[tuple[int, int, int, int]]] = None) -> dict[int, tuple[int, int]]:
     """Per code id, how many live codings the reader may see: (on this transcript, in the whole project). On the
-    transcript only the layers `shown` on screen count (None: every layer the reader may see); one grouped query."""
+    transcript only the layers `shown` on screen count (None: every layer the reader may see); one grouped query
+    (none, when the caller has its `tallies` as `rows`)."""
     counts: dict[int, tuple[int, int]] = {}
-    for document, layer, code, count in store.records(session, _code_counts(), project_id=project_id):
+    for document, layer, code, count in rows if rows is not None else tallies(session, project_id=project_id):
         if not scope.sees_layer(document, layer):
             continue
         here = count if document == document_id and (shown is None or layer in shown) else 0

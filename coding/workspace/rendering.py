@@ -1,8 +1,8 @@
 """What a document page shows: turns swept into runs, each run with the codings on it."""
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Optional, Sequence
+from functools import lru_cache, partial
+from typing import Callable, Optional, Sequence
 
 from sqlmodel import Session
 
@@ -10,7 +10,7 @@ from coding import store
 from coding.codebook.palette import line, tint
 from coding.models import Code, Coding, Document, Participant, Turn, User
 from coding.suggest.review import PANEL, Shown, document_suggestions
-from coding.team.visibility import Scope, code_counts
+from coding.team.visibility import Scope, code_counts, layer_tallies, tallies
 from coding.text.spans import overlaps, runs
 from coding.workspace.chunks import Span, locate
 from coding.workspace.layers import LayerChoice, Names, choices, chosen, layer_names, owner_names
@@ -42,6 +42,11 @@ class RunView:
                           self.suggestion.code.colour if self.suggestion is not None else "")
 
     @property
+    def ids(self) -> str:
+        """The ids of the codings on the run, for its data-codings attribute: "12 40"."""
+        return " ".join(str(c.id) for c in self.codings)
+
+    @property
     def more(self) -> str:
         """"+2" when more codes lie on the run than it draws underlines for, else ""."""
         extra = len(self.colours) - UNDERLINES
@@ -61,15 +66,29 @@ class RunView:
         return ("has a memo: " if len(self.memos) == 1 else f"has {len(self.memos)} memos: ") + " / ".join(self.memos)
 
 
-@dataclass
 class TurnView:
-    """One turn as the page renders it."""
+    """One turn as the page renders it. Its runs and stripes are swept when first read; `key` holds everything
+    the rendering reads, so a turn rendered before with the same key needs no sweep (server/fragments.py)."""
 
-    turn: Turn
-    runs: list[RunView]
-    interviewer: bool
-    interpreted: bool = False
-    stripes: list[Stripe] = field(default_factory=list)
+    __slots__ = ("turn", "interviewer", "interpreted", "key", "_sweep", "_swept")
+
+    def __init__(self, turn: Turn, interviewer: bool, interpreted: bool, key: tuple,
+                 sweep: Callable[[], tuple[list[RunView], list[Stripe]]]):
+        self.turn, self.interviewer, self.interpreted, self.key = turn, interviewer, interpreted, key
+        self._sweep, self._swept = sweep, None
+
+    def _made(self) -> tuple[list[RunView], list[Stripe]]:
+        if self._swept is None:
+            self._swept = self._sweep()
+        return self._swept
+
+    @property
+    def runs(self) -> list[RunView]:
+        return self._made()[0]
+
+    @property
+    def stripes(self) -> list[Stripe]:
+        return self._made()[1]
 
 
 @dataclass
@@ -112,8 +131,9 @@ class Chunk:
 def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Coding],
                codes: dict[int, Code], suggestions: Sequence[Shown] = (),
                owners: Optional[dict[int, str]] = None) -> list[TurnView]:
-    """Sweep each turn into runs and its margin stripes; turns in text order, codings and suggestions sorted
-    by start. With `owners` (layer id to name), each code's name on hover says whose coding it is.
+    """Each turn with the codings and suggestions on it, to be swept into runs and its margin stripes; turns in
+    text order, codings and suggestions sorted by start. With `owners` (layer id to name), each code's name on
+    hover says whose coding it is.
 
     Suggestions take part in the sweep under negative ids, so a run knows the suggestion it lies in.
     """
@@ -127,23 +147,47 @@ def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Codi
             open_spans.append(spans[pending])
             pending += 1
         open_spans = [span for span in open_spans if span[1] > turn.start]
-        by_id = {span[2]: span[3] for span in open_spans}
-        here = [span for span in open_spans if span[2] > 0]
-        memos: dict[int, list[str]] = {}
-        for _, coding_end, _, coding in here:
-            if turn.start < coding_end <= turn.end and coding.memo:
-                memos.setdefault(coding_end, []).append(f"{codes[coding.code_id].name}: {memo_start(coding.memo)}")
-        pieces = []
-        for run in runs(turn.start, turn.end, [span[:3] for span in open_spans]):
-            on = [by_id[i] for i in run.coding_ids if i > 0]
-            suggested = next((by_id[i] for i in run.coding_ids if i < 0), None)
-            pieces.append(RunView(run.start, run.end, document.text[run.start:run.end], on,
-                                  [codes[c.code_id].colour for c in on], [_named(codes, owners, c) for c in on],
-                                  suggested, memos.get(run.end, [])))
-        views.append(TurnView(turn, pieces, turn.speaker in document.interviewer_speakers,
-                              bool(turn.speaker) and turn.speaker in document.interpreted_speakers,
-                              turn_stripes(turn.start, turn.end, here, codes, owners)))
+        interviewer = turn.speaker in document.interviewer_speakers
+        interpreted = bool(turn.speaker) and turn.speaker in document.interpreted_speakers
+        key = _turn_key(document, turn, interviewer, interpreted, open_spans, codes, owners)
+        views.append(TurnView(turn, interviewer, interpreted, key,
+                              partial(_sweep, document, turn, list(open_spans), codes, owners)))
     return views
+
+
+def _turn_key(document: Document, turn: Turn, interviewer: bool, interpreted: bool,
+              spans: Sequence[tuple[int, int, int, object]], codes: dict[int, Code],
+              owners: Optional[dict[int, str]]) -> tuple:
+    """Everything a turn's rendering reads, the project first: the transcript (its id with its import time, as
+    an id can come back after an erasure), the turn, and each coding and suggestion on it as shown."""
+    on = []
+    for start, end, ident, item in spans:
+        if ident > 0:
+            code = codes[item.code_id]
+            on.append((start, end, ident, code.name, code.colour, (owners or {}).get(item.layer_id), item.memo))
+        else:
+            on.append((start, end, 0, item.code.name, item.code.colour, item.score, tuple(item.matched)))
+    return (document.project_id, document.id, document.created_at, turn.id, turn.start, turn.end, turn.speaker,
+            turn.cue_start_ms, turn.cue_end_ms, interviewer, interpreted, tuple(on))
+
+
+def _sweep(document: Document, turn: Turn, spans: Sequence[tuple[int, int, int, object]], codes: dict[int, Code],
+           owners: Optional[dict[int, str]]) -> tuple[list[RunView], list[Stripe]]:
+    """A turn's runs, each with the codings and the suggestion on it, and its stripes."""
+    by_id = {span[2]: span[3] for span in spans}
+    here = [span for span in spans if span[2] > 0]
+    memos: dict[int, list[str]] = {}
+    for _, coding_end, _, coding in here:
+        if turn.start < coding_end <= turn.end and coding.memo:
+            memos.setdefault(coding_end, []).append(f"{codes[coding.code_id].name}: {memo_start(coding.memo)}")
+    pieces = []
+    for run in runs(turn.start, turn.end, [span[:3] for span in spans]):
+        on = [by_id[i] for i in run.coding_ids if i > 0]
+        suggested = next((by_id[i] for i in run.coding_ids if i < 0), None)
+        pieces.append(RunView(run.start, run.end, document.text[run.start:run.end], on,
+                              [codes[c.code_id].colour for c in on], [_named(codes, owners, c) for c in on],
+                              suggested, memos.get(run.end, [])))
+    return pieces, turn_stripes(turn.start, turn.end, here, codes, owners)
 
 
 @lru_cache(maxsize=4096)
@@ -153,7 +197,8 @@ def _run_style(colours: tuple[str, ...], suggested: str) -> str:
     if colours:
         width = 3 if len(colours) <= 2 else 2  # four lines still fit between two lines of text
         shadows = ", ".join(f"inset 0 -{width * (i + 1)}px 0 {line(c)}" for i, c in enumerate(colours))
-        style = f"background-color: {tint(colours[0])}; box-shadow: {shadows}; padding-bottom: {width * len(colours)}px;"
+        style = (f"background-color: {tint(colours[0])}; box-shadow: {shadows};"
+                 f" padding-bottom: {width * len(colours)}px;")
     if suggested:
         style += f" text-decoration-color: {line(suggested)};"
     return style.strip()
@@ -245,7 +290,9 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
     shown = (document_suggestions(session, document=document, user=user, limit=PANEL + 1, codes=codes)
              if suggesting else [])
     # the panel's suggestions are all there are before the last one it found (or all, when it found no more)
-    per_layer = store.layer_counts(session, document_id=document.id, layers=layers)
+    tallied = tallies(session, project_id=document.project_id) if scope is not None else None
+    per_layer = (layer_tallies(tallied, document_id=document.id, layers=layers) if tallied is not None
+                 else store.layer_counts(session, document_id=document.id, layers=layers))
     known = (shown, len(document.text) if len(shown) <= PANEL else shown[-1].start) if suggesting else None
     chunk = document_chunk(session, document=document, user=user, span=span, layers=shown_layers,
                            codes_here=suggesting, codes=codes, known=known, names=names)
@@ -261,7 +308,7 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
         code_by_id=code_by_id,
         suggestions_on=suggestions_on(user),
         counts=code_counts(session, project_id=document.project_id, scope=scope, document_id=document.id,
-                           shown=shown_layers) if scope is not None else {},
+                           shown=shown_layers, rows=tallied) if scope is not None else {},
     )
 
 
