@@ -81,6 +81,8 @@ def test_csv_has_one_row_per_quote_and_defuses_formulas():
     out = io.BytesIO()
     csv_export.write_quotes([quote("safety", "Safety", ["Safety"], "=HYPERLINK(\"x\")"),
                              quote("safety", "Safety", ["Safety"], "café 😊")], out, attributes=["approach"])
+    assert out.getvalue().startswith("\ufeff".encode()), "a BOM, so that spreadsheets read the accents right"
+    assert out.getvalue().count(b"\r\n") == 3, "one CRLF-ended line per row, the header included"
     rows = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
     assert rows[0][:6] == ["code", "code_path", "quote", "participant", "tag", "approach"]
     assert rows[1][2] == "'=HYPERLINK(\"x\")" and rows[2][2] == "café 😊" and rows[2][4] == "(PV44, online)"

@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import Optional, Sequence
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, exists
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from coding.models import Code, Event, Memo, User, utcnow
@@ -68,10 +69,10 @@ def last_undoable(session: Session, *, project_id: int, user: User,
 def _undoable(where: str):
     """`size` of the user's changes not undone yet, newest first from the `skip`th: in the project, in the
     `codebook`, or on one `document`."""
-    project = bindparam("project_id")
-    undone = select(Event.undoes).where(Event.project_id == project, col(Event.undoes).is_not(None))
-    query = select(Event).where(Event.project_id == project, Event.user_id == bindparam("user_id"),
-                                col(Event.kind).in_(UNDOABLE), col(Event.id).not_in(undone))
+    undo = aliased(Event)  # an undo names the one event it undid: a lookup in its unique index, however long the log
+    undone = exists().where(undo.undoes == Event.id)
+    query = select(Event).where(Event.project_id == bindparam("project_id"), Event.user_id == bindparam("user_id"),
+                                col(Event.kind).in_(UNDOABLE), ~undone)
     if where == "codebook":
         query = query.where(col(Event.document_id).is_(None))
     elif where == "document":
