@@ -148,8 +148,9 @@ def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Sc
     people = {p.id: p for p in store.list_participants(session, project_id=project_id)}
     owners = store.layer_owners(session, project_id=project_id)
     wanted_layers = layers_for(session, project_id=project_id, choice=wanted.layer)
+    everything = scope.documents is None and scope.own is None and wanted_layers is None
     readable = [c for c in store.project_coding_records(session, project_id=project_id)
-                if scope.sees(c) and (wanted_layers is None or c.layer_id in wanted_layers)]
+                if everything or (scope.sees(c) and (wanted_layers is None or c.layer_id in wanted_layers))]
     by_document: dict[int, list] = {}
     for coding in readable:
         by_document.setdefault(coding.document_id, []).append(coding)
@@ -164,7 +165,26 @@ def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Sc
         document_facts[document.id] = (document.name, document.text, person.label if person else None,
                                        dict(person.attributes) if person else {})
     coder_names = {layer_id: owner.shown_name for layer_id, owner in owners.items()}
+
+    def quote(coding, key: str, code_name: str, path: list[str], colour: str) -> Quote:
+        document_name, text, participant, attributes = document_facts[coding.document_id]
+        return Quote(coding_id=coding.id, document_id=coding.document_id, document=document_name, code_key=key,
+                     code_name=code_name, code_path=path, colour=colour,
+                     text=clean_quote(text[coding.start:coding.end]), start=coding.start, end=coding.end,
+                     participant=participant, attributes=dict(attributes),
+                     coder=coder_names.get(coding.layer_id, "Consensus"), memo=coding.memo, origin=coding.origin)
+
     quotes, counts = [], Counter()
+    if first_only and not (wanted.codes or wanted.document_ids or wanted.attributes or needle):
+        # nothing filters: each code's count and first passage, without looking at the text of the rest
+        firsts = {}
+        for coding in readable:
+            facts = code_facts[coding.code_id]
+            counts[facts[0]] += 1
+            firsts.setdefault(facts[0], (coding, facts))
+        quotes = [quote(coding, *facts[:4]) for coding, facts in firsts.values()]
+        quotes.sort(key=lambda q: (order[q.code_key], q.document_id, q.start, q.coding_id))
+        return quotes, counts
     for coding in readable:
         key, code_name, path, colour, wanted_code = code_facts[coding.code_id]
         if not wanted_code:
@@ -184,12 +204,7 @@ def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Sc
         counts[key] += 1
         if first_only and counts[key] > 1:
             continue
-        quotes.append(Quote(
-            coding_id=coding.id, document_id=coding.document_id, document=document_name, code_key=key,
-            code_name=code_name, code_path=path, colour=colour, text=clean_quote(passage), start=coding.start,
-            end=coding.end, participant=participant, attributes=dict(attributes),
-            coder=coder_names.get(coding.layer_id, "Consensus"), memo=coding.memo, origin=coding.origin,
-        ))
+        quotes.append(quote(coding, key, code_name, path, colour))
     quotes.sort(key=lambda q: (order[q.code_key], q.document_id, q.start, q.coding_id))
     return quotes, counts
 

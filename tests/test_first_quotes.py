@@ -1,0 +1,43 @@
+"""The codebook's counts and example quotes (`first_quotes`) are exactly what the quote search finds, summed up:
+for every reader and every choice of layers."""
+
+from collections import Counter
+
+import pytest
+
+from coding import store
+from coding.analysis.retrieval import QuoteFilter, coder_choice, find_quotes, first_quotes
+from coding.team.visibility import EVERYTHING, Scope
+from coding.text.transcripts import read_transcript
+from tests.builders import code_phrase, txt_bytes
+from tests.test_plain_labels import world  # noqa: F401 (a fixture: two coders and a decision)
+
+
+def _other_transcript(session, project, user, cara):
+    document = store.import_document(session, project_id=project.id, user=user, transcript=read_transcript(
+        "pv45 interview.txt", txt_bytes([("PV45", "I chose when to speak and nobody pushed me. I felt safe there.")])))
+    code_phrase(session, document, cara, "I chose when to speak", "choice-and-control")
+    code_phrase(session, document, user, "I felt safe there", "safety")
+    return document
+
+
+@pytest.mark.parametrize("layer", ["", "all", "consensus", "cara", "bob"])
+def test_the_codebook_sums_up_what_the_quote_search_finds(session, project, user, world, layer):
+    other = _other_transcript(session, project, user, world["cara"])
+    layers = {layer: layer} | {"cara": coder_choice(world["cara"].id), "bob": coder_choice(world["bob"].id)}
+    layer_ids = {owner.id: layer_id for layer_id, owner in store.layer_owners(session, project_id=project.id).items()}
+    readers = [EVERYTHING, Scope(documents=frozenset({other.id})),
+               Scope(own=frozenset({layer_ids[world["cara"].id]})),
+               Scope(own=frozenset({layer_ids[world["bob"].id]}), revealed=frozenset({world["document"].id}))]
+    for scope in readers:
+        found = find_quotes(session, project_id=project.id, wanted=QuoteFilter(layer=layers[layer]), scope=scope)
+        firsts, counts = first_quotes(session, project_id=project.id, wanted=QuoteFilter(layer=layers[layer]),
+                                      scope=scope)
+        assert counts == Counter(q.code_key for q in found)
+        expected = []
+        for q in found:
+            if q.code_key not in {e.code_key for e in expected}:
+                expected.append(q)
+        assert firsts == expected
+    everyone = first_quotes(session, project_id=project.id, wanted=QuoteFilter(layer="all"), scope=EVERYTHING)[1]
+    assert sum(everyone.values()) == 6  # Cara's 2, Bob's 2, the lead's 1 and the consensus coding
