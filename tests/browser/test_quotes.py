@@ -5,7 +5,7 @@ import io
 
 import docx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
 from tests.browser.conftest import SCREENS, assert_no_axe_violations
 
@@ -162,8 +162,14 @@ def test_many_quotes_come_two_hundred_at_a_time_and_the_next_page_opens_at_its_t
     expect(page.locator("#quotes-shown")).to_have_text("showing 201–380")  # a long page: no scrolling clamps it
     expect(page.locator("#quotes blockquote")).to_have_count(180)
     assert page.url.endswith("page=2")
-    top = page.evaluate("() => document.getElementById('quotes').getBoundingClientRect().top")
-    assert -2 <= top <= viewport["height"] / 2, f"the new page's list is at {top} px, out of sight"
+    # htmx scrolls once the new list has settled, a moment after the swap
+    in_sight = f"() => {{ const top = document.getElementById('quotes').getBoundingClientRect().top;" \
+               f" return top >= -2 && top <= {viewport['height'] / 2}; }}"
+    try:
+        page.wait_for_function(in_sight, timeout=5000)
+    except PlaywrightTimeout:
+        top = page.evaluate("() => document.getElementById('quotes').getBoundingClientRect().top")
+        raise AssertionError(f"the new page's list is at {top} px, out of sight") from None
     assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
     page.get_by_role("link", name="Previous 200").focus()
     page.keyboard.press("Enter")
