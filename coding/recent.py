@@ -36,11 +36,23 @@ class Recent(Generic[V]):
                 self._values.popitem(last=False)
         return value
 
+    def made(self, key: Hashable, make: Callable[[], V]) -> V:
+        """The value for `key`; when there is none, `make()` is called (outside the lock, so a slow one holds up
+        no other key) and its value kept."""
+        value = self.get(key)
+        return value if value is not None else self.put(key, make())
+
     def drop(self, which: Callable[[Hashable], bool] = lambda key: True) -> None:
         """Forget the values whose key `which` picks (all of them, by default)."""
         with self._lock:
             for key in [k for k in self._values if which(k)]:
                 del self._values[key]
+
+
+def of_document(document) -> tuple:
+    """The first parts of a key for what was made from one transcript: its project, its id, and its import time,
+    since an id can come back after an erasure (SQLite gives the next transcript the erased one's)."""
+    return document.project_id, document.id, document.created_at
 
 
 def forget(project_id: int) -> None:

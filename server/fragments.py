@@ -10,7 +10,7 @@ from typing import Any, Callable, Hashable
 from jinja2 import Environment
 from markupsafe import Markup
 
-from coding.recent import Recent
+from coding.recent import Recent, of_document
 from coding.workspace.rendering import TurnView
 
 TURNS_KEPT = 2048  # rendered turns a process keeps: a few hundred kilobytes to some megabytes of HTML
@@ -25,11 +25,8 @@ class Fragments:
         self._kept: Recent[Markup] = Recent(size, of_projects=True)
 
     def __call__(self, **context: Any) -> Markup:
-        key = self._key(**context)
-        made = self._kept.get(key)
-        if made is None:
-            made = self._kept.put(key, Markup(self._env.get_template(self._template).render(**context)))
-        return made
+        return self._kept.made(self._key(**context),
+                               lambda: Markup(self._env.get_template(self._template).render(**context)))
 
 
 class Turns:
@@ -41,12 +38,10 @@ class Turns:
         self._kept: Recent[Markup] = Recent(size, of_projects=True)
 
     def __call__(self, view: TurnView, oob: bool = False) -> Markup:
-        key = (*view.key, oob)
-        made = self._kept.get(key)
-        if made is None:
-            macro = self._env.get_template("partials/document/turn.html").module.turn
-            made = self._kept.put(key, Markup(macro(view, oob)))
-        return made
+        return self._kept.made((*view.key, oob), lambda: self._render(view, oob))
+
+    def _render(self, view: TurnView, oob: bool) -> Markup:
+        return Markup(self._env.get_template("partials/document/turn.html").module.turn(view, oob))
 
 
 def palette_key(*, document, page) -> Hashable:
@@ -59,9 +54,9 @@ def palette_key(*, document, page) -> Hashable:
 
 
 def suggestions_key(*, document, on: bool, shown, more: bool, oob: bool = False) -> Hashable:
-    """Everything partials/document/suggestions.html reads: the transcript (its id with its import time, as an
-    id can come back after an erasure), whether suggestions are on, and each one listed."""
-    return (document.project_id, document.id, document.created_at, on, more, oob,
+    """Everything partials/document/suggestions.html reads: the transcript, whether suggestions are on, and each
+    one listed."""
+    return (*of_document(document), on, more, oob,
             tuple((s.start, s.end, s.code.key, s.code.name, s.code.colour, s.score, tuple(s.matched)) for s in shown))
 
 

@@ -18,12 +18,12 @@ from sqlmodel import Session, col, select
 
 from coding import store
 from coding.models import Document, SuggestionCache, utcnow
-from coding.recent import Recent
+from coding.recent import Recent, of_document
 from coding.suggest.scoring import Scorer
 
 BLOCK = 64   # turns scored together and kept as one row
 BATCH = 16   # blocks read in one query
-# (project, document, its import time, key, block) -> the block's suggestions
+# (recent.of_document, key, block) -> the block's suggestions
 _READ: Recent[list[list]] = Recent(1024, of_projects=True)
 
 
@@ -68,8 +68,8 @@ def blocks(session: Session, *, document: Document, owner_id: Optional[int], key
     """The suggestions ([start, end, code key, score, matched words]) of each block holding turns
     [first, last), in text order; a block is scored (and kept) only when it is reached and not kept yet."""
     wanted = list(range(first // BLOCK, (last - 1) // BLOCK + 1)) if last > first else []
-    # the document's import time with its id: a transcript imported after an erasure can be given the same id
-    read = {block: _READ.get((document.project_id, document.id, document.created_at, key, block)) for block in wanted}
+    transcript = (*of_document(document), key)
+    read = {block: _READ.get((*transcript, block)) for block in wanted}
     for at in range(0, len(wanted), BATCH):
         batch = wanted[at:at + BATCH]
         missing = [block for block in batch if read[block] is None]
@@ -82,5 +82,5 @@ def blocks(session: Session, *, document: Document, owner_id: Optional[int], key
                 if units is None:
                     units = _score(session, document=document, block=block, scorer=scorer())
                     _keep(session, document=document, owner_id=owner_id, key=key, block=block, units=units)
-                _READ.put((document.project_id, document.id, document.created_at, key, block), units)
+                _READ.put((*transcript, block), units)
             yield units

@@ -14,9 +14,8 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from coding import store
+from coding import recent, store
 from coding.codebook import codetree
-from coding import recent
 from coding.db import session_for
 from coding.models import Code, Coding, Document, Event, Layer, Project, SuggestionDecision, SuggestionModel, User
 from coding.suggest import cache
@@ -91,11 +90,10 @@ def _evidence(codes: Sequence[Code]) -> tuple[list, str]:
     codebook."""
     signature = tuple((c.key, c.parent_key, c.name, c.definition, c.profile, tuple(c.patterns or ()),
                        tuple(c.aliases or ()), c.retired) for c in codes)
-    made = _EVIDENCE.get(signature)
-    if made is None:
+    def make() -> tuple[list, str]:
         evidence = evidence_from_codes(codes)
-        made = _EVIDENCE.put(signature, (evidence, fingerprint(evidence)))
-    return made
+        return evidence, fingerprint(evidence)
+    return _EVIDENCE.made(signature, make)
 
 
 def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None) -> Scorer:
@@ -106,11 +104,10 @@ def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None
 
 def _scorer(key: tuple, evidence, model: Callable[[], Optional[SuggestionModel]]) -> Scorer:
     """The scorer for `key`, built once per process (`model` loads the learned model, only when needed)."""
-    scorer = _SCORERS.get(key)
-    if scorer is None:
+    def make() -> Scorer:
         learned = model()
-        scorer = _SCORERS.put(key, Scorer(evidence, learned=learned.bags if learned else {}))
-    return scorer
+        return Scorer(evidence, learned=learned.bags if learned else {})
+    return _SCORERS.made(key, make)
 
 
 def forget(project_id: int) -> None:

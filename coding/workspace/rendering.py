@@ -9,6 +9,7 @@ from sqlmodel import Session
 from coding import store
 from coding.codebook.palette import line, tint
 from coding.models import Code, Coding, Document, Participant, Turn, User
+from coding.recent import of_document
 from coding.suggest.review import PANEL, Shown, document_suggestions
 from coding.team.visibility import Scope, code_counts, layer_tallies, tallies
 from coding.text.spans import overlaps, runs
@@ -158,8 +159,8 @@ def turn_views(document: Document, turns: Sequence[Turn], codings: Sequence[Codi
 def _turn_key(document: Document, turn: Turn, interviewer: bool, interpreted: bool,
               spans: Sequence[tuple[int, int, int, object]], codes: dict[int, Code],
               owners: Optional[dict[int, str]]) -> tuple:
-    """Everything a turn's rendering reads, the project first: the transcript (its id with its import time, as
-    an id can come back after an erasure), the turn, and each coding and suggestion on it as shown."""
+    """Everything a turn's rendering reads, the project first: the transcript, the turn, and each coding and
+    suggestion on it as shown."""
     on = []
     for start, end, ident, item in spans:
         if ident > 0:
@@ -167,7 +168,7 @@ def _turn_key(document: Document, turn: Turn, interviewer: bool, interpreted: bo
             on.append((start, end, ident, code.name, code.colour, (owners or {}).get(item.layer_id), item.memo))
         else:
             on.append((start, end, 0, item.code.name, item.code.colour, item.score, tuple(item.matched)))
-    return (document.project_id, document.id, document.created_at, turn.id, turn.start, turn.end, turn.speaker,
+    return (*of_document(document), turn.id, turn.start, turn.end, turn.speaker,
             turn.cue_start_ms, turn.cue_end_ms, interviewer, interpreted, tuple(on))
 
 
