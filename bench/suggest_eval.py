@@ -1,8 +1,16 @@
-"""Quality of code suggestions on labelled interview quotes, by cross-validation.
+"""Quality of code suggestions on labelled interview quotes, by cross-validation, and on small talk.
 
 For each fold, the learned part trains on the other folds' quotes; keyword-only needs no training.
-Prints top-1 accuracy, top-3 recall and macro-F1 (of the codes suggested above the engine's threshold)
-over the top-level codes. Run: python bench/suggest_eval.py [--quotes ../shared/eval/dev_quotes.jsonl]
+Prints, over the top-level codes:
+- top-1 accuracy and top-3 recall of the ranking;
+- how often the authors' code is among those suggested ("in sugg."), how many are suggested per quote, and
+  macro-F1 of the suggested codes;
+- the share of everyday small-talk and interview-procedure lines (tests/data/small_talk_*.txt) that get any
+  suggestion;
+- calibration: for each band of shown scores, how many (quote, code) pairs fall in it, their mean score and
+  how often the code was the authors'.
+`--fit` prints the Platt scaling constants fitted on the cross-validated scores (scoring.CALIBRATION).
+Run: python bench/suggest_eval.py [--quotes ../shared/eval/dev_quotes.jsonl] [--fit]
 """
 
 import argparse
@@ -11,12 +19,18 @@ import random
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coding.codebook.frameworks import get_framework  # noqa: E402
 from coding.suggest.examples import read_examples  # noqa: E402
+from coding.suggest import scoring  # noqa: E402
 from coding.suggest.scoring import Scorer, evidence_from_framework, top_level  # noqa: E402
+
+BANDS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
+SMALL_TALK = [ROOT / "tests" / "data" / f"small_talk_{part}.txt" for part in ("tune", "check")]
 
 
 def macro_f1(pairs, keys):
@@ -29,10 +43,11 @@ def macro_f1(pairs, keys):
     return sum(scores) / len(scores)
 
 
-def evaluate(rows, scorer_for, folds, seed):
+def evaluate(rows, scorer_for, folds, seed, scores):
+    """(top-1, top-3, in suggested, suggested per quote, macro-F1); every (score, right) pair goes to `scores`."""
     order = list(range(len(rows)))
     random.Random(seed).shuffle(order)
-    top1 = top3 = 0
+    top1 = top3 = inside = count = 0
     pairs = []
     for fold in range(folds):
         held = set(order[fold::folds])
@@ -42,8 +57,47 @@ def evaluate(rows, scorer_for, folds, seed):
             ranked = scorer.rank(rows[i].text)
             top1 += ranked[0].code in gold
             top3 += bool(gold & {r.code for r in ranked[:3]})
-            pairs.append((gold, set(scorer.suggested(ranked))))
-    return top1 / len(rows), top3 / len(rows), macro_f1(pairs, scorer.keys)
+            suggested = set(scorer.suggested(ranked))
+            inside += bool(gold & suggested)
+            count += len(suggested)
+            pairs.append((gold, suggested))
+            scores.extend((r.score, r.code in gold) for r in ranked)
+    n = len(rows)
+    return top1 / n, top3 / n, inside / n, count / n, macro_f1(pairs, scorer.keys)
+
+
+def small_talk(scorer) -> tuple[int, int]:
+    """How many small-talk lines get any suggestion, of how many."""
+    lines = [line.strip() for path in SMALL_TALK for line in path.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    return sum(bool(scorer.suggested(scorer.rank(line))) for line in lines), len(lines)
+
+
+def reliability(scores) -> None:
+    shown = np.array([s for s, _ in scores])
+    right = np.array([r for _, r in scores], dtype=float)
+    print("calibration (keyword + learned): band, pairs, mean score, share right")
+    for low, high in zip(BANDS, BANDS[1:]):
+        inside = (shown >= low) & ((shown < high) | (high == 1.0))
+        if inside.any():
+            print(f"  {low:.2f}–{high:.2f}{int(inside.sum()):>7}{shown[inside].mean():>8.2f}{right[inside].mean():>8.2f}")
+        else:
+            print(f"  {low:.2f}–{high:.2f}{0:>7}")
+
+
+def fit_platt(scores) -> tuple[float, float]:
+    """Platt scaling of the engine's probabilities: logistic regression of right on logit(score)."""
+    a, b = scoring.CALIBRATION
+    shown = np.clip(np.array([s for s, _ in scores]), 1e-6, 1 - 1e-6)
+    # undo the current calibration to reach the engine's own probability
+    raw_logit = (np.log(shown / (1 - shown)) - b) / a
+    x = np.stack([raw_logit, np.ones_like(raw_logit)], axis=1)
+    y = np.array([r for _, r in scores], dtype=float)
+    w = np.zeros(2)
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-x @ w))
+        w -= np.linalg.solve(x.T @ (x * (p * (1 - p))[:, None]) + 1e-6 * np.eye(2), x.T @ (p - y))
+    return float(w[0]), float(w[1])
 
 
 def main() -> None:
@@ -52,6 +106,7 @@ def main() -> None:
     parser.add_argument("--framework", default="side-by-side")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--fit", action="store_true", help="Print Platt scaling constants for scoring.CALIBRATION.")
     args = parser.parse_args()
     evidence = evidence_from_framework(get_framework(args.framework))
     with open(args.quotes, encoding="utf-8") as handle:
@@ -68,15 +123,23 @@ def main() -> None:
     print(f"{len(scored)} quotes scored ({len(extra)} more only train) over {len(keyword.keys)} top-level codes, "
           f"{args.folds}-fold, "
           f"{args.seeds} shuffles")
-    print(f"{'method':<22}{'top-1':>8}{'top-3':>8}{'macro-F1':>10}")
+    print(f"{'method':<20}{'top-1':>7}{'top-3':>7}{'in sugg.':>10}{'per quote':>11}{'macro-F1':>10}{'small talk':>12}")
     results = {"keyword only": [], "keyword + learned": []}
+    scores: list = []
     for seed in range(args.seeds):
-        results["keyword only"].append(evaluate(scored, lambda train: keyword, args.folds, seed))
+        results["keyword only"].append(evaluate(scored, lambda train: keyword, args.folds, seed, []))
         results["keyword + learned"].append(evaluate(scored, lambda train: Scorer(evidence, train + extra),
-                                                     args.folds, seed))
+                                                     args.folds, seed, scores))
+    talk = {"keyword only": small_talk(keyword), "keyword + learned": small_talk(Scorer(evidence, scored + extra))}
     for name, runs in results.items():
-        means = [sum(r[i] for r in runs) / len(runs) for i in range(3)]
-        print(f"{name:<22}{means[0]:>8.3f}{means[1]:>8.3f}{means[2]:>10.3f}")
+        means = [sum(r[i] for r in runs) / len(runs) for i in range(5)]
+        got, of = talk[name]
+        print(f"{name:<20}{means[0]:>7.3f}{means[1]:>7.3f}{means[2]:>10.3f}{means[3]:>11.2f}{means[4]:>10.3f}"
+              f"{f'{got}/{of}':>12}")
+    reliability(scores)
+    if args.fit:
+        a, b = fit_platt(scores)
+        print(f"CALIBRATION = ({a:.2f}, {b:.2f})")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from coding.codebook.frameworks import get_framework
 from coding.suggest.examples import LineError, read_examples, read_passages
-from coding.suggest.scoring import Example, Scorer, code_for_name, evidence_from_framework
+from coding.suggest.scoring import Example, Scorer, calibrated, code_for_name, evidence_from_framework
 from coding.text import nlp
 from server.cli import app
 
@@ -21,11 +21,13 @@ def scorer():
     return Scorer(EVIDENCE)
 
 
-def test_ranking_covers_every_top_level_code_as_probabilities(scorer):
+def test_ranking_covers_every_top_level_code_as_calibrated_probabilities(scorer):
     ranked = scorer.rank("We agreed ground rules at the start, so what is said in the room stays in the room.")
     assert sorted(r.code for r in ranked) == sorted(TOP)
     assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
-    assert sum(r.score for r in ranked) == pytest.approx(1.0, abs=0.01)
+    assert all(0 < r.score < 1 for r in ranked)
+    # calibration shrinks the engine's confidence: a clear passage's best code is likely, not certain
+    assert 0.5 <= ranked[0].score < 0.9
 
 
 @pytest.mark.parametrize("text, code, word", [
@@ -43,7 +45,7 @@ def test_clear_passages_rank_their_code_first_and_say_why(scorer, text, code, wo
 
 def test_text_with_no_known_words_ranks_evenly_and_suggests_nothing(scorer):
     ranked = scorer.rank("Thursday, or maybe Wednesday.")
-    assert {r.score for r in ranked} == {round(1 / len(TOP), 4)}
+    assert {r.score for r in ranked} == {round(float(calibrated(1 / len(TOP))), 4)}
     assert scorer.suggested(ranked) == []
 
 
@@ -59,7 +61,7 @@ def test_examples_teach_the_teams_vocabulary_and_rejections_take_it_back(scorer)
 
 
 def test_units_are_sentences_of_the_given_turns_with_code_point_offsets(scorer):
-    text = ("Interviewer: Did you feel safe there?\n\n"
+    text = ("Interviewer: Did the ground rules make you feel safe in the room?\n\n"
             "PV1: 😊 Honestly yes. We agreed ground rules at the start, so what is said stays in the room. "
             "Then we go home.")
     participant_turn = (text.index("😊"), len(text))

@@ -2,7 +2,8 @@
 worker reads the same ones; what a coder has answered or coded is taken out afterwards, on each view.
 
 A block's row is keyed by everything its suggestions depend on — the transcript (its text and turns never
-change), which speakers are interviewers, the codebook's suggestion text and the model version — so a row
+change), which speakers are interviewers, the codebook's suggestion text, the model version and the version of the
+scoring itself (`scoring.SCORING`) — so a row
 is never stale: a change to any of them makes a new key, and the old rows of that model are dropped. For the
 same reason each process keeps the blocks it has read lately, as read, so a page view does not decode them again
 (an erasure drops a project's: `coding.recent.forget`).
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, select
 from coding import store
 from coding.models import Document, SuggestionCache, utcnow
 from coding.recent import Recent, of_document
-from coding.suggest.scoring import Scorer
+from coding.suggest.scoring import SCORING, Scorer
 
 BLOCK = 64   # turns scored together and kept as one row
 BATCH = 16   # blocks read in one query
@@ -29,7 +30,7 @@ _READ: Recent[list[list]] = Recent(1024, of_projects=True)
 
 def key_for(document: Document, scorer_key: tuple) -> str:
     """The cache key of a transcript's suggestions under one scorer."""
-    parts = (scorer_key, sorted(document.interviewer_speakers), BLOCK)
+    parts = (scorer_key, sorted(document.interviewer_speakers), BLOCK, SCORING)
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
 
 

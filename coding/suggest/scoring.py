@@ -7,6 +7,13 @@ forgetting the framework's. A passage is scored against every code by two linear
 lemmas — TF-IDF similarity and a smoothed language-model likelihood against general English — each
 standardised across codes, blended, and turned into probabilities. Matches of the codebook's keyword
 phrases are what a person is shown as the reason.
+
+Ranking and suggesting are kept apart. Every code is ranked; a code is *suggested* only when the passage
+holds evidence of its meaning — at least two distinct words that the code's own text (or the team's
+examples of it) uses more than once and general English uses far less — and the passage is not small talk
+or talk about the interview itself (`smalltalk`). Scores are calibrated probabilities (Platt scaling fitted
+by cross-validation on labelled quotes: `bench/suggest_eval.py --fit`), so a shown 0.6 is right about six
+times in ten; `confidence` turns one into the plain word a coder sees.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import numpy as np
 
 from coding.codebook import codetree
 from coding.codebook.frameworks import Framework
+from coding.suggest import smalltalk
 from coding.text import nlp
 
 if TYPE_CHECKING:  # spaCy is imported when a codebook is first scored against (coding.text.nlp says why)
@@ -33,8 +41,22 @@ LM_WEIGHT = 0.5        # blend of the language-model measure with TF-IDF similar
 SMOOTHING = 0.1        # weight of a code's own word distribution against general English
 PATTERN_WEIGHT = 0.2   # weight of keyword-phrase matches, standardised like the other two measures
 TEMPERATURE = 0.8      # softness of the probabilities made from blended scores
-THRESHOLD = 0.30       # probability at which a code is suggested
 MIN_STRENGTH = 3.0     # log-likelihood ratio (nats) against general English a suggestion needs
+# what counts as evidence of a code: a word at least e^0.5 times likelier under the code than in general
+# English, that the code's text and examples use at least 1.5 times (so not a noun its text names once)
+EVIDENCE_RATIO = 0.5
+EVIDENCE_COUNT = 1.5
+MIN_EVIDENCE = 2       # distinct evidence words a suggestion needs
+MIN_CONTENT = 2        # content words a passage needs before anything is suggested for it
+CALIBRATION = (0.69, -0.52)  # Platt scaling of the blended probability: bench/suggest_eval.py --fit
+THRESHOLD = 0.10       # calibrated probability at which a code is suggested (a project's default)
+MAX_SHOWN = 2          # suggestions for one passage (one turn, on the page)
+# the confidence words a coder sees, from the calibrated probability
+CONFIDENCE = ((0.5, "likely"), (0.25, "possible"), (0.0, "unsure"))
+SCORING = 2            # version of how suggestions are made: kept suggestions of another version are stale
+
+
+_ARTICLES = frozenset({"a", "an", "the"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +88,7 @@ class Ranked:
     score: float
     matched: list[str] = field(default_factory=list)
     strong: bool = False
+    evidence: int = 0  # distinct words of the passage that are evidence of the code's meaning
 
 
 def evidence_from_framework(framework: Framework) -> list[CodeEvidence]:
@@ -140,6 +163,18 @@ def fingerprint(evidence: Sequence[CodeEvidence]) -> str:
     return digest.hexdigest()[:16]
 
 
+def calibrated(probability):
+    """The calibrated probability (a number or an array) for the engine's blended probability."""
+    a, b = CALIBRATION
+    p = np.clip(probability, 1e-6, 1 - 1e-6)
+    return 1 / (1 + np.exp(-(a * np.log(p / (1 - p)) + b)))
+
+
+def confidence(score: float) -> str:
+    """The plain word for a calibrated score: likely, possible or unsure."""
+    return next(word for floor, word in CONFIDENCE if score >= floor)
+
+
 def _standardise(scores: np.ndarray) -> np.ndarray:
     mean = scores.mean(axis=-1, keepdims=True)
     spread = scores.std(axis=-1, keepdims=True)
@@ -184,6 +219,7 @@ class Scorer:
                              - np.log(background)[:, None])
         self.idf = idf
         self._weights = np.hstack([self.w_similarity, self.w_likelihood])
+        self._evidence = (self.w_likelihood >= EVIDENCE_RATIO) & (counts >= EVIDENCE_COUNT)
         # every lower-case form of every known lemma, as spaCy string hashes, for vectorised look-up
         strings = nlp.pipeline().vocab.strings
         stops = nlp.stop_words()
@@ -196,6 +232,7 @@ class Scorer:
         hashes = np.array(sorted(pairs), dtype=np.uint64)
         self._hashes = hashes
         self._rows = np.array([pairs[int(h)] for h in hashes], dtype=np.int64)
+        self._stops = np.array(sorted({strings.add(word) for word in stops}), dtype=np.uint64)
 
     def _build_matcher(self) -> None:
         pipeline = nlp.pipeline()
@@ -243,6 +280,35 @@ class Scorer:
         where = np.minimum(where, len(self._hashes) - 1)
         return np.where(self._hashes[where] == hashes, self._rows[where], -1)
 
+    def _content(self, doc: Doc) -> np.ndarray:
+        """1 for each token that is a content word (alphabetic, three letters or more, not a stop word)."""
+        from spacy.attrs import IS_ALPHA, LENGTH, LOWER
+
+        lower, alpha, length = doc.to_array([LOWER, IS_ALPHA, LENGTH]).T
+        stop = np.isin(lower.astype(np.uint64), self._stops)
+        return ((alpha == 1) & (length >= 3) & ~stop).astype(np.int64)
+
+    def _evidence_of(self, doc: Doc, rows: np.ndarray, start: int, end: int, column: int,
+                     matches: Sequence[tuple[int, int, int, str]]) -> int:
+        """How much evidence of the code in `column` tokens [start, end) hold: its distinct evidence words,
+        plus one for each distinct keyword phrase of the code found there that has two or more words besides
+        articles and one of the code's evidence words ("felt safe", not "the facilitator")."""
+        piece = rows[start:end]
+        found = int(self._evidence[np.unique(piece[piece >= 0]), column].sum())
+        phrases = set()
+        for s, c, e, text in matches:
+            if c != column or not (start <= s and e <= end) or text in phrases:
+                continue
+            words = [t for t in doc[s:e] if t.is_alpha and t.lower_ not in _ARTICLES]
+            inside = rows[s:e]
+            if len(words) >= 2 and self._evidence[inside[inside >= 0], column].any():
+                phrases.add(text)
+        return found + len(phrases)
+
+    def _open(self, doc: Doc, content: int, start: int, end: int) -> bool:
+        """Whether tokens [start, end) may get a suggestion at all: enough content, and not small talk."""
+        return content >= MIN_CONTENT and not smalltalk.procedural(doc[start:end].text)
+
     def _probabilities(self, rows: np.ndarray, bounds: Sequence[tuple[int, int]],
                        pattern_counts: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
         """Probabilities (units × codes), and how strongly each unit's words speak for each code
@@ -262,7 +328,7 @@ class Scorer:
         if pattern_counts is not None and PATTERN_WEIGHT:
             blended = blended + PATTERN_WEIGHT * _standardise(pattern_counts)
         exp = np.exp((blended - blended.max(axis=1, keepdims=True)) / TEMPERATURE)
-        return exp / exp.sum(axis=1, keepdims=True), strength
+        return calibrated(exp / exp.sum(axis=1, keepdims=True)), strength
 
     def _matches(self, doc: Doc) -> list[tuple[int, int, int, str]]:
         """(token start, column, token end, the codebook's phrase) for every keyword phrase in the doc."""
@@ -302,15 +368,20 @@ class Scorer:
             counts[0, column] += 1
         probabilities, strength = self._probabilities(rows, [(0, len(doc))], counts)
         if not (rows >= 0).any():
-            return [Ranked(self.keys[c], round(1 / len(self.keys), 4)) for c in range(len(self.keys))]
+            even = round(float(calibrated(1 / len(self.keys))), 4)
+            return [Ranked(self.keys[c], even) for c in range(len(self.keys))]
         order = np.argsort(-probabilities[0], kind="stable")
+        open_ = self._open(doc, int(self._content(doc).sum()), 0, len(doc))
         return [Ranked(self.keys[c], round(float(probabilities[0, c]), 4),
                        self._explain(doc, rows, 0, len(doc), int(c), matches),
-                       strong=bool(strength[0, c] >= MIN_STRENGTH)) for c in order]
+                       strong=bool(strength[0, c] >= MIN_STRENGTH),
+                       evidence=self._evidence_of(doc, rows, 0, len(doc), int(c), matches) if open_ else 0)
+                for c in order]
 
-    def suggested(self, ranked: Sequence[Ranked]) -> list[str]:
-        """The codes a person should look at: likely enough, and with enough evidence in the words."""
-        return [r.code for r in ranked if r.score >= THRESHOLD and r.strong]
+    def suggested(self, ranked: Sequence[Ranked], threshold: float = THRESHOLD) -> list[str]:
+        """The codes a person should look at (the best `MAX_SHOWN`): likely enough, with evidence of each
+        code's meaning in the words, and the passage not small talk."""
+        return [r.code for r in ranked if passes(r.score, r.strong, r.evidence, threshold)][:MAX_SHOWN]
 
     def units(self, text: str, spans: Sequence[tuple[int, int]]) -> list["UnitSuggestion"]:
         """Suggestions for the sentences inside the given spans (turns) of a long text, in one pass."""
@@ -333,18 +404,32 @@ class Scorer:
                 counts[unit, match[1]] += 1
                 by_unit.setdefault(unit, []).append(match)
         probabilities, strength = self._probabilities(rows, bounds, counts)
-        found = []
-        best = probabilities.argmax(axis=1)
-        picked = np.arange(len(bounds))
-        chosen = np.flatnonzero((strength[picked, best] >= MIN_STRENGTH) & (probabilities[picked, best] >= THRESHOLD))
+        content = np.concatenate([[0], np.cumsum(self._content(doc))])
         token_ends = token_starts + doc.to_array(["LENGTH"]).astype(np.int64).reshape(-1)
-        for unit in chosen.tolist():
+        turn_of = np.searchsorted(token_starts, [s for s, _ in spans], side="left")
+        likely = (probabilities >= THRESHOLD) & (strength >= MIN_STRENGTH)
+        by_turn: dict[int, list[UnitSuggestion]] = {}
+        for unit in np.flatnonzero(likely.any(axis=1)).tolist():
             begin, end = bounds[unit]
-            column = int(best[unit])
-            found.append(UnitSuggestion(int(token_starts[begin]), int(token_ends[end - 1]), self.keys[column],
-                                        round(float(probabilities[unit, column]), 4),
-                                        self._explain(doc, rows, begin, end, column, by_unit.get(unit, ()))))
-        return found
+            if not self._open(doc, int(content[end] - content[begin]), begin, end):
+                continue
+            mine = by_unit.get(unit, ())
+            columns = sorted(np.flatnonzero(likely[unit]).tolist(), key=lambda c: -probabilities[unit, c])
+            passing = [c for c in columns if self._evidence_of(doc, rows, begin, end, c, mine) >= MIN_EVIDENCE]
+            turn = int(np.searchsorted(turn_of, begin, side="right")) - 1
+            by_turn.setdefault(turn, []).extend(UnitSuggestion(
+                int(token_starts[begin]), int(token_ends[end - 1]), self.keys[column],
+                round(float(probabilities[unit, column]), 4), self._explain(doc, rows, begin, end, column, mine))
+                for column in passing[:MAX_SHOWN])
+        # a turn shows only its best few suggestions, in text order
+        found = [u for units in by_turn.values() for u in sorted(units, key=lambda u: -u.score)[:MAX_SHOWN]]
+        return sorted(found, key=lambda u: (u.start, -u.score))
+
+
+def passes(score: float, strong: bool, evidence: int, threshold: float = THRESHOLD) -> bool:
+    """Whether a ranked code is suggested: likely enough, strong enough against general English, and with
+    enough evidence of its meaning in the passage."""
+    return score >= threshold and strong and evidence >= MIN_EVIDENCE
 
 
 @dataclass
