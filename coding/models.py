@@ -43,6 +43,8 @@ class Project(SQLModel, table=True):
     framework_version: str = Field(max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
     blind: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
+    # the calibrated score from which a code is suggested to the project's coders (the lead sets it)
+    suggest_threshold: float = Field(default=0.1, sa_column_kwargs={"server_default": "0.1"})
 
 
 class Code(SQLModel, table=True):

@@ -124,3 +124,45 @@ def test_the_outline_lists_turns_with_their_first_words_and_which_are_coded(worl
     later = cara.get(f"/api/documents/{world['document']}/outline", params={"from": 3}).json()
     assert [t["seq"] for t in later["turns"]] == [3]
     assert cara.get(f"/api/documents/{world['document']}/outline", params={"from": -1}).status_code == 422
+
+
+def test_the_lead_sets_how_sure_a_suggestion_must_be_and_coders_see_only_those(world):
+    cara, lead, doc, project = api(world, "cara"), api(world, "lead"), world["document"], world["project"]
+    listed = cara.get(f"/api/documents/{doc}/suggestions").json()
+    assert listed and all(s["confidence"] in ("likely", "possible", "unsure") for s in listed)
+    assert lead.get(f"/api/projects/{project}/suggestions").json()["threshold"] == pytest.approx(0.1)
+    top = max(s["score"] for s in listed)
+    answer = lead.put(f"/api/projects/{project}/suggestions/threshold", json={"threshold": round(top, 2) + 0.01})
+    assert answer.status_code == 200 and answer.json()["threshold"] == pytest.approx(round(top, 2) + 0.01)
+    assert cara.get(f"/api/documents/{doc}/suggestions").json() == []
+    lead.put(f"/api/projects/{project}/suggestions/threshold", json={"threshold": 0.1})
+    assert cara.get(f"/api/documents/{doc}/suggestions").json() == listed
+    with session_for(world["app"].state.engine) as session:
+        changes = session.exec(select(Event).where(Event.kind == "project.suggest_threshold")).all()
+    assert [(e.payload["from"], e.payload["to"]) for e in changes] == [(0.1, round(top, 2) + 0.01),
+                                                                       (round(top, 2) + 0.01, 0.1)]
+
+
+@pytest.mark.parametrize("who, body, status", [
+    ("cara", {"threshold": 0.5}, 403), ("vic", {"threshold": 0.5}, 403),
+    ("lead", {"threshold": 0.05}, 422), ("lead", {"threshold": 1.5}, 422), ("lead", {"threshold": "NaN"}, 422),
+    ("lead", {"threshold": "high"}, 422), ("lead", {}, 422),
+])
+def test_a_threshold_from_someone_else_or_out_of_range_is_refused_and_nothing_changes(world, who, body, status):
+    before = stored(world)
+    answer = api(world, who).put(f"/api/projects/{world['project']}/suggestions/threshold", json=body)
+    assert answer.status_code == status and answer.json()["detail"]
+    assert stored(world) == before
+    assert api(world, "lead").get(f"/api/projects/{world['project']}/suggestions").json()["threshold"] == 0.1
+
+
+def test_the_overview_counts_answers_by_the_confidence_they_were_shown_with(world):
+    cara, doc = api(world, "cara"), world["document"]
+    for s, verb in zip(cara.get(f"/api/documents/{doc}/suggestions").json(), ("accept", "reject")):
+        cara.post(f"/api/documents/{doc}/suggestions/{verb}",
+                  json={"start": s["start"], "end": s["end"], "code_id": s["code_id"], "score": s["score"]})
+        word = s["confidence"]
+        band = next(b for b in api(world, "lead").get(f"/api/projects/{world['project']}/suggestions").json()
+                    ["confidence"] if b["confidence"] == word)
+        assert band["accepted" if verb == "accept" else "rejected"] >= 1
+        assert band["low"] <= s["score"] and band["mean_score"] is not None

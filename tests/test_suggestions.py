@@ -149,3 +149,23 @@ def test_in_a_blind_project_no_coder_learns_from_anothers_codings(session, app, 
     store.set_blind(session, project=project, user=user, blind=False)
     shared = review.retrain_if_due(app.state.engine, project.id, bob.id)
     assert shared is not None and shared.user_id is None  # open projects share one model
+
+
+def test_the_lead_chooses_how_sure_suggestions_must_be_on_the_suggestions_page(client, session, project, document):
+    page = client.get(f"/projects/{project.id}/suggestions").text
+    assert 'id="threshold-value"' in page and "Every suggestion with evidence" in page
+    assert 'id="confidence"' in page and "likely" in page
+    panel = client.get(f"/documents/{document.id}/suggestions").text
+    words = {w for w in ("likely", "possible", "unsure") if f'class="confidence {w}"' in panel}
+    assert words, "each listed suggestion shows its confidence as a word"
+    assert client.post(f"/projects/{project.id}/suggestions/threshold", data={"value": "0.95"}).status_code == 204
+    session.expire_all()
+    assert store.get_project(session, project_id=project.id).suggest_threshold == 0.95
+    assert "No suggestions left to review" in client.get(f"/documents/{document.id}/suggestions").text
+    page = client.get(f"/projects/{project.id}/suggestions").text
+    assert 'value="0.95" selected' in page  # a value not among the choices is still shown as chosen
+    refused = client.post(f"/projects/{project.id}/suggestions/threshold", data={"value": "2"},
+                          headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "between" in refused.json()["detail"]
+    session.expire_all()
+    assert store.get_project(session, project_id=project.id).suggest_threshold == 0.95

@@ -19,7 +19,8 @@ from coding.codebook import codetree
 from coding.db import session_for
 from coding.models import Code, Coding, Document, Event, Layer, Project, SuggestionDecision, SuggestionModel, User
 from coding.suggest import cache
-from coding.suggest.scoring import Example, Scorer, evidence_from_codes, fingerprint, learn
+from coding.suggest.scoring import (CONFIDENCE, THRESHOLD, Example, Scorer, confidence, evidence_from_codes,
+                                    fingerprint, learn)
 
 RETRAIN_EVERY = 10  # new codings or decisions before the learned model is rebuilt
 PANEL = 50  # suggestions listed at once in the document page's panel
@@ -38,10 +39,15 @@ class Shown:
     matched: list[str]
 
     @property
+    def confidence(self) -> str:
+        """The plain word for how likely the code is right: likely, possible or unsure."""
+        return confidence(self.score)
+
+    @property
     def title(self) -> str:
-        """The hover text: code, score, and the words that triggered it."""
+        """The hover text: code, confidence, and the words that triggered it."""
         words = ", ".join(self.matched) if self.matched else "the passage as a whole"
-        return f"Suggested: {self.code.name} ({self.score:.2f}) · because of: {words}"
+        return f"Suggested: {self.code.name} ({self.confidence}) · because of: {words}"
 
 
 def owner_of_model(project: Project, user: Optional[User]) -> Optional[int]:
@@ -116,6 +122,22 @@ def forget(project_id: int) -> None:
     content, not project: all of it goes)."""
     recent.forget(project_id)
     _EVIDENCE.drop()
+
+
+def set_threshold(session: Session, *, project: Project, user: User, threshold: float) -> Project:
+    """Set the calibrated score from which the project's coders are shown a suggestion (from the engine's own
+    floor, `scoring.THRESHOLD`, to 0.95), logged as an event."""
+    if not (math.isfinite(threshold) and THRESHOLD <= threshold <= 0.95):
+        raise store.Invalid(f"the suggestion threshold must be between {THRESHOLD} and 0.95, not {threshold}")
+    threshold = round(threshold, 2)
+    if project.suggest_threshold != threshold:
+        session.add(Event(project_id=project.id, user_id=user.id, kind="project.suggest_threshold",
+                          payload={"from": project.suggest_threshold, "to": threshold}))
+        project.suggest_threshold = threshold
+        session.add(project)
+        session.commit()
+        session.refresh(project)
+    return project
 
 
 def _readable_layers(session: Session, *, project_id: int, user_id: Optional[int]) -> Optional[set[int]]:
@@ -204,9 +226,9 @@ def _decisions():
 def document_suggestions(session: Session, *, document: Document, user: User, start: int = 0,
                          end: Optional[int] = None, limit: Optional[int] = None,
                          codes: Optional[Sequence[Code]] = None) -> list[Shown]:
-    """The suggestions this coder has not yet answered, for the participants' turns in [start, end), in text
-    order (only the first `limit`, when given: the rest of a long transcript is then not even scored).
-    `codes` are the project's codes, when the caller has them already."""
+    """The suggestions this coder has not yet answered, scored at the project's threshold or above, for the
+    participants' turns in [start, end), in text order (only the first `limit`, when given: the rest of a long
+    transcript is then not even scored). `codes` are the project's codes, when the caller has them already."""
     end = len(document.text) if end is None else end
     turns = store.turn_range(session, document_id=document.id, start=start, end=end)
     if turns is None:
@@ -220,13 +242,15 @@ def document_suggestions(session: Session, *, document: Document, user: User, st
                                                      codes=codes)
     decided = _decided(session, document_id=document.id, user=user, start=lo, end=hi)
     layer = _own_layer(session, document=document, user=user)
+    threshold = store.get_project(session, project_id=document.project_id).suggest_threshold
     shown: list[Shown] = []
     for units in cache.blocks(session, document=document, owner_id=owner,
                               key=cache.key_for(document, scorer_key),
                               scorer=lambda: _scorer(scorer_key, evidence, model),
                               first=turns[0].seq, last=turns[1].seq + 1):
         open_ = [(begin, stop, by_key[key], score, matched) for begin, stop, key, score, matched in units
-                 if key in by_key and lo <= begin and stop <= hi and (begin, stop, by_key[key].id) not in decided]
+                 if key in by_key and score >= threshold and lo <= begin and stop <= hi
+                 and (begin, stop, by_key[key].id) not in decided]
         if not open_:
             continue
         # the coder's own codings that could hide one of these: over their stretch, in their codes' families
@@ -328,6 +352,38 @@ class CodeAcceptance:
         """Share accepted of those answered, or None before any answer."""
         answered = self.accepted + self.rejected
         return self.accepted / answered if answered else None
+
+
+@dataclass
+class BandAcceptance:
+    """How the suggestions shown with one confidence word fared: the team's own check of the calibration."""
+
+    word: str
+    low: float
+    high: float
+    accepted: int
+    rejected: int
+    mean_score: Optional[float]
+
+    @property
+    def rate(self) -> Optional[float]:
+        """Share accepted of those answered, or None before any answer."""
+        answered = self.accepted + self.rejected
+        return self.accepted / answered if answered else None
+
+
+def acceptance_by_confidence(session: Session, *, project_id: int) -> list[BandAcceptance]:
+    """For each confidence word, the answered suggestions shown with it: accepted, rejected, their mean score."""
+    rows = session.exec(select(SuggestionDecision.score, SuggestionDecision.accepted)
+                        .where(SuggestionDecision.project_id == project_id)).all()
+    bands = []
+    high = 1.0
+    for low, word in CONFIDENCE:
+        inside = [(score, accepted) for score, accepted in rows if low <= score < high or (high == 1.0 and score == 1.0)]
+        bands.append(BandAcceptance(word, low, high, sum(1 for _, a in inside if a), sum(1 for _, a in inside if not a),
+                                    sum(s for s, _ in inside) / len(inside) if inside else None))
+        high = low
+    return bands
 
 
 def acceptance(session: Session, *, project_id: int) -> list[CodeAcceptance]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from coding import store
 from coding.suggest import review
+from coding.suggest.scoring import THRESHOLD
 from coding.workspace import finding
 from server.deps import ID_MAX, CoderDocumentDep, DocumentDep, LeadDep, SessionDep, visible_layers
 from server.routes.api import CodingOut, coding_out
@@ -23,7 +24,8 @@ class SuggestionOut(BaseModel):
     end: int
     code_id: str = Field(description="the key of the suggested code", examples=["safety"])
     code_name: str
-    score: float = Field(description="how strongly the passage matches the code, 0 to 1")
+    score: float = Field(description="the calibrated probability that the code is right, 0 to 1")
+    confidence: str = Field(description="the score as the page shows it: likely, possible or unsure")
     matched: list[str] = Field(description="the words that led to it; empty when the passage as a whole did")
     text: str
 
@@ -50,8 +52,26 @@ class CodeAcceptanceOut(BaseModel):
     rate: Optional[float] = Field(description="share accepted of those answered; null before any answer")
 
 
+class BandAcceptanceOut(BaseModel):
+    confidence: str = Field(examples=["likely"])
+    low: float = Field(description="the band's lowest score")
+    high: float = Field(description="the score above the band (1 for the top band, which includes it)")
+    accepted: int
+    rejected: int
+    rate: Optional[float] = Field(description="share accepted of those answered; null before any answer")
+    mean_score: Optional[float] = Field(description="mean score of those answered; null before any answer")
+
+
+class ThresholdIn(BaseModel):
+    threshold: float = Field(ge=THRESHOLD, le=0.95, allow_inf_nan=False,
+                             description="the calibrated score from which a code is suggested")
+
+
 class SuggestionsOverview(BaseModel):
+    threshold: float = Field(description="the calibrated score from which the project's coders see a suggestion")
     codes: list[CodeAcceptanceOut] = Field(description="per top-level code, how its suggestions fared")
+    confidence: list[BandAcceptanceOut] = Field(
+        description="per confidence word, how the suggestions shown with it fared (the team's check of calibration)")
     model_trained_at: Optional[str] = Field(description="when the model learned last (ISO 8601), or null")
     signals: int = Field(description="codings and decisions the model may learn from")
 
@@ -86,7 +106,8 @@ def list_suggestions(session: SessionDep, target: CoderDocumentDep,
     document = target.document
     shown = review.document_suggestions(session, document=document, user=target.access.user, limit=limit)
     return [SuggestionOut(start=s.start, end=s.end, code_id=s.code.key, code_name=s.code.name, score=s.score,
-                          matched=list(s.matched), text=document.text[s.start:s.end]) for s in shown]
+                          confidence=s.confidence, matched=list(s.matched), text=document.text[s.start:s.end])
+            for s in shown]
 
 
 @router.post("/documents/{document_id}/suggestions/accept", status_code=201, responses=CHANGE)
@@ -118,9 +139,13 @@ def suggestions_overview(session: SessionDep, access: LeadDep) -> SuggestionsOve
     owner = review.owner_of_model(project, access.user)
     model = review.latest_model(session, project_id=project.id, user_id=owner)
     return SuggestionsOverview(
+        threshold=project.suggest_threshold,
         codes=[CodeAcceptanceOut(code_id=row.code.key, code_name=row.code.name, accepted=row.accepted,
                                  rejected=row.rejected, rate=row.rate)
                for row in review.acceptance(session, project_id=project.id)],
+        confidence=[BandAcceptanceOut(confidence=b.word, low=b.low, high=b.high, accepted=b.accepted,
+                                      rejected=b.rejected, rate=b.rate, mean_score=b.mean_score)
+                    for b in review.acceptance_by_confidence(session, project_id=project.id)],
         model_trained_at=model.trained_at.isoformat() if model else None,
         signals=review.signal_count(session, project_id=project.id, user_id=owner))
 
@@ -129,6 +154,13 @@ def suggestions_overview(session: SessionDep, access: LeadDep) -> SuggestionsOve
 def retrain_suggestions(session: SessionDep, access: LeadDep) -> SuggestionsOverview:
     """For the lead: let the model learn from the codings and decisions so far, now; answers the overview."""
     review.retrain(session, project_id=access.project.id, user_id=review.owner_of_model(access.project, access.user))
+    return suggestions_overview(session, access)
+
+
+@router.put("/projects/{project_id}/suggestions/threshold", responses=answers(403, 404))
+def set_suggestion_threshold(body: ThresholdIn, session: SessionDep, access: LeadDep) -> SuggestionsOverview:
+    """For the lead: the calibrated score from which the project's coders are shown a suggestion (logged)."""
+    review.set_threshold(session, project=access.project, user=access.user, threshold=body.threshold)
     return suggestions_overview(session, access)
 
 

@@ -16,6 +16,9 @@ Start = Annotated[int, Form()]
 End = Annotated[int, Form()]
 CodeKey = Annotated[str, Form()]
 Score = Annotated[float, Form(allow_inf_nan=False)]
+# the lead's choices of how sure a suggestion must be before coders see it
+THRESHOLDS = ((0.10, "Every suggestion with evidence (unsure and up)"), (0.25, "Possible and likely ones"),
+              (0.50, "Only likely ones"))
 
 
 @router.get("/documents/{document_id}/suggestions", response_class=HTMLResponse)
@@ -67,8 +70,15 @@ def overview(request: Request, session: SessionDep, access: LeadDep):
     owner = review.owner_of_model(project, access.user)
     return request.app.state.templates.TemplateResponse(request, "pages/suggestions.html", {
         "project": project, "access": access, "rows": review.acceptance(session, project_id=project.id),
+        "bands": review.acceptance_by_confidence(session, project_id=project.id), "levels": THRESHOLDS,
         "model": review.latest_model(session, project_id=project.id, user_id=owner),
         "signals": review.signal_count(session, project_id=project.id, user_id=owner)})
+
+
+@router.post("/projects/{project_id}/suggestions/threshold")
+def threshold(session: SessionDep, access: LeadDep, value: Annotated[float, Form(allow_inf_nan=False)]):
+    review.set_threshold(session, project=access.project, user=access.user, threshold=value)
+    return Response(status_code=204, headers={"HX-Refresh": "true"})
 
 
 @router.post("/projects/{project_id}/suggestions/retrain")
