@@ -153,7 +153,7 @@ def test_in_a_blind_project_no_coder_learns_from_anothers_codings(session, app, 
 
 def test_the_lead_chooses_how_sure_suggestions_must_be_on_the_suggestions_page(client, session, project, document):
     page = client.get(f"/projects/{project.id}/suggestions").text
-    assert 'id="threshold-value"' in page and "Every suggestion with evidence" in page
+    assert 'id="threshold-value"' in page and "All with evidence" in page
     assert 'id="confidence"' in page and "likely" in page
     panel = client.get(f"/documents/{document.id}/suggestions").text
     words = {w for w in ("likely", "possible", "unsure") if f'class="confidence {w}"' in panel}

@@ -17,8 +17,7 @@ End = Annotated[int, Form()]
 CodeKey = Annotated[str, Form()]
 Score = Annotated[float, Form(allow_inf_nan=False)]
 # the lead's choices of how sure a suggestion must be before coders see it
-THRESHOLDS = ((0.10, "Every suggestion with evidence (unsure and up)"), (0.25, "Possible and likely ones"),
-              (0.50, "Only likely ones"))
+THRESHOLDS = ((0.10, "All with evidence"), (0.25, "Possible and likely"), (0.50, "Likely only"))
 
 
 @router.get("/documents/{document_id}/suggestions", response_class=HTMLResponse)

@@ -64,3 +64,31 @@ def test_suggestions_can_be_turned_off_by_the_coder(page, api):
     expect(page.locator("#transcript .run.suggested")).to_have_count(0)
     page.locator("#suggestions-toggle").click()
     expect(page.locator("#suggestions .suggestion")).to_have_count(2)
+
+
+def test_the_lead_keeps_only_likely_suggestions_and_each_shows_its_confidence_as_a_word(page, api):
+    project = api.create_project()
+    unsure = ("\n\nInterviewer: And the people running it?\n\n"
+              "PV7: The facilitator had been through it too, they had lived experience like mine, so I felt understood.\n")
+    document = api.import_text(project["id"], "pv7.txt", TRANSCRIPT + unsure)
+    page.goto(f"/documents/{document['id']}")
+    items = page.locator("#suggestions .suggestion")
+    expect(items.nth(2)).to_be_visible()
+    words = [w.strip() for w in page.locator("#suggestions .suggestion .confidence").all_inner_texts()]
+    assert len(words) == items.count() and set(words) <= {"likely", "possible", "unsure"}
+    # the last turn's evidence is thinner than the rules' or the garden's
+    assert words.count("likely") == 2 and len(words) > 2, words
+
+    page.goto(f"/projects/{project['id']}/suggestions")
+    page.locator("#threshold-value").focus()
+    page.keyboard.press("End")  # the surest choice: likely only
+    expect(page.locator("#threshold-value")).to_have_value("0.5")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # Save
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#threshold-value")).to_have_value("0.5")
+
+    page.goto(f"/documents/{document['id']}")
+    expect(items).to_have_count(words.count("likely"))
+    for word in page.locator("#suggestions .suggestion .confidence").all_inner_texts():
+        assert word.strip() == "likely"
