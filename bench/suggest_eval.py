@@ -9,7 +9,9 @@ Prints, over the top-level codes:
   suggestion;
 - calibration: for each band of shown scores, how many (quote, code) pairs fall in it, their mean score and
   how often the code was the authors'.
-`--fit` prints the Platt scaling constants fitted on the cross-validated scores (scoring.CALIBRATION).
+With the sentence encoder installed (`pip install peerframe[semantic]`), the same rows are printed with it.
+`--fit` prints the Platt scaling constants fitted on the cross-validated scores (scoring.CALIBRATION, and
+scoring.CALIBRATION_SEMANTIC with the encoder).
 Run: python bench/suggest_eval.py [--quotes ../shared/eval/dev_quotes.jsonl] [--fit]
 """
 
@@ -26,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from coding.codebook.frameworks import get_framework  # noqa: E402
 from coding.suggest.examples import read_examples  # noqa: E402
-from coding.suggest import scoring  # noqa: E402
-from coding.suggest.scoring import Scorer, evidence_from_framework, top_level  # noqa: E402
+from coding.suggest import encoder, scoring  # noqa: E402
+from coding.suggest.scoring import Scorer, code_centroids, evidence_from_framework, top_level  # noqa: E402
 
 BANDS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
 SMALL_TALK = [ROOT / "tests" / "data" / f"small_talk_{part}.txt" for part in ("tune", "check")]
@@ -73,10 +75,10 @@ def small_talk(scorer) -> tuple[int, int]:
     return sum(bool(scorer.suggested(scorer.rank(line))) for line in lines), len(lines)
 
 
-def reliability(scores) -> None:
+def reliability(scores, name: str) -> None:
     shown = np.array([s for s, _ in scores])
     right = np.array([r for _, r in scores], dtype=float)
-    print("calibration (keyword + learned): band, pairs, mean score, share right")
+    print(f"calibration ({name}): band, pairs, mean score, share right")
     for low, high in zip(BANDS, BANDS[1:]):
         inside = (shown >= low) & ((shown < high) | (high == 1.0))
         if inside.any():
@@ -85,9 +87,9 @@ def reliability(scores) -> None:
             print(f"  {low:.2f}–{high:.2f}{0:>7}")
 
 
-def fit_platt(scores) -> tuple[float, float]:
+def fit_platt(scores, semantic: bool = False) -> tuple[float, float]:
     """Platt scaling of the engine's probabilities: logistic regression of right on logit(score)."""
-    a, b = scoring.CALIBRATION
+    a, b = scoring.CALIBRATION_SEMANTIC if semantic else scoring.CALIBRATION
     shown = np.clip(np.array([s for s, _ in scores]), 1e-6, 1 - 1e-6)
     # undo the current calibration to reach the engine's own probability
     raw_logit = (np.log(shown / (1 - shown)) - b) / a
@@ -107,6 +109,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--fit", action="store_true", help="Print Platt scaling constants for scoring.CALIBRATION.")
+    parser.add_argument("--no-encoder", action="store_true", help="Leave out the sentence encoder's rows.")
     args = parser.parse_args()
     evidence = evidence_from_framework(get_framework(args.framework))
     with open(args.quotes, encoding="utf-8") as handle:
@@ -123,23 +126,34 @@ def main() -> None:
     print(f"{len(scored)} quotes scored ({len(extra)} more only train) over {len(keyword.keys)} top-level codes, "
           f"{args.folds}-fold, "
           f"{args.seeds} shuffles")
-    print(f"{'method':<20}{'top-1':>7}{'top-3':>7}{'in sugg.':>10}{'per quote':>11}{'macro-F1':>10}{'small talk':>12}")
-    results = {"keyword only": [], "keyword + learned": []}
-    scores: list = []
-    for seed in range(args.seeds):
-        results["keyword only"].append(evaluate(scored, lambda train: keyword, args.folds, seed, []))
-        results["keyword + learned"].append(evaluate(scored, lambda train: Scorer(evidence, train + extra),
-                                                     args.folds, seed, scores))
-    talk = {"keyword only": small_talk(keyword), "keyword + learned": small_talk(Scorer(evidence, scored + extra))}
-    for name, runs in results.items():
+    methods = {"keyword only": lambda train: keyword,
+               "keyword + learned": lambda train: Scorer(evidence, train)}
+    if not args.no_encoder and encoder.available():
+        model = encoder.load()
+        centroids = code_centroids(evidence, model)
+        semantic = Scorer(evidence, centroids=centroids, encoder=model)
+        methods["+ encoder"] = lambda train: semantic
+        methods["+ learned + encoder"] = lambda train: Scorer(evidence, train, centroids=centroids, encoder=model)
+    elif not args.no_encoder:
+        print("(the sentence encoder is not installed: pip install peerframe[semantic] for its rows)")
+    print(f"{'method':<22}{'top-1':>7}{'top-3':>7}{'in sugg.':>10}{'per quote':>11}{'macro-F1':>10}{'small talk':>12}")
+    scores: dict[str, list] = {}
+    for name, make in methods.items():
+        runs = [evaluate(scored, lambda train: make(train + extra), args.folds, seed, scores.setdefault(name, []))
+                for seed in range(args.seeds)]
         means = [sum(r[i] for r in runs) / len(runs) for i in range(5)]
-        got, of = talk[name]
-        print(f"{name:<20}{means[0]:>7.3f}{means[1]:>7.3f}{means[2]:>10.3f}{means[3]:>11.2f}{means[4]:>10.3f}"
+        got, of = small_talk(make(scored + extra))
+        print(f"{name:<22}{means[0]:>7.3f}{means[1]:>7.3f}{means[2]:>10.3f}{means[3]:>11.2f}{means[4]:>10.3f}"
               f"{f'{got}/{of}':>12}")
-    reliability(scores)
+    for name in ("keyword + learned", "+ learned + encoder"):
+        if name in scores:
+            reliability(scores[name], name)
     if args.fit:
-        a, b = fit_platt(scores)
+        a, b = fit_platt(scores["keyword + learned"])
         print(f"CALIBRATION = ({a:.2f}, {b:.2f})")
+        if "+ learned + encoder" in scores:
+            a, b = fit_platt(scores["+ learned + encoder"], semantic=True)
+            print(f"CALIBRATION_SEMANTIC = ({a:.2f}, {b:.2f})")
 
 
 if __name__ == "__main__":

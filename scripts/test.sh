@@ -37,7 +37,7 @@ if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
 fi
 # the install is editable, so it is redone only when pyproject.toml changes
 if ! cmp -s pyproject.toml .venv/installed-pyproject.toml; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,semantic]'
   cp pyproject.toml .venv/installed-pyproject.toml
 fi
 # two processes (pytest-xdist), one a core, each test file kept in one; each has its own PostgreSQL database

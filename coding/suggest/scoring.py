@@ -49,6 +49,10 @@ EVIDENCE_COUNT = 1.5
 MIN_EVIDENCE = 2       # distinct evidence words a suggestion needs
 MIN_CONTENT = 2        # content words a passage needs before anything is suggested for it
 CALIBRATION = (0.69, -0.52)  # Platt scaling of the blended probability: bench/suggest_eval.py --fit
+# with the sentence encoder (coding.suggest.encoder): the weight of a passage's closeness to each code's
+# own text against the words' measures, and the calibration of that blend (bench/suggest_eval.py --fit)
+SEMANTIC_WEIGHT = 1.0
+CALIBRATION_SEMANTIC = (0.48, -0.76)
 THRESHOLD = 0.10       # calibrated probability at which a code is suggested (a project's default)
 MAX_SHOWN = 2          # suggestions for one passage (one turn, on the page)
 # the confidence words a coder sees, from the calibrated probability
@@ -69,6 +73,7 @@ class CodeEvidence:
     patterns: tuple[str, ...]
     names: tuple[str, ...] = ()
     members: tuple[str, ...] = ()  # the keys of the code and every code under it
+    passages: tuple[str, ...] = ()  # each member's name and definition, and each profile: what the encoder reads
 
 
 @dataclass
@@ -114,7 +119,8 @@ def evidence_from_codes(codes: Sequence) -> list[CodeEvidence]:
         patterns = tuple(dict.fromkeys(p for c in family for p in (c.patterns or [])))
         names = (top.key, top.name, *(top.aliases or []),
                  *(n for c in family if c is not top for n in (c.name, *(c.aliases or []))))
-        found.append(CodeEvidence(top.key, top.name, text, patterns, names, tuple(c.key for c in family)))
+        passages = tuple(p for c in family for p in (f"{c.name}. {c.definition}", c.profile) if p and p.strip())
+        found.append(CodeEvidence(top.key, top.name, text, patterns, names, tuple(c.key for c in family), passages))
     return found
 
 
@@ -163,9 +169,9 @@ def fingerprint(evidence: Sequence[CodeEvidence]) -> str:
     return digest.hexdigest()[:16]
 
 
-def calibrated(probability):
+def calibrated(probability, semantic: bool = False):
     """The calibrated probability (a number or an array) for the engine's blended probability."""
-    a, b = CALIBRATION
+    a, b = CALIBRATION_SEMANTIC if semantic else CALIBRATION
     p = np.clip(probability, 1e-6, 1 - 1e-6)
     return 1 / (1 + np.exp(-(a * np.log(p / (1 - p)) + b)))
 
@@ -185,9 +191,17 @@ class Scorer:
     """Scores passages against the top-level codes of one codebook; built once, reused for every text."""
 
     def __init__(self, evidence: Sequence[CodeEvidence], examples: Iterable[Example] = (),
-                 learned: Optional[dict[str, dict[str, float]]] = None):
+                 learned: Optional[dict[str, dict[str, float]]] = None, *,
+                 centroids: Optional[np.ndarray] = None, encoder=None):
+        """`centroids` (one unit vector per code, in evidence order) or `encoder` (which makes them from the
+        codebook's passages, and encodes each ranked text) turn on the semantic measure; without either the
+        scorer uses words alone."""
         self.evidence = list(evidence)
         self.keys = [item.key for item in self.evidence]
+        self.encoder = encoder
+        if centroids is None and encoder is not None:
+            centroids = code_centroids(self.evidence, encoder)
+        self.centroids = centroids
         if learned is None:
             learned = learn(self.evidence, examples)
         self.examples = int(learned.get("__examples__", {}).get("count", 0)) if learned else 0
@@ -310,9 +324,12 @@ class Scorer:
         return content >= MIN_CONTENT and not smalltalk.procedural(doc[start:end].text)
 
     def _probabilities(self, rows: np.ndarray, bounds: Sequence[tuple[int, int]],
-                       pattern_counts: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
-        """Probabilities (units × codes), and how strongly each unit's words speak for each code
-        (log-likelihood ratio against general English)."""
+                       pattern_counts: Optional[np.ndarray] = None,
+                       vectors: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated probabilities (units × codes), and how strongly each unit's words speak for each code
+        (log-likelihood ratio against general English). With `vectors` (one sentence vector per unit, zero
+        where there is none) and the codebook's centroids, each unit's closeness to each code's own text is
+        blended in."""
         known = rows >= 0
         # one row of weights per known token (both measures side by side, plus a count column),
         # summed per unit through a running total
@@ -327,8 +344,13 @@ class Scorer:
         blended = (1 - LM_WEIGHT) * _standardise(sums[:, :k]) + LM_WEIGHT * _standardise(strength)
         if pattern_counts is not None and PATTERN_WEIGHT:
             blended = blended + PATTERN_WEIGHT * _standardise(pattern_counts)
+        semantic = vectors is not None and self.centroids is not None
+        if semantic:
+            spread = blended.std(axis=1, keepdims=True)
+            closeness = vectors @ self.centroids.T  # a unit with no vector is equally close to every code
+            blended = (_standardise(blended) + SEMANTIC_WEIGHT * _standardise(closeness)) * np.where(spread > 0, spread, 1.0)
         exp = np.exp((blended - blended.max(axis=1, keepdims=True)) / TEMPERATURE)
-        return calibrated(exp / exp.sum(axis=1, keepdims=True)), strength
+        return calibrated(exp / exp.sum(axis=1, keepdims=True), semantic), strength
 
     def _matches(self, doc: Doc) -> list[tuple[int, int, int, str]]:
         """(token start, column, token end, the codebook's phrase) for every keyword phrase in the doc."""
@@ -366,7 +388,8 @@ class Scorer:
         counts = np.zeros((1, len(self.keys)))
         for _, column, _, _ in matches:
             counts[0, column] += 1
-        probabilities, strength = self._probabilities(rows, [(0, len(doc))], counts)
+        vectors = self.encoder.encode([text]) if self.encoder is not None and self.centroids is not None else None
+        probabilities, strength = self._probabilities(rows, [(0, len(doc))], counts, vectors)
         if not (rows >= 0).any():
             even = round(float(calibrated(1 / len(self.keys))), 4)
             return [Ranked(self.keys[c], even) for c in range(len(self.keys))]
@@ -383,8 +406,11 @@ class Scorer:
         code's meaning in the words, and the passage not small talk."""
         return [r.code for r in ranked if passes(r.score, r.strong, r.evidence, threshold)][:MAX_SHOWN]
 
-    def units(self, text: str, spans: Sequence[tuple[int, int]]) -> list["UnitSuggestion"]:
-        """Suggestions for the sentences inside the given spans (turns) of a long text, in one pass."""
+    def units(self, text: str, spans: Sequence[tuple[int, int]],
+              vectors: Optional[dict[tuple[int, int], np.ndarray]] = None) -> list["UnitSuggestion"]:
+        """Suggestions for the sentences inside the given spans (turns) of a long text, in one pass. `vectors`
+        are the sentences' stored vectors, by their (start, end) in `text`; a scorer with its own encoder
+        encodes the sentences instead."""
         doc = nlp.pipeline().make_doc(text)
         if not len(doc):
             return []
@@ -403,9 +429,18 @@ class Scorer:
             if unit >= 0 and match[2] <= unit_ends[unit]:
                 counts[unit, match[1]] += 1
                 by_unit.setdefault(unit, []).append(match)
-        probabilities, strength = self._probabilities(rows, bounds, counts)
-        content = np.concatenate([[0], np.cumsum(self._content(doc))])
         token_ends = token_starts + doc.to_array(["LENGTH"]).astype(np.int64).reshape(-1)
+        places = [(int(token_starts[b]), int(token_ends[e - 1])) for b, e in bounds]
+        if vectors is None and self.encoder is not None and self.centroids is not None:
+            vectors = dict(zip(places, self.encoder.encode([text[a:b] for a, b in places])))
+        unit_vectors = None
+        if vectors is not None and self.centroids is not None:
+            unit_vectors = np.zeros((len(bounds), self.centroids.shape[1]))
+            for n, place in enumerate(places):
+                if place in vectors:
+                    unit_vectors[n] = vectors[place]
+        probabilities, strength = self._probabilities(rows, bounds, counts, unit_vectors)
+        content = np.concatenate([[0], np.cumsum(self._content(doc))])
         turn_of = np.searchsorted(token_starts, [s for s, _ in spans], side="left")
         likely = (probabilities >= THRESHOLD) & (strength >= MIN_STRENGTH)
         by_turn: dict[int, list[UnitSuggestion]] = {}
@@ -424,6 +459,18 @@ class Scorer:
         # a turn shows only its best few suggestions, in text order
         found = [u for units in by_turn.values() for u in sorted(units, key=lambda u: -u.score)[:MAX_SHOWN]]
         return sorted(found, key=lambda u: (u.start, -u.score))
+
+
+def code_centroids(evidence: Sequence[CodeEvidence], encoder) -> np.ndarray:
+    """One unit vector per code (in evidence order): the mean of its passages' sentence vectors."""
+    texts = [list(item.passages) or [item.name] for item in evidence]
+    flat = encoder.encode([t for group in texts for t in group])
+    rows, at = [], 0
+    for group in texts:
+        mean = flat[at:at + len(group)].mean(axis=0)
+        rows.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+        at += len(group)
+    return np.array(rows, dtype=np.float32)
 
 
 def passes(score: float, strong: bool, evidence: int, threshold: float = THRESHOLD) -> bool:

@@ -14,9 +14,14 @@ def suggest(
     framework: str = typer.Option("side-by-side", "--framework", help="Framework whose top-level codes are ranked."),
     examples: Optional[Path] = typer.Option(None, "--examples", help='JSON lines {"text", "codes": [ids]} to learn from.'),
     top: Optional[int] = typer.Option(None, "--top", min=1, help="Print only the N best codes of each ranking."),
+    semantic: Optional[bool] = typer.Option(
+        None, "--semantic/--no-semantic",
+        help="Blend in the sentence encoder (default: when peerframe[semantic] is installed)."),
 ) -> None:
-    """Rank codes for passages: JSON lines {"id", "text"} on standard input, one JSON line out per passage."""
+    """Rank codes for passages: JSON lines {"id", "text"} on standard input, one JSON line out per passage.
+    `suggested` holds the codes the document page would show (at most two, each with evidence in the words)."""
     from coding.codebook.frameworks import get_framework
+    from coding.suggest import encoder
     from coding.suggest.examples import LineError, read_examples, read_passages
     from coding.suggest.scoring import Scorer, evidence_from_framework
 
@@ -33,7 +38,13 @@ def suggest(
         learned, warnings = read_examples(lines, evidence, source=str(examples))
         for warning in warnings:
             typer.echo(f"warning: {warning}", err=True)
-    scorer = Scorer(evidence, learned)
+    model = None
+    if semantic or (semantic is None and encoder.available()):
+        try:
+            model = encoder.load()
+        except encoder.EncoderUnavailable as exc:
+            fail(str(exc))
+    scorer = Scorer(evidence, learned, encoder=model)
     for item in read_passages(sys.stdin, source="standard input"):
         if isinstance(item, LineError):
             typer.echo(f"error: {item}", err=True)
