@@ -208,6 +208,35 @@ class SuggestionCache(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class SentenceVectors(SQLModel, table=True):
+    """The sentence encoder's vectors for the sentences of one block of a transcript's turns (every speaker's),
+    made once in the background after import, so that scoring never waits for the encoder."""
+
+    __table_args__ = (UniqueConstraint("document_id", "model", "block"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    model: str = Field(max_length=80)
+    block: int
+    spans: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [[start, end], ...]
+    vectors: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # float16, one row per span
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CodebookVectors(SQLModel, table=True):
+    """The encoder's centroid of each top-level code's own text, for one content of a project's codebook."""
+
+    __table_args__ = (UniqueConstraint("project_id", "fingerprint", "model"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    fingerprint: str = Field(max_length=32)
+    model: str = Field(max_length=80)
+    keys: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    vectors: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # float32, one row per key
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Membership(SQLModel, table=True):
     """A user's role in a project: lead, coder or viewer."""
 

@@ -18,6 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
+# the optional sentence encoder stays out of the way of tests that expect what words alone suggest; the tests of
+# the encoder turn it on (tests/test_semantic.py)
+os.environ.setdefault("PEERFRAME_SEMANTIC", "off")
+
 from coding import store
 from coding.codebook.frameworks import get_framework
 from coding.db import make_engine, migrate, session_for

@@ -24,9 +24,9 @@ def scored(monkeypatch):
     calls = []
     original = Scorer.units
 
-    def counting(self, text, spans):
+    def counting(self, text, spans, vectors=None):
         calls.append(text)
-        return original(self, text, spans)
+        return original(self, text, spans, vectors)
 
     monkeypatch.setattr(Scorer, "units", counting)
     return calls

@@ -8,19 +8,20 @@ import io
 from dataclasses import asdict
 from typing import Optional, Sequence
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from coding import store
 from coding.analysis import retrieval
 from coding.exchange import downloads, batch_import, refi_import
 from coding.exchange.refi_plan import check_upload
-from coding.jobs.runner import Inputs, Runner, Thresholds, kind
+from coding.jobs.runner import ACTIVE, Inputs, Runner, Thresholds, kind
 from coding.limits import Limits
 from coding.models import Document, Job, Project, User
+from coding.suggest import cache, encoder, review, semantic
 from coding.team import accounts, visibility
 from coding.team.visibility import Scope
 
-TRANSCRIPTS, REFI_IMPORT, REPORT = "transcripts", "refi-import", "report"
+TRANSCRIPTS, REFI_IMPORT, REPORT, ENCODE = "transcripts", "refi-import", "report", "encode"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STOPPED_IMPORT = ("the server restarted (or its worker stopped) while this ran, so it did not finish; each file it "
                   "had read is in the project whole, the others are not there; import those again")
@@ -149,3 +150,37 @@ def _report(db: Session, job: Job, files: Inputs, progress, save) -> dict:
                                  template_name=job.params["template_name"])
     filename = job.params["filename"]
     return {"message": f"{filename} is ready", **save(data, filename, DOCX)}
+
+
+def encode(runner: Runner, session: Session, *, document: Document, user: User, local: bool = False) -> Optional[Job]:
+    """Have the sentence encoder read a transcript (and its project's codebook) in the background, unless it has
+    or a job for it is already waiting or running; None when nothing was started."""
+    if not encoder.enabled():
+        return None
+    _, printed = review.codebook_fingerprint(session, project_id=document.project_id)
+    centroids, encoded = semantic.state(session, document=document, fingerprint=printed)
+    if centroids is not None and encoded:
+        return None
+    waiting = session.exec(select(Job.id).where(Job.kind == ENCODE, Job.project_id == document.project_id,
+                                                col(Job.status).in_(ACTIVE))).all()
+    if any(session.get(Job, job_id).params.get("document_id") == document.id for job_id in waiting):
+        return None
+    return runner.start(session, user=user, kind=ENCODE, project_id=document.project_id,
+                        params={"document_id": document.id, "local": local},
+                        message=f"reading the sentences of {document.name} for suggestions")
+
+
+@kind(ENCODE, again=True)
+def _encode(db: Session, job: Job, files: Inputs, progress, _save) -> dict:
+    _, project, _ = _member(db, job, "viewer")
+    document = db.get(Document, job.params["document_id"])
+    if document is None or document.project_id != project.id:
+        raise store.NotFound("the transcript is no longer there; nothing was done")
+    progress(0.02, "loading the sentence encoder")
+    model = encoder.load()
+    evidence, printed = review.codebook_fingerprint(db, project_id=project.id)
+    semantic.encode_codebook(db, project_id=project.id, evidence=evidence, fingerprint=printed, model=model)
+    centroids, encoded = semantic.state(db, document=document, fingerprint=printed)
+    count = 0 if encoded else semantic.encode_document(db, document=document, block=cache.BLOCK, model=model,
+                                                       progress=progress)
+    return {"message": f"{count} sentences of {document.name} read for suggestions", "document_id": document.id}

@@ -34,14 +34,16 @@ def key_for(document: Document, scorer_key: tuple) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
 
 
-def _score(session: Session, *, document: Document, block: int, scorer: Scorer) -> list[list]:
+def _score(session: Session, *, document: Document, block: int, scorer: Scorer,
+           vectors: Optional[dict[tuple[int, int], object]] = None) -> list[list]:
     turns = [t for t in store.turns_in(session, document_id=document.id, first=block * BLOCK,
                                        last=(block + 1) * BLOCK) if t.speaker not in document.interviewer_speakers]
     if not turns:
         return []
     lo, hi = turns[0].start, turns[-1].end  # tokenise only the block's stretch of text
+    near = {(a - lo, b - lo): v for (a, b), v in vectors.items()} if vectors is not None else None
     return [[u.start + lo, u.end + lo, u.code, u.score, u.matched]
-            for u in scorer.units(document.text[lo:hi], [(t.start - lo, t.end - lo) for t in turns])]
+            for u in scorer.units(document.text[lo:hi], [(t.start - lo, t.end - lo) for t in turns], near)]
 
 
 def _keep(session: Session, *, document: Document, owner_id: Optional[int], key: str, block: int,
@@ -65,9 +67,11 @@ def _kept():
 
 
 def blocks(session: Session, *, document: Document, owner_id: Optional[int], key: str,
-           scorer: Callable[[], Scorer], first: int, last: int) -> Iterator[list[list]]:
+           scorer: Callable[[], Scorer], first: int, last: int,
+           vectors: Optional[Callable[[int], dict]] = None) -> Iterator[list[list]]:
     """The suggestions ([start, end, code key, score, matched words]) of each block holding turns
-    [first, last), in text order; a block is scored (and kept) only when it is reached and not kept yet."""
+    [first, last), in text order; a block is scored (and kept) only when it is reached and not kept yet
+    (with its stored sentence vectors, when `vectors` reads them)."""
     wanted = list(range(first // BLOCK, (last - 1) // BLOCK + 1)) if last > first else []
     transcript = (*of_document(document), key)
     read = {block: _READ.get((*transcript, block)) for block in wanted}
@@ -81,7 +85,8 @@ def blocks(session: Session, *, document: Document, owner_id: Optional[int], key
             if units is None:
                 units = kept.get(block)
                 if units is None:
-                    units = _score(session, document=document, block=block, scorer=scorer())
+                    units = _score(session, document=document, block=block, scorer=scorer(),
+                                   vectors=vectors(block) if vectors else None)
                     _keep(session, document=document, owner_id=owner_id, key=key, block=block, units=units)
                 _READ.put((*transcript, block), units)
             yield units

@@ -24,7 +24,7 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 NAME = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 256   # the model's own limit: longer passages are cut
-BATCH = 32
+BATCH = 8     # texts run together: on a CPU, bigger batches spend more on padding than they save
 
 
 class EncoderUnavailable(RuntimeError):
@@ -55,6 +55,19 @@ def available() -> bool:
     model, tokenizer = files()
     return (model is not None and tokenizer is not None and importlib.util.find_spec("onnxruntime") is not None
             and importlib.util.find_spec("tokenizers") is not None)
+
+
+_FOUND: dict[Optional[str], bool] = {}  # by PEERFRAME_ENCODER: whether it is available
+
+
+def enabled() -> bool:
+    """Whether the document pages use the encoder: it is available, and `PEERFRAME_SEMANTIC` is not off."""
+    if os.environ.get("PEERFRAME_SEMANTIC", "").strip().lower() in ("0", "false", "off", "no"):
+        return False
+    folder = os.environ.get("PEERFRAME_ENCODER")
+    if folder not in _FOUND:
+        _FOUND[folder] = available()
+    return _FOUND[folder]
 
 
 def _sha256(path: Path) -> str:
@@ -90,8 +103,11 @@ class Encoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector (float32, 384 numbers) per text, in order."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        # batches of texts of like length, so that few pad tokens are computed
+        order = sorted(range(len(texts)), key=lambda n: len(texts[n]))
         for at in range(0, len(texts), BATCH):
-            batch = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts[at:at + BATCH]])
+            chosen = order[at:at + BATCH]
+            batch = self._tokenizer.encode_batch([texts[n] if texts[n].strip() else "." for n in chosen])
             ids = np.array([e.ids for e in batch], dtype=np.int64)
             mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
             feed = {"input_ids": ids, "attention_mask": mask}
@@ -100,7 +116,7 @@ class Encoder:
             hidden = self._session.run(None, feed)[0]
             summed = (hidden * mask[:, :, None]).sum(axis=1)
             vectors = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-            out[at:at + len(batch)] = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            out[chosen] = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return out
 
 

@@ -18,7 +18,7 @@ from coding import recent, store
 from coding.codebook import codetree
 from coding.db import session_for
 from coding.models import Code, Coding, Document, Event, Layer, Project, SuggestionDecision, SuggestionModel, User
-from coding.suggest import cache
+from coding.suggest import cache, semantic
 from coding.suggest.scoring import (CONFIDENCE, THRESHOLD, Example, Scorer, confidence, evidence_from_codes,
                                     fingerprint, learn)
 
@@ -78,17 +78,20 @@ def latest_model(session: Session, *, project_id: int, user_id: Optional[int] = 
 
 
 def _scorer_key(session: Session, *, project_id: int, user: Optional[User],
-                codes: Optional[Sequence[Code]] = None) -> tuple:
-    """What a scorer is built from: the project, its codebook's suggestion text, and the model version."""
+                codes: Optional[Sequence[Code]] = None, document: Optional[Document] = None) -> tuple:
+    """What a scorer is built from: the project, its codebook's suggestion text, the model version, and (for a
+    transcript whose sentences the encoder has read) the codebook's centroids."""
     project = store.get_project(session, project_id=project_id)
     codes = codes if codes is not None else store.project_codes(session, project_id=project_id)
     evidence, printed = _evidence(codes)
     owner = owner_of_model(project, user)
     found = store.records(session, _newest(False, owner is not None), **_model_params(project_id, owner))
     model = found[0] if found else None  # its version, not its word tables
+    meaning = semantic.usable(session, document=document, fingerprint=printed) if document is not None else None
     key = (project_id, project.created_at, printed, model[0] if model else 0,
-           model[1] if model else None)
-    return key, evidence, (lambda: session.get(SuggestionModel, model[0])) if model else (lambda: None), owner
+           model[1] if model else None, meaning.centroids_id if meaning else 0)
+    load = (lambda: session.get(SuggestionModel, model[0])) if model else (lambda: None)
+    return key, evidence, load, owner, meaning
 
 
 def _evidence(codes: Sequence[Code]) -> tuple[list, str]:
@@ -102,17 +105,24 @@ def _evidence(codes: Sequence[Code]) -> tuple[list, str]:
     return _EVIDENCE.made(signature, make)
 
 
+def codebook_fingerprint(session: Session, *, project_id: int) -> tuple[list, str]:
+    """The project's codebook as suggestion evidence, and its fingerprint."""
+    return _evidence(store.project_codes(session, project_id=project_id))
+
+
 def scorer_for(session: Session, *, project_id: int, user: Optional[User] = None) -> Scorer:
     """The scorer for the project's current codebook and the user's model, built once per process."""
-    key, evidence, model, _ = _scorer_key(session, project_id=project_id, user=user)
+    key, evidence, model, _, _ = _scorer_key(session, project_id=project_id, user=user)
     return _scorer(key, evidence, model)
 
 
-def _scorer(key: tuple, evidence, model: Callable[[], Optional[SuggestionModel]]) -> Scorer:
-    """The scorer for `key`, built once per process (`model` loads the learned model, only when needed)."""
+def _scorer(key: tuple, evidence, model: Callable[[], Optional[SuggestionModel]],
+            centroids: Callable[[], Optional[object]] = lambda: None) -> Scorer:
+    """The scorer for `key`, built once per process (`model` loads the learned model and `centroids` the
+    codebook's, only when needed)."""
     def make() -> Scorer:
         learned = model()
-        return Scorer(evidence, learned=learned.bags if learned else {})
+        return Scorer(evidence, learned=learned.bags if learned else {}, centroids=centroids())
     return _SCORERS.made(key, make)
 
 
@@ -238,16 +248,18 @@ def document_suggestions(session: Session, *, document: Document, user: User, st
     by_key = {c.key: c for c in codes}
     top_of = codetree.tops(codes)
     family = {c.id: top_of[c.key] for c in codes}
-    scorer_key, evidence, model, owner = _scorer_key(session, project_id=document.project_id, user=user,
-                                                     codes=codes)
+    scorer_key, evidence, model, owner, meaning = _scorer_key(session, project_id=document.project_id, user=user,
+                                                              codes=codes, document=document)
     decided = _decided(session, document_id=document.id, user=user, start=lo, end=hi)
     layer = _own_layer(session, document=document, user=user)
     threshold = store.get_project(session, project_id=document.project_id).suggest_threshold
     shown: list[Shown] = []
+    centroids = (lambda: meaning.centroids(session)) if meaning else (lambda: None)
     for units in cache.blocks(session, document=document, owner_id=owner,
                               key=cache.key_for(document, scorer_key),
-                              scorer=lambda: _scorer(scorer_key, evidence, model),
-                              first=turns[0].seq, last=turns[1].seq + 1):
+                              scorer=lambda: _scorer(scorer_key, evidence, model, centroids),
+                              first=turns[0].seq, last=turns[1].seq + 1,
+                              vectors=(lambda block: meaning.vectors(session, block)) if meaning else None):
         open_ = [(begin, stop, by_key[key], score, matched) for begin, stop, key, score, matched in units
                  if key in by_key and score >= threshold and lo <= begin and stop <= hi
                  and (begin, stop, by_key[key].id) not in decided]
@@ -379,7 +391,8 @@ def acceptance_by_confidence(session: Session, *, project_id: int) -> list[BandA
     bands = []
     high = 1.0
     for low, word in CONFIDENCE:
-        inside = [(score, accepted) for score, accepted in rows if low <= score < high or (high == 1.0 and score == 1.0)]
+        inside = [(score, accepted) for score, accepted in rows
+                  if low <= score < high or (high == 1.0 and score == 1.0)]
         bands.append(BandAcceptance(word, low, high, sum(1 for _, a in inside if a), sum(1 for _, a in inside if not a),
                                     sum(s for s, _ in inside) / len(inside) if inside else None))
         high = low

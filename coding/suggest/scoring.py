@@ -348,7 +348,8 @@ class Scorer:
         if semantic:
             spread = blended.std(axis=1, keepdims=True)
             closeness = vectors @ self.centroids.T  # a unit with no vector is equally close to every code
-            blended = (_standardise(blended) + SEMANTIC_WEIGHT * _standardise(closeness)) * np.where(spread > 0, spread, 1.0)
+            blended = ((_standardise(blended) + SEMANTIC_WEIGHT * _standardise(closeness))
+                       * np.where(spread > 0, spread, 1.0))
         exp = np.exp((blended - blended.max(axis=1, keepdims=True)) / TEMPERATURE)
         return calibrated(exp / exp.sum(axis=1, keepdims=True), semantic), strength
 

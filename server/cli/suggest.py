@@ -16,7 +16,8 @@ def suggest(
     top: Optional[int] = typer.Option(None, "--top", min=1, help="Print only the N best codes of each ranking."),
     semantic: Optional[bool] = typer.Option(
         None, "--semantic/--no-semantic",
-        help="Blend in the sentence encoder (default: when peerframe[semantic] is installed)."),
+        help="Blend in the sentence encoder (default: when peerframe[semantic] is installed and "
+             "PEERFRAME_SEMANTIC is not off)."),
 ) -> None:
     """Rank codes for passages: JSON lines {"id", "text"} on standard input, one JSON line out per passage.
     `suggested` holds the codes the document page would show (at most two, each with evidence in the words)."""
@@ -39,7 +40,7 @@ def suggest(
         for warning in warnings:
             typer.echo(f"warning: {warning}", err=True)
     model = None
-    if semantic or (semantic is None and encoder.available()):
+    if semantic or (semantic is None and encoder.enabled()):
         try:
             model = encoder.load()
         except encoder.EncoderUnavailable as exc:

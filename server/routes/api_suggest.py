@@ -11,6 +11,7 @@ from coding import store
 from coding.suggest import review
 from coding.suggest.scoring import THRESHOLD
 from coding.workspace import finding
+from server import encoding
 from server.deps import ID_MAX, CoderDocumentDep, DocumentDep, LeadDep, SessionDep, visible_layers
 from server.routes.api import CodingOut, coding_out
 from server.routes.api_coding import CHANGE, READ, answers
@@ -99,11 +100,13 @@ class OutlineOut(BaseModel):
 
 
 @router.get("/documents/{document_id}/suggestions", responses=answers(403, 404))
-def list_suggestions(session: SessionDep, target: CoderDocumentDep,
+def list_suggestions(request: Request, session: SessionDep, target: CoderDocumentDep, background: BackgroundTasks,
                      limit: Annotated[int, Query(ge=1, le=LISTED_MAX)] = 50) -> list[SuggestionOut]:
     """The caller's suggestions on the transcript that they have not answered or already coded, in text order
-    (a coder's own: each coder sees suggestions from their own model in a blind project)."""
+    (a coder's own: each coder sees suggestions from their own model in a blind project). With the optional
+    sentence encoder, the first call has it read the transcript in the background; later calls use it."""
     document = target.document
+    encoding.after(background, request.app, document=document, user=target.access.user, local=target.access.local)
     shown = review.document_suggestions(session, document=document, user=target.access.user, limit=limit)
     return [SuggestionOut(start=s.start, end=s.end, code_id=s.code.key, code_name=s.code.name, score=s.score,
                           confidence=s.confidence, matched=list(s.matched), text=document.text[s.start:s.end])

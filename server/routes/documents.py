@@ -13,6 +13,7 @@ from coding.text.spans import NUDGES
 from coding.workspace import finding, recordings
 from coding.workspace.chunks import Span, locate
 from coding.workspace.rendering import affected_turns, document_chunk, document_page, passage_panel
+from server import encoding
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep,
                          LeadDocumentDep, ProjectDep, SessionDep, shown_layers, visible_layers, wanted_layers)
 from server.routes.progress import status_context
@@ -68,11 +69,14 @@ def layers_query(request: Request) -> str:
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
-def show_document(request: Request, session: SessionDep, target: DocumentDep, span: SpanDep):
+def show_document(request: Request, session: SessionDep, target: DocumentDep, span: SpanDep,
+                  background: BackgroundTasks):
     access = target.access
     scope = visibility.scope_for(session, project=access.project, user=access.user, role=access.role)
     page = document_page(session, document=target.document, user=access.user, layers=visible_layers(session, target),
                          codes_here=access.can("coder"), wanted=wanted_layers(request), span=span, scope=scope)
+    if page.suggestions_on and access.can("coder"):
+        encoding.after(background, request.app, document=target.document, user=access.user, local=access.local)
     return request.app.state.templates.TemplateResponse(
         request, "pages/document.html",
         {"page": page, "chunk": page.chunk, "layers_query": layers_query(request),

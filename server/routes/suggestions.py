@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from coding import store
 from coding.suggest import review
 from coding.workspace.rendering import suggestion_turns, suggestions_on
+from server import encoding
 from server.deps import CoderDocumentDep, DocumentAccess, LeadDep, SessionDep, UserDep, visible_layers
 from server.routes.documents import turns_response
 
@@ -21,9 +22,11 @@ THRESHOLDS = ((0.10, "All with evidence"), (0.25, "Possible and likely"), (0.50,
 
 
 @router.get("/documents/{document_id}/suggestions", response_class=HTMLResponse)
-def show(request: Request, session: SessionDep, target: CoderDocumentDep):
+def show(request: Request, session: SessionDep, target: CoderDocumentDep, background: BackgroundTasks):
     document, user = target.document, target.access.user
     on = suggestions_on(user)
+    if on:
+        encoding.after(background, request.app, document=document, user=user, local=target.access.local)
     turns, shown = (suggestion_turns(session, document=document, user=user, layers=visible_layers(session, target))
                     if on else ([], []))
     return request.app.state.templates.TemplateResponse(
