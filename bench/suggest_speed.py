@@ -111,6 +111,8 @@ def import_to_page(data: bytes) -> None:
     print(f"20,000-word transcript through the app: import {1000 * (imported - began):.0f} ms, "
           f"page with {marked} suggestions {1000 * (shown - imported):.0f} ms, "
           f"import to suggestions shown {1000 * (shown - began):.0f} ms")
+    print("  (the import's first suggestions are scored after its response; the test client waits for that, a "
+          "browser does not)")
 
 
 if __name__ == "__main__":

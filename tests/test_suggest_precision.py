@@ -138,3 +138,16 @@ def test_scores_are_calibrated_on_held_out_quotes(quotes):
 @pytest.mark.parametrize("score, word", [(0.8, "likely"), (0.5, "likely"), (0.3, "possible"), (0.12, "unsure")])
 def test_a_score_is_shown_as_a_plain_word(score, word):
     assert confidence(score) == word
+
+
+def test_the_quick_check_before_the_procedure_phrases_never_changes_an_answer(quotes):
+    from coding.demo import DEMO_DIR
+    from coding.text import nlp
+
+    texts = [line for name in ("small_talk_tune.txt", "small_talk_check.txt") for line in lines(name)]
+    demo = [path.read_text(encoding="utf-8") for path in sorted(DEMO_DIR.glob("*.txt"))]
+    for text in [q.text for q in quotes] + demo:
+        texts += [text[a:b] for a, b in nlp.sentence_spans(text, [(0, len(text))])]
+    assert len(texts) > 500
+    assert [smalltalk.procedural(t) for t in texts] == [smalltalk.procedural_in_full(t) for t in texts]
+    assert sum(smalltalk.procedural(t) for t in texts) >= 40

@@ -247,6 +247,7 @@ class Scorer:
         self._hashes = hashes
         self._rows = np.array([pairs[int(h)] for h in hashes], dtype=np.int64)
         self._stops = np.array(sorted({strings.add(word) for word in stops}), dtype=np.uint64)
+        self._articles = np.array(sorted({strings.add(word) for word in _ARTICLES}), dtype=np.uint64)
 
     def _build_matcher(self) -> None:
         pipeline = nlp.pipeline()
@@ -302,26 +303,45 @@ class Scorer:
         stop = np.isin(lower.astype(np.uint64), self._stops)
         return ((alpha == 1) & (length >= 3) & ~stop).astype(np.int64)
 
-    def _evidence_of(self, doc: Doc, rows: np.ndarray, start: int, end: int, column: int,
-                     matches: Sequence[tuple[int, int, int, str]]) -> int:
-        """How much evidence of the code in `column` tokens [start, end) hold: its distinct evidence words,
-        plus one for each distinct keyword phrase of the code found there that has two or more words besides
-        articles and one of the code's evidence words ("felt safe", not "the facilitator")."""
-        piece = rows[start:end]
-        found = int(self._evidence[np.unique(piece[piece >= 0]), column].sum())
-        phrases = set()
-        for s, c, e, text in matches:
-            if c != column or not (start <= s and e <= end) or text in phrases:
+    def _evidence_counts(self, doc: Doc, rows: np.ndarray, bounds: Sequence[tuple[int, int]],
+                  matches: Sequence[tuple[int, int, int, str]]) -> np.ndarray:
+        """How much evidence of each code (units × codes) each unit of tokens holds: the code's distinct
+        evidence words in it, plus one for each distinct keyword phrase of the code found there that has two
+        or more words besides articles and one of the code's evidence words ("felt safe", not "the
+        facilitator")."""
+        found = np.zeros((len(bounds), len(self.keys)), dtype=np.int64)
+        if not len(bounds):
+            return found
+        starts = np.array([b[0] for b in bounds])
+        ends = np.array([b[1] for b in bounds])
+        tokens = np.flatnonzero(rows >= 0)
+        unit = np.searchsorted(starts, tokens, side="right") - 1
+        inside = (unit >= 0) & (tokens < ends[np.maximum(unit, 0)])
+        pairs = np.unique(unit[inside] * len(self.vocabulary) + rows[tokens[inside]])
+        if len(pairs):
+            np.add.at(found, pairs // len(self.vocabulary), self._evidence[pairs % len(self.vocabulary)])
+        counted = set()
+        wordy = None  # per token: a word that is not an article
+        for start, column, end, text in matches:
+            place = int(np.searchsorted(starts, start, side="right")) - 1
+            if place < 0 or end > ends[place] or (place, column, text) in counted or end - start < 2:
                 continue
-            words = [t for t in doc[s:e] if t.is_alpha and t.lower_ not in _ARTICLES]
-            inside = rows[s:e]
-            if len(words) >= 2 and self._evidence[inside[inside >= 0], column].any():
-                phrases.add(text)
-        return found + len(phrases)
+            if wordy is None:
+                from spacy.attrs import IS_ALPHA, LOWER
 
-    def _open(self, doc: Doc, content: int, start: int, end: int) -> bool:
-        """Whether tokens [start, end) may get a suggestion at all: enough content, and not small talk."""
-        return content >= MIN_CONTENT and not smalltalk.procedural(doc[start:end].text)
+                lower, alpha = doc.to_array([LOWER, IS_ALPHA]).T
+                wordy = (alpha == 1) & ~np.isin(lower.astype(np.uint64), self._articles)
+            piece = rows[start:end]
+            if wordy[start:end].sum() >= 2 and self._evidence[piece[piece >= 0], column].any():
+                counted.add((place, column, text))
+                found[place, column] += 1
+        return found
+
+    @staticmethod
+    def _open(text: str, content: int) -> bool:
+        """Whether a passage (its text, and how many content words it has) may get a suggestion at all: enough
+        content, and not small talk (a passage of more words than `smalltalk.LONGEST` never is)."""
+        return content >= MIN_CONTENT and (content > smalltalk.LONGEST or not smalltalk.procedural(text))
 
     def _probabilities(self, rows: np.ndarray, bounds: Sequence[tuple[int, int]],
                        pattern_counts: Optional[np.ndarray] = None,
@@ -395,11 +415,12 @@ class Scorer:
             even = round(float(calibrated(1 / len(self.keys))), 4)
             return [Ranked(self.keys[c], even) for c in range(len(self.keys))]
         order = np.argsort(-probabilities[0], kind="stable")
-        open_ = self._open(doc, int(self._content(doc).sum()), 0, len(doc))
+        open_ = self._open(text, int(self._content(doc).sum()))
+        evidence = (self._evidence_counts(doc, rows, [(0, len(doc))], matches)[0] if open_
+                    else np.zeros(len(self.keys)))
         return [Ranked(self.keys[c], round(float(probabilities[0, c]), 4),
                        self._explain(doc, rows, 0, len(doc), int(c), matches),
-                       strong=bool(strength[0, c] >= MIN_STRENGTH),
-                       evidence=self._evidence_of(doc, rows, 0, len(doc), int(c), matches) if open_ else 0)
+                       strong=bool(strength[0, c] >= MIN_STRENGTH), evidence=int(evidence[c]))
                 for c in order]
 
     def suggested(self, ranked: Sequence[Ranked], threshold: float = THRESHOLD) -> list[str]:
@@ -441,24 +462,26 @@ class Scorer:
                 if place in vectors:
                     unit_vectors[n] = vectors[place]
         probabilities, strength = self._probabilities(rows, bounds, counts, unit_vectors)
+        passing = ((probabilities >= THRESHOLD) & (strength >= MIN_STRENGTH)
+                   & (self._evidence_counts(doc, rows, bounds, matches) >= MIN_EVIDENCE))
         content = np.concatenate([[0], np.cumsum(self._content(doc))])
         turn_of = np.searchsorted(token_starts, [s for s, _ in spans], side="left")
-        likely = (probabilities >= THRESHOLD) & (strength >= MIN_STRENGTH)
-        by_turn: dict[int, list[UnitSuggestion]] = {}
-        for unit in np.flatnonzero(likely.any(axis=1)).tolist():
+        by_turn: dict[int, list[tuple[float, int, int]]] = {}  # turn -> (score, unit, column) of its candidates
+        for unit in np.flatnonzero(passing.any(axis=1)).tolist():
             begin, end = bounds[unit]
-            if not self._open(doc, int(content[end] - content[begin]), begin, end):
+            if not self._open(text[token_starts[begin]:token_ends[end - 1]], int(content[end] - content[begin])):
                 continue
-            mine = by_unit.get(unit, ())
-            columns = sorted(np.flatnonzero(likely[unit]).tolist(), key=lambda c: -probabilities[unit, c])
-            passing = [c for c in columns if self._evidence_of(doc, rows, begin, end, c, mine) >= MIN_EVIDENCE]
+            columns = sorted(np.flatnonzero(passing[unit]).tolist(), key=lambda c: -probabilities[unit, c])
             turn = int(np.searchsorted(turn_of, begin, side="right")) - 1
-            by_turn.setdefault(turn, []).extend(UnitSuggestion(
-                int(token_starts[begin]), int(token_ends[end - 1]), self.keys[column],
-                round(float(probabilities[unit, column]), 4), self._explain(doc, rows, begin, end, column, mine))
-                for column in passing[:MAX_SHOWN])
-        # a turn shows only its best few suggestions, in text order
-        found = [u for units in by_turn.values() for u in sorted(units, key=lambda u: -u.score)[:MAX_SHOWN]]
+            by_turn.setdefault(turn, []).extend((float(probabilities[unit, c]), unit, c) for c in columns[:MAX_SHOWN])
+        # a turn shows only its best few suggestions, in text order; only those are explained
+        found = []
+        for candidates in by_turn.values():
+            for score, unit, column in sorted(candidates, key=lambda c: -c[0])[:MAX_SHOWN]:
+                begin, end = bounds[unit]
+                found.append(UnitSuggestion(int(token_starts[begin]), int(token_ends[end - 1]), self.keys[column],
+                                            round(score, 4),
+                                            self._explain(doc, rows, begin, end, column, by_unit.get(unit, ()))))
         return sorted(found, key=lambda u: (u.start, -u.score))
 
 

@@ -4,7 +4,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Optional
 
-from fastapi import APIRouter, File, Form, HTTPException, Path, Request, Response, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, HTTPException, Path, Request, Response, UploadFile
 from pydantic import BaseModel, Field, StrictInt
 
 from fastapi.responses import JSONResponse
@@ -17,6 +17,7 @@ from coding.limits import read_bounded
 from coding.store import MEMO_LIMIT
 from coding.codebook.frameworks import available_frameworks, get_framework
 from coding.models import Coding, Document
+from server import encoding
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentDep, LeadDep, LeadDocumentDep, ProjectDep,
                          ScopeDep, SessionDep, UserDep)
 from server.routes import api_jobs
@@ -197,7 +198,7 @@ def list_codes(session: SessionDep, access: ProjectDep) -> list[CodeOut]:
 
 @router.post("/projects/{project_id}/documents", status_code=201, responses={
     202: {"model": api_jobs.JobAccepted, "description": "a big file: imported as a job, poll its status_url"}})
-def import_document(request: Request, session: SessionDep, access: LeadDep,
+def import_document(request: Request, session: SessionDep, access: LeadDep, background: BackgroundTasks,
                     file: Annotated[UploadFile, File(description="a .txt, .md, .docx, .odt, .vtt or .srt transcript")],
                     participant: Annotated[Optional[str], Form(examples=["PV44"])] = None,
                     attributes: Annotated[Optional[str], Form(description='JSON object, e.g. {"approach": "online"}')] = None) -> DocumentOut:
@@ -220,6 +221,7 @@ def import_document(request: Request, session: SessionDep, access: LeadDep,
         return JSONResponse(api_jobs.accepted(job).model_dump(), status_code=202)
     document = batch_import.import_one(session, project_id=access.project.id, user=access.user, name=name,
                                        data=file.file, participant=participant, attributes=parsed, limits=limits)
+    encoding.after_import(background, request.app, documents=[document], user=access.user, local=access.local)
     return _document_out(session, document)
 
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from coding import store
@@ -13,6 +13,7 @@ from coding.jobs import work
 from coding.limits import LimitExceeded, read_bounded
 from coding.text.transcripts import ImportRefused
 from coding.codebook.frameworks import available_frameworks, get_framework
+from server import encoding
 from server.deps import ID_MAX, LeadDep, ProjectDep, SessionDep, UserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -64,7 +65,7 @@ def project_page(request: Request, session: SessionDep, access: ProjectDep):
 
 
 @router.post("/projects/{project_id}/import", response_class=HTMLResponse)
-def import_files(request: Request, session: SessionDep, access: LeadDep,
+def import_files(request: Request, session: SessionDep, access: LeadDep, background: BackgroundTasks,
                  files: Annotated[list[UploadFile], File()], participant: Annotated[str, Form()] = ""):
     settings = request.app.state.settings
     uploads = [(f.filename or "upload", f.file) for f in files]
@@ -72,6 +73,8 @@ def import_files(request: Request, session: SessionDep, access: LeadDep,
         return _import_job(request, session, access, uploads, participant)
     results = batch_import.import_many(session, project_id=access.project.id, user=access.user, files=uploads,
                                        participant=participant, limits=settings.limits())
+    encoding.after_import(background, request.app, documents=[r.document for r in results if r.document],
+                          user=access.user, local=access.local)
     return _overview(request, session, access, "partials/project/import_results.html", results=results)
 
 
