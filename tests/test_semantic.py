@@ -3,6 +3,7 @@ kept, suggestions use it only when the vectors are there, erasure takes the vect
 changes."""
 
 import shutil
+import threading
 
 import numpy as np
 import pytest
@@ -34,6 +35,14 @@ def on(monkeypatch):
 
 def count(session, model) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
+
+
+def settled(client, url: str) -> None:
+    """Open a page, then wait for the jobs it queued: run inline on SQLite in memory, by a thread otherwise."""
+    assert client.get(url).status_code == 200
+    for thread in threading.enumerate():
+        if thread.name.startswith("peerframe-job-"):
+            thread.join(120)
 
 
 def test_sentence_vectors_are_unit_length_and_close_for_close_meanings():
@@ -78,7 +87,7 @@ def test_a_transcript_is_read_once_in_the_background_then_its_suggestions_use_th
     before = [(s.code.key, s.start, s.score) for s in review.document_suggestions(session, document=document,
                                                                                    user=user)]
     assert before and count(session, SentenceVectors) == 0
-    assert client.get(f"/documents/{document.id}/suggestions").status_code == 200  # the job runs after the answer
+    settled(client, f"/documents/{document.id}/suggestions")  # the job is queued after the answer
     session.expire_all()
     jobs = session.exec(select(Job).where(Job.kind == work.ENCODE)).all()
     assert [j.status for j in jobs] == ["done"], [j.message for j in jobs]
@@ -90,13 +99,13 @@ def test_a_transcript_is_read_once_in_the_background_then_its_suggestions_use_th
                                                                                   user=user)]
     assert after != before  # scored again with the encoder's measure
     assert {key for key, _, _ in after} <= {c.id for c in get_framework("side-by-side").codes}
-    client.get(f"/documents/{document.id}/suggestions")
+    settled(client, f"/documents/{document.id}/suggestions")
     session.expire_all()
     assert count(session, Job) == 1  # read once
     code = store.get_code(session, project_id=project.id, key="safety")
     store.update_code(session, code=code, user=user,
                       definition="Feeling safe: ground rules, confidentiality, trust in the room.")
-    client.get(f"/documents/{document.id}/suggestions")
+    settled(client, f"/documents/{document.id}/suggestions")
     session.expire_all()
     assert count(session, CodebookVectors) == 2 and count(session, SentenceVectors) == len(rows)  # codebook only
 
@@ -124,7 +133,7 @@ def test_the_vectors_are_written_all_at_once_or_not_at_all(session, project, use
 def test_erasing_a_transcript_or_project_erases_its_vectors(client, on, session, project, user, tmp_path):
     document = store.import_document(session, project_id=project.id, user=user,
                                      transcript=read_transcript("pv8.txt", TEXT.encode()))
-    client.get(f"/documents/{document.id}/suggestions")
+    settled(client, f"/documents/{document.id}/suggestions")
     session.expire_all()
     assert count(session, SentenceVectors) > 0
     erasure.erase_document(session, document=document, user=user, confirm=document.name, media=tmp_path)
