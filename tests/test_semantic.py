@@ -110,6 +110,33 @@ def test_a_transcript_is_read_once_in_the_background_then_its_suggestions_use_th
     assert count(session, CodebookVectors) == 2 and count(session, SentenceVectors) == len(rows)  # codebook only
 
 
+def test_a_retrained_model_scores_again_from_the_stored_vectors_without_the_encoder(client, on, session, project,
+                                                                                     user, monkeypatch):
+    document = store.import_document(session, project_id=project.id, user=user,
+                                     transcript=read_transcript("pv8.txt", TEXT.encode()))
+    settled(client, f"/documents/{document.id}/suggestions")
+    session.expire_all()
+    encoded = [(s.code.key, s.start, s.score) for s in review.document_suggestions(session, document=document,
+                                                                                    user=user)]
+
+    def refuse():
+        raise AssertionError("scoring loaded the encoder")
+
+    monkeypatch.setattr(encoder, "load", refuse)
+    start = document.text.index("Mostly")
+    store.add_coding(session, document=document, code=store.get_code(session, project_id=project.id, key="focus"),
+                     user=user, start=start, end=start + 30)
+    review.retrain(session, project_id=project.id)
+    again = [(s.code.key, s.start, s.score) for s in review.document_suggestions(session, document=document,
+                                                                                  user=user)]
+    assert again and again != encoded  # scored again under the new model, from the kept vectors
+    assert count(session, Job) == 1
+    monkeypatch.setenv("PEERFRAME_SEMANTIC", "off")
+    words = [(s.code.key, s.start, s.score) for s in review.document_suggestions(session, document=document,
+                                                                                  user=user)]
+    assert words != again  # the encoder's measure is in the scores, not words alone
+
+
 def test_the_vectors_are_written_all_at_once_or_not_at_all(session, project, user, monkeypatch):
     text = "".join(f"PV{n}: I felt safe because the group kept its ground rules, week {n}.\n\n" for n in range(200))
     document = store.import_document(session, project_id=project.id, user=user,
