@@ -9,9 +9,9 @@ standardised across codes, blended, and turned into probabilities. Matches of th
 phrases are what a person is shown as the reason.
 
 Ranking and suggesting are kept apart. Every code is ranked; a code is *suggested* only when the passage
-holds evidence of its meaning — at least two distinct words that the code's own text (or the team's
-examples of it) uses more than once and general English uses far less — and the passage is not small talk
-or talk about the interview itself (`smalltalk`). Scores are calibrated probabilities (Platt scaling fitted
+holds two pieces of evidence of its meaning — distinct words that the code's own text (or the team's
+examples of it) uses more than once and general English uses far less, or the code's keyword phrases — and
+the passage is not small talk or talk about the interview itself (`smalltalk`). Scores are calibrated probabilities (Platt scaling fitted
 by cross-validation on labelled quotes: `bench/suggest_eval.py --fit`), so a shown 0.6 is right about six
 times in ten; `confidence` turns one into the plain word a coder sees.
 """
@@ -304,7 +304,7 @@ class Scorer:
         return ((alpha == 1) & (length >= 3) & ~stop).astype(np.int64)
 
     def _evidence_counts(self, doc: Doc, rows: np.ndarray, bounds: Sequence[tuple[int, int]],
-                  matches: Sequence[tuple[int, int, int, str]]) -> np.ndarray:
+                         matches: Sequence[tuple[int, int, int, str]]) -> np.ndarray:
         """How much evidence of each code (units × codes) each unit of tokens holds: the code's distinct
         evidence words in it, plus one for each distinct keyword phrase of the code found there that has two
         or more words besides articles and one of the code's evidence words ("felt safe", not "the
