@@ -5,8 +5,8 @@ Prints, over the top-level codes:
 - top-1 accuracy and top-3 recall of the ranking;
 - how often the authors' code is among those suggested ("in sugg."), how many are suggested per quote, and
   macro-F1 of the suggested codes;
-- the share of everyday small-talk and interview-procedure lines (tests/data/small_talk_*.txt) that get any
-  suggestion;
+- the share of everyday small-talk and interview-procedure lines that get any suggestion (those the engine
+  learns everyday talk from, coding/suggest/everyday.txt, and those it never saw, tests/data/small_talk_check.txt);
 - calibration: for each band of shown scores, how many (quote, code) pairs fall in it, their mean score and
   how often the code was the authors'.
 With the sentence encoder installed (`pip install peerframe[semantic]`), the same rows are printed with it.
@@ -32,7 +32,7 @@ from coding.suggest import encoder, scoring  # noqa: E402
 from coding.suggest.scoring import Scorer, code_centroids, evidence_from_framework, top_level  # noqa: E402
 
 BANDS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
-SMALL_TALK = [ROOT / "tests" / "data" / f"small_talk_{part}.txt" for part in ("tune", "check")]
+SMALL_TALK = [scoring.EVERYDAY, ROOT / "tests" / "data" / "small_talk_check.txt"]  # learned from, never learned from
 
 
 def macro_f1(pairs, keys):

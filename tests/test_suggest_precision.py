@@ -11,7 +11,7 @@ import pytest
 from coding.codebook.frameworks import get_framework
 from coding.suggest import smalltalk
 from coding.suggest.examples import read_examples
-from coding.suggest.scoring import MAX_SHOWN, Scorer, confidence, evidence_from_framework, top_level
+from coding.suggest.scoring import EVERYDAY, MAX_SHOWN, Scorer, confidence, evidence_from_framework, top_level
 from tests.conftest import SHARED
 
 EVIDENCE = evidence_from_framework(get_framework("side-by-side"))
@@ -20,7 +20,9 @@ QUOTES = SHARED / "eval" / "dev_quotes.jsonl"
 
 
 def lines(name: str) -> list[str]:
-    return [line.strip() for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+    """The lines of a small-talk file: the engine's own everyday talk, or the check set it never learned from."""
+    path = EVERYDAY if name == "everyday" else DATA / name
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
 
 
@@ -39,7 +41,7 @@ def scorers(quotes):
     return {"keyword only": Scorer(EVIDENCE), "with examples": Scorer(EVIDENCE, quotes)}
 
 
-@pytest.mark.parametrize("name", ["small_talk_tune.txt", "small_talk_check.txt"])
+@pytest.mark.parametrize("name", ["everyday", "small_talk_check.txt"])
 @pytest.mark.parametrize("kind", ["keyword only", "with examples"])
 def test_at_most_one_small_talk_line_in_forty_gets_a_suggestion(scorers, name, kind):
     scorer = scorers[kind]
@@ -144,7 +146,7 @@ def test_the_quick_check_before_the_procedure_phrases_never_changes_an_answer(qu
     from coding.demo import DEMO_DIR
     from coding.text import nlp
 
-    texts = [line for name in ("small_talk_tune.txt", "small_talk_check.txt") for line in lines(name)]
+    texts = [line for name in ("everyday", "small_talk_check.txt") for line in lines(name)]
     demo = [path.read_text(encoding="utf-8") for path in sorted(DEMO_DIR.glob("*.txt"))]
     for text in [q.text for q in quotes] + demo:
         texts += [text[a:b] for a, b in nlp.sentence_spans(text, [(0, len(text))])]

@@ -18,8 +18,10 @@ times in ten; `confidence` turns one into the plain word a coder sees.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from bisect import bisect_left
+from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -48,6 +50,11 @@ EVIDENCE_RATIO = 0.5
 EVIDENCE_COUNT = 1.5
 MIN_EVIDENCE = 2       # distinct evidence words a suggestion needs
 MIN_CONTENT = 2        # content words a passage needs before anything is suggested for it
+# everyday talk (everyday.txt): a code's words must speak for it by more than this many nats beyond what they
+# speak for everyday talk, whose own word distribution weighs this much against general English
+EVERYDAY_MARGIN = 0.0
+EVERYDAY_SMOOTHING = 0.1
+EVERYDAY = Path(__file__).with_name("everyday.txt")
 CALIBRATION = (0.69, -0.52)  # Platt scaling of the blended probability: bench/suggest_eval.py --fit
 # with the sentence encoder (coding.suggest.encoder): the weight of a passage's closeness to each code's
 # own text against the words' measures, and the calibration of that blend (bench/suggest_eval.py --fit)
@@ -247,6 +254,7 @@ class Scorer:
         self._hashes = hashes
         self._rows = np.array([pairs[int(h)] for h in hashes], dtype=np.int64)
         self._stops = np.array(sorted({strings.add(word) for word in stops}), dtype=np.uint64)
+        self._everyday_hashes, self._everyday_ratio = _everyday_table()
         self._articles = np.array(sorted({strings.add(word) for word in _ARTICLES}), dtype=np.uint64)
 
     def _build_matcher(self) -> None:
@@ -294,6 +302,15 @@ class Scorer:
         where = np.searchsorted(self._hashes, hashes)
         where = np.minimum(where, len(self._hashes) - 1)
         return np.where(self._hashes[where] == hashes, self._rows[where], -1)
+
+    def _everyday(self, doc: Doc) -> np.ndarray:
+        """Per token, how much likelier everyday talk makes it than general English (nats; 0 for words
+        everyday talk does not use)."""
+        from spacy.attrs import LOWER
+
+        hashes = doc.to_array([LOWER]).astype(np.uint64).reshape(-1)
+        where = np.minimum(np.searchsorted(self._everyday_hashes, hashes), len(self._everyday_hashes) - 1)
+        return np.where(self._everyday_hashes[where] == hashes, self._everyday_ratio[where], 0.0)
 
     def _content(self, doc: Doc) -> np.ndarray:
         """1 for each token that is a content word (alphabetic, three letters or more, not a stop word)."""
@@ -418,6 +435,8 @@ class Scorer:
         open_ = self._open(text, int(self._content(doc).sum()))
         evidence = (self._evidence_counts(doc, rows, [(0, len(doc))], matches)[0] if open_
                     else np.zeros(len(self.keys)))
+        # a code whose words speak for it hardly more than for everyday talk has no evidence
+        evidence = np.where(strength[0] > self._everyday(doc).sum() + EVERYDAY_MARGIN, evidence, 0)
         return [Ranked(self.keys[c], round(float(probabilities[0, c]), 4),
                        self._explain(doc, rows, 0, len(doc), int(c), matches),
                        strong=bool(strength[0, c] >= MIN_STRENGTH), evidence=int(evidence[c]))
@@ -462,7 +481,10 @@ class Scorer:
                 if place in vectors:
                     unit_vectors[n] = vectors[place]
         probabilities, strength = self._probabilities(rows, bounds, counts, unit_vectors)
+        ordinary = np.concatenate([[0.0], np.cumsum(self._everyday(doc))])
+        everyday = np.array([ordinary[e] - ordinary[b] for b, e in bounds])
         passing = ((probabilities >= THRESHOLD) & (strength >= MIN_STRENGTH)
+                   & (strength > everyday[:, None] + EVERYDAY_MARGIN)
                    & (self._evidence_counts(doc, rows, bounds, matches) >= MIN_EVIDENCE))
         content = np.concatenate([[0], np.cumsum(self._content(doc))])
         turn_of = np.searchsorted(token_starts, [s for s, _ in spans], side="left")
@@ -483,6 +505,24 @@ class Scorer:
                                             round(score, 4),
                                             self._explain(doc, rows, begin, end, column, by_unit.get(unit, ()))))
         return sorted(found, key=lambda u: (u.start, -u.score))
+
+
+@functools.cache
+def _everyday_table() -> tuple[np.ndarray, np.ndarray]:
+    """Every lower-case form of the words of everyday talk (everyday.txt), as spaCy string hashes in order, with
+    the log ratio of their likelihood in everyday talk against general English."""
+    lines = [line for line in EVERYDAY.read_text(encoding="utf-8").splitlines() if line.strip()
+             and not line.startswith("#")]
+    bag = Counter(word for line in lines for word in nlp.content_lemmas(line))
+    words = sorted(bag)
+    total = sum(bag.values())
+    background = np.exp(nlp.word_probabilities().of(words))
+    own = np.array([bag[w] / total for w in words])
+    ratio = np.log(EVERYDAY_SMOOTHING * own + (1 - EVERYDAY_SMOOTHING) * background) - np.log(background)
+    strings, inverse = nlp.pipeline().vocab.strings, nlp.forms_of()
+    pairs = {strings.add(form): float(r) for word, r in zip(words, ratio) for form in {word, *inverse.get(word, [])}}
+    hashes = np.array(sorted(pairs), dtype=np.uint64)
+    return hashes, np.array([pairs[int(h)] for h in hashes])
 
 
 def code_centroids(evidence: Sequence[CodeEvidence], encoder) -> np.ndarray:
