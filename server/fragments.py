@@ -53,16 +53,16 @@ def palette_key(*, document, page) -> Hashable:
             tuple(sorted(page.counts.items())))
 
 
-def suggestions_key(*, document, on: bool, shown, more: bool, oob: bool = False) -> Hashable:
-    """Everything partials/document/suggestions.html reads: the transcript, whether suggestions are on, and each
-    one listed."""
-    return (*of_document(document), on, more, oob,
+def suggestions_key(*, document, on: bool, shown, more: bool, oob: bool = False, reading: bool = False) -> Hashable:
+    """Everything partials/document/suggestions.html reads: the transcript, whether suggestions are on (and the
+    encoder still reading it), and each one listed."""
+    return (*of_document(document), on, more, oob, reading,
             tuple((s.start, s.end, s.code.key, s.code.name, s.code.colour, s.score, tuple(s.matched)) for s in shown))
 
 
 def suggestions(env: Environment) -> Fragments:
     """The document page's suggestions panel, for templates as `suggestions_panel(document=…, on=…, shown=…,
-    more=…, oob=…)`."""
+    more=…, oob=…, reading=…)`."""
     return Fragments(env, "partials/document/suggestions.html", suggestions_key, size=256)
 
 

@@ -177,3 +177,20 @@ def test_with_the_encoder_off_no_job_is_started_and_words_alone_suggest(app, cli
     assert client.get(f"/documents/{document.id}/suggestions").status_code == 200
     session.expire_all()
     assert count(session, Job) == 0 and count(session, SentenceVectors) == 0
+
+
+def test_the_panel_says_while_the_encoder_is_still_reading_the_transcript(app, client, on, session, project, user,
+                                                                          monkeypatch):
+    from coding.jobs import runner
+
+    document = store.import_document(session, project_id=project.id, user=user,
+                                     transcript=read_transcript("pv8.txt", TEXT.encode()))
+    held = []
+    monkeypatch.setattr(runner.Runner, "start", lambda self, *args, **kwargs: held.append(kwargs))  # queue, never run
+    page = client.get(f"/documents/{document.id}").text
+    assert 'id="suggestions-reading"' in page and "Suggested:" in page  # words alone meanwhile
+    assert held and held[0]["kind"] == work.ENCODE
+    monkeypatch.undo()
+    monkeypatch.setenv("PEERFRAME_SEMANTIC", "on")
+    settled(client, f"/documents/{document.id}/suggestions")
+    assert 'id="suggestions-reading"' not in client.get(f"/documents/{document.id}").text

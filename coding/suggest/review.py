@@ -18,7 +18,7 @@ from coding import recent, store
 from coding.codebook import codetree
 from coding.db import session_for
 from coding.models import Code, Coding, Document, Event, Layer, Project, SuggestionDecision, SuggestionModel, User
-from coding.suggest import cache, semantic
+from coding.suggest import cache, encoder, semantic
 from coding.suggest.scoring import (CONFIDENCE, THRESHOLD, Example, Scorer, confidence, evidence_from_codes,
                                     fingerprint, learn)
 
@@ -278,6 +278,16 @@ def document_suggestions(session: Session, *, document: Document, user: User, st
             if limit is not None and len(shown) >= limit:
                 return shown
     return shown
+
+
+def encoder_reading(session: Session, *, document: Document, codes: Optional[Sequence[Code]] = None) -> bool:
+    """True while the optional sentence encoder has yet to read this transcript (or its codebook as it now
+    is): its suggestions come from words alone until then."""
+    if not encoder.enabled():
+        return False
+    _, printed = _evidence(codes if codes is not None else store.project_codes(session, project_id=document.project_id))
+    centroids, encoded = semantic.state(session, document=document, fingerprint=printed)
+    return centroids is None or not encoded
 
 
 def _own_layer(session: Session, *, document: Document, user: User) -> Optional[int]:

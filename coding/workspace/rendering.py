@@ -10,7 +10,7 @@ from coding import store
 from coding.codebook.palette import line, tint
 from coding.models import Code, Coding, Document, Participant, Turn, User
 from coding.recent import of_document
-from coding.suggest.review import PANEL, Shown, document_suggestions
+from coding.suggest.review import PANEL, Shown, document_suggestions, encoder_reading
 from coding.team.visibility import Scope, code_counts, layer_tallies, tallies
 from coding.text.spans import overlaps, runs
 from coding.workspace.chunks import Span, locate
@@ -107,6 +107,7 @@ class DocumentPage:
     code_by_id: dict[int, Code] = field(default_factory=dict)
     suggestions_on: bool = True
     suggestions: list[Shown] = field(default_factory=list)
+    suggestions_reading: bool = False  # the sentence encoder has yet to read the transcript
     layers: list[LayerChoice] = field(default_factory=list)
     counts: dict[int, tuple[int, int]] = field(default_factory=dict)  # code id: (here, in the project), as seen
     chunk: Optional["Chunk"] = None
@@ -308,6 +309,7 @@ def document_page(session: Session, *, document: Document, user: User, layers: O
                                   codes=codes),
         code_by_id=code_by_id,
         suggestions_on=suggestions_on(user),
+        suggestions_reading=suggesting and encoder_reading(session, document=document, codes=codes),
         counts=code_counts(session, project_id=document.project_id, scope=scope, document_id=document.id,
                            shown=shown_layers, rows=tallied) if scope is not None else {},
     )

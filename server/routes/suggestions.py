@@ -31,7 +31,8 @@ def show(request: Request, session: SessionDep, target: CoderDocumentDep, backgr
                     if on else ([], []))
     return request.app.state.templates.TemplateResponse(
         request, "partials/document/suggestions_loaded.html",
-        {"document": document, "on": on, "shown": shown, "turns": turns, "more": len(shown) > review.PANEL})
+        {"document": document, "on": on, "shown": shown, "turns": turns, "more": len(shown) > review.PANEL,
+         "reading": on and review.encoder_reading(session, document=document)})
 
 
 def _answered(request: Request, session, target: DocumentAccess, start: int, end: int, message: str) -> HTMLResponse:
