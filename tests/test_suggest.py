@@ -119,6 +119,22 @@ def test_word_probabilities_are_saved_once_and_a_damaged_copy_is_read_again_from
     assert nlp.Probabilities.load(kept).of(["safe"]).tolist() == [-8.5]  # and the copy is whole again
 
 
+def test_a_save_that_fails_halfway_leaves_the_old_copy_and_no_draft(tmp_path, monkeypatch):
+    kept = tmp_path / "prob.npz"
+    nlp.Probabilities.from_table({"safe": -8.5}).save(kept)
+
+    def full_disk(out, **arrays):
+        out.write(b"PK\x03\x04 half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(nlp.np, "savez", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        nlp.Probabilities.from_table({"safe": -1.0}).save(kept)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prob.npz"]
+    monkeypatch.undo()
+    assert nlp.Probabilities.load(kept).of(["safe"]).tolist() == [-8.5]
+
+
 def test_section_names_and_aliases_map_to_codes():
     assert code_for_name(EVIDENCE, "Experience in common of social and emotional distress") == "experience-in-common"
     assert code_for_name(EVIDENCE, "Type of leadership") == "leadership"

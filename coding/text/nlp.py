@@ -130,12 +130,16 @@ class Probabilities:
         return cls(np.frombuffer(hashes, dtype=np.uint64), np.frombuffer(values, dtype=np.float64))
 
     def save(self, path: Path) -> None:
-        """Write the arrays to `path` (atomically: a reader never sees half a file)."""
+        """Write the arrays to `path` (atomically: a reader never sees half a file, and a write that fails, as
+        on a full disk, leaves no draft behind)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         draft = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        with open(draft, "wb") as out:
-            np.savez(out, hashes=self._hashes, values=self._values)
-        os.replace(draft, path)
+        try:
+            with open(draft, "wb") as out:
+                np.savez(out, hashes=self._hashes, values=self._values)
+            os.replace(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: Path) -> Probabilities:
