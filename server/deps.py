@@ -103,8 +103,7 @@ def _granted(request: Request, user: User, project: Optional[Project], role: Opt
     that is not there or of which the user is not a member."""
     settings = request.app.state.settings
     local = settings.single_user and user.name == settings.single_user_name
-    if project is not None and local:
-        role = "lead"
+    role = accounts.role_as(role, local=local) if project is not None else role
     if project is None or role is None:
         raise store.NotFound(missing)
     access = Access(user, project, role, local=local)

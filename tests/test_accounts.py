@@ -103,3 +103,13 @@ def test_no_one_changes_another_coders_layer(session, project, user, sam):
         store.remove_coding(session, coding=theirs, user=user)
     with pytest.raises(store.NotYours):
         store.set_memo(session, coding=theirs, user=user, memo="mine now")
+
+
+def test_the_single_user_of_a_machine_leads_every_project_and_others_act_with_their_membership(session, project,
+                                                                                                 user, sam):
+    assert accounts.acting_role(session, project_id=project.id, user=sam, local=True) == "lead"
+    assert accounts.acting_role(session, project_id=project.id, user=sam, local=False) is None
+    accounts.set_member(session, project_id=project.id, user=sam, role="viewer", by=user)
+    assert accounts.acting_role(session, project_id=project.id, user=sam, local=False) == "viewer"
+    assert accounts.acting_role(session, project_id=project.id, user=sam, local=True) == "lead"
+    assert accounts.role_as(None, local=False) is None and accounts.role_as("coder", local=False) == "coder"

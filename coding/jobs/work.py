@@ -38,7 +38,7 @@ def _member(db: Session, job: Job, needed: str) -> tuple[User, Project, str]:
     user, project = db.get(User, job.user_id), db.get(Project, job.project_id)
     if user is None or project is None:
         raise store.NotFound("the project or the person who started this is no longer there; nothing was done")
-    role = "lead" if job.params.get("local") else accounts.role_in(db, project_id=project.id, user=user)
+    role = accounts.acting_role(db, project_id=project.id, user=user, local=bool(job.params.get("local")))
     if not accounts.at_least(role, needed):
         raise store.NotYours(f"you are no longer a {needed} in '{project.name}', so this was not done")
     return user, project, role

@@ -150,6 +150,17 @@ def role_in(session: Session, *, project_id: int, user: User) -> Optional[str]:
     return membership.role if membership else None
 
 
+def role_as(role: Optional[str], *, local: bool) -> Optional[str]:
+    """The role a user acts with, given their membership's: the single user of a machine (`local`) leads
+    every project, member or not."""
+    return "lead" if local else role
+
+
+def acting_role(session: Session, *, project_id: int, user: User, local: bool) -> Optional[str]:
+    """The role a user acts with in a project (`role_as` of their membership, read only when needed)."""
+    return role_as(None if local else role_in(session, project_id=project_id, user=user), local=local)
+
+
 def standing(session: Session, *, user: User, project_id: Optional[int] = None,
              document_id: Optional[int] = None) -> tuple[Optional[Document], Optional[Project], Optional[str]]:
     """In one query: the document asked for (if one is), its or the asked-for project, and the user's role

@@ -109,7 +109,7 @@ class Standing:
 def _role(session, project: Project, user: User, local: bool) -> Optional[str]:
     from coding.team import accounts
 
-    return "lead" if local else accounts.role_in(session, project_id=project.id, user=user)
+    return accounts.acting_role(session, project_id=project.id, user=user, local=local)
 
 
 def standing(session, user: User, named: str, needed: str = "viewer", *, local: bool,
