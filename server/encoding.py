@@ -2,8 +2,9 @@
 
 - After an import (`after_import`), the first suggestions of the new transcript are scored and kept, while the
   person moves from the upload to the transcript; its page then reads them.
-- Where the optional sentence encoder is installed (`after`, also called by the pages that show suggestions),
-  a job is queued (`coding.jobs.work.encode`) unless the transcript is encoded or a job for it waits already.
+- Where the optional sentence encoder is installed (`after`, also called by the pages that show suggestions while
+  the encoder has yet to read the transcript), a job is queued (`coding.jobs.work.encode`) unless the transcript
+  is encoded or a job for it waits already.
   Until the job has run, suggestions come from words alone.
 """
 
@@ -12,8 +13,10 @@ from typing import Iterable
 from fastapi import BackgroundTasks, FastAPI
 
 from coding.db import session_for
+from coding.jobs import work
 from coding.models import Document, User
-from coding.suggest import encoder
+from coding.suggest import encoder, review
+from coding.workspace.rendering import suggestions_on
 
 
 def after(background: BackgroundTasks, app: FastAPI, *, document: Document, user: User, local: bool) -> None:
@@ -34,9 +37,6 @@ def after_import(background: BackgroundTasks, app: FastAPI, *, documents: Iterab
 
 
 def _suggest_ahead(app: FastAPI, document_ids: list[int], user_id: int) -> None:
-    from coding.suggest import review
-    from coding.workspace.rendering import suggestions_on
-
     with session_for(app.state.engine) as session:
         user = session.get(User, user_id)
         if user is None or not suggestions_on(user):
@@ -48,8 +48,6 @@ def _suggest_ahead(app: FastAPI, document_ids: list[int], user_id: int) -> None:
 
 
 def _request(app: FastAPI, document_id: int, user_id: int, local: bool) -> None:
-    from coding.jobs import work
-
     with session_for(app.state.engine) as session:
         document, user = session.get(Document, document_id), session.get(User, user_id)
         if document is not None and user is not None:

@@ -155,11 +155,7 @@ def _report(db: Session, job: Job, files: Inputs, progress, save) -> dict:
 def encode(runner: Runner, session: Session, *, document: Document, user: User, local: bool = False) -> Optional[Job]:
     """Have the sentence encoder read a transcript (and its project's codebook) in the background, unless it has
     or a job for it is already waiting or running; None when nothing was started."""
-    if not encoder.enabled():
-        return None
-    _, printed = review.codebook_fingerprint(session, project_id=document.project_id)
-    centroids, encoded = semantic.state(session, document=document, fingerprint=printed)
-    if centroids is not None and encoded:
+    if not review.encoder_reading(session, document=document):
         return None
     waiting = session.exec(select(Job.id).where(Job.kind == ENCODE, Job.project_id == document.project_id,
                                                 col(Job.status).in_(ACTIVE))).all()
@@ -180,7 +176,7 @@ def _encode(db: Session, job: Job, files: Inputs, progress, _save) -> dict:
     model = encoder.load()
     evidence, printed = review.codebook_fingerprint(db, project_id=project.id)
     semantic.encode_codebook(db, project_id=project.id, evidence=evidence, fingerprint=printed, model=model)
-    centroids, encoded = semantic.state(db, document=document, fingerprint=printed)
+    _, encoded = semantic.state(db, document=document, fingerprint=printed)
     count = 0 if encoded else semantic.encode_document(db, document=document, block=cache.BLOCK, model=model,
                                                        progress=progress)
     return {"message": f"{count} sentences of {document.name} read for suggestions", "document_id": document.id}

@@ -286,8 +286,7 @@ def encoder_reading(session: Session, *, document: Document, codes: Optional[Seq
     if not encoder.enabled():
         return False
     _, printed = _evidence(codes if codes is not None else store.project_codes(session, project_id=document.project_id))
-    centroids, encoded = semantic.state(session, document=document, fingerprint=printed)
-    return centroids is None or not encoded
+    return semantic.usable(session, document=document, fingerprint=printed) is None
 
 
 def _own_layer(session: Session, *, document: Document, user: User) -> Optional[int]:

@@ -75,7 +75,7 @@ def show_document(request: Request, session: SessionDep, target: DocumentDep, sp
     scope = visibility.scope_for(session, project=access.project, user=access.user, role=access.role)
     page = document_page(session, document=target.document, user=access.user, layers=visible_layers(session, target),
                          codes_here=access.can("coder"), wanted=wanted_layers(request), span=span, scope=scope)
-    if page.suggestions_on and access.can("coder"):
+    if page.suggestions_reading:
         encoding.after(background, request.app, document=target.document, user=access.user, local=access.local)
     return request.app.state.templates.TemplateResponse(
         request, "pages/document.html",

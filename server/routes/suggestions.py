@@ -25,14 +25,15 @@ THRESHOLDS = ((0.10, "All with evidence"), (0.25, "Possible and likely"), (0.50,
 def show(request: Request, session: SessionDep, target: CoderDocumentDep, background: BackgroundTasks):
     document, user = target.document, target.access.user
     on = suggestions_on(user)
-    if on:
+    reading = on and review.encoder_reading(session, document=document)
+    if reading:
         encoding.after(background, request.app, document=document, user=user, local=target.access.local)
     turns, shown = (suggestion_turns(session, document=document, user=user, layers=visible_layers(session, target))
                     if on else ([], []))
     return request.app.state.templates.TemplateResponse(
         request, "partials/document/suggestions_loaded.html",
         {"document": document, "on": on, "shown": shown, "turns": turns, "more": len(shown) > review.PANEL,
-         "reading": on and review.encoder_reading(session, document=document)})
+         "reading": reading})
 
 
 def _answered(request: Request, session, target: DocumentAccess, start: int, end: int, message: str) -> HTMLResponse:
