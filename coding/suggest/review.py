@@ -397,15 +397,15 @@ def acceptance_by_confidence(session: Session, *, project_id: int) -> list[BandA
     """For each confidence word, the answered suggestions shown with it: accepted, rejected, their mean score."""
     rows = session.exec(select(SuggestionDecision.score, SuggestionDecision.accepted)
                         .where(SuggestionDecision.project_id == project_id)).all()
-    bands = []
-    high = 1.0
-    for low, word in CONFIDENCE:
-        inside = [(score, accepted) for score, accepted in rows
-                  if low <= score < high or (high == 1.0 and score == 1.0)]
-        bands.append(BandAcceptance(word, low, high, sum(1 for _, a in inside if a), sum(1 for _, a in inside if not a),
-                                    sum(s for s, _ in inside) / len(inside) if inside else None))
-        high = low
-    return bands
+    by_word: dict[str, list[tuple[float, bool]]] = {word: [] for _, word in CONFIDENCE}
+    for score, accepted in rows:
+        if 0.0 <= score <= 1.0:  # a score sent through the API may be any number; only those shown count
+            by_word[confidence(score)].append((score, accepted))
+    highs = [1.0] + [low for low, _ in CONFIDENCE[:-1]]
+    return [BandAcceptance(word, low, high, sum(1 for _, a in by_word[word] if a),
+                           sum(1 for _, a in by_word[word] if not a),
+                           sum(s for s, _ in by_word[word]) / len(by_word[word]) if by_word[word] else None)
+            for (low, word), high in zip(CONFIDENCE, highs)]
 
 
 def acceptance(session: Session, *, project_id: int) -> list[CodeAcceptance]:

@@ -53,17 +53,27 @@ class Semantic:
         return _BLOCKS.made((self.project_id, self.document_id, block), make)
 
 
+def _centroids_row():
+    """The id of the codebook centroids kept for a project and codebook content (parameters project_id,
+    fingerprint)."""
+    return select(CodebookVectors.id).where(CodebookVectors.project_id == bindparam("project_id"),
+                                            CodebookVectors.fingerprint == bindparam("fingerprint"),
+                                            CodebookVectors.model == encoder.NAME).limit(1)
+
+
 @store.built
 def _state():
     """The codebook's centroid row for this content, and whether the transcript has its vectors."""
-    centroids = (select(CodebookVectors.id).where(CodebookVectors.project_id == bindparam("project_id"),
-                                                  CodebookVectors.fingerprint == bindparam("fingerprint"),
-                                                  CodebookVectors.model == encoder.NAME)
-                 .limit(1).scalar_subquery())
+    centroids = _centroids_row().scalar_subquery()
     encoded = (select(SentenceVectors.id).where(SentenceVectors.document_id == bindparam("document_id"),
                                                 SentenceVectors.model == encoder.NAME)
                .limit(1).scalar_subquery())
     return select(centroids, encoded)
+
+
+@store.built
+def _kept_centroids():
+    return _centroids_row()
 
 
 def state(session: Session, *, document: Document, fingerprint: str) -> tuple[Optional[int], bool]:
@@ -96,11 +106,9 @@ def sentence_blocks(session: Session, *, document: Document, block: int) -> list
 def encode_codebook(session: Session, *, project_id: int, evidence: Sequence[CodeEvidence], fingerprint: str,
                     model: encoder.Encoder) -> int:
     """Keep the centroids of this codebook content (once); returns their row's id."""
-    kept = session.exec(select(CodebookVectors.id).where(CodebookVectors.project_id == project_id,
-                                                         CodebookVectors.fingerprint == fingerprint,
-                                                         CodebookVectors.model == encoder.NAME)).first()
-    if kept is not None:
-        return kept
+    kept = store.records(session, _kept_centroids(), project_id=project_id, fingerprint=fingerprint)
+    if kept:
+        return kept[0][0]
     centroids = code_centroids(evidence, model)
     row = CodebookVectors(project_id=project_id, fingerprint=fingerprint, model=encoder.NAME,
                           keys=[item.key for item in evidence], vectors=centroids.astype(np.float32).tobytes())
