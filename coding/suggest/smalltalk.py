@@ -55,14 +55,10 @@ ANCHORS = ("hear", "see", "there", "mute", "froze", "freez", "cutting out", "bre
            "get you", "fancy", "anyone for", "who wants", "help yourself")
 
 
-def procedural(text: str) -> bool:
-    """True for a short passage about the interview itself (the call, the recording, the pace)."""
+def procedural(text: str, *, quick: bool = True) -> bool:
+    """True for a short passage about the interview itself (the call, the recording, the pace). `quick` first
+    looks for one of the `ANCHORS`, which never changes the answer (tests check so with `quick=False`)."""
     lower = text.lower().replace("’", "'")
-    return (len(_WORD.findall(lower)) <= LONGEST and any(anchor in lower for anchor in ANCHORS)
-            and _PROCEDURAL.search(lower) is not None)
-
-
-def procedural_in_full(text: str) -> bool:
-    """`procedural` without the anchor check, to test that the check never changes an answer."""
-    lower = text.lower().replace("’", "'")
-    return len(_WORD.findall(lower)) <= LONGEST and _PROCEDURAL.search(lower) is not None
+    if len(_WORD.findall(lower)) > LONGEST or (quick and not any(anchor in lower for anchor in ANCHORS)):
+        return False
+    return _PROCEDURAL.search(lower) is not None
