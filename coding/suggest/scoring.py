@@ -482,7 +482,7 @@ class Scorer:
                     unit_vectors[n] = vectors[place]
         probabilities, strength = self._probabilities(rows, bounds, counts, unit_vectors)
         ordinary = np.concatenate([[0.0], np.cumsum(self._everyday(doc))])
-        everyday = np.array([ordinary[e] - ordinary[b] for b, e in bounds])
+        everyday = ordinary[unit_ends] - ordinary[unit_starts]
         passing = ((probabilities >= THRESHOLD) & (strength >= MIN_STRENGTH)
                    & (strength > everyday[:, None] + EVERYDAY_MARGIN)
                    & (self._evidence_counts(doc, rows, bounds, matches) >= MIN_EVIDENCE))

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from coding import store
 from coding.suggest import review
+from coding.suggest.scoring import CONFIDENCE, THRESHOLD
 from coding.workspace.rendering import suggestion_turns, suggestions_on
 from server import encoding
 from server.deps import CoderDocumentDep, DocumentAccess, LeadDep, SessionDep, UserDep, visible_layers
@@ -18,7 +19,9 @@ End = Annotated[int, Form()]
 CodeKey = Annotated[str, Form()]
 Score = Annotated[float, Form(allow_inf_nan=False)]
 # the lead's choices of how sure a suggestion must be before coders see it
-THRESHOLDS = ((0.10, "All with evidence"), (0.25, "Possible and likely"), (0.50, "Likely only"))
+_FLOOR = {word: low for low, word in CONFIDENCE}
+THRESHOLDS = ((THRESHOLD, "All with evidence"), (_FLOOR["possible"], "Possible and likely"),
+              (_FLOOR["likely"], "Likely only"))
 
 
 @router.get("/documents/{document_id}/suggestions", response_class=HTMLResponse)
