@@ -445,7 +445,7 @@ class Scorer:
     def suggested(self, ranked: Sequence[Ranked], threshold: float = THRESHOLD) -> list[str]:
         """The codes a person should look at (the best `MAX_SHOWN`): likely enough, with evidence of each
         code's meaning in the words, and the passage not small talk."""
-        return [r.code for r in ranked if passes(r.score, r.strong, r.evidence, threshold)][:MAX_SHOWN]
+        return [r.code for r in ranked if bool(passes(r.score, r.strong, r.evidence, threshold))][:MAX_SHOWN]
 
     def units(self, text: str, spans: Sequence[tuple[int, int]],
               vectors: Optional[dict[tuple[int, int], np.ndarray]] = None) -> list["UnitSuggestion"]:
@@ -483,9 +483,10 @@ class Scorer:
         probabilities, strength = self._probabilities(rows, bounds, counts, unit_vectors)
         ordinary = np.concatenate([[0.0], np.cumsum(self._everyday(doc))])
         everyday = ordinary[unit_ends] - ordinary[unit_starts]
-        passing = ((probabilities >= THRESHOLD) & (strength >= MIN_STRENGTH)
-                   & (strength > everyday[:, None] + EVERYDAY_MARGIN)
-                   & (self._evidence_counts(doc, rows, bounds, matches) >= MIN_EVIDENCE))
+        # as in rank: a code whose words speak for it hardly more than for everyday talk has no evidence
+        evidence = np.where(strength > everyday[:, None] + EVERYDAY_MARGIN,
+                            self._evidence_counts(doc, rows, bounds, matches), 0)
+        passing = passes(probabilities, strength >= MIN_STRENGTH, evidence)
         content = np.concatenate([[0], np.cumsum(self._content(doc))])
         turn_of = np.searchsorted(token_starts, [s for s, _ in spans], side="left")
         by_turn: dict[int, list[tuple[float, int, int]]] = {}  # turn -> (score, unit, column) of its candidates
@@ -537,10 +538,10 @@ def code_centroids(evidence: Sequence[CodeEvidence], encoder) -> np.ndarray:
     return np.array(rows, dtype=np.float32)
 
 
-def passes(score: float, strong: bool, evidence: int, threshold: float = THRESHOLD) -> bool:
+def passes(score, strong, evidence, threshold: float = THRESHOLD):
     """Whether a ranked code is suggested: likely enough, strong enough against general English, and with
-    enough evidence of its meaning in the passage."""
-    return score >= threshold and strong and evidence >= MIN_EVIDENCE
+    enough evidence of its meaning in the passage (numbers, or arrays of units × codes)."""
+    return (score >= threshold) & strong & (evidence >= MIN_EVIDENCE)
 
 
 @dataclass
