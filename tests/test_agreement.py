@@ -9,6 +9,7 @@ import pytest
 from coding.team.measures import (bootstrap_ci, character_agreement, code_agreement, cohen_kappa, cohen_kappa_ci,
                                    krippendorff_alpha, krippendorff_alpha_ci, percent_agreement, plain_sentence, figure,
                                    interval)
+from coding.team import unitizing
 from coding.team.unitizing import character_table, span_f1, unit_labels, unitizing_alpha
 
 N = None
@@ -314,6 +315,55 @@ def test_unitizing_alpha_worked_examples(a, b, length, alpha):
 def test_unitizing_alpha_counts_children_as_the_parent_code():
     assert unitizing_alpha([(2, 5, "s/a")], [(2, 5, "s")], "s", 10) == 1.0
     assert unitizing_alpha([(2, 5, "s/a")], [(2, 5, "s")], "s", 10, include_children=False) < 0
+
+
+
+def _pairwise_candidates(a, b, min_overlap):
+    """Every same-code span of b overlapping each span of a, closer first: the definition, pair by pair."""
+    return [sorted((j for j, y in enumerate(b) if x[2] == y[2] and unitizing._share(x, y) > 0
+                    and unitizing._share(x, y) >= min_overlap), key=lambda j: -unitizing._share(x, b[j])) for x in a]
+
+
+def _pairwise_observed(a, b):
+    total = 0
+    for a_start, a_end, a_unit in a:
+        for b_start, b_end, b_unit in b:
+            if a_unit and b_unit and a_start < b_end and b_start < a_end:
+                total += (a_start - b_start) ** 2 + (a_end - b_end) ** 2
+            elif a_unit and not b_unit and b_start <= a_start and a_end <= b_end:
+                total += (a_end - a_start) ** 2
+            elif b_unit and not a_unit and a_start <= b_start and b_end <= a_end:
+                total += (b_end - b_start) ** 2
+    return total
+
+
+def _pairwise_expected(layers, length):
+    units = [end - start for layer in layers for start, end, unit in layer if unit]
+    gaps = [end - start for layer in layers for start, end, unit in layer if not unit]
+    m = len(layers)
+    total = sum((len(units) - 1) / 3 * (2 * l**3 - 3 * l**2 + l)
+                + l**2 * sum(g - l + 1 for g in gaps if g >= l) for l in units)
+    return (2 / length) * total / (m * length * (m * length - 1) - sum(l * (l - 1) for l in units))
+
+
+def test_span_matching_and_unitizing_alpha_equal_their_pair_by_pair_definitions_on_random_layers():
+    """The bisecting shortcuts (a project-wide comparison has tens of thousands of spans per coder) give
+    exactly what comparing every span with every span gives, empty and nested spans included."""
+    rng = random.Random(2004)
+    for _ in range(1500):
+        length = rng.randint(1, 300)
+
+        def layer():
+            return [(start, min(length, start + rng.choice([0, 1, 2, 5, 20, 80, 300])), rng.choice(["s", "s/a", "c"]))
+                    for start in (rng.randint(0, length) for _ in range(rng.randint(0, 25)))]
+        a, b = layer(), layer()
+        min_overlap = rng.choice([0.0, 0.3, 0.5, 1.0])
+        assert unitizing._candidates(a, b, min_overlap) == _pairwise_candidates(a, b, min_overlap)
+        for code in ("s", "c"):
+            mine = unitizing.sections(unitizing.spans_of(a, code), length)
+            theirs = unitizing.sections(unitizing.spans_of(b, code), length)
+            assert unitizing._observed(mine, theirs) == _pairwise_observed(mine, theirs)
+            assert unitizing._expected([mine, theirs], length) == _pairwise_expected([mine, theirs], length)
 
 
 # Plain sentences

@@ -3,7 +3,9 @@
 A coding is a (start, end, code) tuple with [start, end) in code points; one coder's codings make a layer.
 """
 
+import bisect
 from collections import Counter
+from itertools import accumulate
 from typing import Sequence
 
 from coding.text.spans import clip, overlaps, runs, unit_finder
@@ -76,10 +78,29 @@ def _share(a: Coding, b: Coding) -> float:
     return common / (max(a[1], b[1]) - min(a[0], b[0])) if common > 0 else 0.0
 
 
+def _by_start(spans: list[Coding]) -> tuple[list[tuple[int, int]], int]:
+    """(start, index) of each span sorted by start, and the longest span's length: what `_overlapping` needs."""
+    return sorted((span[0], j) for j, span in enumerate(spans)), max((e - s for s, e, _ in spans), default=0)
+
+
+def _overlapping(x: Coding, spans: list[Coding], starts: list[tuple[int, int]], longest: int) -> list[int]:
+    """The indices of the spans sharing at least one character with x: among those starting before x ends,
+    only the ones starting less than the longest span's length before x starts can reach it."""
+    last = bisect.bisect_left(starts, (x[1], -1))
+    first = bisect.bisect_left(starts, (x[0] - longest, -1), hi=last)
+    return [j for _, j in starts[first:last] if spans[j][1] > x[0] and spans[j][0] < x[1]]
+
+
+def _candidates(a: list[Coding], b: list[Coding], min_overlap: float) -> list[list[int]]:
+    """For each span of a, the indices of b's spans of the same code that it may be matched with, closer first."""
+    starts, longest = _by_start(b)
+    return [sorted((j for j in _overlapping(x, b, starts, longest) if x[2] == b[j][2]
+                    and 0 < _share(x, b[j]) >= min_overlap), key=lambda j: (-_share(x, b[j]), j)) for x in a]
+
+
 def _match(a: list[Coding], b: list[Coding], min_overlap: float) -> list[tuple[int, int]]:
     """A largest one-to-one matching of overlapping same-code spans, preferring the closer partner."""
-    candidates = [sorted((j for j, y in enumerate(b) if x[2] == y[2] and _share(x, y) > 0
-                          and _share(x, y) >= min_overlap), key=lambda j: -_share(x, b[j])) for x in a]
+    candidates = _candidates(a, b, min_overlap)
     owner: dict[int, int] = {}
 
     def claim(i: int, seen: set[int]) -> bool:
@@ -153,11 +174,19 @@ def sections(spans: Sequence[Span], length: int) -> list[tuple[int, int, bool]]:
 
 
 def _observed(a: list[tuple[int, int, bool]], b: list[tuple[int, int, bool]]) -> int:
-    """Sum of squared differences over section pairs of two coders (each unordered pair counted once)."""
+    """Sum of squared differences over section pairs of two coders (each unordered pair counted once).
+
+    Both coders' sections tile the same text in order, so a section meets only the run of the other's
+    sections between the one holding its start and the one holding its end; only pairs that meet add to
+    the sum (a unit wholly inside a gap meets it)."""
     total = 0
+    b_ends = [end for _, end, _ in b]
     for a_start, a_end, a_unit in a:
-        for b_start, b_end, b_unit in b:
-            if a_unit and b_unit and overlaps(a_start, a_end, b_start, b_end):
+        first = bisect.bisect_right(b_ends, a_start)
+        for b_start, b_end, b_unit in b[first:]:
+            if b_start >= a_end:
+                break
+            if a_unit and b_unit:
                 total += (a_start - b_start) ** 2 + (a_end - b_end) ** 2
             elif a_unit and not b_unit and b_start <= a_start and a_end <= b_end:
                 total += (a_end - a_start) ** 2
@@ -167,12 +196,20 @@ def _observed(a: list[tuple[int, int, bool]], b: list[tuple[int, int, bool]]) ->
 
 
 def _expected(layers: list[list[tuple[int, int, bool]]], length: int) -> float:
-    """Krippendorff's (2004) expected disagreement for units placed at random on the continuum."""
+    """Krippendorff's (2004) expected disagreement for units placed at random on the continuum.
+
+    For each unit length l the gaps at least as long add sum(g - l + 1) = (sum of those g) - (l - 1) * (their
+    number): read off the gaps sorted by length and their running sums, in whole numbers as before."""
     units = [end - start for layer in layers for start, end, unit in layer if unit]
-    gaps = [end - start for layer in layers for start, end, unit in layer if not unit]
+    gaps = sorted(end - start for layer in layers for start, end, unit in layer if not unit)
+    running = [0, *accumulate(gaps)]
     m = len(layers)
-    total = sum((len(units) - 1) / 3 * (2 * l**3 - 3 * l**2 + l)
-                + l**2 * sum(g - l + 1 for g in gaps if g >= l) for l in units)
+
+    def fitting(l: int) -> int:
+        first = bisect.bisect_left(gaps, l)
+        return running[-1] - running[first] - (l - 1) * (len(gaps) - first)
+
+    total = sum((len(units) - 1) / 3 * (2 * l**3 - 3 * l**2 + l) + l**2 * fitting(l) for l in units)
     return (2 / length) * total / (m * length * (m * length - 1) - sum(l * (l - 1) for l in units))
 
 
