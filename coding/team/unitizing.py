@@ -8,7 +8,7 @@ from collections import Counter
 from itertools import accumulate
 from typing import Sequence
 
-from coding.text.spans import clip, overlaps, runs, unit_finder
+from coding.text.spans import clip, runs, unit_finder
 
 Coding = tuple[int, int, str]
 Span = tuple[int, int]
