@@ -17,7 +17,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, select
 
 from coding import jobs, store
-from coding.models import Coding, Document, Event, Layer, Membership, Participant, Project, SavedQuery, SuggestionModel, User
+from coding.models import (AgreementFigures, Coding, Document, Event, Layer, Membership, Participant, Project,
+                           SavedQuery, SuggestionModel, User)
 from coding.suggest import review
 from coding.workspace import recordings
 
@@ -135,6 +136,7 @@ def erase_document(session: Session, *, document: Document, user: User, confirm:
     _purge(session, document_ids=[document.id])
     _drop_participant(session, participant_id=document.participant_id)
     _forget_in_saved_queries(session, project_id=project.id, document_id=document.id)
+    session.execute(delete(AgreementFigures).where(col(AgreementFigures.project_id) == project.id))  # they name it
     owners = _drop_models(session, project_id=project.id)
     tombstone = Event(project_id=project.id, user_id=user.id, kind=DOCUMENT_ERASED,
                       payload={"name": document.name, "codings": extent.codings, "coders": extent.coders,

@@ -208,6 +208,21 @@ class SuggestionCache(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class AgreementFigures(SQLModel, table=True):
+    """A project's agreement figures for one unit of comparison, as worked out when the project's log stood at
+    `marker` (`coding.team.agreement_cache`): shown until the project changes, and while newer ones are worked
+    out. Names and figures only, no transcript text; erasing a transcript deletes its project's rows."""
+
+    __table_args__ = (UniqueConstraint("project_id", "unit"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    unit: str = Field(max_length=20)
+    marker: str = Field(max_length=60)
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
 class SentenceVectors(SQLModel, table=True):
     """The sentence encoder's vectors for the sentences of one block of a transcript's turns (every speaker's),
     made once in the background after import, so that scoring never waits for the encoder."""

@@ -18,10 +18,10 @@ from coding.jobs.runner import ACTIVE, Inputs, Runner, Thresholds, kind
 from coding.limits import Limits
 from coding.models import Document, Job, Project, User
 from coding.suggest import cache, encoder, review, semantic
-from coding.team import accounts, visibility
+from coding.team import accounts, agreement_cache, visibility
 from coding.team.visibility import Scope
 
-TRANSCRIPTS, REFI_IMPORT, REPORT, ENCODE = "transcripts", "refi-import", "report", "encode"
+TRANSCRIPTS, REFI_IMPORT, REPORT, ENCODE, AGREEMENT = "transcripts", "refi-import", "report", "encode", "agreement"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STOPPED_IMPORT = ("the server restarted (or its worker stopped) while this ran, so it did not finish; each file it "
                   "had read is in the project whole, the others are not there; import those again")
@@ -180,3 +180,22 @@ def _encode(db: Session, job: Job, files: Inputs, progress, _save) -> dict:
     count = 0 if encoded else semantic.encode_document(db, document=document, block=cache.BLOCK, model=model,
                                                        progress=progress)
     return {"message": f"{count} sentences of {document.name} read for suggestions", "document_id": document.id}
+
+
+def agreement(runner: Runner, session: Session, *, project_id: int, user: User, unit: str,
+              local: bool = False) -> Job:
+    """Have the project's agreement figures for `unit` worked out and kept in the background; a job already
+    waiting or running for them is returned instead of starting another."""
+    for job in session.exec(select(Job).where(Job.kind == AGREEMENT, Job.project_id == project_id,
+                                              col(Job.status).in_(ACTIVE))):
+        if job.params.get("unit") == unit:
+            return job
+    return runner.start(session, user=user, kind=AGREEMENT, project_id=project_id,
+                        params={"unit": unit, "local": local}, message="waiting to work out agreement")
+
+
+@kind(AGREEMENT, again=True)
+def _agreement(db: Session, job: Job, files: Inputs, progress, _save) -> dict:
+    _, project, _ = _member(db, job, "lead")
+    report = agreement_cache.work_out(db, project_id=project.id, unit=job.params["unit"], progress=progress)
+    return {"message": f"agreement between {len(report.coders)} coders worked out", "unit": job.params["unit"]}

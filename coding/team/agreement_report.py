@@ -10,7 +10,7 @@ coders agree on the code but not on where the passage starts and ends.
 
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Optional
+from typing import Callable, Optional, Union
 
 from sqlmodel import Session
 
@@ -57,11 +57,19 @@ class PairFigures:
     kappa_ci: Optional[tuple[float, float]]
 
 
+@dataclass(frozen=True)
+class DocumentName:
+    """A transcript as kept figures name it: its id and name."""
+
+    id: int
+    name: str
+
+
 @dataclass
 class DocumentFigures:
     """How much the coders of one transcript disagree."""
 
-    document: Document
+    document: Union[Document, DocumentName]
     coders: list[str]
     disagreements: int
     items: int
@@ -77,7 +85,7 @@ class Reliability:
     pooled: Optional[CodeFigures] = None
     pairs: list[PairFigures] = field(default_factory=list)
     documents: list[DocumentFigures] = field(default_factory=list)
-    left_out: list[tuple[Document, list[reconcile.LeftOut]]] = field(default_factory=list)
+    left_out: list[tuple[Union[Document, DocumentName], list[reconcile.LeftOut]]] = field(default_factory=list)
 
 
 def _safe(function, *args, **kwargs):
@@ -120,21 +128,29 @@ def _as_tuples(codings, keys, shift: int) -> list[tuple[int, int, str]]:
     return [(c.start + shift, c.end + shift, keys[c.code_id]) for c in codings]
 
 
-def project_reliability(session: Session, *, project_id: int, unit: str = "turn",
-                        document_id: Optional[int] = None) -> Reliability:
-    """Agreement per top-level code, pooled, per coder pair, and the transcripts that disagree most (over one
-    transcript of the project when `document_id` is given)."""
+def check_unit(unit: str) -> None:
+    """Refuse a unit of comparison that is not one of UNITS."""
     if unit not in UNITS:
         raise store.Invalid(f"the unit must be one of {', '.join(UNITS)}, not '{unit}'")
+
+
+def project_reliability(session: Session, *, project_id: int, unit: str = "turn", document_id: Optional[int] = None,
+                        progress: Optional[Callable[[float, str], None]] = None) -> Reliability:
+    """Agreement per top-level code, pooled, per coder pair, and the transcripts that disagree most (over one
+    transcript of the project when `document_id` is given); `progress` is told how far it has got."""
+    progress = progress or (lambda fraction, message: None)
+    check_unit(unit)
     codes = store.project_codes(session, project_id=project_id)
     top = codetree.tops(codes)
     keys = {c.id: top[c.key] for c in codes}  # a sub-code counts for its top-level code, wherever it was moved
     tops = [c for c in codes if c.parent_key is None and not c.retired]
     layers, units, lengths, documents, left_out = [], [], [], [], []
     shift = 0
-    for document in store.list_documents(session, project_id=project_id):
+    documents_read = store.list_documents(session, project_id=project_id)
+    for number, document in enumerate(documents_read, start=1):
         if document_id is not None and document.id != document_id:
             continue
+        progress(0.6 * number / len(documents_read), f"reading transcript {number} of {len(documents_read)}")
         coded = reconcile.coder_layers(session, document=document)
         waiting = reconcile.left_out(session, document=document)
         if waiting:
@@ -155,6 +171,7 @@ def project_reliability(session: Session, *, project_id: int, unit: str = "turn"
                          documents=sorted(documents, key=lambda d: (-d.disagreements, d.document.id)))
     if len(coders) < 2:
         return result
+    progress(0.6, f"measuring agreement between {len(coders)} coders")
     if unit == "character":
         result.codes, result.pooled = _characters(layers, tops, coders, shift)
         result.pairs = []
@@ -164,6 +181,7 @@ def project_reliability(session: Session, *, project_id: int, unit: str = "turn"
         pooled = [[label for code in tops for label in tables[code.key][i]] for i in range(len(coders))]
         result.pooled = _figures(None, pooled, coders)
         result.pairs = [_pair(coders[i], coders[j], pooled[i], pooled[j]) for i, j in combinations(range(len(coders)), 2)]
+    progress(0.8, "comparing where the coders' passages start and end")
     _add_span_measures(result.codes, layers, coders, shift)
     return result
 

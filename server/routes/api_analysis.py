@@ -14,7 +14,7 @@ from coding.analysis import charts, counts, page_data, queries, retrieval
 from coding.exchange import downloads, refi_export
 from coding.exchange.memos_docx import memos_docx
 from coding.models import SavedQuery
-from coding.team import reconcile, agreement_report
+from coding.team import agreement_cache, agreement_report, reconcile
 from coding.team.visibility import Scope
 from server.deps import (ID_MAX, Access, ForProject, Id, LeadDep, LeadDocumentDep, ProjectDep, ScopeDep, SessionDep,
                          UserDep, reader_scope)
@@ -267,8 +267,11 @@ LEAD_READ = {**READ, **LEAD_ONLY}
 
 @router.get("/projects/{project_id}/agreement", responses=LEAD_READ)
 def project_agreement(session: SessionDep, access: LeadDep, unit: Unit = "turn") -> AgreementOut:
-    """The agreement page's figures: per top-level code, pooled, per coder pair, and per transcript."""
-    return _agreement(agreement_report.project_reliability(session, project_id=access.project.id, unit=unit))
+    """The agreement page's figures: per top-level code, pooled, per coder pair, and per transcript. Figures kept
+    since the project last changed come at once; otherwise they are worked out (and kept) before the answer."""
+    kept = agreement_cache.kept(session, project_id=access.project.id, unit=unit)
+    return _agreement(kept.report if kept and kept.current else
+                      agreement_cache.work_out(session, project_id=access.project.id, unit=unit))
 
 
 @router.get("/documents/{document_id}/agreement", responses=LEAD_READ)

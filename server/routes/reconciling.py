@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
 from coding import store
-from coding.team import reconcile, agreement_report
+from coding.jobs import work
+from coding.team import agreement_cache, agreement_report, reconcile
 from coding.team.measures import NOT_APPLICABLE, figure, interval, plain_sentence
 from coding.workspace.rendering import turn_views
 from server.deps import DocumentAccess, ForDocument, LeadDep, SessionDep
@@ -17,9 +18,20 @@ LeadDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("lead"))]
 
 @router.get("/projects/{project_id}/agreement", response_class=HTMLResponse)
 def agreement_page(request: Request, session: SessionDep, access: LeadDep, unit: str = "turn"):
-    report = agreement_report.project_reliability(session, project_id=access.project.id, unit=unit)
+    kept = agreement_cache.kept(session, project_id=access.project.id, unit=unit)
+    report, job = kept.report if kept else None, None
+    if kept is None or not kept.current:
+        if agreement_cache.coder_codings(session, project_id=access.project.id) < agreement_cache.INLINE_CODINGS:
+            report, kept = agreement_cache.work_out(session, project_id=access.project.id, unit=unit), None
+        else:  # worked out by a job; until it is done the page shows the older figures, or the progress
+            job = work.agreement(request.app.state.jobs, session, project_id=access.project.id, user=access.user,
+                                 unit=unit, local=access.local)
+            if job.status == "done":  # it ran as it was started (a server on an in-memory database)
+                kept, job = agreement_cache.kept(session, project_id=access.project.id, unit=unit), None
+                report = kept.report if kept else None
     return request.app.state.templates.TemplateResponse(request, "pages/agreement.html", {
-        "project": access.project, "access": access, "report": report, "sentence": plain_sentence,
+        "project": access.project, "access": access, "report": report, "kept": kept, "job": job, "unit": unit,
+        "sentence": plain_sentence,
         "fig": figure, "interval": interval, "not_applicable": NOT_APPLICABLE,
         "units": agreement_report.UNITS, "words": store.Wording(session, project_id=access.project.id)})
 
