@@ -2,9 +2,8 @@
 
 import pytest
 
-from coding.analysis.counts import (Cell, CodeInfo, Coded, Frequency, code_by_attribute, code_infos, coded_from,
+from coding.analysis.counts import (Cell, CodeInfo, Coded, Frequency, code_by_attribute, code_infos,
                                     cooccurrence, frequencies, lineage, pyramid, values_by_decisions)
-from coding.analysis.retrieval import Quote
 
 # A small codebook in codebook order; a decision comes first on purpose, to test ordering by kind.
 CODES = [
@@ -240,9 +239,5 @@ def test_lineage(key, parents, expected):
     assert lineage(key, parents) == expected
 
 
-def test_adapters_read_quotes_and_code_rows():
-    quote = Quote(coding_id=9, document_id=2, document="PV2.txt", code_key="safety", code_name="Safety",
-                  code_path=["Safety"], colour="#ffffb3", text="t", start=3, end=8, participant="PV2",
-                  attributes={"approach": "online"})
-    assert coded_from([quote]) == [Coded(9, 2, 3, 8, "safety", "PV2", {"approach": "online"})]
+def test_the_adapter_reads_code_rows():
     assert code_infos(CODES) == CODES

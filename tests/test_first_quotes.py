@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 
 from coding import store
+from coding.analysis.counts import Coded
 from coding.analysis.retrieval import QuoteFilter, coder_choice, find_quotes, first_quotes
 from coding.team.visibility import EVERYTHING, Scope
 from coding.text.transcripts import read_transcript
@@ -41,3 +42,18 @@ def test_the_codebook_sums_up_what_the_quote_search_finds(session, project, user
         assert firsts == expected
     everyone = first_quotes(session, project_id=project.id, wanted=QuoteFilter(layer="all"), scope=EVERYTHING)[1]
     assert sum(everyone.values()) == 6  # Cara's 2, Bob's 2, the lead's 1 and the consensus coding
+
+
+@pytest.mark.parametrize("wanted", [QuoteFilter(layer="all"), QuoteFilter(codes=["safety"], layer="all"),
+                                    QuoteFilter(text="safe", layer="all"), QuoteFilter(layer="consensus")])
+def test_quotes_are_made_as_they_are_read_and_counts_read_the_same_passages(session, project, user, world, wanted):
+    """A page reads a slice of the quotes and the analysis page counts them without their text: each gives
+    what making every quote gives."""
+    _other_transcript(session, project, user, world["cara"])
+    found = find_quotes(session, project_id=project.id, wanted=wanted, scope=EVERYTHING)
+    every = list(found)
+    assert every and len(found) == len(every) and found[1:3] == every[1:3] and found[-1] == every[-1]
+    assert [q.text for q in every] == [" ".join(store.get_document(session, document_id=q.document_id)
+                                                .text[q.start:q.end].split()) for q in every]
+    assert found.coded() == [Coded(q.coding_id, q.document_id, q.start, q.end, q.code_key, q.participant,
+                                   q.attributes) for q in every]

@@ -24,7 +24,7 @@ so a page can open its quotes.
 """
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from coding.text.spans import overlaps, runs
@@ -38,9 +38,9 @@ TIERS = ("foundation", "dependent")
 NOT_RECORDED = ""
 
 
-@dataclass(frozen=True)
-class Coded:
-    """One coding as analysis sees it: where it is, which code, and whose words."""
+class Coded(NamedTuple):
+    """One coding as analysis sees it: where it is, which code, and whose words (a tuple: a big project's
+    analysis makes one for each of 100,000 codings)."""
 
     coding_id: int
     document_id: int
@@ -48,7 +48,7 @@ class Coded:
     end: int
     code_key: str
     participant: Optional[str] = None
-    attributes: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    attributes: Mapping[str, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -144,14 +144,7 @@ class Pyramid:
         return self.foundation + self.dependent
 
 
-# --- adapters from records with the same attribute names (reports.Quote, models.Code) -------------------
-
-def coded_from(records: Iterable[Any]) -> list[Coded]:
-    """`Coded` records from anything with coding_id, document_id, start, end, code_key (a Quote, say)."""
-    return [Coded(coding_id=r.coding_id, document_id=r.document_id, start=r.start, end=r.end,
-                  code_key=r.code_key, participant=getattr(r, "participant", None),
-                  attributes=dict(getattr(r, "attributes", None) or {})) for r in records]
-
+# --- adapters from records with the same attribute names (models.Code) ---------------------------------
 
 def code_infos(codes: Iterable[Any]) -> list[CodeInfo]:
     """`CodeInfo` records from anything with key, name, parent_key, kind, tier, colour (a Code row, say)."""

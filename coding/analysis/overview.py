@@ -18,7 +18,7 @@ def project_summaries(session: Session, *, user: User, everything: bool = False)
         role = "lead" if everything else accounts.role_in(session, project_id=project.id, user=user)
         scope = visibility.scope_for(session, project=project, user=user, role=role)
         counts = visibility.coding_counts(session, project_id=project.id, scope=scope)
-        documents = scope.documents_of(store.list_documents(session, project_id=project.id))
+        documents = scope.documents_of(store.document_summaries(session, project_id=project.id))
         summaries.append({"project": project, "codings": sum(counts.values()), "documents": len(documents)})
     return summaries
 
@@ -29,7 +29,7 @@ def project_overview(session: Session, *, project: Project, user: User, role: st
     transcripts; blind, their own codings and status), coders' statuses, members and assignments (`alone`:
     single-user mode, the user's own status only)."""
     scope = visibility.scope_for(session, project=project, user=user, role=role)
-    documents = scope.documents_of(store.list_documents(session, project_id=project.id))
+    documents = scope.documents_of(store.document_summaries(session, project_id=project.id))
     assigned: dict[int, list[str]] = {}
     if role == "lead":
         names = {u.id: u.name for u in store.list_users(session)}

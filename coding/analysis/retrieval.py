@@ -2,11 +2,12 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from sqlmodel import Session
 
 from coding import store
+from coding.analysis import counts
 from coding.codebook import codetree
 from coding.models import Code
 from coding.team import visibility
@@ -122,7 +123,30 @@ def clean_quote(text: str) -> str:
     return " ".join(text.split())
 
 
-def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Scope) -> list[Quote]:
+class Found(Sequence[Quote]):
+    """The quotes that matched, in order, each made into a `Quote` only when it is read: a page of 200 out of
+    100,000 reads the text of the transcripts on that page only. Counts come from `coded()` without quotes."""
+
+    def __init__(self, picks: list, make: Callable[[Any], Quote], coded: Callable[[Any], "counts.Coded"]):
+        self._picks, self._make, self._coded = picks, make, coded
+
+    def __len__(self) -> int:
+        return len(self._picks)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._make(pick) for pick in self._picks[index]]
+        return self._make(self._picks[index])
+
+    def __iter__(self) -> Iterator[Quote]:
+        return map(self._make, self._picks)
+
+    def coded(self) -> list["counts.Coded"]:
+        """The matches as analysis counts them: where each is, its code, and whose words (no text read)."""
+        return [self._coded(pick) for pick in self._picks]
+
+
+def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Scope) -> Found:
     """The project's coded passages that match and that the reader may see, in codebook order, then
     document and position."""
     return _quotes(session, project_id=project_id, wanted=wanted, scope=scope)[0]
@@ -132,81 +156,98 @@ def first_quotes(session: Session, *, project_id: int, wanted: QuoteFilter,
                  scope: Scope) -> tuple[list[Quote], Counter]:
     """What `find_quotes` finds, summed up for a codebook: for each code, the first of its quotes (in the same
     order) and how many it has; without making the rest."""
-    return _quotes(session, project_id=project_id, wanted=wanted, scope=scope, first_only=True)
+    found, tally = _quotes(session, project_id=project_id, wanted=wanted, scope=scope, first_only=True)
+    return list(found), tally
+
+
+class _Texts(dict):
+    """Transcript texts by document id, read from the database the first time one is asked for."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+
+    def __missing__(self, document_id: int) -> str:
+        self.update(store.document_texts(self.session, document_ids=[document_id]))
+        return self[document_id]
 
 
 def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Scope,
-            first_only: bool = False) -> tuple[list[Quote], Counter]:
+            first_only: bool = False) -> tuple[Found, Counter]:
     """The quotes (with `first_only`, only each code's first) and the number per code key. The codings come
-    ordered by document and position, so a code's first is the first that passes the filters."""
+    ordered by document and position, so a code's first is the first that passes the filters, and putting
+    each code's matches after the codes before it gives codebook order, then document and position."""
     codes = store.project_codes(session, project_id=project_id)
     code_by_id = {code.id: code for code in codes}
     paths = code_paths(codes)
     lineage = codetree.lineages(codes)
-    order = {code.key: (code.position, code.id) for code in codes}
-    documents = {d.id: d for d in store.list_documents(session, project_id=project_id)}
+    documents = store.document_summaries(session, project_id=project_id)
     people = {p.id: p for p in store.list_participants(session, project_id=project_id)}
     owners = store.layer_owners(session, project_id=project_id)
     wanted_layers = layers_for(session, project_id=project_id, choice=wanted.layer)
     everything = scope.documents is None and scope.own is None and wanted_layers is None
-    readable = [c for c in store.project_coding_records(session, project_id=project_id)
+    readable = [c for c in store.project_passages(session, project_id=project_id)
                 if everything or (scope.sees(c) and (wanted_layers is None or c.layer_id in wanted_layers))]
-    by_document: dict[int, list] = {}
-    for coding in readable:
-        by_document.setdefault(coding.document_id, []).append(coding)
     needle = wanted.text.strip().lower()
+    texts = _Texts(session)
+    if needle:  # every passage's text is looked at: read the transcripts in one query
+        texts.update(store.document_texts(session, document_ids={c.document_id for c in readable}))
     turns: dict[int, list[tuple[int, int]]] = {}
-    # what each quote takes from its code, document and coder, read off the ORM objects once, not per quote
+    # what each quote takes from its code, document and coder, read off the records once, not per quote
     code_facts = {code.id: (code.key, code.name, paths[code.key], code.colour, wanted.wants_code(lineage[code.key]))
                   for code in codes}
     document_facts = {}
-    for document in documents.values():
+    for document in documents:
         person = people.get(document.participant_id) if document.participant_id else None
-        document_facts[document.id] = (document.name, document.text, person.label if person else None,
+        document_facts[document.id] = (document.name, person.label if person else None,
                                        dict(person.attributes) if person else {})
     coder_names = {layer_id: owner.shown_name for layer_id, owner in owners.items()}
 
-    def quote(coding, key: str, code_name: str, path: list[str], colour: str) -> Quote:
-        document_name, text, participant, attributes = document_facts[coding.document_id]
+    def quote(pick) -> Quote:
+        coding, (key, code_name, path, colour, _) = pick
+        document_name, participant, attributes = document_facts[coding.document_id]
         return Quote(coding_id=coding.id, document_id=coding.document_id, document=document_name, code_key=key,
                      code_name=code_name, code_path=path, colour=colour,
-                     text=clean_quote(text[coding.start:coding.end]), start=coding.start, end=coding.end,
-                     participant=participant, attributes=dict(attributes),
+                     text=clean_quote(texts[coding.document_id][coding.start:coding.end]), start=coding.start,
+                     end=coding.end, participant=participant, attributes=dict(attributes),
                      coder=coder_names.get(coding.layer_id, "Consensus"), memo=coding.memo, origin=coding.origin)
 
-    quotes, counts = [], Counter()
-    if first_only and not (wanted.codes or wanted.document_ids or wanted.attributes or needle):
-        # nothing filters: each code's count and first passage, without looking at the text of the rest
-        firsts = {}
+    def coded(pick) -> counts.Coded:
+        coding, facts = pick
+        _, participant, attributes = document_facts[coding.document_id]
+        return tuple.__new__(counts.Coded, (coding.id, coding.document_id, coding.start, coding.end, facts[0],
+                                            participant, attributes))
+
+    by_code: dict[str, list] = {code.key: [] for code in sorted(codes, key=lambda c: (c.position, c.id))}
+    tally = Counter()
+    filtering = bool(wanted.codes or wanted.document_ids or wanted.attributes or needle)
+    by_document: dict[int, list] = {}
+    if wanted.match == "all" and len(wanted.codes) > 1:
         for coding in readable:
-            facts = code_facts[coding.code_id]
-            counts[facts[0]] += 1
-            firsts.setdefault(facts[0], (coding, facts))
-        quotes = [quote(coding, *facts[:4]) for coding, facts in firsts.values()]
-        quotes.sort(key=lambda q: (order[q.code_key], q.document_id, q.start, q.coding_id))
-        return quotes, counts
+            by_document.setdefault(coding.document_id, []).append(coding)
     for coding in readable:
-        key, code_name, path, colour, wanted_code = code_facts[coding.code_id]
-        if not wanted_code:
+        facts = code_facts[coding.code_id]
+        key = facts[0]
+        if filtering:
+            if not facts[4]:
+                continue
+            if wanted.document_ids and coding.document_id not in wanted.document_ids:
+                continue
+            attributes = document_facts[coding.document_id][2]
+            if any((attributes.get(name) or "") != value for name, value in wanted.attributes.items()):
+                continue
+            if needle and needle not in texts[coding.document_id][coding.start:coding.end].lower() \
+                    and needle not in coding.memo.lower():
+                continue
+            if by_document and not _all_codes_here(coding, key, wanted.codes, by_document[coding.document_id],
+                                                   code_by_id, lineage,
+                                                   _units_of(session, coding.document_id, wanted.together, turns)):
+                continue
+        tally[key] += 1
+        if first_only and tally[key] > 1:
             continue
-        if wanted.document_ids and coding.document_id not in wanted.document_ids:
-            continue
-        document_name, text, participant, attributes = document_facts[coding.document_id]
-        if any((attributes.get(name) or "") != value for name, value in wanted.attributes.items()):
-            continue
-        passage = text[coding.start:coding.end]
-        if needle and needle not in passage.lower() and needle not in coding.memo.lower():
-            continue
-        if wanted.match == "all" and len(wanted.codes) > 1 and not _all_codes_here(
-                coding, key, wanted.codes, by_document[coding.document_id], code_by_id, lineage,
-                _units_of(session, coding.document_id, wanted.together, turns)):
-            continue
-        counts[key] += 1
-        if first_only and counts[key] > 1:
-            continue
-        quotes.append(quote(coding, key, code_name, path, colour))
-    quotes.sort(key=lambda q: (order[q.code_key], q.document_id, q.start, q.coding_id))
-    return quotes, counts
+        by_code[key].append((coding, facts))
+    return Found([pick for picks in by_code.values() for pick in picks], quote, coded), tally
 
 
 def _units_of(session: Session, document_id: int, together: str, cache: dict) -> Optional[list[tuple[int, int]]]:

@@ -11,12 +11,13 @@ from coding.store.codes import (CODE_FIELDS, add_code, code_records, get_code, m
 from coding.store.codings import (add_coding, coder_layer, coding_counts, consensus_layer,
                                   document_coding_count, document_codings, edit_coding, get_coding,
                                   layer_has_codings, layer_owners, layer_people, project_coding_records,
-                                  project_codings, recode_coding, remove_coding, resize_coding, set_memo, span_asked)
-from coding.store.documents import (document_participant, document_turns, get_document, get_participant,
-                                    import_document, list_documents, list_participants, set_attributes,
+                                  project_codings, project_passages, recode_coding, remove_coding, resize_coding, set_memo, span_asked)
+from coding.store.documents import (document_participant, document_summaries, document_texts, document_turns,
+                                    get_document, get_participant, import_document, list_documents,
+                                    list_participants, project_turn_spans, set_attributes,
                                     set_document_participant, set_interpreted, set_interviewers, text_digest)
-from coding.store.events import (CODEBOOK, UNDOABLE, describe, last_undoable, list_events, touched, undo_hint, undo_last,
-                                 undone_message)
+from coding.store.events import (CODEBOOK, UNDOABLE, describe, last_undoable, list_events, log_mark, touched,
+                                 undo_hint, undo_last, undone_message)
 from coding.store.memos import (add_project_memo, document_memos, edit_project_memo, get_project_memo, memo_history,
                                 own_document_memo, project_memos, write_document_memo)
 from coding.store.document_status import (DONE, IN_PROGRESS, NOT_STARTED, STATES, Facts, done_coders, set_status,
@@ -74,6 +75,8 @@ __all__ = [
     "document_coding_count",
     "document_codings",
     "document_participant",
+    "document_summaries",
+    "document_texts",
     "edit_coding",
     "document_turns",
     "ensure_user",
@@ -90,11 +93,14 @@ __all__ = [
     "layer_owners", "layer_people",
     "list_documents",
     "list_events",
+    "log_mark",
     "list_participants",
     "list_projects",
     "list_users", "users_by_id",
     "project_codes",
     "project_coding_records",
+    "project_passages",
+    "project_turn_spans",
     "project_codings",
     "quote",
     "recode_coding",

@@ -265,6 +265,20 @@ def _project_coding_records():
             .order_by(Coding.document_id, Coding.start, Coding.id))
 
 
+def project_passages(session: Session, *, project_id: int) -> list[Row]:
+    """The live codings of a project as records of what quotes and counts read (id, document_id, layer_id,
+    code_id, start, end, memo, origin), by document and position."""
+    return records(session, _project_passages(), project_id=project_id)
+
+
+@built
+def _project_passages():
+    return (select(Coding.id, Coding.document_id, Coding.layer_id, Coding.code_id, Coding.start, Coding.end,
+                   Coding.memo, Coding.origin).join(Document, col(Document.id) == Coding.document_id)
+            .where(Document.project_id == bindparam("project_id"), col(Coding.removed).is_(False))
+            .order_by(Coding.document_id, Coding.start, Coding.id))
+
+
 def coding_counts(session: Session, *, project_id: int) -> dict[int, int]:
     """How many live codings each of the project's documents has (documents without any are absent)."""
     query = (select(Coding.document_id, func.count()).join(Document, col(Document.id) == Coding.document_id)

@@ -1,13 +1,13 @@
 """Participants, documents and their speaker turns."""
 
 import hashlib
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
-from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlalchemy import Row, bindparam, insert
+from sqlmodel import Session, col, select
 
 from coding.models import Document, Participant, Turn, User
-from coding.store.base import Conflict, Invalid, NotFound, _done, _log
+from coding.store.base import Conflict, Invalid, NotFound, _done, _log, built, records
 
 if TYPE_CHECKING:  # an annotation only: importing coding.text.transcripts here would load lxml for every command
     from coding.text.transcripts import Transcript
@@ -106,6 +106,40 @@ def import_document(session: Session, *, project_id: int, user: User, transcript
 def list_documents(session: Session, *, project_id: int) -> list[Document]:
     """The project's documents in import order."""
     return list(session.exec(select(Document).where(Document.project_id == project_id).order_by(Document.id)))
+
+
+def document_summaries(session: Session, *, project_id: int) -> list[Row]:
+    """The project's documents in import order as records of every column but the text: for lists that name
+    documents, without reading megabytes of transcripts."""
+    return records(session, _document_summaries(), project_id=project_id)
+
+
+@built
+def _document_summaries():
+    return (select(*[column for column in Document.__table__.columns if column.name != "text"])
+            .where(Document.project_id == bindparam("project_id")).order_by(Document.id))
+
+
+def document_texts(session: Session, *, document_ids: Iterable[int]) -> dict[int, str]:
+    """The texts of some documents, by id."""
+    wanted = list(document_ids)
+    if not wanted:
+        return {}
+    return dict(session.exec(select(Document.id, Document.text).where(col(Document.id).in_(wanted))).all())
+
+
+def project_turn_spans(session: Session, *, project_id: int) -> dict[int, list[tuple[int, int]]]:
+    """Each of the project's documents' speaker turns as (start, end), in order: what counting by turn reads."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for document_id, start, end in records(session, _project_turn_spans(), project_id=project_id):
+        spans.setdefault(document_id, []).append((start, end))
+    return spans
+
+
+@built
+def _project_turn_spans():
+    return (select(Turn.document_id, Turn.start, Turn.end).join(Document, col(Document.id) == Turn.document_id)
+            .where(Document.project_id == bindparam("project_id")).order_by(Turn.document_id, Turn.seq))
 
 
 def get_document(session: Session, *, document_id: int) -> Document:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Optional, Sequence
 
-from sqlalchemy import bindparam, exists
+from sqlalchemy import bindparam, exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,28 @@ CODEBOOK = 0  # as `document_id`: only the changes that concern no transcript (t
 UNDOABLE = ("coding.added", "coding.removed", "coding.memo", "coding.resized", "coding.recoded", "code.updated",
             "code.added", "code.moved", "document.status", "memo.document")
 CODING_CHANGES = ("coding.added", "coding.removed", "coding.memo", "coding.resized", "coding.recoded")
+
+
+LATE = 1_000  # an event numbered this close to the newest may still be committing when the log is read
+
+
+def log_mark(session: Session, *, project_id: int) -> str:
+    """Where the project's log stands, to tell whether anything has changed since: its newest event, and how
+    many of its events lie within LATE of it (a transaction that took an earlier number and commits after a
+    later one changes that count, not the newest). Two index look-ups, however long the log."""
+    newest = session.exec(_newest_event(), params={"project_id": project_id}).one() or 0
+    recent = session.exec(_recent_events(), params={"project_id": project_id, "after": newest - LATE}).one()
+    return f"{newest}:{recent}"
+
+
+@built
+def _newest_event():
+    return select(func.max(Event.id)).where(Event.project_id == bindparam("project_id"))
+
+
+@built
+def _recent_events():
+    return select(func.count()).where(Event.project_id == bindparam("project_id"), col(Event.id) > bindparam("after"))
 
 
 def list_events(session: Session, *, project_id: int, user_id: Optional[int] = None,

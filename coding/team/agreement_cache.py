@@ -2,8 +2,8 @@
 
 Working out agreement reads every coder's codings on every transcript they marked done: on a study of 100,000
 codings that takes seconds, too long for a page. So the figures are kept in the database (`AgreementFigures`,
-one row per project and unit), stamped with the project's log as it stood when they were read (`marker`: its
-newest event and how many it has; every change to codings, codes, statuses or transcripts adds an event). A
+one row per project and unit), stamped with the project's log as it stood when they were read (`marker`, from
+`store.log_mark`; every change to codings, codes, statuses or transcripts adds an event). A
 page shows kept figures that are still current at once; otherwise a small project works them out as it answers,
 and a big one has a job work them out while the page shows the older figures, marked as older, or the progress.
 
@@ -42,13 +42,6 @@ class Kept:
         return self.changes_since == 0
 
 
-def marker(session: Session, *, project_id: int) -> str:
-    """Where the project's log stands: its newest event and how many it has (an event committed late with an
-    earlier number still changes the count)."""
-    newest, count = session.exec(select(func.max(Event.id), func.count()).where(Event.project_id == project_id)).one()
-    return f"{newest or 0}:{count}"
-
-
 def _newest(mark: str) -> int:
     return int(mark.partition(":")[0])
 
@@ -56,7 +49,7 @@ def _newest(mark: str) -> int:
 def _changes_since(session: Session, *, project_id: int, mark: str) -> Optional[int]:
     """How many events the project has had since `mark` (0 when it stands there); None when a transcript has
     been erased since, so that figures naming it are never shown."""
-    if marker(session, project_id=project_id) == mark:
+    if store.log_mark(session, project_id=project_id) == mark:
         return 0
     since = select(func.count()).where(Event.project_id == project_id, col(Event.id) > _newest(mark))
     erased = session.exec(since.where(col(Event.kind).in_(TOMBSTONES))).one()
@@ -87,7 +80,7 @@ def coder_codings(session: Session, *, project_id: int) -> int:
 def work_out(session: Session, *, project_id: int, unit: str,
              progress: Optional[Callable[[float, str], None]] = None) -> Reliability:
     """Work the figures out and keep them, stamped with where the log stood before they were read."""
-    mark = marker(session, project_id=project_id)
+    mark = store.log_mark(session, project_id=project_id)
     report = project_reliability(session, project_id=project_id, unit=unit, progress=progress)
     if _changes_since(session, project_id=project_id, mark=mark) is None:
         return report  # a transcript was erased while this ran: these figures may name it

@@ -25,16 +25,15 @@ def analysis_page(request: Request, session: SessionDep, access: ProjectDep, sco
                   kind: str = "values-decisions", mode: str = "overlap", by: str = "approach",
                   document: Optional[str] = None):
     wanted = _wanted(request, session, access, scope)
-    data = page_data.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
     document_id = id_in(document)
-    common = dict(project_id=access.project.id, kind=kind, mode=mode, attribute=by, layer=wanted.layer)
-    figures = {name: charts.svg(page_data.figure(data, name=name, document_id=document_id, **common), ident=name)
-               for name in ("matrix", "pyramid", "frequencies")}
+    shapes = page_data.figures(session, project=access.project, wanted=wanted, scope=scope, kind=kind,
+                               mode=mode, attribute=by, document_id=document_id)
+    figures = {name: charts.svg(shape, ident=name) for name, shape in shapes.items()}
     return request.app.state.templates.TemplateResponse(request, "pages/analysis.html", {
         "project": access.project, "access": access, "figures": figures, "kind": kind, "kinds": KINDS,
         "mode": mode, "attribute": by, "document": document_id, "query": request.url.query,
         "attribute_names": retrieval.attribute_names(session, project_id=access.project.id),
-        "documents": scope.documents_of(store.list_documents(session, project_id=access.project.id)),
+        "documents": scope.documents_of(store.document_summaries(session, project_id=access.project.id)),
         "layers": retrieval.layer_choices(session, project_id=access.project.id, scope=scope), "wanted": wanted,
         "saved": queries.list_queries(session, project_id=access.project.id, scope=scope),
         "query_id": request.query_params.get("query", "")})
@@ -46,10 +45,11 @@ def figure_file(request: Request, session: SessionDep, access: ProjectDep, scope
                 document: Optional[str] = None):
     if fmt not in ("svg", "png"):
         raise store.NotFound(f"figures come as .svg or .png, not .{fmt}")
+    if name not in page_data.FIGURES:
+        raise store.NotFound(f"no figure called '{name}'")
     wanted = _wanted(request, session, access, scope)
-    data = page_data.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
-    shape = page_data.figure(data, name=name, project_id=access.project.id, kind=kind, mode=mode, attribute=by,
-                             layer=wanted.layer, document_id=id_in(document))
+    shape = page_data.figures(session, project=access.project, wanted=wanted, scope=scope, names=[name],
+                              kind=kind, mode=mode, attribute=by, document_id=id_in(document))[name]
     filename = f'attachment; filename="{downloads.file_stem(access.project.name)}-{name}.{fmt}"'
     if fmt == "svg":
         return Response(charts.svg(shape, ident=name), media_type="image/svg+xml",

@@ -85,7 +85,7 @@ def quotes_page(request: Request, session: SessionDep, access: ProjectDep, scope
         "quotes": found[first:first + QUOTES_PER_PAGE],
         "layers": retrieval.layer_choices(session, project_id=project.id, scope=scope),
         "codes": store.project_codes(session, project_id=project.id),
-        "documents": scope.documents_of(store.list_documents(session, project_id=project.id)),
+        "documents": scope.documents_of(store.document_summaries(session, project_id=project.id)),
         "attribute_values": retrieval.attribute_values(session, project_id=project.id, scope=scope),
         "query": query,
         "saved": queries.list_queries(session, project_id=project.id, scope=scope),
@@ -197,5 +197,5 @@ def activity(request: Request, session: SessionDep, access: LeadDep, kind: Annot
     return request.app.state.templates.TemplateResponse(request, "pages/activity.html", {
         "project": project, "events": events, "users": users, "describe": store.describe, "kind": kind or "",
         "words": store.Wording(session, project_id=project.id),
-        "user": user or "", "document": document_id, "documents": store.list_documents(session, project_id=project.id),
+        "user": user or "", "document": document_id, "documents": store.document_summaries(session, project_id=project.id),
         "members": [u for u, _ in accounts.members(session, project_id=project.id)]})
