@@ -7,7 +7,7 @@ import pytest
 
 from coding import store
 from coding.analysis.counts import Coded
-from coding.analysis.retrieval import QuoteFilter, coder_choice, find_quotes, first_quotes
+from coding.analysis.retrieval import QuoteFilter, coder_choice, find_quotes, first_quotes, quote_page
 from coding.team.visibility import EVERYTHING, Scope
 from coding.text.transcripts import read_transcript
 from tests.builders import code_phrase, txt_bytes
@@ -57,3 +57,32 @@ def test_quotes_are_made_as_they_are_read_and_counts_read_the_same_passages(sess
                                                 .text[q.start:q.end].split()) for q in every]
     assert found.coded() == [Coded(q.coding_id, q.document_id, q.start, q.end, q.code_key, q.participant,
                                    q.attributes) for q in every]
+
+
+def test_a_page_of_quotes_from_the_database_is_that_page_of_what_the_search_finds(session, project, user, world):
+    """The quotes page asks the database for one page; it must hold what finding every quote and cutting out
+    that page gives, for every reader, layer and filter, and say how many there are in all."""
+    other = _other_transcript(session, project, user, world["cara"])
+    store.set_attributes(session, project_id=project.id, user=user, rows=[("PV45", {"approach": "online"})])
+    # codebook order is no longer the order codes were made in
+    store.move_code(session, project_id=project.id, user=user, key="safety", parent_key="choice-and-control")
+    layer_ids = {owner.id: layer_id for layer_id, owner in store.layer_owners(session, project_id=project.id).items()}
+    readers = [EVERYTHING, Scope(documents=frozenset({other.id})), Scope(documents=frozenset()),
+               Scope(own=frozenset({layer_ids[world["cara"].id]})),
+               Scope(own=frozenset({layer_ids[world["bob"].id]}), revealed=frozenset({world["document"].id}))]
+    filters = [QuoteFilter(), QuoteFilter(layer="all"), QuoteFilter(layer="consensus"),
+               QuoteFilter(layer=coder_choice(world["cara"].id)), QuoteFilter(codes=["safety"], layer="all"),
+               QuoteFilter(codes=["safety", "choice-and-control"], layer="all"),
+               QuoteFilter(document_ids=[other.id], layer="all"), QuoteFilter(attributes={"approach": "online"}),
+               QuoteFilter(attributes={"approach": ""}, layer="all"), QuoteFilter(text="SAFE", layer="all"),
+               QuoteFilter(codes=["safety", "choice-and-control"], match="all", layer="all")]
+    seen = 0
+    for scope in readers:
+        for wanted in filters:
+            every = list(find_quotes(session, project_id=project.id, wanted=wanted, scope=scope))
+            seen += len(every)
+            for first, size in ((0, 200), (0, 1), (1, 2), (3, 5), (50, 10)):
+                page, total = quote_page(session, project_id=project.id, wanted=wanted, scope=scope, first=first,
+                                         size=size)
+                assert total == len(every) and page == every[first:first + size], (scope, wanted, first)
+    assert seen > 20

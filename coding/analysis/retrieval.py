@@ -4,12 +4,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
-from sqlmodel import Session
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
 
 from coding import store
 from coding.analysis import counts
 from coding.codebook import codetree
-from coding.models import Code
+from coding.models import Code, Coding, Document
 from coding.team import visibility
 from coding.team.visibility import Scope
 
@@ -160,6 +161,52 @@ def first_quotes(session: Session, *, project_id: int, wanted: QuoteFilter,
     return list(found), tally
 
 
+def quote_page(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Scope, first: int,
+               size: int) -> tuple[list[Quote], int]:
+    """`size` of the quotes `find_quotes` finds, from the `first` (0 is the first), and how many it finds in all.
+    The database does the reader's scope, the layers, the filters and the order, so a page of a study of 100,000
+    codings reads its own codings and transcripts only. A text to look for (which must match the passage as
+    Python lowers its case) and codes that must occur together are worked out by `find_quotes`."""
+    if wanted.text.strip() or (wanted.match == "all" and len(wanted.codes) > 1):
+        found = find_quotes(session, project_id=project_id, wanted=wanted, scope=scope)
+        return found[first:first + size], len(found)
+    codes = store.project_codes(session, project_id=project_id)
+    lineage = codetree.lineages(codes)
+    documents = store.document_summaries(session, project_id=project_id)
+    people = {p.id: p for p in store.list_participants(session, project_id=project_id)}
+    conditions = [Document.project_id == project_id, col(Coding.removed).is_(False)]
+    wanted_layers = layers_for(session, project_id=project_id, choice=wanted.layer)
+    if wanted_layers is not None:
+        conditions.append(col(Coding.layer_id).in_(sorted(wanted_layers)))
+    if scope.documents is not None:
+        conditions.append(col(Coding.document_id).in_(sorted(scope.documents)))
+    if scope.own is not None:
+        conditions.append(or_(col(Coding.layer_id).in_(sorted(scope.own or ())),
+                              col(Coding.document_id).in_(sorted(scope.revealed))))
+    if wanted.codes:
+        conditions.append(col(Coding.code_id).in_([c.id for c in codes if wanted.wants_code(lineage[c.key])]))
+    if wanted.document_ids:
+        conditions.append(col(Coding.document_id).in_(wanted.document_ids))
+    if wanted.attributes:
+        def matches(document) -> bool:
+            person = people.get(document.participant_id) if document.participant_id else None
+            attributes = person.attributes if person else {}
+            return all((attributes.get(name) or "") == value for name, value in wanted.attributes.items())
+        conditions.append(col(Coding.document_id).in_([d.id for d in documents if matches(d)]))
+    chosen = (select(Coding.id).join(Document, col(Document.id) == Coding.document_id)
+              .join(Code, col(Code.id) == Coding.code_id).where(*conditions))
+    total = session.exec(select(func.count()).select_from(chosen.subquery())).one()
+    ids = session.exec(chosen.order_by(Code.position, Code.id, Coding.document_id, Coding.start, Coding.id)
+                       .offset(first).limit(size)).all()
+    if not ids:
+        return [], total
+    rows = {row.id: row for row in session.exec(
+        select(Coding.id, Coding.document_id, Coding.layer_id, Coding.code_id, Coding.start, Coding.end,
+               Coding.memo, Coding.origin).where(col(Coding.id).in_(ids)))}
+    made = _Maker(session, codes, documents, people, store.layer_owners(session, project_id=project_id))
+    return [made.quote(rows[i]) for i in ids], total
+
+
 class _Texts(dict):
     """Transcript texts by document id, read from the database the first time one is asked for."""
 
@@ -172,6 +219,36 @@ class _Texts(dict):
         return self[document_id]
 
 
+class _Maker:
+    """Makes quotes (and analysis's `Coded` records) of coding records, with what each takes from its code,
+    transcript, participant and coder read once for them all; transcript texts are read as quotes need them."""
+
+    def __init__(self, session: Session, codes: Sequence[Code], documents, people: dict, owners: dict):
+        self.texts = _Texts(session)
+        paths = code_paths(codes)
+        self.code_facts = {code.id: (code.key, code.name, paths[code.key], code.colour) for code in codes}
+        self.document_facts = {}
+        for document in documents:
+            person = people.get(document.participant_id) if document.participant_id else None
+            self.document_facts[document.id] = (document.name, person.label if person else None,
+                                                dict(person.attributes) if person else {})
+        self.coder_names = {layer_id: owner.shown_name for layer_id, owner in owners.items()}
+
+    def quote(self, coding) -> Quote:
+        key, code_name, path, colour = self.code_facts[coding.code_id]
+        document_name, participant, attributes = self.document_facts[coding.document_id]
+        return Quote(coding_id=coding.id, document_id=coding.document_id, document=document_name, code_key=key,
+                     code_name=code_name, code_path=path, colour=colour,
+                     text=clean_quote(self.texts[coding.document_id][coding.start:coding.end]), start=coding.start,
+                     end=coding.end, participant=participant, attributes=dict(attributes),
+                     coder=self.coder_names.get(coding.layer_id, "Consensus"), memo=coding.memo, origin=coding.origin)
+
+    def coded(self, coding) -> counts.Coded:
+        _, participant, attributes = self.document_facts[coding.document_id]
+        return tuple.__new__(counts.Coded, (coding.id, coding.document_id, coding.start, coding.end,
+                                            self.code_facts[coding.code_id][0], participant, attributes))
+
+
 def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Scope,
             first_only: bool = False) -> tuple[Found, Counter]:
     """The quotes (with `first_only`, only each code's first) and the number per code key. The codings come
@@ -179,45 +256,19 @@ def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Sc
     each code's matches after the codes before it gives codebook order, then document and position."""
     codes = store.project_codes(session, project_id=project_id)
     code_by_id = {code.id: code for code in codes}
-    paths = code_paths(codes)
     lineage = codetree.lineages(codes)
-    documents = store.document_summaries(session, project_id=project_id)
-    people = {p.id: p for p in store.list_participants(session, project_id=project_id)}
-    owners = store.layer_owners(session, project_id=project_id)
+    made = _Maker(session, codes, store.document_summaries(session, project_id=project_id),
+                  {p.id: p for p in store.list_participants(session, project_id=project_id)},
+                  store.layer_owners(session, project_id=project_id))
     wanted_layers = layers_for(session, project_id=project_id, choice=wanted.layer)
     everything = scope.documents is None and scope.own is None and wanted_layers is None
     readable = [c for c in store.project_passages(session, project_id=project_id)
                 if everything or (scope.sees(c) and (wanted_layers is None or c.layer_id in wanted_layers))]
     needle = wanted.text.strip().lower()
-    texts = _Texts(session)
     if needle:  # every passage's text is looked at: read the transcripts in one query
-        texts.update(store.document_texts(session, document_ids={c.document_id for c in readable}))
+        made.texts.update(store.document_texts(session, document_ids={c.document_id for c in readable}))
     turns: dict[int, list[tuple[int, int]]] = {}
-    # what each quote takes from its code, document and coder, read off the records once, not per quote
-    code_facts = {code.id: (code.key, code.name, paths[code.key], code.colour, wanted.wants_code(lineage[code.key]))
-                  for code in codes}
-    document_facts = {}
-    for document in documents:
-        person = people.get(document.participant_id) if document.participant_id else None
-        document_facts[document.id] = (document.name, person.label if person else None,
-                                       dict(person.attributes) if person else {})
-    coder_names = {layer_id: owner.shown_name for layer_id, owner in owners.items()}
-
-    def quote(pick) -> Quote:
-        coding, (key, code_name, path, colour, _) = pick
-        document_name, participant, attributes = document_facts[coding.document_id]
-        return Quote(coding_id=coding.id, document_id=coding.document_id, document=document_name, code_key=key,
-                     code_name=code_name, code_path=path, colour=colour,
-                     text=clean_quote(texts[coding.document_id][coding.start:coding.end]), start=coding.start,
-                     end=coding.end, participant=participant, attributes=dict(attributes),
-                     coder=coder_names.get(coding.layer_id, "Consensus"), memo=coding.memo, origin=coding.origin)
-
-    def coded(pick) -> counts.Coded:
-        coding, facts = pick
-        _, participant, attributes = document_facts[coding.document_id]
-        return tuple.__new__(counts.Coded, (coding.id, coding.document_id, coding.start, coding.end, facts[0],
-                                            participant, attributes))
-
+    wanted_codes = {code.id for code in codes if wanted.wants_code(lineage[code.key])}
     by_code: dict[str, list] = {code.key: [] for code in sorted(codes, key=lambda c: (c.position, c.id))}
     tally = Counter()
     filtering = bool(wanted.codes or wanted.document_ids or wanted.attributes or needle)
@@ -226,17 +277,16 @@ def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Sc
         for coding in readable:
             by_document.setdefault(coding.document_id, []).append(coding)
     for coding in readable:
-        facts = code_facts[coding.code_id]
-        key = facts[0]
+        key = made.code_facts[coding.code_id][0]
         if filtering:
-            if not facts[4]:
+            if coding.code_id not in wanted_codes:
                 continue
             if wanted.document_ids and coding.document_id not in wanted.document_ids:
                 continue
-            attributes = document_facts[coding.document_id][2]
+            attributes = made.document_facts[coding.document_id][2]
             if any((attributes.get(name) or "") != value for name, value in wanted.attributes.items()):
                 continue
-            if needle and needle not in texts[coding.document_id][coding.start:coding.end].lower() \
+            if needle and needle not in made.texts[coding.document_id][coding.start:coding.end].lower() \
                     and needle not in coding.memo.lower():
                 continue
             if by_document and not _all_codes_here(coding, key, wanted.codes, by_document[coding.document_id],
@@ -246,8 +296,8 @@ def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Sc
         tally[key] += 1
         if first_only and tally[key] > 1:
             continue
-        by_code[key].append((coding, facts))
-    return Found([pick for picks in by_code.values() for pick in picks], quote, coded), tally
+        by_code[key].append(coding)
+    return Found([coding for picks in by_code.values() for coding in picks], made.quote, made.coded), tally
 
 
 def _units_of(session: Session, document_id: int, together: str, cache: dict) -> Optional[list[tuple[int, int]]]:

@@ -74,15 +74,18 @@ def quotes_page(request: Request, session: SessionDep, access: ProjectDep, scope
                 page: Annotated[int, Query(ge=1, le=1_000_000)] = 1):
     """The quotes that match, a page of them at a time (exports always hold them all)."""
     project = access.project
-    found = retrieval.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope)
-    pages = max(1, -(-len(found) // QUOTES_PER_PAGE))
-    page = min(page, pages)
     first = (page - 1) * QUOTES_PER_PAGE
+    quotes, total = retrieval.quote_page(session, project_id=project.id, wanted=wanted, scope=scope, first=first,
+                                         size=QUOTES_PER_PAGE)
+    pages = max(1, -(-total // QUOTES_PER_PAGE))
+    if page > pages:  # past the end (the list has shrunk since the link was made): the last page
+        page, first = pages, (pages - 1) * QUOTES_PER_PAGE
+        quotes, total = retrieval.quote_page(session, project_id=project.id, wanted=wanted, scope=scope,
+                                             first=first, size=QUOTES_PER_PAGE)
     query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     context = {
-        "project": project, "wanted": wanted, "total": len(found), "page": page, "pages": pages, "first": first,
-        "quotes_per_page": QUOTES_PER_PAGE,
-        "quotes": found[first:first + QUOTES_PER_PAGE],
+        "project": project, "wanted": wanted, "total": total, "page": page, "pages": pages, "first": first,
+        "quotes_per_page": QUOTES_PER_PAGE, "quotes": quotes,
         "layers": retrieval.layer_choices(session, project_id=project.id, scope=scope),
         "codes": store.project_codes(session, project_id=project.id),
         "documents": scope.documents_of(store.document_summaries(session, project_id=project.id)),
