@@ -10,6 +10,7 @@ from coding.analysis import retrieval
 from coding.team import accounts, reconcile, agreement_report
 from coding.team.visibility import EVERYTHING
 from coding.text.transcripts import read_transcript
+from server.routes import reconciling
 from tests.builders import code_phrase, mark_done, txt_bytes
 
 
@@ -140,3 +141,24 @@ def test_an_item_shows_which_coder_covered_which_words(session, coded):
     covered = {piece: who for piece, who in item.segments(coded.text) if who}
     assert covered == {"I ": ["ann"], "felt safe there": ["ann", "bob"], " because": ["bob"]}
     assert "".join(piece for piece, _ in item.segments(coded.text)) == coded.text[item.start:item.end]
+
+
+def test_the_queue_shows_its_disagreements_a_page_at_a_time(client, session, coded, monkeypatch):
+    """A long transcript has hundreds of disagreements: the page shows a page of them, and a decision taken on
+    a later page answers with that page."""
+    monkeypatch.setattr(reconciling, "ITEMS_PER_PAGE", 1)
+    first, second = reconcile.disagreements(session, document=coded)
+    one = client.get(f"/documents/{coded.id}/reconcile").text
+    assert one.count('class="item card"') == 1 and f'data-start="{first.start}"' in one
+    assert "Showing 1–1 of 2" in one and 'rel="next"' in one and 'rel="prev"' not in one
+    two = client.get(f"/documents/{coded.id}/reconcile", params={"page": 2}).text
+    assert f'data-code="{second.code.key}"' in two and 'name="page" value="2"' in two and 'rel="prev"' in two
+    assert "2</strong> disagreements left" in two
+    beyond = client.get(f"/documents/{coded.id}/reconcile", params={"page": 9}).text
+    assert "Showing 2–2 of 2" in beyond  # past the end: the last page
+    after = client.post(f"/documents/{coded.id}/reconcile", data={
+        "unit": "turn", "start": first.start, "end": first.end, "code": first.code.key, "decision": "neither",
+        "page": 2}).text
+    assert "1</strong> disagreement left" in after and f'data-code="{second.code.key}"' in after
+    assert "Showing" not in after  # one left: one page, no pager
+    assert client.get(f"/documents/{coded.id}/reconcile", params={"page": 0}).status_code == 422

@@ -8,6 +8,7 @@ event, in one transaction.
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Optional
 
 from sqlmodel import Session, col, select
@@ -97,7 +98,7 @@ class Item:
         ends = [(e, "…" + " ".join(text[a:b] for a, b in found[max(0, i - 2):i + 1])) for i, (_, e) in enumerate(found)]
         return starts, ends
 
-    @property
+    @cached_property
     def union(self) -> tuple[int, int]:
         """The span covering every coder's coding of this item."""
         spans = [(c.start, c.end) for codings in self.applied.values() for c in codings]
@@ -239,9 +240,9 @@ class Queue:
 def queue(session: Session, *, document: Document, unit: str = "turn") -> Queue:
     """The reconciliation queue of a transcript, as the lead's page and the API show it."""
     layers = coder_layers(session, document=document)
-    agreed = [i for i in items(session, document=document, unit=unit) if i.agreed] if len(layers) > 1 else []
+    found = items(session, document=document, unit=unit, layers=layers) if len(layers) > 1 else []
     return Queue(unit=unit, coders=list(layers), left_out=left_out(session, document=document),
-                 waiting=disagreements(session, document=document, unit=unit), agreed=agreed,
+                 waiting=[i for i in found if not i.agreed], agreed=[i for i in found if i.agreed],
                  decisions=decisions(session, document=document),
                  consensus=consensus_codings(session, document=document))
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from coding import store
@@ -55,13 +55,20 @@ def compare(request: Request, session: SessionDep, target: LeadDocumentDep, unit
         "words": store.Wording(session, project_id=document.project_id)})
 
 
+ITEMS_PER_PAGE = 25  # a long transcript has hundreds of disagreements; each item carries its own form
+
+
 def _queue(request: Request, session, target: DocumentAccess, unit: str, message: Optional[str] = None,
-           template: str = "pages/reconcile.html", status: int = 200) -> HTMLResponse:
+           template: str = "pages/reconcile.html", status: int = 200, page: int = 1) -> HTMLResponse:
     document = target.document
     found = reconcile.queue(session, document=document, unit=unit)
+    pages = max(1, -(-len(found.waiting) // ITEMS_PER_PAGE))
+    page = min(page, pages)
+    first = (page - 1) * ITEMS_PER_PAGE
     return request.app.state.templates.TemplateResponse(request, template, {
         "project": target.access.project, "access": target.access, "document": document, "unit": unit,
         "coders": found.coders, "left_out": found.left_out, "waiting": found.waiting, "agreed": found.agreed,
+        "shown": found.waiting[first:first + ITEMS_PER_PAGE], "first": first, "page": page, "pages": pages,
         "message": message, "decisions": found.decisions, "consensus": found.consensus,
         "codes": {c.id: c for c in store.project_codes(session, project_id=document.project_id)},
         "users": {u.id: u for u in store.list_users(session)},
@@ -69,21 +76,23 @@ def _queue(request: Request, session, target: DocumentAccess, unit: str, message
 
 
 @router.get("/documents/{document_id}/reconcile", response_class=HTMLResponse)
-def queue(request: Request, session: SessionDep, target: LeadDocumentDep, unit: str = "turn"):
-    return _queue(request, session, target, unit)
+def queue(request: Request, session: SessionDep, target: LeadDocumentDep, unit: str = "turn",
+          page: Annotated[int, Query(ge=1, le=1_000_000)] = 1):
+    return _queue(request, session, target, unit, page=page)
 
 
 @router.post("/documents/{document_id}/reconcile", response_class=HTMLResponse)
 def decide(request: Request, session: SessionDep, target: LeadDocumentDep, unit: Annotated[str, Form()],
            start: Annotated[int, Form()], end: Annotated[int, Form()], code: Annotated[str, Form()],
            decision: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
-           span_start: Annotated[Optional[int], Form()] = None, span_end: Annotated[Optional[int], Form()] = None):
+           span_start: Annotated[Optional[int], Form()] = None, span_end: Annotated[Optional[int], Form()] = None,
+           page: Annotated[int, Form(ge=1, le=1_000_000)] = 1):
     span = (span_start, span_end) if span_start is not None and span_end is not None else None
     decision, _, keep = decision.partition(":")  # "keep:sam" keeps sam's coding
     record = reconcile.decide(session, document=target.document, lead=target.access.user, unit=unit, start=start,
                               end=end, code_key=code, decision=decision, keep=keep or None, span=span, reason=reason)
     return _queue(request, session, target, unit, reconcile.decided_message(session, record=record),
-                  "partials/reconcile/queue.html")
+                  "partials/reconcile/queue.html", page=page)
 
 
 @router.post("/documents/{document_id}/reconcile/agreed", response_class=HTMLResponse)
