@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-from coding.analysis.retrieval import Quote
+from coding.analysis.retrieval import Found, Quote
 
 NOT_WORD = r"[^\W_]"  # a letter or a digit: what a whole-word match must not touch
 LEAD = re.compile(NOT_WORD + "+")
@@ -139,17 +139,20 @@ def apply(text: str, pairs: Iterable[Any]) -> str:
     return compile_pairs(pairs)(text)
 
 
-def apply_to_quotes(quotes: Sequence[Quote], pairs: Iterable[Any]) -> list[Quote]:
+def apply_to_quotes(quotes: Sequence[Quote], pairs: Iterable[Any]) -> Sequence[Quote]:
     """New quotes with text, memo, document name, participant label and attribute values pseudonymised;
-    the given quotes are left as they were (with no pairs there is nothing to change: the same quotes)."""
+    the given quotes are left as they were (with no pairs there is nothing to change: the same quotes).
+    Found quotes stay found: each is pseudonymised as it is made."""
     swap = compile_pairs(pairs)
     if not swap.by_lead and not swap.others:
-        return list(quotes)
-    return [replace(q, text=swap(q.text), memo=swap(q.memo), document=swap(q.document),
-                    participant=swap(q.participant) if q.participant else q.participant,
-                    attributes={k: swap(v) if isinstance(v, str) else v for k, v in q.attributes.items()},
-                    code_path=list(q.code_path))
-            for q in quotes]
+        return quotes if isinstance(quotes, Found) else list(quotes)
+
+    def changed(q: Quote) -> Quote:
+        return replace(q, text=swap(q.text), memo=swap(q.memo), document=swap(q.document),
+                       participant=swap(q.participant) if q.participant else q.participant,
+                       attributes={k: swap(v) if isinstance(v, str) else v for k, v in q.attributes.items()},
+                       code_path=list(q.code_path))
+    return quotes.mapped(changed) if isinstance(quotes, Found) else [changed(q) for q in quotes]
 
 
 # ----- suggestions -------------------------------------------------------------------------------------

@@ -128,8 +128,9 @@ class Found(Sequence[Quote]):
     """The quotes that matched, in order, each made into a `Quote` only when it is read: a page of 200 out of
     100,000 reads the text of the transcripts on that page only. Counts come from `coded()` without quotes."""
 
-    def __init__(self, picks: list, make: Callable[[Any], Quote], coded: Callable[[Any], "counts.Coded"]):
-        self._picks, self._make, self._coded = picks, make, coded
+    def __init__(self, picks: list, make: Callable[[Any], Quote], coded: Callable[[Any], "counts.Coded"],
+                 key: Callable[[Any], str]):
+        self._picks, self._make, self._coded, self._key = picks, make, coded, key
 
     def __len__(self) -> int:
         return len(self._picks)
@@ -145,6 +146,26 @@ class Found(Sequence[Quote]):
     def coded(self) -> list["counts.Coded"]:
         """The matches as analysis counts them: where each is, its code, and whose words (no text read)."""
         return [self._coded(pick) for pick in self._picks]
+
+    def code_counts(self) -> Counter:
+        """How many matches each code key has (no quote made)."""
+        return Counter(map(self._key, self._picks))
+
+    def mapped(self, change: Callable[[Quote], Quote]) -> "Found":
+        """The same matches, each quote changed by `change` as it is made."""
+        return Found(self._picks, lambda pick: change(self._make(pick)), self._coded, self._key)
+
+
+def code_counts(quotes: Sequence[Quote]) -> Counter:
+    """How many of the quotes each code key has."""
+    return quotes.code_counts() if isinstance(quotes, Found) else Counter(q.code_key for q in quotes)
+
+
+def in_codebook_order(quotes: Sequence[Quote], codes: Sequence[Code]) -> Sequence[Quote]:
+    """The quotes grouped by code in codebook order, each code's in the order given (found quotes already are)."""
+    if isinstance(quotes, Found):
+        return quotes
+    return [quote for _, group in group_by_code(quotes, codes) for quote in group]
 
 
 def find_quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Scope) -> Found:
@@ -297,7 +318,8 @@ def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Sc
         if first_only and tally[key] > 1:
             continue
         by_code[key].append(coding)
-    return Found([coding for picks in by_code.values() for coding in picks], made.quote, made.coded), tally
+    return Found([coding for picks in by_code.values() for coding in picks], made.quote, made.coded,
+                 lambda coding: made.code_facts[coding.code_id][0]), tally
 
 
 def _units_of(session: Session, document_id: int, together: str, cache: dict) -> Optional[list[tuple[int, int]]]:

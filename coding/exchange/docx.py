@@ -8,7 +8,9 @@ be done the text gets plain bold formatting instead.
 
 import copy
 import io
+import itertools
 import re
+import secrets
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -24,7 +26,8 @@ from docx.shared import Emu, Inches, Pt, RGBColor
 from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 
-from coding.analysis.retrieval import DEFAULT_TAG_ATTRIBUTES, Quote, code_paths, group_by_code, quoted
+from coding.analysis.retrieval import (DEFAULT_TAG_ATTRIBUTES, Quote, code_counts, code_paths, in_codebook_order,
+                                      quoted)
 from coding.codebook import codetree
 from coding.limits import MB, Limits, SafeZip, read_bounded
 from coding.models import Code
@@ -259,35 +262,82 @@ def write_quotes(quotes: Sequence[Quote], codes: Sequence[Code], out: BinaryIO, 
                  show_coder: bool = False, show_document: bool = False, definitions: bool = True,
                  template: Optional[BinaryIO] = None) -> None:
     """A Word document of coded quotes grouped by code in codebook order, each with its tag
-    (participant and the chosen attributes), optionally the coder and the document."""
+    (participant and the chosen attributes), optionally the coder and the document.
+
+    Python-docx builds the document around one model row per table; the rows themselves are written as the
+    document is saved, one quote at a time (`_save_with_rows`), so a report of 100,000 quotes never holds
+    them all, as quotes or as XML."""
     doc = open_document(template)
     heading(doc, title, 0)
     if subtitle:
         doc.add_paragraph(xml_safe(subtitle))
     paths = code_paths(codes)
-    groups = group_by_code(quotes, codes)
-    if not groups:
+    tally = code_counts(quotes)
+    shown = [code for code in codes if tally[code.key]]
+    if not shown:
         doc.add_paragraph("No coded passages match.")
     names = ["Quote", "Participant"] + ["Coder"] * show_coder + ["Document"] * show_document
     side = [int(Inches(1.5))] + [int(Inches(1.1))] * show_coder + [int(Inches(1.4))] * show_document
     widths = [max(_text_width(doc) - sum(side), int(Inches(2)))] + side
-    for code, items in groups:
+    mark = f"\u2063{secrets.token_hex(8)}"  # stands in the model rows' cells until the rows are written
+    for number, code in enumerate(shown):
         heading(doc, " › ".join(paths[code.key]), 1)
         if definitions and code.definition:
             _note(doc, code.definition)
         table = _table(doc, names)
         _set_widths(table, widths)
-        rows = []
-        for q in items:
-            row = [quoted(q.text), q.tag(tag_attributes)]
-            if show_coder:
-                row.append(q.coder)
-            if show_document:
-                row.append(q.document)
-            rows.append(row)
-        fill_table(table, rows, shape=lambda model: _set_row_widths(model, widths))
-        doc.add_paragraph(_plural(len(items), "passage")).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    doc.save(out)
+        fill_table(table, [[f"{mark}-{number}-{cell}" for cell in range(len(names))]],
+                   shape=lambda model: _set_row_widths(model, widths))
+        doc.add_paragraph(_plural(tally[code.key], "passage")).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+    def row(q: Quote) -> list[str]:
+        return [quoted(q.text), q.tag(tag_attributes)] + [q.coder] * show_coder + [q.document] * show_document
+
+    def tables():
+        groups = itertools.groupby(in_codebook_order(quotes, codes), key=lambda q: q.code_key)
+        for number, (key, group) in enumerate(groups):
+            if number >= len(shown) or shown[number].key != key:
+                raise ValueError(f"the quotes of '{key}' do not come in the codebook's order")
+            yield number, map(row, group)
+    _save_with_rows(doc, out, mark, tables())
+
+
+def _text_xml(value: str) -> str:
+    """Text as the content of a w:t element, escaped as lxml writes it."""
+    return (xml_safe(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+
+
+def _save_with_rows(doc: Document, out: BinaryIO, mark: str, tables) -> None:
+    """Save the document, putting in place of table n's model row (its cells hold `mark`-n-i) a copy of that row
+    for each of its rows of values; `tables` gives (n, rows) in the order the tables come. The package is
+    copied part by part, and word/document.xml is written a thousand rows at a time."""
+    skeleton = io.BytesIO()
+    doc.save(skeleton)
+    with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                package.writestr(info, source.read(info.filename))
+                continue
+            xml = source.read(info.filename).decode("utf-8")
+            with package.open("word/document.xml", "w") as part:
+                done = 0
+                for number, rows in tables:
+                    first_cell = xml.index(f"{mark}-{number}-0<", done)
+                    start, end = xml.rindex("<w:tr", done, first_cell), xml.index("</w:tr>", first_cell) + 7
+                    pieces = re.split(f"{re.escape(mark)}-{number}-\\d+(?=<)", xml[start:end])
+                    part.write(xml[done:start].encode("utf-8"))
+                    chunk = []
+                    for values in rows:
+                        chunk.append(pieces[0])
+                        for value, after in zip(values, pieces[1:]):
+                            chunk += (_text_xml(value), after)
+                        if len(chunk) > 10_000:
+                            part.write("".join(chunk).encode("utf-8"))
+                            chunk = []
+                    part.write("".join(chunk).encode("utf-8"))
+                    done = end
+                part.write(xml[done:].encode("utf-8"))
 
 
 def write_codebook(codes: Sequence[Code], out: BinaryIO, *, title: str, source: str = "",

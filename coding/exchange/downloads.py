@@ -37,13 +37,14 @@ class ReportOptions:
 
 
 def project_quotes(session: Session, *, project: Project, wanted: retrieval.QuoteFilter,
-                   scope: Scope) -> list[retrieval.Quote]:
+                   scope: Scope) -> Sequence[retrieval.Quote]:
     """The coded passages a report shows the reader, with the project's pseudonyms applied."""
     return _pseudonymised(session, project, retrieval.find_quotes(session, project_id=project.id, wanted=wanted,
                                                                   scope=scope))
 
 
-def _pseudonymised(session: Session, project: Project, quotes: list[retrieval.Quote]) -> list[retrieval.Quote]:
+def _pseudonymised(session: Session, project: Project,
+                   quotes: Sequence[retrieval.Quote]) -> Sequence[retrieval.Quote]:
     """The quotes with the project's pseudonyms applied, as every report shows them."""
     return pseudonyms.apply_to_quotes(quotes, queries.pairs(session, project_id=project.id))
 
