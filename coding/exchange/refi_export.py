@@ -14,7 +14,7 @@ import uuid
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import BinaryIO, Callable, Optional, Sequence
+from typing import Any, BinaryIO, Callable, Optional, Sequence
 
 from lxml import etree
 from sqlmodel import Session
@@ -23,7 +23,7 @@ from coding import store
 from coding.analysis import pseudonyms, queries
 from coding.text.spans import codepoints_to_utf16
 from coding.codebook.frameworks import Framework
-from coding.models import Code, Coding, Document, Memo, Participant, Project
+from coding.models import Code, Memo, Participant, Project
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -139,58 +139,66 @@ def framework_qdc(framework: Framework) -> bytes:
 
 @dataclass
 class ProjectData:
-    """Everything a project export holds, gathered from the database."""
+    """What a project export holds, read from the database: all but the transcripts' texts and codings, which
+    `text_of` and `codings_of` read one transcript at a time as the export is written."""
 
     project: Project
     codes: list[Code]
-    documents: list[Document]
+    documents: list  # records of every column but the text
     participants: list[Participant]
-    codings: list[Coding]
-    coder_of: dict[int, str] = field(default_factory=dict)  # coding id -> user name, or CONSENSUS
+    coders: list[str]  # the user names (or CONSENSUS) the codings are by
+    coder_of: Callable[[Any], str]  # a coding's coder, as in `coders`
+    text_of: Callable[[int], str]
+    codings_of: Callable[[int], list]  # a document's live codings as records, by position
     memos: list[tuple[Memo, str]] = field(default_factory=list)  # transcript and project memos, with author names
     display_of: dict[str, str] = field(default_factory=dict)  # user name -> display name
 
 
 def gather(session: Session, *, project: Project) -> ProjectData:
-    """The codes, documents, participants and live codings of a project, with each coding's coder."""
+    """The codes, documents, participants and memos of a project, and how to read each transcript's text and
+    codings and name each coding's coder."""
     owners = store.layer_owners(session, project_id=project.id)
     consensus = store.consensus_layer(session, project_id=project.id, create=False)
-    codings = store.project_codings(session, project_id=project.id)
-    coder_of = {}
-    for coding in codings:
-        if consensus is not None and coding.layer_id == consensus.id:
-            coder_of[coding.id] = CONSENSUS
-        elif coding.layer_id in owners:
-            coder_of[coding.id] = owners[coding.layer_id].name
-        else:
-            coder_of[coding.id] = store.get_user(session, user_id=coding.created_by).name
+    users = {u.id: u for u in store.list_users(session)}
+
+    def coder(layer_id: int, created_by: int) -> str:
+        if consensus is not None and layer_id == consensus.id:
+            return CONSENSUS
+        return owners[layer_id].name if layer_id in owners else users[created_by].name
+
+    coders = sorted({coder(layer_id, by) for layer_id, by in store.coders_of_codings(session, project_id=project.id)})
     return ProjectData(project=project, codes=store.project_codes(session, project_id=project.id),
-                       documents=store.list_documents(session, project_id=project.id),
-                       participants=store.list_participants(session, project_id=project.id),
-                       codings=codings, coder_of=coder_of, memos=_memos(session, project=project),
-                       display_of={u.name: u.display_name for u in store.list_users(session) if u.display_name})
+                       documents=store.document_summaries(session, project_id=project.id),
+                       participants=store.list_participants(session, project_id=project.id), coders=coders,
+                       coder_of=lambda coding: coder(coding.layer_id, coding.created_by),
+                       text_of=lambda document_id: store.document_texts(session, document_ids=[document_id])[document_id],
+                       codings_of=lambda document_id: store.document_coding_records(session, document_id=document_id),
+                       memos=_memos(session, project=project),
+                       display_of={u.name: u.display_name for u in users.values() if u.display_name})
 
 
 def _memos(session: Session, *, project: Project) -> list[tuple[Memo, str]]:
     """The project's memos and every transcript's memos, oldest first, with their authors' user names."""
     found = [(m, u.name) for m, u in store.project_memos(session, project_id=project.id)]
-    for document in store.list_documents(session, project_id=project.id):
+    for document in store.document_summaries(session, project_id=project.id):
         found += [(m, u.name) for m, u in store.document_memos(session, document_id=document.id)]
     return sorted(found, key=lambda pair: pair[0].id)
 
 
-def _add_notes(root: etree._Element, data: ProjectData, guid: GuidFor, user_guid: dict[str, str]) -> None:
+def _add_notes(root: etree._Element, data: ProjectData, guid: GuidFor, user_guid: dict[str, str],
+               rename: Callable[[str], str]) -> None:
     """Memos as notes: a transcript's memo named after it (its source refers to it), a project memo by title."""
     if not data.memos:
         return
-    names = {d.id: d.name for d in data.documents}
+    names = {d.id: rename(d.name) for d in data.documents}
     notes = _element(root, PROJECT_NS, "Notes")
     for memo, author in data.memos:
-        name = memo.title if memo.document_id is None else f"Memo on {names.get(memo.document_id, 'a transcript')}"
-        note = _element(notes, PROJECT_NS, "Note", guid=guid(f"memo:{memo.id}"), name=name,
+        title = rename(memo.title) if memo.document_id is None else \
+            f"Memo on {names.get(memo.document_id, 'a transcript')}"
+        note = _element(notes, PROJECT_NS, "Note", guid=guid(f"memo:{memo.id}"), name=title,
                         creatingUser=user_guid[author], creationDateTime=_when(memo.created_at),
                         modifiedDateTime=_when(memo.updated_at))
-        _element(note, PROJECT_NS, "PlainTextContent", memo.text)
+        _element(note, PROJECT_NS, "PlainTextContent", rename(memo.text))
 
 
 def source_file(guid: str) -> str:
@@ -203,59 +211,94 @@ def _check_positions(positions: str) -> None:
         raise store.Invalid(f"positions must be one of {', '.join(POSITIONS)}, not '{positions}'")
 
 
-def project_xml(data: ProjectData, positions: str = "codepoints") -> etree._Element:
-    """The `project.qde` document of a project export; `positions="utf16"` counts as NVivo does."""
+class _Pseudonyms:
+    """The project's pseudonyms as the export applies them: to names and memos, and to each transcript's text
+    with its codings' offsets moved to the rewritten text (nothing stored is touched)."""
+
+    def __init__(self, pairs: list):
+        self.replacer = pseudonyms.compile_pairs(pairs) if pairs else None
+
+    def __call__(self, text: str) -> str:
+        return self.replacer(text) if self.replacer else text
+
+    def source(self, text: str, codings: list) -> tuple[str, list[tuple[Any, int, int]]]:
+        """The text as exported and each coding with its (start, end) in it; codings left empty are dropped."""
+        if self.replacer is None:
+            return text, [(c, c.start, c.end) for c in codings]
+        text, moved = self.replacer.rewrite(text)
+        spans = [(c, moved(c.start), moved(c.end, end=True)) for c in codings]
+        return text, [(c, start, end) for c, start, end in spans if end > start]
+
+
+def _source(data: ProjectData, document, guid: GuidFor, user_guid: dict[str, str], positions: str,
+            names: _Pseudonyms, code_key: dict[int, str]) -> etree._Element:
+    """One transcript's TextSource with its codings as selections."""
+    source_guid = guid(f"document:{document.id}")
+    source = etree.Element(f"{{{PROJECT_NS}}}TextSource", nsmap={None: PROJECT_NS})
+    for key, value in dict(guid=source_guid, name=names(document.name),
+                           plainTextPath=f"internal://{source_file(source_guid)}",
+                           creationDateTime=_when(document.created_at)).items():
+        source.set(key, _text(value))
+    text, coded = names.source(data.text_of(document.id), data.codings_of(document.id))
+    coded.sort(key=lambda item: (item[1], item[2], item[0].id))
+    spans = [(start, end) for _, start, end in coded]
+    if positions == "utf16":
+        flat = codepoints_to_utf16(text, [p for span in spans for p in span])
+        spans = list(zip(flat[::2], flat[1::2]))
+    for (coding, _, _), (start, end) in zip(coded, spans):
+        coder = user_guid[data.coder_of(coding)]
+        when = _when(coding.created_at)
+        selection = _element(source, PROJECT_NS, "PlainTextSelection", guid=guid(f"selection:{coding.id}"),
+                             startPosition=str(start), endPosition=str(end), creatingUser=coder, creationDateTime=when)
+        if coding.memo:
+            _element(selection, PROJECT_NS, "Description", names(coding.memo))
+        tag = _element(selection, PROJECT_NS, "Coding", guid=guid(f"coding:{coding.id}"), creatingUser=coder,
+                       creationDateTime=when)
+        _element(tag, PROJECT_NS, "CodeRef", targetGUID=guid(f"code:{code_key[coding.code_id]}"))
+    for memo, _ in data.memos:
+        if memo.document_id == document.id:
+            _element(source, PROJECT_NS, "NoteRef", targetGUID=guid(f"memo:{memo.id}"))
+    return source
+
+
+def write_qde(data: ProjectData, out: BinaryIO, positions: str = "codepoints", pairs: Sequence = ()) -> None:
+    """The `project.qde` document of a project export, written one transcript at a time (`positions="utf16"`
+    counts as NVivo does; `pairs`: the project's pseudonyms)."""
     _check_positions(positions)
     guid = project_guids(data.project)
-    people = set(data.coder_of.values()) | {author for _, author in data.memos}
+    names = _Pseudonyms(list(pairs))
+    people = set(data.coders) | {author for _, author in data.memos}
     user_guid = {name: guid(f"user:{name}") for name in sorted(people)}
-    root = _root(PROJECT_NS, "Project", "Project", name=data.project.name,
+    head = _root(PROJECT_NS, "Project", "Project", name=data.project.name,
                  origin=NVIVO_ORIGIN if positions == "utf16" else ORIGIN,
                  creationDateTime=_when(data.project.created_at))
     if user_guid:
-        users = _element(root, PROJECT_NS, "Users")
+        users = _element(head, PROJECT_NS, "Users")
         for name, user in user_guid.items():
             _element(users, PROJECT_NS, "User", guid=user, name=data.display_of.get(name) or name, id=name)
     if data.codes:
-        _add_codes(_element(root, PROJECT_NS, "CodeBook"), PROJECT_NS, data.codes, guid)
-    _add_cases(root, data, guid)
-    if data.documents:
-        sources = _element(root, PROJECT_NS, "Sources")
-        by_document: dict[int, list[Coding]] = {}
-        for coding in data.codings:
-            by_document.setdefault(coding.document_id, []).append(coding)
-        code_key = {code.id: code.key for code in data.codes}
-        for document in data.documents:
-            source_guid = guid(f"document:{document.id}")
-            source = _element(sources, PROJECT_NS, "TextSource", guid=source_guid, name=document.name,
-                              plainTextPath=f"internal://{source_file(source_guid)}",
-                              creationDateTime=_when(document.created_at))
-            ordered = sorted(by_document.get(document.id, []), key=lambda c: (c.start, c.end, c.id))
-            spans = [(c.start, c.end) for c in ordered]
-            if positions == "utf16":
-                flat = codepoints_to_utf16(document.text, [p for span in spans for p in span])
-                spans = list(zip(flat[::2], flat[1::2]))
-            for coding, (start, end) in zip(ordered, spans):
-                coder = user_guid[data.coder_of[coding.id]]
-                when = _when(coding.created_at)
-                selection = _element(source, PROJECT_NS, "PlainTextSelection", guid=guid(f"selection:{coding.id}"),
-                                     startPosition=str(start), endPosition=str(end),
-                                     creatingUser=coder, creationDateTime=when)
-                if coding.memo:
-                    _element(selection, PROJECT_NS, "Description", coding.memo)
-                tag = _element(selection, PROJECT_NS, "Coding", guid=guid(f"coding:{coding.id}"),
-                               creatingUser=coder, creationDateTime=when)
-                _element(tag, PROJECT_NS, "CodeRef", targetGUID=guid(f"code:{code_key[coding.code_id]}"))
-            for memo, _ in data.memos:
-                if memo.document_id == document.id:
-                    _element(source, PROJECT_NS, "NoteRef", targetGUID=guid(f"memo:{memo.id}"))
-    _add_notes(root, data, guid, user_guid)
+        _add_codes(_element(head, PROJECT_NS, "CodeBook"), PROJECT_NS, data.codes, guid)
+    _add_cases(head, data, guid)
+    tail = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
+    _add_notes(tail, data, guid, user_guid, names)
     if data.project.description:
-        _element(root, PROJECT_NS, "Description", data.project.description)
+        _element(tail, PROJECT_NS, "Description", data.project.description)
     for memo, _ in data.memos:
         if memo.document_id is None:
-            _element(root, PROJECT_NS, "NoteRef", targetGUID=guid(f"memo:{memo.id}"))
-    return root
+            _element(tail, PROJECT_NS, "NoteRef", targetGUID=guid(f"memo:{memo.id}"))
+    code_key = {code.id: code.key for code in data.codes}
+    with etree.xmlfile(out, encoding="UTF-8") as xml:
+        xml.write_declaration()
+        with xml.element(head.tag, dict(head.attrib), nsmap=head.nsmap):
+            for part in head:
+                xml.write(part, pretty_print=True)
+            if data.documents:
+                with xml.element(f"{{{PROJECT_NS}}}Sources"):
+                    for document in data.documents:
+                        xml.write(_source(data, document, guid, user_guid, positions, names, code_key),
+                                  pretty_print=True)
+            for part in tail:
+                xml.write(part, pretty_print=True)
 
 
 def _add_cases(root: etree._Element, data: ProjectData, guid: GuidFor) -> None:
@@ -279,41 +322,23 @@ def _add_cases(root: etree._Element, data: ProjectData, guid: GuidFor) -> None:
                 _element(case, PROJECT_NS, "SourceRef", targetGUID=guid(f"document:{document.id}"))
 
 
-def write_project(data: ProjectData, out: BinaryIO, positions: str = "codepoints") -> None:
-    """A `.qdpx` archive: project.qde and each document's text as UTF-8 in sources/<guid>.txt."""
+def write_project(data: ProjectData, out: BinaryIO, positions: str = "codepoints", pairs: Sequence = ()) -> None:
+    """A `.qdpx` archive: project.qde and each document's text as UTF-8 in sources/<guid>.txt, written one
+    transcript at a time (`pairs`: the project's pseudonyms, applied to what leaves)."""
+    _check_positions(positions)
     guid = project_guids(data.project)
-    qde = _serialise(project_xml(data, positions))
+    names = _Pseudonyms(list(pairs))
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("project.qde", qde)
+        with archive.open("project.qde", "w") as qde:
+            write_qde(data, qde, positions, pairs)
         for document in data.documents:
-            archive.writestr(f"sources/{source_file(guid(f'document:{document.id}'))}", document.text.encode("utf-8"))
-
-
-def pseudonymised(data: ProjectData, pairs: list) -> ProjectData:
-    """The same project with the pseudonyms applied to the sources, their names and the memos, and every
-    coding's offsets moved to the rewritten text (copies: nothing stored is touched)."""
-    if not pairs:
-        return data
-    replacer = pseudonyms.compile_pairs(pairs)
-    documents, movers = [], {}
-    for document in data.documents:
-        text, moved = replacer.rewrite(document.text)
-        movers[document.id] = moved
-        documents.append(Document(**{**document.model_dump(), "text": text, "name": replacer(document.name)}))
-    codings = [Coding(**{**coding.model_dump(), "start": movers[coding.document_id](coding.start),
-                         "end": movers[coding.document_id](coding.end, end=True), "memo": replacer(coding.memo)})
-               for coding in data.codings]
-    memos = [(Memo(**{**memo.model_dump(), "title": replacer(memo.title), "text": replacer(memo.text)}), author)
-             for memo, author in data.memos]
-    return ProjectData(project=data.project, codes=data.codes, documents=documents, participants=data.participants,
-                       codings=[c for c in codings if c.end > c.start], coder_of=data.coder_of, memos=memos,
-                       display_of=data.display_of)
+            text, _ = names.source(data.text_of(document.id), [])
+            archive.writestr(f"sources/{source_file(guid(f'document:{document.id}'))}", text.encode("utf-8"))
 
 
 def project_qdpx(session: Session, *, project: Project, positions: str = "codepoints") -> bytes:
     """A whole project as a REFI-QDA `.qdpx` file, with the project's pseudonyms applied."""
     _check_positions(positions)
     out = io.BytesIO()
-    write_project(pseudonymised(gather(session, project=project), queries.pairs(session, project_id=project.id)), out,
-                  positions)
+    write_project(gather(session, project=project), out, positions, queries.pairs(session, project_id=project.id))
     return out.getvalue()

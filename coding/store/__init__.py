@@ -8,8 +8,8 @@ from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atom
 from coding.store.checks import MEMO_LIMIT
 from coding.store.codes import (CODE_FIELDS, add_code, code_records, get_code, merge_code, move_code, project_codes,
                                 update_code)
-from coding.store.codings import (add_coding, coder_layer, coding_counts, consensus_layer,
-                                  document_coding_count, document_codings, edit_coding, get_coding,
+from coding.store.codings import (add_coding, coder_layer, coders_of_codings, coding_counts, consensus_layer,
+                                  document_coding_count, document_coding_records, document_codings, edit_coding, get_coding,
                                   layer_has_codings, layer_owners, layer_people, project_coding_records,
                                   project_codings, project_passages, recode_coding, remove_coding, resize_coding, set_memo, span_asked)
 from coding.store.documents import (document_participant, document_summaries, document_texts, document_turns,
@@ -68,11 +68,13 @@ __all__ = [
     "coded_turns", "coding_spans", "codings_overlapping", "layer_counts", "speakers", "turn_at", "turn_at_time", "turn_count", "turn_range", "turn_spans",
     "turns_in", "turns_overlapping",
     "coder_layer",
+    "coders_of_codings",
     "coding_counts",
     "consensus_layer",
     "create_project",
     "describe",
     "document_coding_count",
+    "document_coding_records",
     "document_codings",
     "document_participant",
     "document_summaries",

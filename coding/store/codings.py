@@ -235,6 +235,25 @@ def document_codings(session: Session, *, document_id: int, layers: Optional[set
     return list(session.exec(query.order_by(Coding.start, Coding.end, Coding.id)))
 
 
+def document_coding_records(session: Session, *, document_id: int) -> list[Row]:
+    """The live codings of a document by position as read-only records (every column of `Coding`)."""
+    return records(session, _document_coding_records(), document_id=document_id)
+
+
+@built
+def _document_coding_records():
+    return (select(*Coding.__table__.columns)
+            .where(Coding.document_id == bindparam("document_id"), col(Coding.removed).is_(False))
+            .order_by(Coding.start, Coding.end, Coding.id))
+
+
+def coders_of_codings(session: Session, *, project_id: int) -> list[Row]:
+    """Each distinct (layer_id, created_by) among the project's live codings: who made them, in few rows."""
+    query = (select(Coding.layer_id, Coding.created_by).join(Document, col(Document.id) == Coding.document_id)
+             .where(Document.project_id == project_id, col(Coding.removed).is_(False)).distinct())
+    return list(session.exec(query))
+
+
 def document_coding_count(session: Session, *, document_id: int, layers: Optional[set[int]] = None) -> int:
     """How many live codings a document has: in all layers, or only in `layers`."""
     query = select(func.count()).select_from(Coding).where(Coding.document_id == document_id,
