@@ -17,14 +17,12 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, col, select
 
 from coding import jobs, store
+from coding.store.events import DOCUMENT_ERASED, PROJECT_ERASED, TOMBSTONES  # noqa: F401 (the CLI reads them here)
 from coding.models import (AgreementFigures, Coding, Document, Event, Layer, Membership, Participant, Project,
                            SavedQuery, SuggestionModel, User)
 from coding.suggest import review
 from coding.workspace import recordings
 
-DOCUMENT_ERASED = "document.erased"
-PROJECT_ERASED = "project.erased"
-TOMBSTONES = (DOCUMENT_ERASED, PROJECT_ERASED)
 WITHDRAWN = "its file was deleted, unread, when a transcript of the project was erased; run it again"
 _NEVER_BY_KEY = {"user", "apitoken", "loginattempt", "event"}  # not the project's, or handled on their own
 

@@ -18,6 +18,8 @@ from coding.store.wording import Wording
 CODEBOOK = 0  # as `document_id`: only the changes that concern no transcript (the codebook's); ids start at 1
 UNDOABLE = ("coding.added", "coding.removed", "coding.memo", "coding.resized", "coding.recoded", "code.updated",
             "code.added", "code.moved", "document.status", "memo.document")
+DOCUMENT_ERASED, PROJECT_ERASED = "document.erased", "project.erased"  # the tombstones `coding.erasure` leaves
+TOMBSTONES = (DOCUMENT_ERASED, PROJECT_ERASED)
 CODING_CHANGES = ("coding.added", "coding.removed", "coding.memo", "coding.resized", "coding.recoded")
 
 

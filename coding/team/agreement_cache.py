@@ -20,8 +20,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from coding import store
-from coding.erasure import TOMBSTONES
 from coding.models import AgreementFigures, Coding, Document, Event, Layer, utcnow
+from coding.store.events import TOMBSTONES
 from coding.team import reconcile
 from coding.team.agreement_report import (CodeFigures, DocumentFigures, DocumentName, PairFigures, Reliability,
                                           check_unit, project_reliability)
