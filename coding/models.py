@@ -79,6 +79,9 @@ class Participant(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", index=True)
     label: str = Field(max_length=80)
     attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # what the participant agreed to (`coding.team.consent.Consent` as plain data): exports obey it
+    consent: dict[str, Any] = Field(default_factory=dict,
+                                    sa_column=Column(JSON, nullable=False, server_default="{}"))
 
 
 class Document(SQLModel, table=True):
@@ -97,6 +100,23 @@ class Document(SQLModel, table=True):
                                             sa_column=Column(JSON, nullable=False, server_default="[]"))
     created_at: datetime = Field(default_factory=utcnow)
     revealed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    kind: str = Field(default="interview", max_length=40, sa_column_kwargs={"server_default": "interview"})
+    # consent given for this document itself (a focus group's verbal consent, say), as for a participant
+    consent: dict[str, Any] = Field(default_factory=dict,
+                                    sa_column=Column(JSON, nullable=False, server_default="{}"))
+
+
+class SensitiveFlag(SQLModel, table=True):
+    """A passage marked as sensitive (self-harm or suicide, substances, ...): a quote that touches it is held
+    back from exports unless the exporter includes such quotes knowingly."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    start: int
+    end: int
+    category: str = Field(max_length=40)
+    created_by: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Turn(SQLModel, table=True):

@@ -117,7 +117,9 @@ def test_quotes_page_shows_two_hundred_at_a_time_and_exports_keep_every_quote(cl
     assert f"/projects/{project.id}/quotes?code=safety&amp;page=2" in first
     second = client.get(f"/projects/{project.id}/quotes", params={"code": "safety", "page": 2}).text
     assert second.count("<blockquote>") == 5 and "showing 201–205" in second and 'rel="prev"' in second
-    assert "/export/quotes.csv?code=safety\"" in second  # the export is of every quote, not this page's
+    assert "/export/check?code=safety\"" in second  # the export is of every quote, not this page's
+    check = client.get(f"/projects/{project.id}/export/check", params={"code": "safety", "page": 2}).text
+    assert '<input type="hidden" name="code" value="safety">' in check and 'name="page"' not in check
     beyond = client.get(f"/projects/{project.id}/quotes", params={"code": "safety", "page": 99}).text
     assert "Page 2 of 2" in beyond  # past the end: the last page
     csv_rows = client.get(f"/projects/{project.id}/export/quotes.csv", params={"code": "safety", "page": 2})

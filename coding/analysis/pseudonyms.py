@@ -97,24 +97,29 @@ class Replacer:
         """The replaced text, and a map from offsets in the original to offsets in the new text: an offset
         inside a replaced word moves to the replacement's start, or (`end=True`) to its end, so a span
         that touched the word covers the whole replacement."""
-        edits = self.edits(text)
-        pieces, done, shifts = [], 0, []
-        for start, end, replacement in edits:
-            pieces += [text[done:start], replacement]
-            shifts.append((start, end, len(replacement)))
-            done = end
-        pieces.append(text[done:])
+        return apply_edits(text, self.edits(text))
 
-        def moved(offset: int, end: bool = False) -> int:
-            delta = 0
-            for start, stop, length in shifts:
-                if offset <= start:
-                    break
-                if offset < stop:
-                    return start + delta + (length if end else 0)
-                delta += length - (stop - start)
-            return offset + delta
-        return "".join(pieces), moved
+
+def apply_edits(text: str, edits: Iterable[tuple[int, int, str]]) -> tuple[str, Callable[..., int]]:
+    """The text with each (start, end, replacement) edit made (in order, not overlapping), and the map of
+    offsets `Replacer.rewrite` describes."""
+    pieces, done, shifts = [], 0, []
+    for start, end, replacement in edits:
+        pieces += [text[done:start], replacement]
+        shifts.append((start, end, len(replacement)))
+        done = end
+    pieces.append(text[done:])
+
+    def moved(offset: int, end: bool = False) -> int:
+        delta = 0
+        for start, stop, length in shifts:
+            if offset <= start:
+                break
+            if offset < stop:
+                return start + delta + (length if end else 0)
+            delta += length - (stop - start)
+        return offset + delta
+    return "".join(pieces), moved
 
 
 def compile_pairs(pairs: Iterable[Any]) -> Replacer:

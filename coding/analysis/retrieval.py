@@ -1,5 +1,6 @@
 """Coded quotes as plain data: filtering, ordering by codebook, participant tags."""
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
@@ -36,12 +37,14 @@ class Quote:
     coder: str = ""
     memo: str = ""
     origin: str = "manual"
+    via_interpreter: bool = False  # said by a speaker the transcript marks as speaking through an interpreter
 
     def tag(self, attributes: Sequence[str] = DEFAULT_TAG_ATTRIBUTES) -> str:
-        """The citation the report uses, such as `(PV44, online)`."""
+        """The citation the report uses, such as `(PV44, online)`, or `(PV31, group – via interpreter)` for
+        words said through an interpreter (the report's form, reference §3.4)."""
         parts = [self.participant or self.document]
         parts += [self.attributes[a] for a in attributes if self.attributes.get(a)]
-        return f"({', '.join(parts)})"
+        return f"({', '.join(parts)}{' – via interpreter' if self.via_interpreter else ''})"
 
 
 @dataclass
@@ -151,6 +154,17 @@ class Found(Sequence[Quote]):
         """How many matches each code key has (no quote made)."""
         return Counter(map(self._key, self._picks))
 
+    def where(self, keep: Callable[["counts.Coded"], bool]) -> "Found":
+        """The matches `keep` keeps (it is given each as analysis sees it: document_id, start, end, code_key)."""
+        return Found([pick for pick in self._picks if keep(self._coded(pick))], self._make, self._coded, self._key)
+
+    def firsts(self) -> list[Quote]:
+        """Each code's first quote, in order, without making the others."""
+        first: dict[str, Any] = {}
+        for pick in self._picks:
+            first.setdefault(self._key(pick), pick)
+        return [self._make(pick) for pick in first.values()]
+
     def mapped(self, change: Callable[[Quote], Quote]) -> "Found":
         """The same matches, each quote changed by `change` as it is made."""
         return Found(self._picks, lambda pick: change(self._make(pick)), self._coded, self._key)
@@ -254,6 +268,21 @@ class _Maker:
             self.document_facts[document.id] = (document.name, person.label if person else None,
                                                 dict(person.attributes) if person else {})
         self.coder_names = {layer_id: owner.shown_name for layer_id, owner in owners.items()}
+        self.interpreted = {d.id: set(d.interpreted_speakers) for d in documents if d.interpreted_speakers}
+        self._turns: dict[int, tuple[list[int], list]] = {}
+        self.session = session
+
+    def _via_interpreter(self, coding) -> bool:
+        """True when the coding starts in a turn of a speaker marked as speaking through an interpreter."""
+        speakers = self.interpreted.get(coding.document_id)
+        if not speakers:
+            return False
+        if coding.document_id not in self._turns:
+            turns = store.document_turns(self.session, document_id=coding.document_id)
+            self._turns[coding.document_id] = ([t.start for t in turns], turns)
+        starts, turns = self._turns[coding.document_id]
+        index = bisect.bisect_right(starts, coding.start) - 1
+        return index >= 0 and coding.start < turns[index].end and turns[index].speaker in speakers
 
     def quote(self, coding) -> Quote:
         key, code_name, path, colour = self.code_facts[coding.code_id]
@@ -262,7 +291,8 @@ class _Maker:
                      code_name=code_name, code_path=path, colour=colour,
                      text=clean_quote(self.texts[coding.document_id][coding.start:coding.end]), start=coding.start,
                      end=coding.end, participant=participant, attributes=dict(attributes),
-                     coder=self.coder_names.get(coding.layer_id, "Consensus"), memo=coding.memo, origin=coding.origin)
+                     coder=self.coder_names.get(coding.layer_id, "Consensus"), memo=coding.memo, origin=coding.origin,
+                     via_interpreter=self._via_interpreter(coding))
 
     def coded(self, coding) -> counts.Coded:
         _, participant, attributes = self.document_facts[coding.document_id]

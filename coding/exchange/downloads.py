@@ -16,6 +16,7 @@ from coding.exchange import docx as docx_export
 from coding.exchange import xlsx as xlsx_export
 from coding.limits import LimitExceeded
 from coding.models import Code, Project
+from coding.team import consent
 from coding.team.visibility import Scope
 
 
@@ -34,13 +35,24 @@ class ReportOptions:
     show_document: bool = False
     template: Optional[BinaryIO] = None
     extra: dict = field(default_factory=dict)
+    include_flagged: bool = False  # quotes touching passages marked sensitive, included knowingly
 
 
-def project_quotes(session: Session, *, project: Project, wanted: retrieval.QuoteFilter,
-                   scope: Scope) -> Sequence[retrieval.Quote]:
-    """The coded passages a report shows the reader, with the project's pseudonyms applied."""
-    return _pseudonymised(session, project, retrieval.find_quotes(session, project_id=project.id, wanted=wanted,
-                                                                  scope=scope))
+def project_quotes(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope,
+                   include_flagged: bool = False) -> Sequence[retrieval.Quote]:
+    """The coded passages a report shows the reader, as consent allows (`consent.Quoting`: never a quote of
+    someone who did not agree to be quoted; a quote touching a sensitive passage only with `include_flagged`),
+    with the project's pseudonyms applied. Every export of quotes reads them here."""
+    found = retrieval.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope)
+    quoting = consent.Quoting(session, project_id=project.id, include_flagged=include_flagged)
+    return _pseudonymised(session, project, found.where(quoting.allows))
+
+
+def export_check(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope,
+                 include_flagged: bool = False) -> consent.Check:
+    """What an export of these quotes will leave out, and why, for the exporter to read before confirming."""
+    found = retrieval.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope)
+    return consent.Quoting(session, project_id=project.id, include_flagged=include_flagged).check(found.coded())
 
 
 def _pseudonymised(session: Session, project: Project,
@@ -56,7 +68,8 @@ def quotes_docx(session: Session, *, project: Project, wanted: retrieval.QuoteFi
     codes = store.project_codes(session, project_id=project.id)
     out = io.BytesIO()
     layers = dict(retrieval.layer_choices(session, project_id=project.id, scope=scope))
-    docx_export.write_quotes(project_quotes(session, project=project, wanted=wanted, scope=scope), codes, out,
+    docx_export.write_quotes(project_quotes(session, project=project, wanted=wanted, scope=scope,
+                                            include_flagged=options.include_flagged), codes, out,
                              title=f"{project.name}: coded quotes",
                              subtitle=retrieval.describe_filter(wanted, codes, layers),
                              tag_attributes=tuple(options.tag_attributes), show_coder=options.show_coder,
@@ -74,27 +87,37 @@ def report_docx(session: Session, *, project: Project, wanted: retrieval.QuoteFi
         raise error(f"{template_name}: {exc}") from exc
 
 
-def quotes_csv(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope) -> bytes:
+def quotes_csv(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope,
+               include_flagged: bool = False) -> bytes:
     """The coded quotes of a project as CSV, with every participant attribute as a column."""
     out = io.BytesIO()
-    csv_export.write_quotes(project_quotes(session, project=project, wanted=wanted, scope=scope), out,
+    csv_export.write_quotes(project_quotes(session, project=project, wanted=wanted, scope=scope,
+                                           include_flagged=include_flagged), out,
                             attributes=retrieval.attribute_names(session, project_id=project.id))
     return out.getvalue()
 
 
-def quotes_xlsx(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope) -> bytes:
+def quotes_xlsx(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope,
+                include_flagged: bool = False) -> bytes:
     """The coded quotes of a project as an Excel workbook."""
     out = io.BytesIO()
-    xlsx_export.write_quotes_xlsx(project_quotes(session, project=project, wanted=wanted, scope=scope), out,
+    xlsx_export.write_quotes_xlsx(project_quotes(session, project=project, wanted=wanted, scope=scope,
+                                                 include_flagged=include_flagged), out,
                                   attributes=retrieval.attribute_names(session, project_id=project.id))
     return out.getvalue()
 
 
 def codebook_docx(session: Session, *, project: Project, scope: Scope) -> bytes:
     """A project's codebook as a Word file: hierarchy, definitions, and the counts and one example quote per
-    code of the passages the reader may see."""
+    code of the passages the reader may see (the counts are of every passage; an example is one that may be
+    quoted, never touching a sensitive passage)."""
     firsts, counts = retrieval.first_quotes(session, project_id=project.id, scope=scope,
                                             wanted=retrieval.narrowed(retrieval.QuoteFilter(), scope))
+    quoting = consent.Quoting(session, project_id=project.id)
+    if not all(quoting.allows(q) for q in firsts):  # look further for the codes whose first may not be quoted
+        firsts = retrieval.find_quotes(session, project_id=project.id, scope=scope,
+                                       wanted=retrieval.narrowed(retrieval.QuoteFilter(), scope)).where(
+            quoting.allows).firsts()
     examples = {q.code_key: q for q in _pseudonymised(session, project, firsts)}
     out = io.BytesIO()
     docx_export.write_codebook(store.project_codes(session, project_id=project.id), out,

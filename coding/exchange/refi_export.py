@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from coding import store
 from coding.analysis import pseudonyms, queries
+from coding.team import consent
 from coding.text.spans import codepoints_to_utf16
 from coding.codebook.frameworks import Framework
 from coding.models import Code, Memo, Participant, Project
@@ -152,11 +153,15 @@ class ProjectData:
     codings_of: Callable[[int], list]  # a document's live codings as records, by position
     memos: list[tuple[Memo, str]] = field(default_factory=list)  # transcript and project memos, with author names
     display_of: dict[str, str] = field(default_factory=dict)  # user name -> display name
+    held_back: Callable[[int], list[tuple[int, int, str]]] = lambda document_id: []  # sensitive passages to hide
 
 
-def gather(session: Session, *, project: Project) -> ProjectData:
+def gather(session: Session, *, project: Project, include_flagged: bool = False) -> ProjectData:
     """The codes, documents, participants and memos of a project, and how to read each transcript's text and
-    codings and name each coding's coder."""
+    codings and name each coding's coder. As consent allows (`consent.Quoting`): a transcript whose participant
+    did not agree to be quoted, or that is to inform only, is left out; passages marked sensitive are held back
+    (their text replaced by a note of what was held back) unless `include_flagged`."""
+    quoting = consent.Quoting(session, project_id=project.id, include_flagged=include_flagged)
     owners = store.layer_owners(session, project_id=project.id)
     consensus = store.consensus_layer(session, project_id=project.id, create=False)
     users = {u.id: u for u in store.list_users(session)}
@@ -168,13 +173,15 @@ def gather(session: Session, *, project: Project) -> ProjectData:
 
     coders = sorted({coder(layer_id, by) for layer_id, by in store.coders_of_codings(session, project_id=project.id)})
     return ProjectData(project=project, codes=store.project_codes(session, project_id=project.id),
-                       documents=store.document_summaries(session, project_id=project.id),
+                       documents=[d for d in store.document_summaries(session, project_id=project.id)
+                                  if quoting.refusal(d.id) is None],
                        participants=store.list_participants(session, project_id=project.id), coders=coders,
                        coder_of=lambda coding: coder(coding.layer_id, coding.created_by),
                        text_of=lambda document_id: store.document_texts(session, document_ids=[document_id])[document_id],
                        codings_of=lambda document_id: store.document_coding_records(session, document_id=document_id),
                        memos=_memos(session, project=project),
-                       display_of={u.name: u.display_name for u in users.values() if u.display_name})
+                       display_of={u.name: u.display_name for u in users.values() if u.display_name},
+                       held_back=lambda document_id: [] if include_flagged else quoting.flags.get(document_id, []))
 
 
 def _memos(session: Session, *, project: Project) -> list[tuple[Memo, str]]:
@@ -221,13 +228,32 @@ class _Pseudonyms:
     def __call__(self, text: str) -> str:
         return self.replacer(text) if self.replacer else text
 
-    def source(self, text: str, codings: list) -> tuple[str, list[tuple[Any, int, int]]]:
-        """The text as exported and each coding with its (start, end) in it; codings left empty are dropped."""
-        if self.replacer is None:
+    def source(self, text: str, codings: list, held_back: Sequence[tuple[int, int, str]] = ()
+               ) -> tuple[str, list[tuple[Any, int, int]]]:
+        """The text as exported and each coding with its (start, end) in it; codings left empty are dropped.
+        Each held-back passage (start, end, category) is replaced by a note saying what was held back, and a
+        coding on it then covers the note."""
+        if self.replacer is None and not held_back:
             return text, [(c, c.start, c.end) for c in codings]
-        text, moved = self.replacer.rewrite(text)
-        spans = [(c, moved(c.start), moved(c.end, end=True)) for c in codings]
+        text, hidden = pseudonyms.apply_edits(text, _notes(held_back))
+        spans = [(c, hidden(c.start), hidden(c.end, end=True)) for c in codings]
+        if self.replacer is not None:
+            text, moved = self.replacer.rewrite(text)
+            spans = [(c, moved(start), moved(end, end=True)) for c, start, end in spans]
         return text, [(c, start, end) for c, start, end in spans if end > start]
+
+
+def _notes(held_back: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Edits replacing each held-back passage (overlapping ones merged) by a note of its kinds."""
+    merged: list[list] = []
+    for start, end, category in sorted(held_back):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            merged[-1][2].add(category)
+        else:
+            merged.append([start, end, {category}])
+    return [(start, end, "[passage held back: " + ", ".join(consent.SENSITIVE[c] for c in sorted(kinds)) + "]")
+            for start, end, kinds in merged]
 
 
 def _source(data: ProjectData, document, guid: GuidFor, user_guid: dict[str, str], positions: str,
@@ -239,7 +265,7 @@ def _source(data: ProjectData, document, guid: GuidFor, user_guid: dict[str, str
                            plainTextPath=f"internal://{source_file(source_guid)}",
                            creationDateTime=_when(document.created_at)).items():
         source.set(key, _text(value))
-    text, coded = names.source(data.text_of(document.id), data.codings_of(document.id))
+    text, coded = names.source(data.text_of(document.id), data.codings_of(document.id), data.held_back(document.id))
     coded.sort(key=lambda item: (item[1], item[2], item[0].id))
     spans = [(start, end) for _, start, end in coded]
     if positions == "utf16":
@@ -332,13 +358,16 @@ def write_project(data: ProjectData, out: BinaryIO, positions: str = "codepoints
         with archive.open("project.qde", "w") as qde:
             write_qde(data, qde, positions, pairs)
         for document in data.documents:
-            text, _ = names.source(data.text_of(document.id), [])
+            text, _ = names.source(data.text_of(document.id), [], data.held_back(document.id))
             archive.writestr(f"sources/{source_file(guid(f'document:{document.id}'))}", text.encode("utf-8"))
 
 
-def project_qdpx(session: Session, *, project: Project, positions: str = "codepoints") -> bytes:
-    """A whole project as a REFI-QDA `.qdpx` file, with the project's pseudonyms applied."""
+def project_qdpx(session: Session, *, project: Project, positions: str = "codepoints",
+                 include_flagged: bool = False) -> bytes:
+    """A whole project as a REFI-QDA `.qdpx` file, as consent allows (see `gather`), with the project's
+    pseudonyms applied."""
     _check_positions(positions)
     out = io.BytesIO()
-    write_project(gather(session, project=project), out, positions, queries.pairs(session, project_id=project.id))
+    write_project(gather(session, project=project, include_flagged=include_flagged), out, positions,
+                  queries.pairs(session, project_id=project.id))
     return out.getvalue()

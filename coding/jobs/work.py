@@ -135,7 +135,8 @@ def quote_report(runner: Runner, session: Session, *, project_id: int, user: Use
                                 "local": local, "options": {"tag_attributes": list(options.tag_attributes),
                                                             "show_coder": options.show_coder,
                                                             "show_document": options.show_document,
-                                                            "extra": options.extra}},
+                                                            "extra": options.extra,
+                                                            "include_flagged": options.include_flagged}},
                         message="the report is waiting to be built")
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from coding import store
@@ -387,14 +388,39 @@ def _file(data: bytes, filename: str, media_type: str) -> Response:
     return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+FLAGGED = "include quotes touching passages marked sensitive (left out otherwise)"
+
+
+class ExportCheck(BaseModel):
+    """What an export of the selected quotes leaves out, and why."""
+
+    left_out: list[dict] = Field(description="who or what, why, and how many quotes: not agreed to be quoted, "
+                                             "or to inform only")
+    flagged: dict[str, int] = Field(description="quotes touching a passage marked sensitive, by category")
+    unrecorded: list[dict] = Field(description="who is quoted with no consent to be quoted on record, and how often")
+    lines: list[str] = Field(description="the same in sentences, as the page shows them")
+
+
+@router.get("/projects/{project_id}/exports/check", responses=READ)
+def export_check(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep) -> ExportCheck:
+    """Before an export: which quotes it leaves out and why (the filters as for the exports)."""
+    check = downloads.export_check(session, project=access.project, wanted=wanted, scope=scope)
+    return ExportCheck(left_out=[{"who": who, "why": why, "quotes": n} for who, why, n in check.refused],
+                       flagged=dict(check.flagged), lines=check.lines() + check.notes(),
+                       unrecorded=[{"who": who, "quotes": n} for who, n in check.unrecorded])
+
+
 @router.get("/projects/{project_id}/exports/refi-qdpx", response_class=Response,
             responses={**DOWNLOAD, **LEAD_READ})
 def export_qdpx(session: SessionDep, access: LeadDep,
                 positions: Annotated[Literal["codepoints", "utf16"], Query(
                     description="codepoints (the standard's) or utf16 (counted as NVivo counts)")] = "codepoints",
-                ) -> Response:
-    """The whole project as REFI-QDA (.qdpx), every layer, pseudonyms applied (lead only, as on the page)."""
-    return _file(refi_export.project_qdpx(session, project=access.project, positions=positions),
+                include_flagged: Annotated[bool, Query(description=FLAGGED)] = False) -> Response:
+    """The whole project as REFI-QDA (.qdpx), every layer, pseudonyms applied (lead only, as on the page).
+    Transcripts of people who did not agree to be quoted, or that inform only, are left out; passages marked
+    sensitive are held back (replaced by a note) unless include_flagged."""
+    return _file(refi_export.project_qdpx(session, project=access.project, positions=positions,
+                                          include_flagged=include_flagged),
                  f"{downloads.file_stem(access.project.name)}.qdpx", "application/zip")
 
 
@@ -421,21 +447,25 @@ def export_file(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted
                 rows: Rows = "values", columns: Columns = "decisions", mode: Mode = "overlap",
                 tag: Annotated[list[str], Query(max_length=50, description="report-word: attributes in the "
                                                 "citation (default approach)")] = [],
-                show_coder: bool = False, show_document: bool = False) -> Response:
-    """Any export of the pages, filtered as they are (layer, code, attr, document, query …): the same bytes."""
+                show_coder: bool = False, show_document: bool = False,
+                include_flagged: Annotated[bool, Query(description=FLAGGED)] = False) -> Response:
+    """Any export of the pages, filtered as they are (layer, code, attr, document, query …): the same bytes.
+    Quotes are exported as consent allows: see `GET /api/projects/{id}/exports/check`."""
     project, stem = access.project, downloads.file_stem(access.project.name)
     if format == "word-quotes":
-        return _file(downloads.quotes_docx(session, project=project, wanted=wanted, scope=scope),
+        options = downloads.ReportOptions(include_flagged=include_flagged)
+        return _file(downloads.quotes_docx(session, project=project, wanted=wanted, scope=scope, options=options),
                      f"{stem}-quotes.docx", DOCX)
     if format == "excel":
-        return _file(downloads.quotes_xlsx(session, project=project, wanted=wanted, scope=scope),
-                     f"{stem}-quotes.xlsx", XLSX)
+        return _file(downloads.quotes_xlsx(session, project=project, wanted=wanted, scope=scope,
+                                           include_flagged=include_flagged), f"{stem}-quotes.xlsx", XLSX)
     if format == "csv":
-        return _file(downloads.quotes_csv(session, project=project, wanted=wanted, scope=scope),
+        return _file(downloads.quotes_csv(session, project=project, wanted=wanted, scope=scope,
+                                          include_flagged=include_flagged),
                      f"{stem}-quotes.csv", "text/csv; charset=utf-8")
     if format == "report-word":
         options = downloads.ReportOptions(tag_attributes=[a for a in tag if a] or ["approach"], show_coder=show_coder,
-                                          show_document=show_document)
+                                          show_document=show_document, include_flagged=include_flagged)
         return _file(downloads.quotes_docx(session, project=project, wanted=wanted, scope=scope, options=options),
                      f"{stem}-report.docx", DOCX)
     if format in ("matrix-word", "matrix-excel"):

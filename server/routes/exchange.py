@@ -27,10 +27,11 @@ def codebook_qdc(session: SessionDep, access: ProjectDep):
 
 @router.get("/projects/{project_id}/export/project.qdpx")
 def project_qdpx(session: SessionDep, access: LeadDep,
-                 positions: Annotated[Literal["codepoints", "utf16"], Query()] = "codepoints"):
+                 positions: Annotated[Literal["codepoints", "utf16"], Query()] = "codepoints",
+                 include_flagged: bool = False):
     stem = downloads.file_stem(access.project.name) + ("-nvivo" if positions == "utf16" else "")
-    return _file(refi_export.project_qdpx(session, project=access.project, positions=positions), f"{stem}.qdpx",
-                 "application/zip")
+    return _file(refi_export.project_qdpx(session, project=access.project, positions=positions,
+                                          include_flagged=include_flagged), f"{stem}.qdpx", "application/zip")
 
 
 @router.post("/projects/import", response_class=HTMLResponse)

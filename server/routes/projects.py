@@ -2,13 +2,13 @@
 
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from coding import store
 from coding.analysis import overview
 from coding.exchange import batch_import
-from coding.team import accounts
+from coding.team import accounts, consent
 from coding.jobs import work
 from coding.limits import LimitExceeded, read_bounded
 from coding.text.transcripts import ImportRefused
@@ -95,8 +95,9 @@ def _import_job(request: Request, session, access, uploads, participant: str):
         "job": job, "project": access.project}, status_code=202)
 
 
-def _participants(request: Request, session, access, refused: Optional[Exception] = None, **extra):
-    status = REFUSED.get(type(refused), 422) if refused else 200
+def _participants(request: Request, session, access, refused: Optional[Exception] = None, status: int = 200,
+                  **extra):
+    status = REFUSED.get(type(refused), 422) if refused else status
     return _overview(request, session, access, "partials/project/participants.html", status=status,
                      error=str(refused) if refused else "", **extra)
 
@@ -133,6 +134,50 @@ def edit_participant(request: Request, session: SessionDep, access: LeadDep,
                      label: Annotated[str, Form()], key: Annotated[str, Form()], value: Annotated[str, Form()] = ""):
     store.set_attributes(session, project_id=access.project.id, user=access.user, rows=[(label, {key: value})])
     return _overview(request, session, access, "partials/project/participants.html")
+
+
+def consent_form(how: Annotated[str, Form()] = "", on: Annotated[str, Form(max_length=10)] = "",
+                 recording: Annotated[str, Form()] = "", quoting: Annotated[str, Form()] = "",
+                 inform_only: Annotated[bool, Form()] = False) -> dict:
+    """The consent fields of the project page's forms, as entered."""
+    return {"how": how, "on": on.strip(), "recording": recording, "quoting": quoting, "inform_only": inform_only}
+
+
+ConsentForm = Annotated[dict, Depends(consent_form)]
+
+
+def _record_consent(request: Request, session, access, name: str, fields: dict, record) -> HTMLResponse:
+    """Check the entered consent and `record` it; a refusal is shown beside the forms, and nothing is stored."""
+    try:
+        record(consent.Consent(how=fields["how"], on=fields["on"], inform_only=fields["inform_only"],
+                               recording=consent.answer(fields["recording"], "recording permission"),
+                               quoting=consent.answer(fields["quoting"], "consent to be quoted")))
+    except store.Invalid as refused:
+        return _participants(request, session, access, status=422, consent_error=str(refused))
+    return _participants(request, session, access, message=f"Consent recorded for {name}.")
+
+
+@router.post("/projects/{project_id}/participants/consent", response_class=HTMLResponse)
+def participant_consent(request: Request, session: SessionDep, access: LeadDep, label: Annotated[str, Form()],
+                        fields: ConsentForm):
+    """Record what a participant agreed to; every export obeys it."""
+    person = store.get_participant(session, project_id=access.project.id, label=label)
+    if person is None:
+        raise store.NotFound(f"no participant '{label}' in this project")
+    return _record_consent(request, session, access, person.label, fields, lambda agreed: consent.set_participant_consent(
+        session, participant=person, user=access.user, consent=agreed))
+
+
+@router.post("/projects/{project_id}/documents/consent", response_class=HTMLResponse)
+def document_consent(request: Request, session: SessionDep, access: LeadDep,
+                     document: Annotated[int, Form(ge=1, le=ID_MAX)], fields: ConsentForm,
+                     kind: Annotated[str, Form()] = "interview"):
+    """Record a transcript's type and the consent given for it (a focus group's, say)."""
+    target = store.get_document(session, document_id=document)
+    if target.project_id != access.project.id:
+        raise store.NotFound("no such document in this project")
+    return _record_consent(request, session, access, target.name, fields, lambda agreed: consent.set_document_consent(
+        session, document=target, user=access.user, kind=kind, consent=agreed))
 
 
 @router.post("/projects/{project_id}/members", response_class=HTMLResponse)

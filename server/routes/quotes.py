@@ -4,7 +4,7 @@ import io
 from urllib.parse import urlencode
 from typing import Annotated, Optional, Union
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -13,13 +13,15 @@ from coding.analysis import queries, retrieval
 from coding.exchange import downloads
 from coding.jobs import work
 from coding.limits import read_bounded
-from coding.models import Job, Project
-from coding.team import accounts
+from coding.models import Job, Project, SensitiveFlag
+from coding.team import accounts, consent
 from coding.team.activity import PAGE_MAX, find_events
-from server.deps import Id, LeadDep, ProjectDep, ScopeDep, SessionDep, id_in
+from server.deps import (DocumentAccess, ForDocument, Id, ID_MAX, LeadDep, ProjectDep, ScopeDep, SessionDep,
+                         id_in)
 from server.routes.jobs import job_response
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+CoderDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("coder"))]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -86,6 +88,7 @@ def quotes_page(request: Request, session: SessionDep, access: ProjectDep, scope
     context = {
         "project": project, "wanted": wanted, "total": total, "page": page, "pages": pages, "first": first,
         "quotes_per_page": QUOTES_PER_PAGE, "quotes": quotes,
+        "quoting": consent.Quoting(session, project_id=project.id),
         "layers": retrieval.layer_choices(session, project_id=project.id, scope=scope),
         "codes": store.project_codes(session, project_id=project.id),
         "documents": scope.documents_of(store.document_summaries(session, project_id=project.id)),
@@ -118,18 +121,62 @@ def delete_query(request: Request, session: SessionDep, access: ProjectDep, scop
         "project": access.project, "saved": queries.list_queries(session, project_id=access.project.id, scope=scope)})
 
 
+def _flags(request: Request, session, access, document, coding_id: int, start: int, end: int,
+           message: str = "", status: int = 200) -> HTMLResponse:
+    quote = {"coding_id": coding_id, "document_id": document.id, "start": start, "end": end}
+    return request.app.state.templates.TemplateResponse(request, "partials/quotes/flags.html", {
+        "q": quote, "quoting": consent.Quoting(session, project_id=document.project_id), "access": access,
+        "message": message}, status_code=status)
+
+
+@router.post("/documents/{document_id}/flags", response_class=HTMLResponse)
+def flag_passage(request: Request, session: SessionDep, target: CoderDocumentDep,
+                 start: Annotated[int, Form(ge=0)], end: Annotated[int, Form(ge=0)],
+                 category: Annotated[str, Form(max_length=40)], coding: Annotated[int, Form(ge=1, le=ID_MAX)]):
+    """Mark the passage [start, end) as sensitive: quotes touching it are held back from exports."""
+    consent.flag(session, document=target.document, user=target.access.user, start=start, end=end,
+                 category=category)
+    return _flags(request, session, target.access, target.document, coding, start, end,
+                  f"Marked “{consent.SENSITIVE[category]}”: held back from exports unless included knowingly.")
+
+
+@router.post("/documents/{document_id}/flags/{flag_id}/delete", response_class=HTMLResponse)
+def unflag_passage(request: Request, session: SessionDep, target: CoderDocumentDep, flag_id: Id,
+                   start: Annotated[int, Form(ge=0)], end: Annotated[int, Form(ge=0)],
+                   coding: Annotated[int, Form(ge=1, le=ID_MAX)]):
+    """Take a sensitive mark off (its maker, or a lead)."""
+    row = session.get(SensitiveFlag, flag_id)
+    if row is not None and row.created_by != target.access.user.id and not target.access.can("lead"):
+        raise store.NotYours("only who marked a passage, or a lead, may take the mark off")
+    consent.unflag(session, document=target.document, user=target.access.user, flag_id=flag_id)
+    return _flags(request, session, target.access, target.document, coding, start, end, "Mark taken off.")
+
+
+@router.get("/projects/{project_id}/export/check", response_class=HTMLResponse)
+def export_check(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
+    """What an export of the quotes the filters select will leave out and why, with the export buttons: read
+    before exporting (the quotes page opens it when asked to export)."""
+    check = downloads.export_check(session, project=access.project, wanted=wanted, scope=scope)
+    fields = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "include_flagged")]
+    return request.app.state.templates.TemplateResponse(request, "partials/quotes/export_check.html", {
+        "project": access.project, "check": check, "fields": fields})
+
+
 @router.get("/projects/{project_id}/export/quotes.docx")
-def quotes_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
+def quotes_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep,
+                include_flagged: bool = False):
     project = access.project
-    return _download(downloads.quotes_docx(session, project=project, wanted=wanted, scope=scope),
+    options = downloads.ReportOptions(include_flagged=include_flagged)
+    return _download(downloads.quotes_docx(session, project=project, wanted=wanted, scope=scope, options=options),
                      f"{_stem(project)}-quotes.docx", DOCX)
 
 
 @router.get("/projects/{project_id}/export/quotes.xlsx")
-def quotes_xlsx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
+def quotes_xlsx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep,
+                include_flagged: bool = False):
     project = access.project
-    return _download(downloads.quotes_xlsx(session, project=project, wanted=wanted, scope=scope),
-                     f"{_stem(project)}-quotes.xlsx", XLSX)
+    return _download(downloads.quotes_xlsx(session, project=project, wanted=wanted, scope=scope,
+                                           include_flagged=include_flagged), f"{_stem(project)}-quotes.xlsx", XLSX)
 
 
 @router.post("/projects/{project_id}/export/report.docx")
@@ -152,7 +199,8 @@ def build_report(request: Request, form, session, access, scope) -> Union[bytes,
     name = getattr(template, "filename", None) or "the template"
     options = downloads.ReportOptions(tag_attributes=[a for a in form.getlist("tag") if a] or ["approach"],
                                       show_coder=form.get("show_coder") == "true",
-                                      show_document=form.get("show_document") == "true", template=upload)
+                                      show_document=form.get("show_document") == "true", template=upload,
+                                      include_flagged=form.get("include_flagged") in ("1", "true"))
     filename = f"{_stem(access.project)}-report.docx"
     quotes = work.quote_count(session, project_id=access.project.id, wanted=wanted, scope=scope)
     if quotes > request.app.state.settings.thresholds().report_quotes:
@@ -175,9 +223,11 @@ def matrix_export(request: Request, session: SessionDep, access: ProjectDep, sco
 
 
 @router.get("/projects/{project_id}/export/quotes.csv")
-def quotes_csv(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
+def quotes_csv(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep,
+               include_flagged: bool = False):
     project = access.project
-    return _download(downloads.quotes_csv(session, project=project, wanted=wanted, scope=scope),
+    return _download(downloads.quotes_csv(session, project=project, wanted=wanted, scope=scope,
+                                          include_flagged=include_flagged),
                      f"{_stem(project)}-quotes.csv", "text/csv; charset=utf-8")
 
 

@@ -82,6 +82,8 @@ def test_import_code_with_the_mouse_and_export_to_word(page, api, ui, tmp_path):
     expect(page.locator("#quotes blockquote")).to_have_count(1)
     expect(page.locator("#quotes blockquote")).to_contain_text(SENTENCE)
     expect(page.locator("#quotes blockquote")).to_contain_text("(PV44)")
+    page.locator("#export summary").click()  # the check of what consent allows comes first
+    expect(page.locator("#export-docx")).to_be_visible()
     with page.expect_download() as download_info:
         page.locator("#export-docx").click()
     download = download_info.value

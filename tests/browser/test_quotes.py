@@ -83,7 +83,9 @@ def test_filter_by_document_and_code_and_the_exports_follow(page, coded_project,
     expect(page.locator("#quotes blockquote")).to_have_count(1)
     assert SAFE_QUOTE in _quotes(page)[0]
     assert "code=safety" in page.url and f"document={first['id']}" in page.url
-    assert "code=safety" in page.locator("#export-docx").get_attribute("href")
+    page.locator("#export summary").click()  # the check of what consent allows comes first
+    expect(page.locator("#export-docx")).to_be_visible()
+    assert page.locator('#export-form input[name="code"]').get_attribute("value") == "safety"
 
     name, word = _download_text(page, "#export-docx", tmp_path)
     assert name.endswith("-quotes.docx")
@@ -174,3 +176,42 @@ def test_many_quotes_come_two_hundred_at_a_time_and_the_next_page_opens_at_its_t
     page.get_by_role("link", name="Previous 200").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#quotes-shown")).to_have_text("showing 1–200")
+
+
+@pytest.mark.parametrize("viewport", SCREENS)
+def test_consent_recorded_on_the_project_page_keeps_a_quote_out_of_the_export(axe_page, live_server, coded_project,
+                                                                              viewport, tmp_path):
+    """A lead records that PV45 did not agree to be quoted; the export check names PV45, the export waits for
+    the lead to say they have read it, and the Word file has no quote of PV45. A passage marked sensitive on
+    the quotes page is held back the same way."""
+    page = axe_page(live_server, viewport=viewport)
+    project, first, second = coded_project
+    page.goto(f"/projects/{project['id']}")
+    page.locator("#consent-forms summary").click()
+    form = page.locator("#participant-consent")
+    form.locator('select[name="label"]').select_option("PV45")
+    form.locator('select[name="how"]').select_option("written")
+    form.locator('select[name="quoting"]').select_option("no")
+    form.get_by_role("button", name="Record for the participant").click()
+    expect(page.locator("#participants")).to_contain_text("Consent recorded for PV45.")
+    expect(page.locator("#participants")).to_contain_text("not quoted: did not agree to be quoted")
+    assert_no_axe_violations(page, "the participants with their consent")
+
+    page.goto(f"/projects/{project['id']}/quotes")
+    tea = page.locator("#quotes .quote-list li").filter(has_text=TEA_QUOTE)
+    tea.locator(".mark-sensitive summary").click()
+    tea.locator('select[name="category"]').select_option("eating")
+    tea.get_by_role("button", name="Mark").click()
+    expect(tea).to_contain_text("Marked sensitive: eating and weight")
+    expect(page.locator("#quotes .quote-list li").filter(has_text=MODERATOR_QUOTE)).to_contain_text(
+        "Not for export: PV45")
+    page.locator("#export summary").click()
+    check = page.locator("#export-check")
+    expect(check).to_contain_text("PV45: did not agree to be quoted; 1 quote left out")
+    expect(check).to_contain_text("marked “eating and weight”: left out unless you include them")
+    assert_no_axe_violations(page, "the check before an export")
+    page.locator("#export-docx").click()  # not yet confirmed: the browser asks for the box first, no download
+    assert page.evaluate("() => document.getElementById('export-confirm').validity.valueMissing")
+    page.locator("#export-confirm").check()
+    name, word = _download_text(page, "#export-docx", tmp_path)
+    assert SAFE_QUOTE in word and MODERATOR_QUOTE not in word and TEA_QUOTE not in word

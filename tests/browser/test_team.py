@@ -223,6 +223,8 @@ def test_lead_assigns_coders_code_blind_lead_reconciles_and_exports(team_server,
     for quote in quotes.all():
         expect(quote).to_contain_text("(PV44, online)")
     expect(lead.locator("#quotes")).not_to_contain_text("Freedom to be oneself")
+    lead.locator("#export summary").click()  # the check of what consent allows comes first
+    expect(lead.locator("#export-docx")).to_be_visible()
     with lead.expect_download() as download_info:
         lead.locator("#export-docx").click()
     download = download_info.value
