@@ -415,6 +415,7 @@ PAGE_EXPORTS = [
     ("codebook-qdc", "", "/export/codebook.qdc", "codebook.qdc"),
     ("memos-word", "", "/export/memos.docx", "memos.docx"),
     ("refi-qdpx", "", "/export/project.qdpx", ".qdpx"),
+    ("sample-word", "", "/export/sample.docx", "sample.docx"),
 ]
 
 

@@ -245,3 +245,4 @@ def test_a_transcript_gets_its_type_and_consent_and_a_bad_type_stores_nothing(te
     with session_for(team_app.state.engine) as session:
         kept = store.get_document(session, document_id=document)
         assert kept.kind == "focus-group" and consent.Consent.of(kept.consent).quoting is False
+

@@ -9,14 +9,14 @@ from typing import BinaryIO, Optional, Sequence
 from sqlmodel import Session
 
 from coding import store
-from coding.analysis import page_data, pseudonyms, queries, retrieval
+from coding.analysis import page_data, pseudonyms, queries, retrieval, sample
 from coding.codebook.frameworks import Framework
 from coding.exchange import csv as csv_export
 from coding.exchange import docx as docx_export
 from coding.exchange import xlsx as xlsx_export
 from coding.limits import LimitExceeded
 from coding.models import Code, Project
-from coding.team import consent
+from coding.team import consent, visibility
 from coding.team.visibility import Scope
 
 
@@ -145,6 +145,27 @@ def matrix_file(session: Session, *, project: Project, wanted: retrieval.QuoteFi
                                      column_labels=list(table.column_labels), cells=cells, note=note)
     out = io.BytesIO()
     (docx_export.write_matrix_docx if fmt == "docx" else xlsx_export.write_matrix_xlsx)(matrix, out)
+    return out.getvalue()
+
+
+def sample_docx(session: Session, *, project: Project, scope: Scope, attributes: Sequence[str] = ()) -> bytes:
+    """The sample table in Word: participants by each attribute (all of them unless `attributes` are given),
+    n and per cent, of the participants the reader may see."""
+    people = visibility.participants(session, project_id=project.id, scope=scope)
+    names = list(attributes) or retrieval.attribute_names(session, project_id=project.id)
+    labels, cells = [], []
+    for group in sample.sample_groups(people, names):
+        labels.append(group.attribute)
+        cells.append(["", ""])
+        for value, count in group.rows:
+            labels.append(f"    {value}")
+            cells.append([count, sample.percent(count, len(people))])
+    table = docx_export.MatrixTable(title=f"{project.name}: the sample (N = {len(people)})", row_labels=labels,
+                                    column_labels=["n", "%"], cells=cells, corner="Characteristic",
+                                    note=f"Participants by {', '.join(names) or 'no attribute'}; "
+                                         f"“{sample.MISSING}”: nothing recorded.")
+    out = io.BytesIO()
+    docx_export.write_matrix_docx(table, out)
     return out.getvalue()
 
 

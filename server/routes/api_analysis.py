@@ -379,7 +379,7 @@ def remove_pseudonym(session: SessionDep, access: LeadDep, pseudonym_id: Id) -> 
 # --- exports ----------------------------------------------------------------------------------------
 
 Format = Literal["word-quotes", "excel", "csv", "report-word", "matrix-word", "matrix-excel", "codebook-word",
-                 "codebook-qdc", "memos-word"]
+                 "codebook-qdc", "memos-word", "sample-word"]
 DOWNLOAD = {200: {"description": "the file, with Content-Disposition: attachment",
                   "content": {DOCX: {}, XLSX: {}, "text/csv": {}, "application/xml": {}, "application/zip": {}}}}
 
@@ -445,8 +445,8 @@ async def export_report(request: Request, session: SessionDep, access: ProjectDe
 @router.get("/projects/{project_id}/exports/{format}", response_class=Response, responses={**DOWNLOAD, **READ})
 def export_file(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep, format: Format,
                 rows: Rows = "values", columns: Columns = "decisions", mode: Mode = "overlap",
-                tag: Annotated[list[str], Query(max_length=50, description="report-word: attributes in the "
-                                                "citation (default approach)")] = [],
+                tag: Annotated[list[str], Query(max_length=50, description="sample-word: the attributes; report-word: "
+                                                "those in the citation (default approach)")] = [],
                 show_coder: bool = False, show_document: bool = False,
                 include_flagged: Annotated[bool, Query(description=FLAGGED)] = False) -> Response:
     """Any export of the pages, filtered as they are (layer, code, attr, document, query …): the same bytes.
@@ -476,6 +476,9 @@ def export_file(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted
                      DOCX if fmt == "docx" else XLSX)
     if format == "codebook-word":
         return _file(downloads.codebook_docx(session, project=project, scope=scope), f"{stem}-codebook.docx", DOCX)
+    if format == "sample-word":
+        return _file(downloads.sample_docx(session, project=project, scope=scope, attributes=[a for a in tag if a]),
+                     f"{stem}-sample.docx", DOCX)
     if format == "codebook-qdc":
         return _file(refi_export.codebook_qdc(session, project=project), f"{stem}-codebook.qdc", "application/xml")
     return _file(memos_docx(session, project=project, scope=scope, user=access.user), f"{stem}-memos.docx", DOCX)

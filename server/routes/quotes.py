@@ -231,6 +231,14 @@ def quotes_csv(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted:
                      f"{_stem(project)}-quotes.csv", "text/csv; charset=utf-8")
 
 
+@router.get("/projects/{project_id}/export/sample.docx")
+def sample_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep,
+                attr: Annotated[list[str], Query(max_length=50)] = []):
+    """The sample table (participants by attribute, n and %) in Word."""
+    return _download(downloads.sample_docx(session, project=access.project, scope=scope,
+                                           attributes=[a for a in attr if a]), f"{_stem(access.project)}-sample.docx", DOCX)
+
+
 @router.get("/projects/{project_id}/export/codebook.docx")
 def codebook_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep):
     project = access.project
