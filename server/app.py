@@ -20,6 +20,7 @@ from coding import jobs, store
 from coding.analysis import retrieval
 from coding.codebook import codetree
 from coding.db import make_engine, migrate, session_for
+from coding.exchange import survey
 from coding.limits import LimitExceeded
 from coding.team import consent, signin
 from coding.text import nlp
@@ -90,7 +91,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.templates.env.globals["csrf_token"] = lambda request: getattr(request.state, "csrf", None) or ""
     app.state.templates.env.globals["single_user"] = settings.single_user
     app.state.templates.env.globals.update(consent_of=consent.Consent.of, consent_how=consent.HOW,
-                                           document_kinds=consent.DOCUMENT_KINDS, sensitive=consent.SENSITIVE)
+                                           document_kinds=consent.DOCUMENT_KINDS, sensitive=consent.SENSITIVE,
+                                           survey_roles=survey.ROLES)
     app.state.templates.env.filters["cue_time"] = recordings.cue_time
     app.state.templates.env.filters["quoted"] = retrieval.quoted
     app.state.templates.env.globals["code_depths"] = codetree.depths

@@ -416,6 +416,7 @@ PAGE_EXPORTS = [
     ("memos-word", "", "/export/memos.docx", "memos.docx"),
     ("refi-qdpx", "", "/export/project.qdpx", ".qdpx"),
     ("sample-word", "", "/export/sample.docx", "sample.docx"),
+    ("respondents-word", "", "/export/respondents.docx", "respondents.docx"),
 ]
 
 

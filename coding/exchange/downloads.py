@@ -12,6 +12,7 @@ from coding import store
 from coding.analysis import page_data, pseudonyms, queries, retrieval, sample
 from coding.codebook.frameworks import Framework
 from coding.exchange import csv as csv_export
+from coding.exchange import survey
 from coding.exchange import docx as docx_export
 from coding.exchange import xlsx as xlsx_export
 from coding.limits import LimitExceeded
@@ -164,6 +165,21 @@ def sample_docx(session: Session, *, project: Project, scope: Scope, attributes:
                                     column_labels=["n", "%"], cells=cells, corner="Characteristic",
                                     note=f"Participants by {', '.join(names) or 'no attribute'}; "
                                          f"“{sample.MISSING}”: nothing recorded.")
+    out = io.BytesIO()
+    docx_export.write_matrix_docx(table, out)
+    return out.getvalue()
+
+
+def respondents_docx(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope) -> bytes:
+    """The respondent table in Word (the report's Table 5.2): per code, how many survey respondents' answers
+    were coded with it, n and %, from the codings the reader asked for."""
+    coded = retrieval.find_quotes(session, project_id=project.id, wanted=wanted, scope=scope).coded()
+    total, rows = survey.respondent_counts(session, project_id=project.id, coded=coded)
+    table = docx_export.MatrixTable(
+        title=f"{project.name}: respondents per code (N = {total})", row_labels=[r.name for r in rows],
+        column_labels=["n", "%"], cells=[[r.respondents, sample.percent(r.respondents, total)] for r in rows],
+        corner="Code", note=retrieval.describe_filter(wanted, store.project_codes(session, project_id=project.id))
+        + "; a respondent counts once for a code, however many of their answers have it (or a code under it).")
     out = io.BytesIO()
     docx_export.write_matrix_docx(table, out)
     return out.getvalue()

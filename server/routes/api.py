@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StrictInt
 from fastapi.responses import JSONResponse
 
 from coding import erasure, store
-from coding.exchange import batch_import
+from coding.exchange import batch_import, survey
 from coding.team import accounts, visibility
 from coding.jobs import work
 from coding.limits import read_bounded
@@ -223,6 +223,32 @@ def import_document(request: Request, session: SessionDep, access: LeadDep, back
                                        data=file.file, participant=participant, attributes=parsed, limits=limits)
     encoding.after_import(background, request.app, documents=[document], user=access.user, local=access.local)
     return _document_out(session, document)
+
+
+class SurveyOut(BaseModel):
+    """What a survey import stored."""
+
+    respondents: int
+    documents: list[int] = Field(description="the ids of the survey documents made")
+
+
+@router.post("/projects/{project_id}/survey", status_code=201, responses={
+    422: {"description": "the file or the columns are refused, saying what and where; nothing is stored"}})
+def import_survey(request: Request, session: SessionDep, access: LeadDep,
+                  file: Annotated[UploadFile, File(description="a CSV or .xlsx: a header row, a row per respondent")],
+                  respondent: Annotated[str, Form(description="the column holding each respondent's id")],
+                  answers: Annotated[list[str], Form(description="the columns of answers to code")],
+                  attributes: Annotated[list[str], Form(description="columns to keep as the respondent's "
+                                                                   "attributes")] = [],
+                  per: Annotated[str, Form(description="one document per 'respondent' or per 'question'")] =
+                  "respondent") -> SurveyOut:
+    """Import open-text survey answers in one step: each respondent a participant, their answers survey
+    documents to code; all of it, or on any refusal nothing."""
+    name, limits = file.filename or "survey.csv", request.app.state.settings.limits()
+    table = survey.read_table(name, read_bounded(file.file, name, limits.upload_bytes), limits)
+    made = survey.import_survey(session, project_id=access.project.id, user=access.user, table=table,
+                                respondent=respondent, answers=answers, attributes=attributes, per=per)
+    return SurveyOut(respondents=len(table.rows), documents=[d.id for d in made])
 
 
 def _document_out(session, document: Document) -> DocumentOut:

@@ -379,7 +379,7 @@ def remove_pseudonym(session: SessionDep, access: LeadDep, pseudonym_id: Id) -> 
 # --- exports ----------------------------------------------------------------------------------------
 
 Format = Literal["word-quotes", "excel", "csv", "report-word", "matrix-word", "matrix-excel", "codebook-word",
-                 "codebook-qdc", "memos-word", "sample-word"]
+                 "codebook-qdc", "memos-word", "sample-word", "respondents-word"]
 DOWNLOAD = {200: {"description": "the file, with Content-Disposition: attachment",
                   "content": {DOCX: {}, XLSX: {}, "text/csv": {}, "application/xml": {}, "application/zip": {}}}}
 
@@ -476,6 +476,9 @@ def export_file(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted
                      DOCX if fmt == "docx" else XLSX)
     if format == "codebook-word":
         return _file(downloads.codebook_docx(session, project=project, scope=scope), f"{stem}-codebook.docx", DOCX)
+    if format == "respondents-word":
+        return _file(downloads.respondents_docx(session, project=project, wanted=wanted, scope=scope),
+                     f"{stem}-respondents.docx", DOCX)
     if format == "sample-word":
         return _file(downloads.sample_docx(session, project=project, scope=scope, attributes=[a for a in tag if a]),
                      f"{stem}-sample.docx", DOCX)

@@ -4,10 +4,11 @@ from typing import Annotated, Optional
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from coding import store
 from coding.analysis import overview
-from coding.exchange import batch_import
+from coding.exchange import batch_import, survey
 from coding.team import accounts, consent
 from coding.jobs import work
 from coding.limits import LimitExceeded, read_bounded
@@ -178,6 +179,43 @@ def document_consent(request: Request, session: SessionDep, access: LeadDep,
         raise store.NotFound("no such document in this project")
     return _record_consent(request, session, access, target.name, fields, lambda agreed: consent.set_document_consent(
         session, document=target, user=access.user, kind=kind, consent=agreed))
+
+
+def _survey(request: Request, session, access, status: int = 200, **extra) -> HTMLResponse:
+    return _overview(request, session, access, "partials/project/survey.html", status=status, **extra)
+
+
+@router.post("/projects/{project_id}/survey/preview", response_class=HTMLResponse)
+def survey_preview(request: Request, session: SessionDep, access: LeadDep, file: Annotated[UploadFile, File()]):
+    """Read a survey file and show its columns, each with a guess at what it holds, to be confirmed."""
+    name = file.filename or "survey.csv"
+    try:
+        table = survey.read_table(name, read_bounded(file.file, name, request.app.state.settings.max_upload_bytes),
+                                  request.app.state.settings.limits())
+    except (ImportRefused, LimitExceeded) as refused:
+        return _survey(request, session, access, status=REFUSED.get(type(refused), 422), survey_error=str(refused))
+    return _survey(request, session, access, table=table, roles=survey.guess_roles(table))
+
+
+@router.post("/projects/{project_id}/survey/import", response_class=HTMLResponse)
+async def survey_import(request: Request, session: SessionDep, access: LeadDep):
+    """Import the previewed survey with the roles chosen for its columns: all of it, or nothing."""
+    form = await request.form()
+    name, text = str(form.get("name") or "survey.csv"), str(form.get("text") or "")
+    try:
+        table = survey.read_table(name, text.encode("utf-8"), request.app.state.settings.limits())
+        roles = {column: str(form.get(f"role:{column}") or "ignore") for column in table.header}
+        chosen = [c for c, role in roles.items() if role == "respondent"]
+        if len(chosen) != 1:
+            raise store.Invalid(f"choose exactly one column as the respondent id, not {len(chosen)}")
+        made = await run_in_threadpool(
+            survey.import_survey, session, project_id=access.project.id, user=access.user, table=table,
+            respondent=chosen[0], answers=[c for c, r in roles.items() if r == "answer"],
+            attributes=[c for c, r in roles.items() if r == "attribute"], per=str(form.get("per") or "respondent"))
+    except (ImportRefused, LimitExceeded, store.Invalid, store.Conflict) as refused:
+        return _survey(request, session, access, status=REFUSED.get(type(refused), 422), survey_error=str(refused))
+    return _survey(request, session, access, message=f"{len(made)} survey document(s) imported from {name}, for "
+                                                     f"{len(table.rows)} respondents.")
 
 
 @router.post("/projects/{project_id}/members", response_class=HTMLResponse)

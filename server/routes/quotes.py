@@ -239,6 +239,13 @@ def sample_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep,
                                            attributes=[a for a in attr if a]), f"{_stem(access.project)}-sample.docx", DOCX)
 
 
+@router.get("/projects/{project_id}/export/respondents.docx")
+def respondents_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep):
+    """Respondents per code (n and % of the survey's respondents) in Word, with the page's filters."""
+    return _download(downloads.respondents_docx(session, project=access.project, wanted=wanted, scope=scope),
+                     f"{_stem(access.project)}-respondents.docx", DOCX)
+
+
 @router.get("/projects/{project_id}/export/codebook.docx")
 def codebook_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep):
     project = access.project
