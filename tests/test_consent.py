@@ -246,3 +246,9 @@ def test_a_transcript_gets_its_type_and_consent_and_a_bad_type_stores_nothing(te
         kept = store.get_document(session, document_id=document)
         assert kept.kind == "focus-group" and consent.Consent.of(kept.consent).quoting is False
 
+
+
+def test_the_pseudonyms_page_lists_the_passages_marked_sensitive(team_app, study):
+    page = signed_in(team_app, "lead").get(f"/projects/{study['project']}/pseudonyms").text
+    listed = page[page.index('id="marked-sensitive"'):]
+    assert "pv44.txt</a> · self-harm or suicide: “<bdi>" + SELF_HARM in listed
