@@ -26,7 +26,7 @@ def test_the_sample_table_counts_participants_by_attribute_as_counted_by_hand(te
         project = store.create_project(session, name="Sample", framework=get_framework("side-by-side"), user=lead)
         store.set_attributes(session, project_id=project.id, user=lead, rows=list(SAMPLE.items()))
     client = signed_in(team_app, "lead")
-    answer = client.get(f"/projects/{project.id}/export/sample.docx", params={"attr": ["age", "gender"]})
+    answer = client.get(f"/projects/{project.id}/export/sample.docx", params={"tag": ["age", "gender"]})
     assert answer.status_code == 200
     rows = [[c.text for c in r.cells] for t in WordDocument(io.BytesIO(answer.content)).tables for r in t.rows]
     assert rows == [["Characteristic", "n", "%"], ["age", "", ""], ["    18-24", "1", "20%"], ["    25-34", "2", "40%"],

@@ -233,10 +233,11 @@ def quotes_csv(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted:
 
 @router.get("/projects/{project_id}/export/sample.docx")
 def sample_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep,
-                attr: Annotated[list[str], Query(max_length=50)] = []):
-    """The sample table (participants by attribute, n and %) in Word."""
+                tag: Annotated[list[str], Query(max_length=50)] = []):
+    """The sample table (participants by attribute, n and %) in Word: the attributes named `tag` (as the API's
+    sample-word export names them), or all of them."""
     return _download(downloads.sample_docx(session, project=access.project, scope=scope,
-                                           attributes=[a for a in attr if a]), f"{_stem(access.project)}-sample.docx", DOCX)
+                                           attributes=[a for a in tag if a]), f"{_stem(access.project)}-sample.docx", DOCX)
 
 
 @router.get("/projects/{project_id}/export/respondents.docx")
