@@ -1,6 +1,5 @@
 """Coded quotes as plain data: filtering, ordering by codebook, participant tags."""
 
-import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
@@ -269,20 +268,17 @@ class _Maker:
                                                 dict(person.attributes) if person else {})
         self.coder_names = {layer_id: owner.shown_name for layer_id, owner in owners.items()}
         self.interpreted = {d.id: set(d.interpreted_speakers) for d in documents if d.interpreted_speakers}
-        self._turns: dict[int, tuple[list[int], list]] = {}
+        self._speakers: dict[int, store.TurnSpeakers] = {}
         self.session = session
 
     def _via_interpreter(self, coding) -> bool:
         """True when the coding starts in a turn of a speaker marked as speaking through an interpreter."""
-        speakers = self.interpreted.get(coding.document_id)
-        if not speakers:
+        interpreted = self.interpreted.get(coding.document_id)
+        if not interpreted:
             return False
-        if coding.document_id not in self._turns:
-            turns = store.document_turns(self.session, document_id=coding.document_id)
-            self._turns[coding.document_id] = ([t.start for t in turns], turns)
-        starts, turns = self._turns[coding.document_id]
-        index = bisect.bisect_right(starts, coding.start) - 1
-        return index >= 0 and coding.start < turns[index].end and turns[index].speaker in speakers
+        if coding.document_id not in self._speakers:
+            self._speakers[coding.document_id] = store.TurnSpeakers(self.session, document_id=coding.document_id)
+        return self._speakers[coding.document_id].at(coding.start) in interpreted
 
     def quote(self, coding) -> Quote:
         key, code_name, path, colour = self.code_facts[coding.code_id]

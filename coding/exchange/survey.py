@@ -13,7 +13,6 @@ many respondents gave at least one answer coded with it (or a code under it), an
 respondents that is.
 """
 
-import bisect
 import csv
 import io
 import re
@@ -21,13 +20,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from coding import store
 from coding.codebook import codetree
 from coding.exchange.batch_import import _dialect
 from coding.limits import Limits, SafeZip
-from coding.models import Document, Turn, User
+from coding.models import Document, User
 from coding.text.transcripts import ImportRefused, decode_text, read_transcript
 
 QUESTION = "Question"  # the speaker of each question's turn
@@ -205,32 +204,18 @@ def respondent_counts(session: Session, *, project_id: int, coded) -> tuple[int,
     """The number of respondents, and per code (a code counting its sub-codes) how many respondents had an
     answer coded with it, from the codings the reader asked for (`coded`: analysis's `Coded` records, say
     `find_quotes(...).coded()`); only survey documents count."""
-    surveys = {d.id: d for d in session.exec(select(Document).where(Document.project_id == project_id,
-                                                                   Document.kind == "survey"))}
-    speakers: dict[int, tuple[list[int], list[tuple[int, str]]]] = {}
-    everyone: set[str] = set()
-    for document in surveys.values():
-        turns = list(session.exec(select(Turn.start, Turn.end, Turn.speaker)
-                                  .where(Turn.document_id == document.id).order_by(Turn.seq)))
-        speakers[document.id] = ([t[0] for t in turns], [(t[1], t[2]) for t in turns])
-        everyone |= {t[2] for t in turns if t[2] and t[2] not in document.interviewer_speakers}
-
-    def who(document_id: int, start: int) -> Optional[str]:
-        starts, rest = speakers[document_id]
-        index = _last_at_or_before(starts, start)
-        if index is None or start >= rest[index][0]:
-            return None
-        speaker = rest[index][1]
-        return None if speaker in surveys[document_id].interviewer_speakers else speaker
-
+    surveys = {d.id: d for d in store.document_summaries(session, project_id=project_id) if d.kind == "survey"}
+    speakers = {d: store.TurnSpeakers(session, document_id=d) for d in surveys}
+    everyone = {person for d, found in speakers.items() for person in found.everyone()
+                if person not in surveys[d].interviewer_speakers}
     codes = store.project_codes(session, project_id=project_id)
     lineage = codetree.lineages(codes)
     reached: dict[str, set[str]] = {code.key: set() for code in codes}
     for coding in coded:
         if coding.document_id not in surveys:
             continue
-        person = who(coding.document_id, coding.start)
-        if person is None:
+        person = speakers[coding.document_id].at(coding.start)
+        if person is None or person in surveys[coding.document_id].interviewer_speakers:
             continue
         for key in lineage.get(coding.code_key, (coding.code_key,)):
             reached.setdefault(key, set()).add(person)
@@ -239,7 +224,3 @@ def respondent_counts(session: Session, *, project_id: int, coded) -> tuple[int,
                             len(reached[code.key]) / total if total else 0.0) for code in codes if reached[code.key]]
     return total, rows
 
-
-def _last_at_or_before(starts: list[int], offset: int) -> Optional[int]:
-    index = bisect.bisect_right(starts, offset) - 1
-    return index if index >= 0 else None

@@ -22,7 +22,7 @@ from coding.store.memos import (add_project_memo, document_memos, edit_project_m
                                 own_document_memo, project_memos, write_document_memo)
 from coding.store.document_status import (DONE, IN_PROGRESS, NOT_STARTED, STATES, Facts, done_coders, set_status,
                                           status_facts, status_of, statuses)
-from coding.store.turns import (coded_turns, coding_spans, codings_overlapping, layer_counts, speakers, turn_at,
+from coding.store.turns import (TurnSpeakers, coded_turns, coding_spans, codings_overlapping, layer_counts, speakers, turn_at,
                                 turn_at_time, turn_count, turn_range, turn_spans, turns_in,
                                 turns_overlapping)
 from coding.store.wording import Wording, quote
@@ -43,6 +43,7 @@ __all__ = [
     "NotFound",
     "NotYours",
     "UNDOABLE",
+    "TurnSpeakers",
     "Wording",
     "add_code", "merge_code", "move_code",
     "add_project_memo",

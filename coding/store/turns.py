@@ -3,6 +3,7 @@
 These are the reads every document page and chunk makes, so their statements are built once (`built`) and
 given their values as parameters."""
 
+import bisect
 from typing import Optional
 
 from sqlalchemy import Row, bindparam, func
@@ -81,6 +82,31 @@ def turn_at(session: Session, *, document_id: int, offset: int) -> Optional[int]
     """The number of the turn holding this offset (or the last one that starts before it), or None."""
     return session.exec(select(Turn.seq).where(Turn.document_id == document_id, Turn.start <= offset)
                         .order_by(col(Turn.start).desc()).limit(1)).first()
+
+
+class TurnSpeakers:
+    """Who speaks where in one transcript, read once: the speaker of the turn holding an offset, found by
+    bisection (turns follow one another), for reads that ask about many passages of the same transcript."""
+
+    def __init__(self, session: Session, *, document_id: int):
+        self.turns = [tuple(row) for row in records(session, _turn_speakers(), document_id=document_id)]
+        self.starts = [start for start, _, _ in self.turns]
+
+    def at(self, offset: int) -> Optional[str]:
+        """The speaker of the turn holding this offset; None between turns or for a turn with no speaker."""
+        index = bisect.bisect_right(self.starts, offset) - 1
+        if index < 0 or offset >= self.turns[index][1]:
+            return None
+        return self.turns[index][2] or None
+
+    def everyone(self) -> set[str]:
+        """Every speaker of the transcript."""
+        return {speaker for _, _, speaker in self.turns if speaker}
+
+
+@built
+def _turn_speakers():
+    return select(Turn.start, Turn.end, Turn.speaker).where(Turn.document_id == DOCUMENT).order_by(Turn.seq)
 
 
 def speakers(session: Session, *, document_id: int) -> list[str]:
