@@ -153,14 +153,21 @@ def _report(db: Session, job: Job, files: Inputs, progress, save) -> dict:
     return {"message": f"{filename} is ready", **save(data, filename, DOCX)}
 
 
+def _active(session: Session, *, kind: str, project_id: int, **params) -> Optional[Job]:
+    """A job of this kind and project, waiting or running, whose parameters include these; None when none is."""
+    for job in session.exec(select(Job).where(Job.kind == kind, Job.project_id == project_id,
+                                              col(Job.status).in_(ACTIVE))):
+        if all(job.params.get(name) == value for name, value in params.items()):
+            return job
+    return None
+
+
 def encode(runner: Runner, session: Session, *, document: Document, user: User, local: bool = False) -> Optional[Job]:
     """Have the sentence encoder read a transcript (and its project's codebook) in the background, unless it has
     or a job for it is already waiting or running; None when nothing was started."""
     if not review.encoder_reading(session, document=document):
         return None
-    waiting = session.exec(select(Job.id).where(Job.kind == ENCODE, Job.project_id == document.project_id,
-                                                col(Job.status).in_(ACTIVE))).all()
-    if any(session.get(Job, job_id).params.get("document_id") == document.id for job_id in waiting):
+    if _active(session, kind=ENCODE, project_id=document.project_id, document_id=document.id):
         return None
     return runner.start(session, user=user, kind=ENCODE, project_id=document.project_id,
                         params={"document_id": document.id, "local": local},
@@ -187,12 +194,9 @@ def agreement(runner: Runner, session: Session, *, project_id: int, user: User, 
               local: bool = False) -> Job:
     """Have the project's agreement figures for `unit` worked out and kept in the background; a job already
     waiting or running for them is returned instead of starting another."""
-    for job in session.exec(select(Job).where(Job.kind == AGREEMENT, Job.project_id == project_id,
-                                              col(Job.status).in_(ACTIVE))):
-        if job.params.get("unit") == unit:
-            return job
-    return runner.start(session, user=user, kind=AGREEMENT, project_id=project_id,
-                        params={"unit": unit, "local": local}, message="waiting to work out agreement")
+    waiting = _active(session, kind=AGREEMENT, project_id=project_id, unit=unit)
+    return waiting or runner.start(session, user=user, kind=AGREEMENT, project_id=project_id,
+                                   params={"unit": unit, "local": local}, message="waiting to work out agreement")
 
 
 @kind(AGREEMENT, again=True)
