@@ -86,6 +86,11 @@ class QuoteFilter:
         """True when the code (given by its lineage, see `codetree.lineages`) or one of its ancestors was asked for."""
         return not self.codes or any(codetree.within(lineage, wanted) for wanted in self.codes)
 
+    def wants_attributes(self, attributes: dict) -> bool:
+        """True when a participant's attributes have every value asked for (a value asked for as "" is met by
+        one not recorded)."""
+        return all((attributes.get(name) or "") == value for name, value in self.attributes.items())
+
     def to_params(self) -> dict:
         """Plain data for saving the query."""
         return {"codes": self.codes, "match": self.match, "together": self.together, "document_ids": self.document_ids,
@@ -222,11 +227,11 @@ def quote_page(session: Session, *, project_id: int, wanted: QuoteFilter, scope:
     if wanted.document_ids:
         conditions.append(col(Coding.document_id).in_(wanted.document_ids))
     if wanted.attributes:
-        def matches(document) -> bool:
+        def attributes_of(document) -> dict:
             person = people.get(document.participant_id) if document.participant_id else None
-            attributes = person.attributes if person else {}
-            return all((attributes.get(name) or "") == value for name, value in wanted.attributes.items())
-        conditions.append(col(Coding.document_id).in_([d.id for d in documents if matches(d)]))
+            return person.attributes if person else {}
+        conditions.append(col(Coding.document_id).in_(
+            [d.id for d in documents if wanted.wants_attributes(attributes_of(d))]))
     chosen = (select(Coding.id).join(Document, col(Document.id) == Coding.document_id)
               .join(Code, col(Code.id) == Coding.code_id).where(*conditions))
     total = session.exec(select(func.count()).select_from(chosen.subquery())).one()
@@ -330,8 +335,7 @@ def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Sc
                 continue
             if wanted.document_ids and coding.document_id not in wanted.document_ids:
                 continue
-            attributes = made.document_facts[coding.document_id][2]
-            if any((attributes.get(name) or "") != value for name, value in wanted.attributes.items()):
+            if not wanted.wants_attributes(made.document_facts[coding.document_id][2]):
                 continue
             if needle and needle not in made.texts[coding.document_id][coding.start:coding.end].lower() \
                     and needle not in coding.memo.lower():
