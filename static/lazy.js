@@ -122,7 +122,8 @@
   function autoLoad(end) {
     if (busy[end]) return;
     busy[end] = true;
-    enqueue(end === "after" ? appendNext : prependPrevious).finally(() => { busy[end] = false; });
+    // a failure is told to the coder by enqueue; here it only frees the end for the next try
+    enqueue(end === "after" ? appendNext : prependPrevious).catch(() => {}).finally(() => { busy[end] = false; });
   }
   const watcher = "IntersectionObserver" in window ? new IntersectionObserver((entries) => {
     for (const entry of entries) {
@@ -136,14 +137,23 @@
     for (const sentinel of [before(), after()]) if (sentinel) watcher.observe(sentinel);
   }
   transcript.addEventListener("peerframe:turns-loaded", observe);
-  // earlier turns only when the reader scrolls up towards them, not on arriving at a passage
+  // Earlier turns only when the reader scrolls up towards them, not on arriving at a passage. Moving on
+  // downwards near the end loads too (a turn of the wheel or a swipe counts even at the very bottom, where
+  // the page cannot scroll), so a load that failed while the observer saw no change is tried again.
+  const nearEnd = () => {
+    const a = after();
+    if (a && a.getBoundingClientRect().top < window.innerHeight + 1200) autoLoad("after");
+  };
   let lastY = window.scrollY;
   window.addEventListener("scroll", () => {
     const up = window.scrollY < lastY;
     lastY = window.scrollY;
     const b = before();
     if (up && b && b.getBoundingClientRect().bottom > -1200) autoLoad("before");
+    if (!up) nearEnd();
   }, { passive: true });
+  window.addEventListener("wheel", (event) => { if (event.deltaY > 0) nearEnd(); }, { passive: true });
+  window.addEventListener("touchend", nearEnd, { passive: true });
 
   // The "Show more turns" links load in place (without JavaScript they open the page at those turns).
   transcript.addEventListener("click", (event) => {

@@ -3,6 +3,7 @@ the coder scrolls, find steps through hits in chunks not yet loaded and marks th
 turn, a deep link opens a far passage, and a passage in a lazily loaded turn codes exactly."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -50,13 +51,14 @@ def _turn_locator(page, i: int):
 
 
 def _scroll_until(page, size, i: int) -> None:
-    """Scroll down the transcript with the mouse wheel until turn `i` has arrived."""
+    """Scroll down the transcript with the mouse wheel until turn `i` has arrived, for as long as chunks keep
+    arriving on a busy machine (each wheel waits for the page to settle), and fail here if it never does."""
     page.mouse.move(size["width"] / 3, size["height"] / 2)
-    for _ in range(60):
-        if _turn_locator(page, i).count():
-            return
+    deadline = time.monotonic() + 45
+    while not _turn_locator(page, i).count() and time.monotonic() < deadline:
         page.mouse.wheel(0, 1500)
         page.wait_for_timeout(150)
+    expect(_turn_locator(page, i)).to_have_count(1)
 
 
 def _current_hit(page) -> dict:
@@ -182,3 +184,23 @@ def test_every_state_of_a_long_transcript_passes_axe(axe_page, live_server, api,
     assert_no_axe_violations(page, f"the turn outline open at {size['width']} px")
     page.goto(f"/documents/{document['id']}?from=390")
     assert_no_axe_violations(page, f"the last chunk, with its link to earlier turns, at {size['width']} px")
+
+
+@pytest.mark.allow_console_errors
+@pytest.mark.parametrize("size", SCREENS)
+def test_a_chunk_that_failed_to_load_is_fetched_again_as_the_coder_scrolls_on(page, api, size):
+    failed = []
+
+    def fail_once(route):
+        if not failed:
+            failed.append(route.request.url)
+            route.fulfill(status=503, body="busy")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/documents/\d+/turns\?"), fail_once)
+    _open(page, api, size)
+    _scroll_until(page, size, 120)
+    assert failed, "no chunk request was refused"
+    expect(page.locator("#status")).to_contain_text("could not be loaded (503)")
+    _contiguous(page)
