@@ -96,8 +96,8 @@ def _drop_participant(session: Session, *, participant_id: Optional[int]) -> Non
     person = session.get(Participant, participant_id) if participant_id else None
     if person is None or session.exec(select(Document.id).where(Document.participant_id == person.id)).first():
         return
-    attribute_events = session.exec(select(Event).where(Event.project_id == person.project_id,
-                                                        Event.kind == "participant.updated")).all()
+    attribute_events = session.exec(select(Event).where(
+        Event.project_id == person.project_id, col(Event.kind).in_(("participant.updated", "participant.placed")))).all()
     for event in attribute_events:
         if event.payload.get("participant") == person.label:
             session.delete(event)

@@ -70,6 +70,21 @@ class Code(SQLModel, table=True):
     retired: bool = Field(default=False)
 
 
+class Site(SQLModel, table=True):
+    """A case above participants: a hub, or a peer support project (in a hub or on its own), with attributes
+    such as the key decisions the project made; a participant belongs to one, and inherits its attributes."""
+
+    __table_args__ = (UniqueConstraint("project_id", "label"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    kind: str = Field(max_length=20)  # "hub" or "project"
+    label: str = Field(max_length=120)
+    hub_id: Optional[int] = Field(default=None, foreign_key="site.id")
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Participant(SQLModel, table=True):
     """An interviewee, known by a tag such as PV44, with attributes such as approach."""
 
@@ -82,6 +97,8 @@ class Participant(SQLModel, table=True):
     # what the participant agreed to (`coding.team.consent.Consent` as plain data): exports obey it
     consent: dict[str, Any] = Field(default_factory=dict,
                                     sa_column=Column(JSON, nullable=False, server_default="{}"))
+    # the hub or peer support project the participant belongs to
+    site_id: Optional[int] = Field(default=None, foreign_key="site.id", index=True)
 
 
 class Document(SQLModel, table=True):

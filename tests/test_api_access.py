@@ -32,6 +32,7 @@ PLACEHOLDERS = {
     "memo_id": lambda world: world["memo"],
     "pseudonym_id": lambda world: world["pseudonym"],
     "job_id": lambda world: world["job"],
+    "site_id": lambda world: world["site"],
     "key": lambda world: "safety",
     "username": lambda world: "owner",
     "user_name": lambda world: "owner",  # an account, not a project's: the routes that take it are the admin's
@@ -86,7 +87,8 @@ def world(team_app):
                                    wanted=retrieval.QuoteFilter(codes=["safety"]))
         pseudonym = queries.set_pseudonym(session, project_id=y.id, user=owner, original="Sam", replacement="Alex")
         token = accounts.create_token(session, user=stranger, name="script")[0]
-        return {"project": y.id, "document": document.id, "coding": coding.id, "memo": memo.id, "query": query.id,
+        site = store.save_site(session, project_id=y.id, user=owner, kind="hub", label="Leeds")
+        return {"site": site.id, "project": y.id, "document": document.id, "coding": coding.id, "memo": memo.id, "query": query.id,
                 "pseudonym": pseudonym.id, "job": _owners_job(session, owner, y.id), "token": token}
 
 

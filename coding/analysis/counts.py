@@ -304,9 +304,17 @@ def _rows_for(codes: Sequence[CodeInfo], roll_up: bool) -> list[CodeInfo]:
     return _top_level(codes) if roll_up else list(codes)
 
 
+def with_found(choices: Sequence[str], codings: Iterable[Coded], attribute: str) -> list[str]:
+    """The `choices` of an attribute in their order, then any other value the codings have, sorted."""
+    found = {str(c.attributes.get(attribute) or NOT_RECORDED) for c in codings} - {NOT_RECORDED}
+    return list(choices) + sorted(found - set(choices))
+
+
 def code_by_attribute(codings: Iterable[Coded], codes: Sequence[CodeInfo], attribute: str, *,
-                      roll_up: bool = True, values: Optional[Sequence[str]] = None) -> Matrix:
-    """Codes × the values of one participant attribute; each cell has passages, participants and codings.
+                      roll_up: bool = True, values: Optional[Sequence[str]] = None,
+                      kinds: Optional[set[str]] = None) -> Matrix:
+    """Codes (of `kinds` only, if given) × the values of one participant attribute; each cell has passages,
+    participants and codings.
 
     Columns are `values` if given, else the values found, sorted; codings without the attribute fall in a
     last column keyed "" ("not recorded") when there are any.
@@ -317,7 +325,7 @@ def code_by_attribute(codings: Iterable[Coded], codes: Sequence[CodeInfo], attri
     columns = list(values) if values is not None else sorted(set(value_of.values()) - {NOT_RECORDED})
     if NOT_RECORDED in value_of.values() and NOT_RECORDED not in columns:
         columns.append(NOT_RECORDED)
-    rows = _rows_for(codes, roll_up)
+    rows = [r for r in _rows_for(codes, roll_up) if kinds is None or r.kind in kinds]
     groups = _grouped(codings, [r.key for r in rows], roll_up, parents)
     cells = {}
     for row in rows:

@@ -46,6 +46,8 @@ def project_overview(session: Session, *, project: Project, user: User, role: st
                        "assigned": sorted(assigned.get(d.id, [])), "statuses": statuses[d.id]} for d in documents],
         "progress": progress.overall(statuses),
         "participants": participants,
+        # with what each inherits from their hub and project
+        "participant_attributes": store.participant_attributes(session, project_id=project.id, people=participants),
         "attribute_names": attribute_names(session, project_id=project.id),
         "members": members,
         "coders": [u.name for u, r in members if accounts.at_least(r, "coder")],

@@ -1,7 +1,7 @@
 """The analysis page's data: coded passages from the database turned into matrices, a pyramid and charts."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 from urllib.parse import urlencode
 
@@ -13,7 +13,7 @@ from coding.models import Project
 from coding.recent import Recent
 from coding.team.visibility import Scope
 
-MATRICES = ("values-decisions", "codes", "attribute")
+MATRICES = ("values-decisions", "decision", "codes", "attribute")
 FIGURES = ("matrix", "pyramid", "frequencies")
 # figures made for a reader, by (project, when it was made, where its log stood, reader, filter, choices, figure): on a study of
 # 100,000 codings making them takes seconds, showing kept ones milliseconds; any change to the project moves
@@ -30,6 +30,8 @@ class Inputs:
     codes: list[counts.CodeInfo]
     read_turns: Callable[[], dict[int, list[tuple[int, int]]]]
     _turns: Optional[dict[int, list[tuple[int, int]]]] = None
+    # the choices of each attribute the framework gives peer support projects (facilitation, focus, ...)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def turns(self) -> dict[int, list[tuple[int, int]]]:
@@ -43,7 +45,8 @@ def inputs(session: Session, *, project_id: int, wanted: retrieval.QuoteFilter, 
     turns are read if a figure asks for them."""
     passages = retrieval.find_quotes(session, project_id=project_id, wanted=wanted, scope=scope).coded()
     codes = [c for c in store.project_codes(session, project_id=project_id) if not c.retired]
-    return Inputs(passages, counts.code_infos(codes), lambda: store.project_turn_spans(session, project_id=project_id))
+    return Inputs(passages, counts.code_infos(codes), lambda: store.project_turn_spans(session, project_id=project_id),
+                  choices={a.name: a.options for a in store.case_attributes(session, project_id=project_id)})
 
 
 def figures(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope,
@@ -67,10 +70,15 @@ def figures(session: Session, *, project: Project, wanted: retrieval.QuoteFilter
 
 
 def matrix(data: Inputs, *, kind: str, mode: str = "overlap", attribute: str = "approach") -> counts.Matrix:
-    """One of the matrices: values × key decisions, code × code, or code × participant attribute."""
+    """One of the matrices: values × key decisions (coded together, or as the participants' projects made the
+    decision named by `attribute`), code × code, or code × participant attribute."""
     turns = data.turns if mode == "turn" else None
     if kind == "values-decisions":
         return counts.values_by_decisions(data.passages, data.codes, mode=mode, turns=turns)
+    if kind == "decision":
+        attribute = decision_for(data.choices, attribute)
+        return counts.code_by_attribute(data.passages, data.codes, attribute, kinds={"value"},
+                                        values=counts.with_found(data.choices[attribute], data.passages, attribute))
     if kind == "codes":
         tops = [c.key for c in data.codes if c.parent_key is None]
         labels = {c.key: c.name for c in data.codes}
@@ -79,6 +87,14 @@ def matrix(data: Inputs, *, kind: str, mode: str = "overlap", attribute: str = "
     if kind == "attribute":
         return counts.code_by_attribute(data.passages, data.codes, attribute)
     raise store.Invalid(f"the matrix must be one of {', '.join(MATRICES)}, not '{kind}'")
+
+
+def decision_for(decisions: Sequence[str], asked: str) -> str:
+    """The decision of the projects a values-by-decision matrix is read by: the one asked for, or the first
+    the framework gives projects (an Invalid when it gives none)."""
+    if not decisions:
+        raise store.Invalid("this project's framework gives its peer support projects no key decisions to compare by")
+    return asked if asked in decisions else next(iter(decisions))
 
 
 def cell_link(project_id: int, kind: str, mode: str, attribute: str, layer: Optional[str],
@@ -90,7 +106,7 @@ def cell_link(project_id: int, kind: str, mode: str, attribute: str, layer: Opti
     extra = [("layer", layer)] if layer else []
 
     def link(row: str, column: str) -> str:
-        if kind == "attribute":
+        if kind in ("attribute", "decision"):
             return base + urlencode([("code", row), ("attr", f"{attribute}:{column}"), *extra])
         together = [("together", "turn")] if mode == "turn" else []
         return base + urlencode([("code", row), ("code", column), ("match", "all"), *together, *extra])
@@ -101,9 +117,11 @@ def figure(data: Inputs, *, name: str, project_id: int, kind: str = "values-deci
            attribute: str = "approach", layer: Optional[str] = None, document_id: Optional[int] = None) -> charts.Figure:
     """A figure by name: the matrix heatmap, the values pyramid, or the code frequency chart."""
     if name == "matrix":
+        if kind == "decision":
+            attribute = decision_for(data.choices, attribute)
         table = matrix(data, kind=kind, mode=mode, attribute=attribute)
         titles = {"values-decisions": "Core values × key decisions", "codes": "Code co-occurrence",
-                  "attribute": f"Codes by {attribute}"}
+                  "attribute": f"Codes by {attribute}", "decision": f"Core values by the projects' {attribute}"}
         return charts.heatmap(table, title=titles[kind], link=cell_link(project_id, kind, mode, attribute, layer))
     if name == "pyramid":
         shape = counts.pyramid(data.passages, data.codes, document_id=document_id)

@@ -212,7 +212,7 @@ def quote_page(session: Session, *, project_id: int, wanted: QuoteFilter, scope:
     codes = store.project_codes(session, project_id=project_id)
     lineage = codetree.lineages(codes)
     documents = store.document_summaries(session, project_id=project_id)
-    people = {p.id: p for p in store.list_participants(session, project_id=project_id)}
+    people = _people(session, project_id=project_id)
     conditions = [Document.project_id == project_id, col(Coding.removed).is_(False)]
     wanted_layers = layers_for(session, project_id=project_id, choice=wanted.layer)
     if wanted_layers is not None:
@@ -228,8 +228,7 @@ def quote_page(session: Session, *, project_id: int, wanted: QuoteFilter, scope:
         conditions.append(col(Coding.document_id).in_(wanted.document_ids))
     if wanted.attributes:
         def attributes_of(document) -> dict:
-            person = people.get(document.participant_id) if document.participant_id else None
-            return person.attributes if person else {}
+            return people[document.participant_id][1] if document.participant_id in people else {}
         conditions.append(col(Coding.document_id).in_(
             [d.id for d in documents if wanted.wants_attributes(attributes_of(d))]))
     chosen = (select(Coding.id).join(Document, col(Document.id) == Coding.document_id)
@@ -244,6 +243,13 @@ def quote_page(session: Session, *, project_id: int, wanted: QuoteFilter, scope:
                Coding.memo, Coding.origin).where(col(Coding.id).in_(ids)))}
     made = _Maker(session, codes, documents, people, store.layer_owners(session, project_id=project_id))
     return [made.quote(rows[i]) for i in ids], total
+
+
+def _people(session: Session, *, project_id: int) -> dict[int, tuple[str, dict[str, str]]]:
+    """Each participant's tag and attributes (with those of their hub and project), by id."""
+    everyone = store.list_participants(session, project_id=project_id)
+    attributes = store.participant_attributes(session, project_id=project_id, people=everyone)
+    return {p.id: (p.label, attributes[p.id]) for p in everyone}
 
 
 class _Texts(dict):
@@ -262,15 +268,15 @@ class _Maker:
     """Makes quotes (and analysis's `Coded` records) of coding records, with what each takes from its code,
     transcript, participant and coder read once for them all; transcript texts are read as quotes need them."""
 
-    def __init__(self, session: Session, codes: Sequence[Code], documents, people: dict, owners: dict):
+    def __init__(self, session: Session, codes: Sequence[Code], documents,
+                 people: dict[int, tuple[str, dict[str, str]]], owners: dict):
         self.texts = _Texts(session)
         paths = code_paths(codes)
         self.code_facts = {code.id: (code.key, code.name, paths[code.key], code.colour) for code in codes}
         self.document_facts = {}
         for document in documents:
-            person = people.get(document.participant_id) if document.participant_id else None
-            self.document_facts[document.id] = (document.name, person.label if person else None,
-                                                dict(person.attributes) if person else {})
+            label, attributes = people.get(document.participant_id, (None, {}))
+            self.document_facts[document.id] = (document.name, label, dict(attributes))
         self.coder_names = {layer_id: owner.shown_name for layer_id, owner in owners.items()}
         self.interpreted = {d.id: set(d.interpreted_speakers) for d in documents if d.interpreted_speakers}
         self._speakers: dict[int, store.TurnSpeakers] = {}
@@ -310,8 +316,7 @@ def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Sc
     code_by_id = {code.id: code for code in codes}
     lineage = codetree.lineages(codes)
     made = _Maker(session, codes, store.document_summaries(session, project_id=project_id),
-                  {p.id: p for p in store.list_participants(session, project_id=project_id)},
-                  store.layer_owners(session, project_id=project_id))
+                  _people(session, project_id=project_id), store.layer_owners(session, project_id=project_id))
     wanted_layers = layers_for(session, project_id=project_id, choice=wanted.layer)
     everything = scope.documents is None and scope.own is None and wanted_layers is None
     readable = [c for c in store.project_passages(session, project_id=project_id)
@@ -436,16 +441,19 @@ def group_by_code(quotes: Sequence[Quote], codes: Sequence[Code]) -> list[tuple[
 
 
 def attribute_names(session: Session, *, project_id: int) -> list[str]:
-    """Every attribute name used by the project's participants, approach first."""
-    names = {key for p in store.list_participants(session, project_id=project_id) for key in p.attributes}
+    """Every attribute name the project's participants have (their own, and their hub's and project's),
+    approach first."""
+    names = {key for attributes in store.participant_attributes(session, project_id=project_id).values()
+             for key in attributes}
     return sorted(names, key=lambda n: (n != "approach", n.lower()))
 
 
 def attribute_values(session: Session, *, project_id: int, scope: Scope) -> dict[str, list[str]]:
     """Each attribute name with the values the reader's participants have for it, sorted."""
     values: dict[str, set[str]] = {}
-    for person in visibility.participants(session, project_id=project_id, scope=scope):
-        for key, value in person.attributes.items():
+    people = visibility.participants(session, project_id=project_id, scope=scope)
+    for attributes in store.participant_attributes(session, project_id=project_id, people=people).values():
+        for key, value in attributes.items():
             values.setdefault(key, set()).add(str(value))
     return {name: sorted(values[name]) for name in attribute_names(session, project_id=project_id) if name in values}
 

@@ -17,7 +17,8 @@ COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 PATTERN = re.compile(r"^[\w'’-]+\*?(?: [\w'’-]+\*?)*$")
 KINDS = {"value", "decision", "principle", "theme", "code"}
 TIERS = {"foundation", "dependent"}
-TOP_KEYS = {"id", "name", "version", "source", "description", "groups", "codes"}
+TOP_KEYS = {"id", "name", "version", "source", "description", "groups", "codes", "case_attributes"}
+CASE_ATTRIBUTE_KEYS = {"name", "decision", "options", "description", "citation"}
 CODE_KEYS = {"id", "name", "kind", "tier", "colour", "definition", "citation", "patterns", "children", "group",
              "profile", "aliases"}
 
@@ -62,6 +63,22 @@ class FrameworkCode:
         }
 
 
+@dataclass(frozen=True)
+class CaseAttribute:
+    """An attribute the framework gives peer support projects (the cases above participants): for a key
+    decision, the choices a project can make, such as facilitation "named facilitator" or "no facilitator"."""
+
+    name: str
+    options: tuple[str, ...]
+    decision: Optional[str] = None
+    description: str = ""
+    citation: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "decision": self.decision, "options": list(self.options),
+                "description": self.description, "citation": self.citation}
+
+
 @dataclass
 class Framework:
     """A loaded, validated framework."""
@@ -74,6 +91,7 @@ class Framework:
     groups: list[dict[str, Any]]
     codes: list[FrameworkCode]
     path: Optional[Path] = None
+    case_attributes: list[CaseAttribute] = field(default_factory=list)
 
     def walk(self) -> Iterator[FrameworkCode]:
         """Every code, parents before children, in file order."""
@@ -93,6 +111,7 @@ class Framework:
             "description": self.description,
             "groups": self.groups,
             "codes": [code.as_tree() for code in self.codes],
+            "case_attributes": [a.as_dict() for a in self.case_attributes],
         }
 
 
@@ -184,12 +203,46 @@ def parse_framework(data: Any, where: str) -> Framework:
         _fail(where, "'codes' must be a non-empty list")
     seen: set[str] = set()
     parsed = [_parse_code(raw, where, parent=None, seen=seen, groups=group_ids) for raw in codes]
+    decisions = {c.id for c in parsed if c.kind == "decision"}
     return Framework(
         id=str(data["id"]), name=str(data["name"]).strip(), version=str(data["version"]),
         source=str(data.get("source", "")).strip(),
         description=" ".join(str(data.get("description", "")).split()),
         groups=[dict(g) for g in groups], codes=parsed,
+        case_attributes=_parse_case_attributes(data.get("case_attributes"), where, decisions),
     )
+
+
+def _parse_case_attributes(raw: Any, where: str, decisions: set[str]) -> list[CaseAttribute]:
+    """The attributes a framework gives peer support projects; a decision named must be a top-level decision."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        _fail(where, "case_attributes must be a list of attributes with a name and options")
+    parsed: list[CaseAttribute] = []
+    for item in raw:
+        name = item.get("name") if isinstance(item, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            _fail(where, "a case attribute has no name")
+        here = f"{where}: case attribute '{name}'"
+        unknown = set(item) - CASE_ATTRIBUTE_KEYS
+        if unknown:
+            _fail(here, f"unknown key(s) {', '.join(sorted(unknown))}")
+        if any(a.name == name.strip() for a in parsed):
+            _fail(here, "the name is used twice")
+        options = item.get("options")
+        if (not isinstance(options, list) or not options
+                or not all(isinstance(o, str) and o.strip() for o in options)):
+            _fail(here, "options must be a non-empty list of words")
+        if len({o.strip() for o in options}) != len(options):
+            _fail(here, "an option is listed twice")
+        decision = item.get("decision")
+        if decision is not None and decision not in decisions:
+            _fail(here, f"decision '{decision}' is not a top-level decision of the framework")
+        parsed.append(CaseAttribute(name=name.strip(), options=tuple(o.strip() for o in options), decision=decision,
+                                    description=" ".join(str(item.get("description", "") or "").split()),
+                                    citation=str(item.get("citation", "") or "").strip()))
+    return parsed
 
 
 def load_framework_file(path: Path) -> Framework:

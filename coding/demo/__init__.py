@@ -34,6 +34,14 @@ def seed_demo(session: Session, *, user: User, single_user: bool = False) -> Pro
         documents[entry["file"]] = store.import_document(
             session, project_id=project.id, user=user, transcript=transcript,
             participant=entry["participant"], attributes=entry.get("attributes", {}))
+    cases = plan.get("cases", {})
+    hubs = {hub["name"]: store.save_site(session, project_id=project.id, user=user, kind="hub", label=hub["name"],
+                                         attributes=hub.get("attributes", {})).id for hub in cases.get("hubs", [])}
+    for entry in cases.get("projects", []):
+        site = store.save_site(session, project_id=project.id, user=user, kind="project", label=entry["name"],
+                               hub_id=hubs.get(entry.get("hub")), attributes=entry.get("attributes", {}))
+        store.place_participants(session, project_id=project.id, user=user, labels=entry["participants"],
+                                 site_id=site.id)
     coder = user if single_user else store.ensure_user(session, name="demo-coder", display_name="Demo coder")
     for entry in plan["codings"]:
         document = documents[entry["file"]]

@@ -132,12 +132,15 @@ def matrix_file(session: Session, *, project: Project, wanted: retrieval.QuoteFi
                 mode: str, attribute: str, fmt: str) -> bytes:
     """A matrix of the analysis page, from the passages the reader may see, as Word or Excel."""
     data = page_data.inputs(session, project_id=project.id, wanted=wanted, scope=scope)
+    if kind == "decision":
+        attribute = page_data.decision_for(data.choices, attribute)
     table = page_data.matrix(data, kind=kind, mode=mode, attribute=attribute)
     titles = {"values-decisions": "Core values × key decisions", "codes": "Code co-occurrence",
-              "attribute": f"Codes by {attribute}: passages (participants)"}
+              "attribute": f"Codes by {attribute}: passages (participants)",
+              "decision": f"Core values by the projects' {attribute}: passages (participants)"}
     note = retrieval.describe_filter(wanted, store.project_codes(session, project_id=project.id),
                                      dict(retrieval.layer_choices(session, project_id=project.id, scope=scope)))
-    if kind != "attribute":
+    if kind not in ("attribute", "decision"):
         note += "; cells count " + ("stretches of text coded with both" if mode == "overlap"
                                     else "speaker turns with both codes")
     cells = [[f"{c.count} ({c.participants})" if c.participants is not None else c.count

@@ -1,10 +1,13 @@
 """Every query and every change, in one place to import from (`from coding import store`).
 
 Each change writes its event in the same transaction; `store.atomic` groups several changes into one.
-The parts: base (errors, events, transactions), projects, codes, documents, codings, document_status, memos, events.
+The parts: base (errors, events, transactions), cases (hubs and peer support projects), projects, codes,
+documents, codings, document_status, memos, events.
 """
 
 from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, built, clashing, records
+from coding.store.cases import (Case, case_attributes, cases, get_site, inherited, list_sites, participant_attributes,
+                                place_participants, remove_site, save_site)
 from coding.store.checks import MEMO_LIMIT
 from coding.store.codes import (CODE_FIELDS, add_code, code_records, get_code, merge_code, move_code, project_codes,
                                 update_code)
@@ -31,6 +34,8 @@ from coding.store.projects import (create_project, ensure_user, find_project, ge
 
 __all__ = [
     "CLASH",
+    "Case", "case_attributes", "cases", "get_site", "inherited", "list_sites", "participant_attributes",
+    "place_participants", "remove_site", "save_site",
     "CODEBOOK",
     "CODE_FIELDS",
     "DONE",

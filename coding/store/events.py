@@ -132,6 +132,11 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "project.created": lambda: f"created the project from {p.get('framework')}",
         "document.imported": lambda: f"imported {p.get('name')}",
         "participant.updated": lambda: f"set attributes of {p.get('participant')}",
+        "participant.placed": lambda: f"put {p.get('participant')} in {p.get('after')}" if p.get("after")
+                                      else f"took {p.get('participant')} out of {p.get('before')}",
+        "site.saved": lambda: (f"changed the {_case(p)} {p.get('label')}" if p.get("before")
+                               else f"added the {_case(p)} {p.get('label')}"),
+        "site.removed": lambda: f"removed the {_case(p)} {p.get('label')}",
         "document.interviewers": lambda: "set the interviewer",
         "document.interpreted": lambda: "marked who spoke through an interpreter",
         "document.participant": lambda: f"set the participant to {p.get('after')}",
@@ -160,6 +165,10 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "memo.added": lambda: f"wrote the project memo “{p.get('title')}”",
         "memo.edited": lambda: f"edited the project memo “{p.get('title')}”",
     }.get(event.kind, lambda: event.kind)()
+
+
+def _case(payload: dict) -> str:
+    return "hub" if payload.get("kind") == "hub" else "peer support project"
 
 
 def _under(words: Wording, parent: Optional[str]) -> str:

@@ -13,7 +13,15 @@ from server.deps import ProjectDep, ScopeDep, SessionDep, id_in
 from server.routes.quotes import filter_from, visible_filter
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-KINDS = {"values-decisions": "Core values × key decisions", "codes": "Code × code", "attribute": "Code × attribute"}
+KINDS = {"values-decisions": "Core values × key decisions", "decision": "Core values by a decision of the projects",
+         "codes": "Code × code", "attribute": "Code × attribute"}
+
+
+def _decision(session, access, kind: str, by: str) -> str:
+    """The attribute asked for, or for the values-by-decision matrix the decision it is read by."""
+    if kind != "decision":
+        return by
+    return page_data.decision_for([a.name for a in store.case_attributes(session, project_id=access.project.id)], by)
 
 
 def _wanted(request: Request, session, access, scope) -> retrieval.QuoteFilter:
@@ -26,6 +34,7 @@ def analysis_page(request: Request, session: SessionDep, access: ProjectDep, sco
                   document: Optional[str] = None):
     wanted = _wanted(request, session, access, scope)
     document_id = id_in(document)
+    by = _decision(session, access, kind, by)
     shapes = page_data.figures(session, project=access.project, wanted=wanted, scope=scope, kind=kind,
                                mode=mode, attribute=by, document_id=document_id)
     figures = {name: charts.svg(shape, ident=name) for name, shape in shapes.items()}
@@ -33,6 +42,7 @@ def analysis_page(request: Request, session: SessionDep, access: ProjectDep, sco
         "project": access.project, "access": access, "figures": figures, "kind": kind, "kinds": KINDS,
         "mode": mode, "attribute": by, "document": document_id, "query": request.url.query,
         "attribute_names": retrieval.attribute_names(session, project_id=access.project.id),
+        "decision_names": [a.name for a in store.case_attributes(session, project_id=access.project.id)],
         "documents": scope.documents_of(store.document_summaries(session, project_id=access.project.id)),
         "layers": retrieval.layer_choices(session, project_id=access.project.id, scope=scope), "wanted": wanted,
         "saved": queries.list_queries(session, project_id=access.project.id, scope=scope),
@@ -49,7 +59,7 @@ def figure_file(request: Request, session: SessionDep, access: ProjectDep, scope
         raise store.NotFound(f"no figure called '{name}'")
     wanted = _wanted(request, session, access, scope)
     shape = page_data.figures(session, project=access.project, wanted=wanted, scope=scope, names=[name],
-                              kind=kind, mode=mode, attribute=by, document_id=id_in(document))[name]
+                              kind=kind, mode=mode, attribute=_decision(session, access, kind, by), document_id=id_in(document))[name]
     filename = f'attachment; filename="{downloads.file_stem(access.project.name)}-{name}.{fmt}"'
     if fmt == "svg":
         return Response(charts.svg(shape, ident=name), media_type="image/svg+xml",

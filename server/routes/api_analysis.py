@@ -152,12 +152,15 @@ def matrix_kind(rows: str, columns: str) -> tuple[str, str]:
         return "codes", "approach"
     if rows == "codes" and columns.startswith("attribute:") and columns[len("attribute:"):].strip():
         return "attribute", columns[len("attribute:"):]
-    raise store.Invalid("a matrix is rows=values&columns=decisions, rows=codes&columns=codes, or "
+    if rows == "values" and columns.startswith("decision:") and columns[len("decision:"):].strip():
+        return "decision", columns[len("decision:"):]
+    raise store.Invalid("a matrix is rows=values&columns=decisions, rows=values&columns=decision:<name> (a decision "
+                        "as the participants' projects made it), rows=codes&columns=codes, or "
                         f"rows=codes&columns=attribute:<name>; not rows={rows}&columns={columns}")
 
 
 Rows = Annotated[Literal["values", "codes"], Query(description="values (with decisions) or codes")]
-Columns = Annotated[str, Query(max_length=200, description="decisions, codes, or attribute:<name>")]
+Columns = Annotated[str, Query(max_length=200, description="decisions, decision:<name>, codes, or attribute:<name>")]
 Mode = Annotated[Literal["overlap", "turn"], Query(description="co-occur in the same text or the same turn")]
 
 
@@ -167,10 +170,13 @@ def matrix(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: Fil
     """A matrix of the Analysis page: each cell's count and the ids of the quotes it counted."""
     kind, attribute = matrix_kind(rows, columns)
     data = page_data.inputs(session, project_id=access.project.id, wanted=wanted, scope=scope)
+    if kind == "decision" and attribute not in data.choices:
+        raise store.Invalid(f"'{attribute}' is not a decision this project's framework gives peer support projects; "
+                            f"the decisions are {', '.join(data.choices) or 'none'}")
     table = page_data.matrix(data, kind=kind, mode=mode, attribute=attribute)
     link = page_data.cell_link(access.project.id, kind, mode, attribute, wanted.layer, prefix="/api")
     return MatrixOut(
-        kind=kind, measure=table.measure, mode=mode, attribute=attribute if kind == "attribute" else None,
+        kind=kind, measure=table.measure, mode=mode, attribute=attribute if kind in ("attribute", "decision") else None,
         rows=[AxisOut(key=k, label=label) for k, label in zip(table.rows, table.row_labels)],
         columns=[AxisOut(key=k, label=label) for k, label in zip(table.columns, table.column_labels)],
         cells=[CellOut(row=r, column=c, count=cell.count, participants=cell.participants,

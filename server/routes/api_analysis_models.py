@@ -65,7 +65,7 @@ class CellOut(BaseModel):
 
 
 class MatrixOut(BaseModel):
-    kind: Literal["values-decisions", "codes", "attribute"]
+    kind: Literal["values-decisions", "decision", "codes", "attribute"]
     measure: str
     mode: str
     attribute: Optional[str]
