@@ -10,6 +10,7 @@ from docx import Document as WordDocument
 from sqlmodel import func, select
 
 from coding import erasure, store
+from coding.analysis.counts import CodeInfo, Coded, Shares, shares
 from coding.codebook.frameworks import FrameworkError, get_framework, parse_framework
 from coding.db import session_for
 from coding.models import Event, Participant, Site
@@ -296,3 +297,33 @@ def test_a_framework_with_bad_case_attributes_is_refused_with_what_and_where(att
     assert says in str(refused.value) and "tiny.yaml" in str(refused.value)
     assert parse_framework(_framework([{"name": "focus", "decision": "focus", "options": ["social"]}]),
                            "tiny.yaml").case_attributes[0].options == ("social",)
+
+
+def test_shares_say_how_much_of_each_codes_evidence_comes_from_each_subgroup():
+    codes = [CodeInfo("safety", "Safety", kind="value"), CodeInfo("safety/rules", "Ground rules", "safety", "value"),
+             CodeInfo("focus", "Focus", kind="decision")]
+    said = [("PV1", "group", "safety"), ("PV1", "group", "safety/rules"), ("PV2", "group", "safety"),
+            ("PV3", "online", "safety"), ("PV4", None, "focus")]
+    codings = [Coded(i, i, 0, 5, key, person, {"approach": value} if value else {})
+               for i, (person, value, key) in enumerate(said, 1)]
+    table = shares(codings, codes, "approach")
+    assert table.labels == ("group", "online", "not recorded")
+    assert table.people == (2, 1, 1)
+    (safety, total, cells), (focus, focus_total, focus_cells) = table.rows
+    assert (safety.key, total) == ("safety", 4)  # a sub-code's passage counts for its parent
+    assert [(c.count, c.participants) for c in cells] == [(3, 2), (1, 1), (0, 0)]
+    assert [Shares.percent(c.count, total) for c in cells] == [75, 25, 0]
+    assert (focus.key, focus_total, [c.count for c in focus_cells]) == ("focus", 1, [0, 0, 1])
+    assert Shares.percent(1, 0) == 0
+
+
+def test_the_analysis_page_splits_each_codes_evidence_by_the_chosen_attribute(team_app, study):
+    page = signed_in(team_app, "lead").get(f"/projects/{study['project']}/analysis", params={"by": "project"})
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Where each code's evidence comes from, by project" in text
+    section = text[text.index('id="subgroups"'):text.index('id="pyramid"')]
+    assert "<th scope=\"col\">Sisters' circle</th>" in section and '<th scope="col">not recorded</th>' in section
+    safety = section[section.index('<th scope="row">Safety</th>'):]
+    safety = safety[:safety.index("</tr>")]
+    assert safety.count(">1 (33%)<") == 3 and "<td>3</td>" in safety

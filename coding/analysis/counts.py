@@ -339,6 +339,36 @@ def code_by_attribute(codings: Iterable[Coded], codes: Sequence[CodeInfo], attri
                   measure="passages")
 
 
+@dataclass(frozen=True)
+class Shares:
+    """How much of each code's evidence comes from each subgroup of one attribute (approach, say): per top-level
+    code its passages, and per subgroup the passages and participants behind them; `people` is the number of
+    participants with coded passages in each subgroup, the base the shares are read against."""
+
+    attribute: str
+    columns: tuple[str, ...]
+    labels: tuple[str, ...]
+    people: tuple[int, ...]
+    rows: tuple[tuple[CodeInfo, int, tuple[Cell, ...]], ...]
+
+    @staticmethod
+    def percent(part: int, whole: int) -> int:
+        return round(100 * part / whole) if whole else 0
+
+
+def shares(codings: Iterable[Coded], codes: Sequence[CodeInfo], attribute: str) -> Shares:
+    """Each top-level code's passages split by the subgroups of `attribute` ("not recorded" last)."""
+    codings = list(codings)
+    table = code_by_attribute(codings, codes, attribute)
+    value_of = {c.coding_id: str(c.attributes.get(attribute) or NOT_RECORDED) for c in codings}
+    people = tuple(len({c.participant for c in codings if c.participant and value_of[c.coding_id] == column})
+                   for column in table.columns)
+    top = {c.key: c for c in _top_level(codes)}
+    rows = tuple((top[key], sum(table.cell(key, col).count for col in table.columns),
+                  tuple(table.cell(key, col) for col in table.columns)) for key in table.rows)
+    return Shares(attribute, table.columns, table.column_labels, people, rows)
+
+
 def frequencies(codings: Iterable[Coded], codes: Sequence[CodeInfo], *, roll_up: bool = True
                 ) -> list[Frequency]:
     """Each code's passages, participants and documents, in codebook order.

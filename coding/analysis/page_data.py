@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 from urllib.parse import urlencode
 
 from sqlmodel import Session
@@ -15,10 +15,11 @@ from coding.team.visibility import Scope
 
 MATRICES = ("values-decisions", "decision", "codes", "attribute")
 FIGURES = ("matrix", "pyramid", "frequencies")
+TABLES = ("subgroups",)  # made and kept as the figures are, shown as tables
 # figures made for a reader, by (project, when it was made, where its log stood, reader, filter, choices, figure): on a study of
 # 100,000 codings making them takes seconds, showing kept ones milliseconds; any change to the project moves
 # its log on, so a kept figure is never out of date, and an erasure empties the project's (`recent.forget`)
-_KEPT: Recent[charts.Figure] = Recent(64, of_projects=True)
+_KEPT: Recent[Union[charts.Figure, counts.Shares]] = Recent(64, of_projects=True)
 
 
 @dataclass
@@ -51,8 +52,9 @@ def inputs(session: Session, *, project_id: int, wanted: retrieval.QuoteFilter, 
 
 def figures(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope,
             names: Sequence[str] = FIGURES, kind: str = "values-decisions", mode: str = "overlap",
-            attribute: str = "approach", document_id: Optional[int] = None) -> dict[str, charts.Figure]:
-    """The named figures of what the reader asked for, as `figure` makes them: kept ones while the project has
+            attribute: str = "approach", document_id: Optional[int] = None
+            ) -> dict[str, Union[charts.Figure, counts.Shares]]:
+    """The named figures (and tables) of what the reader asked for, as `figure` makes them: kept ones while the project has
     not changed, the others made from one reading of the passages."""
     project_id = project.id
     mark = store.log_mark(session, project_id=project_id)
@@ -114,8 +116,10 @@ def cell_link(project_id: int, kind: str, mode: str, attribute: str, layer: Opti
 
 
 def figure(data: Inputs, *, name: str, project_id: int, kind: str = "values-decisions", mode: str = "overlap",
-           attribute: str = "approach", layer: Optional[str] = None, document_id: Optional[int] = None) -> charts.Figure:
-    """A figure by name: the matrix heatmap, the values pyramid, or the code frequency chart."""
+           attribute: str = "approach", layer: Optional[str] = None, document_id: Optional[int] = None
+           ) -> Union[charts.Figure, counts.Shares]:
+    """A figure by name: the matrix heatmap, the values pyramid, the code frequency chart, or the table of
+    where each code's evidence comes from ("subgroups")."""
     if name == "matrix":
         if kind == "decision":
             attribute = decision_for(data.choices, attribute)
@@ -131,6 +135,8 @@ def figure(data: Inputs, *, name: str, project_id: int, kind: str = "values-deci
     if name == "frequencies":
         return charts.bar_chart(counts.frequencies(data.passages, data.codes),
                                 link=lambda key: f"/projects/{project_id}/quotes?code={key}")
+    if name == "subgroups":
+        return counts.shares(data.passages, data.codes, attribute)
     raise store.NotFound(f"no figure called '{name}'")
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from coding import store
-from coding.analysis import charts, page_data, queries, retrieval
+from coding.analysis import charts, counts, page_data, queries, retrieval
 from coding.exchange import downloads
 from server.deps import ProjectDep, ScopeDep, SessionDep, id_in
 from server.routes.quotes import filter_from, visible_filter
@@ -36,10 +36,12 @@ def analysis_page(request: Request, session: SessionDep, access: ProjectDep, sco
     document_id = id_in(document)
     by = _decision(session, access, kind, by)
     shapes = page_data.figures(session, project=access.project, wanted=wanted, scope=scope, kind=kind,
-                               mode=mode, attribute=by, document_id=document_id)
-    figures = {name: charts.svg(shape, ident=name) for name, shape in shapes.items()}
+                               mode=mode, attribute=by, document_id=document_id,
+                               names=page_data.FIGURES + page_data.TABLES)
+    figures = {name: charts.svg(shapes[name], ident=name) for name in page_data.FIGURES}
     return request.app.state.templates.TemplateResponse(request, "pages/analysis.html", {
         "project": access.project, "access": access, "figures": figures, "kind": kind, "kinds": KINDS,
+        "subgroups": shapes["subgroups"], "percent": counts.Shares.percent,
         "mode": mode, "attribute": by, "document": document_id, "query": request.url.query,
         "attribute_names": retrieval.attribute_names(session, project_id=access.project.id),
         "decision_names": [a.name for a in store.case_attributes(session, project_id=access.project.id)],
