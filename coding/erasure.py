@@ -131,6 +131,8 @@ def erase_document(session: Session, *, document: Document, user: User, confirm:
     _secure(session)
     session.execute(delete(Event).where(col(Event.document_id) == document.id, col(Event.kind).not_in(TOMBSTONES)))
     withdrawn = jobs.withdraw_results(session, project_id=project.id, why=WITHDRAWN)
+    # its translations stay, as documents of their own, without the link
+    session.execute(update(Document).where(col(Document.original_id) == document.id).values(original_id=None))
     _purge(session, document_ids=[document.id])
     _drop_participant(session, participant_id=document.participant_id)
     _forget_in_saved_queries(session, project_id=project.id, document_id=document.id)

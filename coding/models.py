@@ -121,6 +121,11 @@ class Document(SQLModel, table=True):
     # consent given for this document itself (a focus group's verbal consent, say), as for a participant
     consent: dict[str, Any] = Field(default_factory=dict,
                                     sa_column=Column(JSON, nullable=False, server_default="{}"))
+    # its language (a BCP 47 tag, "" when not said), how it came to be in it ("", "interpreted", "translated"),
+    # and the document it is a translation of
+    language: str = Field(default="", max_length=35, sa_column_kwargs={"server_default": ""})
+    mediation: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    original_id: Optional[int] = Field(default=None, foreign_key="document.id")
 
 
 class SensitiveFlag(SQLModel, table=True):

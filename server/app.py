@@ -23,7 +23,7 @@ from coding.db import make_engine, migrate, session_for
 from coding.exchange import survey
 from coding.limits import LimitExceeded
 from coding.team import consent, signin
-from coding.text import nlp
+from coding.text import languages, nlp
 from coding.text.transcripts import ImportRefused
 from coding.workspace import recordings
 from server import auth, fragments, headers
@@ -96,6 +96,9 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.templates.env.filters["cue_time"] = recordings.cue_time
     app.state.templates.env.filters["quoted"] = retrieval.quoted
     app.state.templates.env.globals["code_depths"] = codetree.depths
+    app.state.templates.env.globals["language_name"] = languages.name
+    app.state.templates.env.globals["languages"] = languages.NAMES
+    app.state.templates.env.globals["mediation"] = languages.MEDIATION
     app.state.templates.env.globals["palette"] = fragments.palette(app.state.templates.env)
     app.state.templates.env.globals["turn_html"] = fragments.Turns(app.state.templates.env)
     app.state.templates.env.globals["suggestions_panel"] = fragments.suggestions(app.state.templates.env)

@@ -36,14 +36,17 @@ class Quote:
     coder: str = ""
     memo: str = ""
     origin: str = "manual"
-    via_interpreter: bool = False  # said by a speaker the transcript marks as speaking through an interpreter
+    via_interpreter: bool = False  # said through an interpreter: the speaker's turns, or the whole transcript
+    translated: bool = False  # from a transcript marked as translated
 
     def tag(self, attributes: Sequence[str] = DEFAULT_TAG_ATTRIBUTES) -> str:
         """The citation the report uses, such as `(PV44, online)`, or `(PV31, group – via interpreter)` for
-        words said through an interpreter (the report's form, reference §3.4)."""
+        words said through an interpreter (the report's form, reference §3.4); `– translated` for words from a
+        translated transcript."""
         parts = [self.participant or self.document]
         parts += [self.attributes[a] for a in attributes if self.attributes.get(a)]
-        return f"({', '.join(parts)}{' – via interpreter' if self.via_interpreter else ''})"
+        told = " – via interpreter" if self.via_interpreter else " – translated" if self.translated else ""
+        return f"({', '.join(parts)}{told})"
 
 
 @dataclass
@@ -279,11 +282,15 @@ class _Maker:
             self.document_facts[document.id] = (document.name, label, dict(attributes))
         self.coder_names = {layer_id: owner.shown_name for layer_id, owner in owners.items()}
         self.interpreted = {d.id: set(d.interpreted_speakers) for d in documents if d.interpreted_speakers}
+        self.mediation = {d.id: d.mediation for d in documents if d.mediation}
         self._speakers: dict[int, store.TurnSpeakers] = {}
         self.session = session
 
     def _via_interpreter(self, coding) -> bool:
-        """True when the coding starts in a turn of a speaker marked as speaking through an interpreter."""
+        """True when the transcript was interpreted, or the coding starts in a turn of a speaker marked as
+        speaking through an interpreter."""
+        if self.mediation.get(coding.document_id) == "interpreted":
+            return True
         interpreted = self.interpreted.get(coding.document_id)
         if not interpreted:
             return False
@@ -299,7 +306,8 @@ class _Maker:
                      text=clean_quote(self.texts[coding.document_id][coding.start:coding.end]), start=coding.start,
                      end=coding.end, participant=participant, attributes=dict(attributes),
                      coder=self.coder_names.get(coding.layer_id, "Consensus"), memo=coding.memo, origin=coding.origin,
-                     via_interpreter=self._via_interpreter(coding))
+                     via_interpreter=self._via_interpreter(coding),
+                     translated=self.mediation.get(coding.document_id) == "translated")
 
     def coded(self, coding) -> counts.Coded:
         _, participant, attributes = self.document_facts[coding.document_id]

@@ -18,7 +18,8 @@ from coding.store.codings import (add_coding, coder_layer, coders_of_codings, co
 from coding.store.documents import (document_participant, document_summaries, document_texts, document_turns,
                                     get_document, get_participant, import_document, list_documents,
                                     list_participants, project_turn_spans, set_attributes,
-                                    set_document_participant, set_interpreted, set_interviewers, text_digest)
+                                    set_document_participant, set_interpreted, set_interviewers, set_language,
+                                    set_original, text_digest, translations)
 from coding.store.events import (CODEBOOK, UNDOABLE, describe, last_undoable, list_events, log_mark, touched,
                                  undo_hint, undo_last, undone_message)
 from coding.store.memos import (add_project_memo, document_memos, edit_project_memo, get_project_memo, memo_history,
@@ -120,6 +121,7 @@ __all__ = [
     "set_document_participant",
     "set_interpreted",
     "set_interviewers",
+    "set_language", "set_original", "translations",
     "set_memo",
     "span_asked",
     "text_digest",

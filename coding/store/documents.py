@@ -3,11 +3,12 @@
 import hashlib
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
-from sqlalchemy import Row, bindparam, insert
+from sqlalchemy import Row, bindparam, insert, or_
 from sqlmodel import Session, col, select
 
 from coding.models import Document, Participant, Turn, User
 from coding.store.base import Conflict, Invalid, NotFound, _done, _log, built, records
+from coding.text import languages
 
 if TYPE_CHECKING:  # an annotation only: importing coding.text.transcripts here would load lxml for every command
     from coding.text.transcripts import Transcript
@@ -186,6 +187,65 @@ def _set_speakers(session: Session, *, document: Document, user: User, speakers:
     _done(session)
     session.refresh(document)
     return document
+
+
+def set_language(session: Session, *, document: Document, user: User, language: str, mediation: str) -> Document:
+    """Record a document's language (a tag such as ur, "" for not said) and whether it reached that language
+    through an interpreter or a translation ("" for as spoken)."""
+    try:
+        language = languages.check_tag(language)
+    except ValueError as bad:
+        raise Invalid(str(bad)) from None
+    if mediation not in languages.MEDIATION:
+        raise Invalid(f"a transcript is as spoken, interpreted or translated, not '{mediation[:40]}'")
+    before = {"language": document.language, "mediation": document.mediation}
+    after = {"language": language, "mediation": mediation}
+    if before == after:
+        return document
+    document.language, document.mediation = language, mediation
+    session.add(document)
+    _log(session, project_id=document.project_id, user=user, kind="document.language", document_id=document.id,
+         payload={"before": before, "after": after})
+    _done(session)
+    session.refresh(document)
+    return document
+
+
+def set_original(session: Session, *, document: Document, user: User, original_id: Optional[int]) -> Document:
+    """Link a translation to the document it translates (None unlinks): both stay documents of their own,
+    coded on their own, and each page links to the other."""
+    original = None
+    if original_id is not None:
+        original = session.get(Document, original_id)
+        if original is None or original.project_id != document.project_id:
+            raise NotFound(f"no transcript {original_id} in this project")
+        if original.id == document.id:
+            raise Invalid("a transcript cannot be a translation of itself")
+        if original.original_id is not None:
+            raise Invalid(f"'{original.name}' is itself a translation; link to the original it translates")
+        if session.exec(select(Document.id).where(Document.original_id == document.id)).first() is not None:
+            raise Invalid(f"'{document.name}' has translations of its own, so it is an original")
+    before = document.original_id
+    if before == original_id:
+        return document
+    document.original_id = original_id
+    session.add(document)
+    names = {d.id: d.name for d in (original, session.get(Document, before) if before else None) if d is not None}
+    _log(session, project_id=document.project_id, user=user, kind="document.original", document_id=document.id,
+         payload={"before": names.get(before), "after": names.get(original_id)})
+    _done(session)
+    session.refresh(document)
+    return document
+
+
+def translations(session: Session, *, document: Document) -> list[Row]:
+    """The documents linked to this one as original and translations: its original (if it is a translation)
+    and every translation of that original, this one left out; records without their text."""
+    root = document.original_id or document.id
+    query = (select(*[column for column in Document.__table__.columns if column.name != "text"])
+             .where(or_(Document.id == root, Document.original_id == root), Document.id != document.id)
+             .order_by(Document.id))
+    return list(session.exec(query).all())
 
 
 def set_document_participant(session: Session, *, document: Document, user: User, label: str) -> Document:

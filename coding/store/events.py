@@ -13,6 +13,7 @@ from coding.store.codes import get_code, undo_move
 from coding.store.codings import get_coding
 from coding.store.document_status import restore_status
 from coding.store.wording import Wording
+from coding.text import languages
 
 
 CODEBOOK = 0  # as `document_id`: only the changes that concern no transcript (the codebook's); ids start at 1
@@ -140,6 +141,11 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "document.interviewers": lambda: "set the interviewer",
         "document.interpreted": lambda: "marked who spoke through an interpreter",
         "document.participant": lambda: f"set the participant to {p.get('after')}",
+        "document.language": lambda: f"set the language of “{w.document_name(event.document_id)}” to "
+                                     f"{_language(p.get('after') or {})}",
+        "document.original": lambda: (f"linked “{w.document_name(event.document_id)}” as a translation of "
+                                      f"“{p.get('after')}”" if p.get("after") else
+                                      f"unlinked “{w.document_name(event.document_id)}” from “{p.get('before')}”"),
         "undo": lambda: f"undid: {describe(_undone(event), w)}" if p.get("kind") else "undid a change",
         "reconcile.decided": lambda: f"reconciled {_on(event, w)}: {w.decision(p.get('decision', ''))}"
                                      + (f" ({p.get('reason')})" if p.get("reason") else ""),
@@ -165,6 +171,11 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "memo.added": lambda: f"wrote the project memo “{p.get('title')}”",
         "memo.edited": lambda: f"edited the project memo “{p.get('title')}”",
     }.get(event.kind, lambda: event.kind)()
+
+
+def _language(after: dict) -> str:
+    told = languages.name(after.get("language", "")) or "not said"
+    return told + (f" ({languages.MEDIATION[after['mediation']]})" if after.get("mediation") in ("interpreted", "translated") else "")
 
 
 def _case(payload: dict) -> str:

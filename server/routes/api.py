@@ -65,6 +65,9 @@ class DocumentSummary(BaseModel):
     participant: Optional[str]
     word_count: int
     created_at: datetime
+    language: str = Field("", description="a BCP 47 tag such as ur; empty when not said")
+    mediation: str = Field("", description="'' (as spoken), 'interpreted' or 'translated'")
+    original_id: Optional[int] = Field(None, description="the transcript this one is a translation of")
 
 
 class TurnOut(BaseModel):
@@ -138,7 +141,8 @@ def code_out(code) -> CodeOut:
 def _summary(document: Document, participant) -> dict[str, Any]:
     return dict(id=document.id, project_id=document.project_id, name=document.name,
                 format=document.source_format, participant=participant.label if participant else None,
-                word_count=document.word_count, created_at=document.created_at)
+                word_count=document.word_count, created_at=document.created_at, language=document.language,
+                mediation=document.mediation, original_id=document.original_id)
 
 
 def coding_out(coding: Coding, key: str, coder: str, text: str) -> CodingOut:

@@ -190,12 +190,25 @@ class ParticipantIn(BaseModel):
     participant: str = Field(max_length=80, examples=["PV44"], description="a participant tag; empty detaches")
 
 
+class LanguageIn(BaseModel):
+    language: str = Field("", max_length=35, examples=["ur"], description="a BCP 47 tag; empty when not said")
+    mediation: Literal["", "interpreted", "translated"] = Field("", description="how it reached that language")
+
+
+class OriginalIn(BaseModel):
+    original: Optional[int] = Field(None, ge=1, le=ID_MAX, description="the transcript this one translates; null unlinks")
+
+
 class SettingsOut(BaseModel):
     blind: bool
     revealed: bool
     participant: Optional[str]
     interviewer_speakers: list[str]
     interpreted_speakers: list[str]
+    language: str = ""
+    mediation: str = ""
+    original: Optional[int] = None
+    translations: list[int] = []
 
 
 def _settings(session, target: DocumentAccess) -> SettingsOut:
@@ -204,7 +217,10 @@ def _settings(session, target: DocumentAccess) -> SettingsOut:
     return SettingsOut(blind=target.access.project.blind, revealed=document.revealed,
                        participant=person.label if person else None,
                        interviewer_speakers=document.interviewer_speakers,
-                       interpreted_speakers=document.interpreted_speakers)
+                       interpreted_speakers=document.interpreted_speakers, language=document.language,
+                       mediation=document.mediation, original=document.original_id,
+                       translations=[d.id for d in store.translations(session, document=document)
+                                     if d.original_id == document.id])
 
 
 @router.put("/projects/{project_id}/blind", responses=CHANGE)
@@ -236,6 +252,21 @@ def put_speakers(body: SpeakersIn, session: SessionDep, target: LeadDocumentDep)
             store.set_interviewers(session, document=document, user=user, speakers=body.interviewers)
         if body.interpreted is not None:
             store.set_interpreted(session, document=document, user=user, speakers=body.interpreted)
+    return _settings(session, target)
+
+
+@router.put("/documents/{document_id}/language", responses=CHANGE)
+def put_language(body: LanguageIn, session: SessionDep, target: LeadDocumentDep) -> SettingsOut:
+    """Record the transcript's language and whether it was interpreted or translated."""
+    store.set_language(session, document=target.document, user=target.access.user, language=body.language,
+                       mediation=body.mediation)
+    return _settings(session, target)
+
+
+@router.put("/documents/{document_id}/original", responses=CHANGE)
+def put_original(body: OriginalIn, session: SessionDep, target: LeadDocumentDep) -> SettingsOut:
+    """Link the transcript as a translation of another transcript of the project (null: an original)."""
+    store.set_original(session, document=target.document, user=target.access.user, original_id=body.original)
     return _settings(session, target)
 
 

@@ -1,5 +1,6 @@
 """The document page: reading, coding, memos, undo, interviewer and participant settings, revealing."""
 
+import itertools
 from typing import Annotated, Iterable, Literal, Optional
 from urllib.parse import urlencode
 
@@ -82,6 +83,9 @@ def show_document(request: Request, session: SessionDep, target: DocumentDep, sp
         {"page": page, "chunk": page.chunk, "layers_query": layers_query(request),
          "project": access.project, "document": target.document, "access": access,
          "assignees": accounts.assignees(session, document_id=target.document.id),
+         "linked": store.translations(session, document=target.document),
+         "others": [d for d in store.document_summaries(session, project_id=access.project.id)
+                    if d.id != target.document.id] if access.can("lead") else [],
          "recording": recordings.find(session, document_id=target.document.id),
          "status": status_context(request, session, target, scope=scope, undo_hint=page.undo_hint)})
 
@@ -213,6 +217,49 @@ def set_interpreted(session: SessionDep, target: LeadDocumentDep, speakers: Anno
     store.set_interpreted(session, document=target.document, user=target.access.user,
                           speakers=[s for s in speakers if s])
     return Response(status_code=204, headers={"HX-Refresh": "true"})
+
+
+@router.post("/documents/{document_id}/language")
+def set_language(session: SessionDep, target: LeadDocumentDep, language: Annotated[str, Form(max_length=40)] = "",
+                 other: Annotated[str, Form(max_length=40)] = "", mediation: Annotated[str, Form(max_length=20)] = ""):
+    """The transcript's language (from the list, or another tag typed in) and how it reached it."""
+    store.set_language(session, document=target.document, user=target.access.user,
+                       language=other.strip() or language, mediation=mediation)
+    return Response(status_code=204, headers={"HX-Refresh": "true"})
+
+
+@router.post("/documents/{document_id}/original")
+def set_original(session: SessionDep, target: LeadDocumentDep, original: Annotated[str, Form(max_length=20)] = ""):
+    """Link the transcript as a translation of another of the project (empty: not a translation)."""
+    chosen = original.strip()
+    if chosen and not chosen.isdigit():
+        raise store.NotFound(f"no transcript '{chosen}' in this project")
+    store.set_original(session, document=target.document, user=target.access.user,
+                       original_id=int(chosen) if chosen else None)
+    return Response(status_code=204, headers={"HX-Refresh": "true"})
+
+
+@router.get("/documents/{document_id}/side-by-side", response_class=HTMLResponse)
+def side_by_side(request: Request, session: SessionDep, target: DocumentDep,
+                 other: Annotated[int, Query(alias="with", ge=1, le=ID_MAX)]):
+    """A transcript and its original or translation in two columns, turn beside turn, each opening to be coded."""
+    linked = {d.id: d for d in store.translations(session, document=target.document)}
+    if other not in linked:
+        raise store.NotFound("that transcript is not an original or translation of this one")
+    pair = [target.document, store.get_document(session, document_id=other)]
+    if pair[0].original_id is not None:
+        pair.reverse()  # the original on the left
+    scope = visibility.scope_for(session, project=target.access.project, user=target.access.user,
+                                 role=target.access.role)
+    if scope.documents is not None and not all(d.id in scope.documents for d in pair):
+        raise store.NotFound("that transcript is not an original or translation of this one")
+    turns = [store.document_turns(session, document_id=d.id) for d in pair]
+    rows = list(itertools.zip_longest(*[[d.text[t.start:t.end] if t else "" for t in ts] for d, ts in zip(pair, turns)],
+                                      fillvalue=""))
+    speakers = list(itertools.zip_longest(*[[t.speaker or "" for t in ts] for ts in turns], fillvalue=""))
+    return request.app.state.templates.TemplateResponse(request, "pages/side_by_side.html", {
+        "project": target.access.project, "access": target.access, "pair": pair, "rows": list(zip(rows, speakers)),
+        "aligned": len(turns[0]) == len(turns[1])})
 
 
 @router.post("/documents/{document_id}/participant")
