@@ -45,6 +45,9 @@ class Project(SQLModel, table=True):
     blind: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
     # the calibrated score from which a code is suggested to the project's coders (the lead sets it)
     suggest_threshold: float = Field(default=0.1, sa_column_kwargs={"server_default": "0.1"})
+    # how a transcript that names no participant is tagged on import, such as "PV<n>" (the next free number);
+    # "" leaves it without a participant
+    tag_pattern: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
 
 
 class Code(SQLModel, table=True):

@@ -151,3 +151,30 @@ def test_erasing_an_original_keeps_its_translation_unlinked(team_app, study, tmp
         erasure.erase_document(session, document=document, user=lead, confirm="pv31-ur.txt", media=tmp_path)
     assert [d[0] for d in _documents(team_app)] == ["pv31-en.txt", "pv32.txt"]
     assert _documents(team_app)[0][3] is None
+
+
+def test_a_transcript_naming_no_participant_takes_the_next_tag_of_the_teams_pattern(team_app, study):
+    client, pid = bearer(team_app, study["token"]), study["project"]
+
+    def imported(name: str, turns) -> str:
+        turns = turns + [("Interviewer", f"That was {name}.")]  # each its own text, not a twin of the last
+        sent = client.post(f"/api/projects/{pid}/documents", files={"file": (name, txt_bytes(turns), "text/plain")})
+        assert sent.status_code == 201, sent.text
+        return sent.json()["participant"]
+
+    nameless = [("Interviewer", "How was it?"), ("Someone", "Fine, thanks.")]
+    assert imported("notes.txt", nameless) is None  # no pattern yet: no participant
+    assert client.put(f"/api/projects/{pid}/tag-pattern", json={"pattern": "PV<n>"}).json() == {"pattern": "PV<n>"}
+    assert imported("second notes.txt", nameless) == "PV33"  # after PV31 and PV32
+    assert imported("third notes.txt", nameless) == "PV34"
+    assert client.put(f"/api/projects/{pid}/tag-pattern", json={"pattern": "FG<n>"}).status_code == 200
+    assert imported("group fg7 notes.txt", nameless) == "FG7"  # a tag of the pattern in the file name
+    assert imported("group notes.txt", nameless) == "FG8"
+    events = _events(team_app)
+    for bad in ("PV", "<n>PV", "P V<n>", "PV<n><n>", "x" * 41):
+        refused = client.put(f"/api/projects/{pid}/tag-pattern", json={"pattern": bad})
+        assert refused.status_code == 422, bad
+    page = signed_in(team_app, "lead").post(f"/projects/{pid}/tag-pattern", data={"pattern": "9<n>"})
+    assert page.status_code == 422 and "is not a tag pattern" in html.unescape(page.text)
+    assert _events(team_app) == events
+    assert client.get(f"/api/projects/{pid}").json()["tag_pattern"] == "FG<n>"

@@ -27,6 +27,7 @@ def seed_demo(session: Session, *, user: User, single_user: bool = False) -> Pro
     project = store.create_project(
         session, name=DEMO_NAME, framework=get_framework("side-by-side"), user=user,
         description="Three fictional interviews (group, one to one, online), partly coded, to show the tool.")
+    store.set_tag_pattern(session, project=project, user=user, pattern=plan.get("tag_pattern", ""))
     documents = {}
     for entry in plan["documents"]:
         path = DEMO_DIR / entry["file"]

@@ -31,7 +31,8 @@ from coding.store.turns import (TurnSpeakers, coded_turns, coding_spans, codings
                                 turns_overlapping)
 from coding.store.wording import Wording, quote
 from coding.store.projects import (create_project, ensure_user, find_project, get_project, get_user,
-                                   list_projects, list_users, set_blind, set_preference, users_by_id)
+                                   list_projects, list_users, next_tag, set_blind, set_preference, set_tag_pattern,
+                                   users_by_id)
 
 __all__ = [
     "CLASH",
@@ -121,7 +122,7 @@ __all__ = [
     "set_document_participant",
     "set_interpreted",
     "set_interviewers",
-    "set_language", "set_original", "translations",
+    "set_language", "set_original", "translations", "next_tag", "set_tag_pattern",
     "set_memo",
     "span_asked",
     "text_digest",

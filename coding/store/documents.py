@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 from sqlalchemy import Row, bindparam, insert, or_
 from sqlmodel import Session, col, select
 
-from coding.models import Document, Participant, Turn, User
+from coding.models import Document, Participant, Project, Turn, User
 from coding.store.base import Conflict, Invalid, NotFound, _done, _log, built, records
+from coding.store.projects import next_tag, tag_in_name
 from coding.text import languages
 
 if TYPE_CHECKING:  # an annotation only: importing coding.text.transcripts here would load lxml for every command
@@ -80,6 +81,10 @@ def import_document(session: Session, *, project_id: int, user: User, transcript
     if twin is not None:
         raise Conflict(f"{transcript.name}: this transcript is already in the project as '{twin.name}'")
     label = (participant or transcript.guess_participant() or "").strip()
+    if not label:
+        pattern = session.exec(select(Project.tag_pattern).where(Project.id == project_id)).one()
+        if pattern:
+            label = tag_in_name(pattern, transcript.name) or next_tag(session, project_id=project_id, pattern=pattern)
     person = _participant(session, project_id=project_id, label=label) if label else None
     if person is not None and attributes:
         merged = {**person.attributes, **{k: str(v) for k, v in attributes.items() if str(v).strip()}}

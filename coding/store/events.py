@@ -162,6 +162,8 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
                                   f"{_many(p.get('codings'), 'coding')})",
         "pseudonym.set": lambda: f"set the pseudonym for '{p.get('original', '?')}' to '{p.get('after')}'",
         "pseudonym.removed": lambda: f"removed the pseudonym '{p.get('before', '?')}' for '{p.get('original', '?')}'",
+        "project.tag_pattern": lambda: (f"set new participants' tags to {p.get('after')}" if p.get("after")
+                                        else "stopped tagging new participants"),
         "project.blind": lambda: "turned blind coding " + ("on" if p.get("blind") else "off"),
         "recording.attached": lambda: f"attached the recording {p.get('name')}",
         "document.status": lambda: f"marked “{w.document_name(event.document_id)}” {p.get('after')}",

@@ -1,12 +1,13 @@
 """Users and projects."""
 
+import re
 from typing import Any, Iterable, Optional
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from coding.codebook.frameworks import Framework
-from coding.models import Code, Membership, Project, User
+from coding.models import Code, Membership, Participant, Project, User
 from coding.store.base import Conflict, Invalid, NotFound, _done, _log, built, clashing
 from coding.store.checks import text
 
@@ -102,6 +103,41 @@ def set_blind(session: Session, *, project: Project, user: User, blind: bool) ->
         _done(session)
         session.refresh(project)
     return project
+
+
+TAG_PATTERN = re.compile(r"^([A-Za-z][A-Za-z-]{0,15})<n>$")
+
+
+def set_tag_pattern(session: Session, *, project: Project, user: User, pattern: str) -> Project:
+    """Set how transcripts that name no participant are tagged on import: a few letters then <n> ("PV<n>",
+    "FG<n>"), numbered on from the highest tag of that form; "" turns it off."""
+    pattern = pattern.strip()
+    if pattern and not TAG_PATTERN.match(pattern):
+        raise Invalid(f"'{pattern[:40]}' is not a tag pattern: write letters then <n>, such as PV<n> or FG<n>")
+    if project.tag_pattern != pattern:
+        _log(session, project_id=project.id, user=user, kind="project.tag_pattern",
+             payload={"before": project.tag_pattern, "after": pattern})
+        project.tag_pattern = pattern
+        session.add(project)
+        _done(session)
+        session.refresh(project)
+    return project
+
+
+def tag_in_name(pattern: str, name: str) -> Optional[str]:
+    """A tag of the pattern in a file name ("sr12 notes.docx" is SR12 for SR<n>), or None."""
+    prefix = TAG_PATTERN.match(pattern).group(1)
+    found = re.search(rf"(?<![A-Za-z]){re.escape(prefix)}(\d+)(?!\d)", name, re.IGNORECASE)
+    return f"{prefix}{int(found.group(1))}" if found else None
+
+
+def next_tag(session: Session, *, project_id: int, pattern: str) -> str:
+    """The next free tag of a pattern: PV<n> after PV44 and pv7 is PV45 (PV1 when there is none)."""
+    prefix = TAG_PATTERN.match(pattern).group(1)
+    shape = re.compile(rf"^{re.escape(prefix)}(\d+)$", re.IGNORECASE)
+    numbers = [int(found.group(1)) for label in session.exec(select(Participant.label).where(
+        Participant.project_id == project_id)) if (found := shape.match(label))]
+    return f"{prefix}{max(numbers, default=0) + 1}"
 
 
 def list_users(session: Session) -> list[User]:

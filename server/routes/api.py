@@ -39,6 +39,7 @@ class ProjectOut(BaseModel):
     framework: str
     framework_version: str
     created_at: datetime
+    tag_pattern: str = Field("", description="how a transcript naming no participant is tagged, such as PV<n>")
 
 
 class CodeOut(BaseModel):
@@ -129,7 +130,7 @@ class AttributesIn(BaseModel):
 def _project_out(project) -> ProjectOut:
     return ProjectOut(id=project.id, name=project.name, description=project.description,
                       framework=project.framework_id, framework_version=project.framework_version,
-                      created_at=project.created_at)
+                      created_at=project.created_at, tag_pattern=project.tag_pattern)
 
 
 def code_out(code) -> CodeOut:

@@ -223,6 +223,17 @@ def _settings(session, target: DocumentAccess) -> SettingsOut:
                                      if d.original_id == document.id])
 
 
+class TagPatternIn(BaseModel):
+    pattern: str = Field(max_length=40, examples=["PV<n>"], description="letters then <n>; empty turns it off")
+
+
+@router.put("/projects/{project_id}/tag-pattern", responses=CHANGE)
+def put_tag_pattern(body: TagPatternIn, session: SessionDep, access: LeadDep) -> TagPatternIn:
+    """How a transcript that names no participant is tagged on import: the next free number of the pattern."""
+    return TagPatternIn(pattern=store.set_tag_pattern(session, project=access.project, user=access.user,
+                                                      pattern=body.pattern).tag_pattern)
+
+
 @router.put("/projects/{project_id}/blind", responses=CHANGE)
 def put_blind(body: BlindIn, session: SessionDep, access: LeadDep) -> BlindIn:
     """Turn blind coding on or off for the project (lead only)."""

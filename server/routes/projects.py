@@ -137,6 +137,18 @@ def edit_participant(request: Request, session: SessionDep, access: LeadDep,
     return _overview(request, session, access, "partials/project/participants.html")
 
 
+@router.post("/projects/{project_id}/tag-pattern", response_class=HTMLResponse)
+def tag_pattern(request: Request, session: SessionDep, access: LeadDep,
+                pattern: Annotated[str, Form(max_length=40)] = ""):
+    """How a transcript that names no participant is tagged on import."""
+    try:
+        store.set_tag_pattern(session, project=access.project, user=access.user, pattern=pattern)
+    except store.Invalid as refused:
+        return _participants(request, session, access, status=422, tag_error=str(refused))
+    return _participants(request, session, access, message=(f"New participants will be tagged {pattern.strip()}."
+                                                            if pattern.strip() else "New participants are not tagged."))
+
+
 def consent_form(how: Annotated[str, Form()] = "", on: Annotated[str, Form(max_length=10)] = "",
                  recording: Annotated[str, Form()] = "", quoting: Annotated[str, Form()] = "",
                  inform_only: Annotated[bool, Form()] = False) -> dict:

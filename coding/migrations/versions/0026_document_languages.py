@@ -1,4 +1,5 @@
-"""document languages: a transcript's language, whether it was interpreted or translated, its original
+"""document languages: a transcript's language, whether it was interpreted or translated, its original;
+the project's pattern for new participants' tags
 
 Revision ID: 0026
 Revises: 0025
@@ -14,6 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column("project", sa.Column("tag_pattern", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False,
+                                       server_default=""))
     op.add_column("document", sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=35), nullable=False,
                                         server_default=""))
     op.add_column("document", sa.Column("mediation", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False,
@@ -26,6 +29,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("project", "tag_pattern")
     op.drop_column("document", "original_id")
     op.drop_column("document", "mediation")
     op.drop_column("document", "language")
