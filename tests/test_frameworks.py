@@ -41,6 +41,42 @@ def test_imroc_has_eight_principles_and_recovery_focused_has_three_parts():
         "recovery-focused/hope", "recovery-focused/control", "recovery-focused/opportunities"]
 
 
+FURTHER_FRAMEWORKS = {  # top-level code names in file order, each with its number of sub-codes
+    "srn-values": [("Hope", 2), ("Experience", 2), ("Authenticity", 2), ("Responsibility", 4), ("Mutuality", 3),
+                   ("Empowerment", 3)],
+    "enrich-principles": [
+        ("Safe and trusting relationships based on shared lived experience", 2), ("Mutuality and reciprocity", 2),
+        ("Validation and application of experiential knowledge", 3), ("Leadership, choice and control", 3),
+        ("Strengths and connections to peers and communities", 1)],
+    "peer-support-charter": [
+        ("Equity", 0), ("Hope", 0), ("Trust", 2), ("Respect", 0), ("Acceptance and Understanding", 0),
+        ("Shared Experiences and Shared Responsibility", 2), ("Eliciting resilience, gifts and talents", 0),
+        ("Ownership of one's own life and decisions", 0), ("Focusing on the outcomes that matter to the person", 0),
+        ("Advocating for change", 3)],
+    "side-by-side-draft-1": [
+        ("Shared Lived Experience", 3), ("Mutuality", 2), ("Purpose", 3), ("Inclusive", 4), ("Empathy", 4),
+        ("Equality", 3), ("Valuing experience", 2), ("Being Human", 3), ("Peer Ownership", 3), ("Feeling safe", 7),
+        ("Flexibility", 5), ("Active sharing", 4), ("Support", 2)],
+}
+
+
+def test_the_four_further_frameworks_load_with_their_codes_and_sub_codes():
+    for framework_id, expected in FURTHER_FRAMEWORKS.items():
+        framework = get_framework(framework_id)
+        assert [(c.name, len(c.children)) for c in framework.codes] == expected, framework_id
+        for code in framework.walk():
+            assert code.definition and code.citation and code.patterns, code.id
+        assert all(c.profile for c in framework.codes), framework_id
+    mutuality_and_reciprocity = get_framework("enrich-principles").codes[1]
+    assert [c.name for c in mutuality_and_reciprocity.children] == ["Mutuality", "Reciprocity"]
+    charter = get_framework("peer-support-charter")
+    assert [c.kind for c in charter.codes] == ["value"] * 6 + ["theme"] * 4
+    assert {c.group for c in charter.codes[6:]} == {"core-practices"}
+    draft = get_framework("side-by-side-draft-1")
+    assert [c.kind for c in draft.codes] == ["characteristic"] * 3 + ["value"] * 5 + ["principle"] * 5
+    assert all(child.kind == parent.kind for parent in draft.codes for child in parent.children)
+
+
 def test_every_shipped_framework_is_valid():
     assert {"side-by-side", "imroc"} <= set(available_frameworks())
 
