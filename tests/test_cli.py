@@ -33,7 +33,9 @@ def test_frameworks_list_and_show_json():
     assert len(tree["codes"]) == 11
     assert all(code["definition"] and code["children"] for code in tree["codes"])
     missing = runner.invoke(app, ["frameworks", "show", "nope"])
-    assert missing.exit_code == 1 and "available: imroc, side-by-side" in missing.stderr
+    assert missing.exit_code == 1 and "no framework 'nope'" in missing.stderr
+    assert "available: enrich-principles, imroc, peer-support-charter, side-by-side, side-by-side-draft-1, " \
+           "srn-values" in missing.stderr
 
 
 def test_import_then_export_quotes_and_codebook(env):
