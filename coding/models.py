@@ -71,6 +71,8 @@ class Code(SQLModel, table=True):
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     position: int = Field(default=0)
     retired: bool = Field(default=False)
+    # the team's reflections on the code: a findings chapter closes the code's section with them
+    memo: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class Site(SQLModel, table=True):
@@ -85,6 +87,17 @@ class Site(SQLModel, table=True):
     label: str = Field(max_length=120)
     hub_id: Optional[int] = Field(default=None, foreign_key="site.id")
     attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ChapterPick(SQLModel, table=True):
+    """A coded passage a report writer selected for the findings chapter."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    coding_id: int = Field(foreign_key="coding.id", unique=True)
+    user_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
 
 

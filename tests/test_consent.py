@@ -28,7 +28,7 @@ SELF_HARM = "I had been hurting myself before I came"
 @pytest.fixture
 def study(team_app):
     """PV44 agreed to be quoted; PV45 did not; PV46's interview is to inform only; PV44 also said something
-    marked as touching self-harm. Each passage is coded by the lead."""
+    marked as touching self-harm. Each passage is coded by the lead and selected for the chapter draft."""
     with session_for(team_app.state.engine) as session:
         lead = accounts.create_user(session, name="lead", password=PASSWORD, admin=True)
         viewer = accounts.create_user(session, name="viewer", password=PASSWORD)
@@ -44,8 +44,9 @@ def study(team_app):
             documents[label] = document
             for words in said:
                 start = document.text.index(words)
-                store.add_coding(session, document=document, user=lead, start=start, end=start + len(words),
-                                 code=store.get_code(session, project_id=project.id, key="safety"))
+                coding = store.add_coding(session, document=document, user=lead, start=start, end=start + len(words),
+                                          code=store.get_code(session, project_id=project.id, key="safety"))
+                store.pick(session, coding=coding, user=lead, chosen=True)  # every quote in the chapter draft
         person = store.get_participant(session, project_id=project.id, label="PV45")
         consent.set_participant_consent(session, participant=person, user=lead,
                                         consent=consent.Consent(how="written", on="2016-05-02", quoting=False))
@@ -88,6 +89,8 @@ EXPORTS = [  # (how it is asked for, the file's kind)
     ("POST", "/api/projects/{p}/exports/report-word", {"tag": "approach"}, "docx"),
     ("GET", "/api/projects/{p}/exports/codebook-word", {}, "docx"),
     ("GET", "/api/projects/{p}/exports/refi-qdpx", {}, "qdpx"),
+    ("GET", "/projects/{p}/export/chapter.docx", {}, "docx"),
+    ("GET", "/api/projects/{p}/exports/chapter-word", {}, "docx"),
 ]
 
 

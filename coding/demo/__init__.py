@@ -44,10 +44,16 @@ def seed_demo(session: Session, *, user: User, single_user: bool = False) -> Pro
         store.place_participants(session, project_id=project.id, user=user, labels=entry["participants"],
                                  site_id=site.id)
     coder = user if single_user else store.ensure_user(session, name="demo-coder", display_name="Demo coder")
+    chosen: set[str] = set()
     for entry in plan["codings"]:
         document = documents[entry["file"]]
         start = document.text.index(entry["quote"])
         code = store.get_code(session, project_id=project.id, key=entry["code"])
-        store.add_coding(session, document=document, code=code, user=coder, start=start,
-                         end=start + len(entry["quote"]), memo=entry.get("memo", ""))
+        coding = store.add_coding(session, document=document, code=code, user=coder, start=start,
+                                  end=start + len(entry["quote"]), memo=entry.get("memo", ""))
+        if code.kind == "value" and code.key not in chosen:  # a quote of each value's sub-theme for the chapter
+            chosen.add(code.key)
+            store.pick(session, coding=coding, user=user, chosen=True)
+    for key, memo in plan.get("code_memos", {}).items():
+        store.update_code(session, code=store.get_code(session, project_id=project.id, key=key), user=user, memo=memo)
     return project

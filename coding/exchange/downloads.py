@@ -11,6 +11,7 @@ from sqlmodel import Session
 from coding import store
 from coding.analysis import page_data, pseudonyms, queries, retrieval, sample
 from coding.codebook.frameworks import Framework
+from coding.exchange import chapter_docx as chapter_export
 from coding.exchange import csv as csv_export
 from coding.exchange import survey
 from coding.exchange import docx as docx_export
@@ -105,6 +106,19 @@ def quotes_xlsx(session: Session, *, project: Project, wanted: retrieval.QuoteFi
     xlsx_export.write_quotes_xlsx(project_quotes(session, project=project, wanted=wanted, scope=scope,
                                                  include_flagged=include_flagged), out,
                                   attributes=retrieval.attribute_names(session, project_id=project.id))
+    return out.getvalue()
+
+
+def chapter_docx(session: Session, *, project: Project, scope: Scope, include_flagged: bool = False) -> bytes:
+    """The findings chapter drafted from the codes: the quotes writers selected, as consent allows, by code and
+    sub-theme, with each code's memo and definition (`chapter_docx.write_chapter`)."""
+    chosen = store.picked(session, project_id=project.id)
+    quotes = project_quotes(session, project=project, wanted=retrieval.narrowed(retrieval.QuoteFilter(), scope),
+                            scope=scope, include_flagged=include_flagged)
+    out = io.BytesIO()
+    chapter_export.write_chapter(store.project_codes(session, project_id=project.id),
+                                 [q for q in quotes if q.coding_id in chosen], out,
+                                 title=f"{project.name}: findings chapter (draft)")
     return out.getvalue()
 
 

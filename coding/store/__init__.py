@@ -8,6 +8,7 @@ documents, codings, document_status, memos, events.
 from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, built, clashing, records
 from coding.store.cases import (Case, case_attributes, cases, get_site, inherited, list_sites, participant_attributes,
                                 place_participants, remove_site, save_site)
+from coding.store.chapter import pick, picked
 from coding.store.checks import MEMO_LIMIT
 from coding.store.codes import (CODE_FIELDS, add_code, code_records, get_code, merge_code, move_code, project_codes,
                                 update_code)
@@ -37,7 +38,7 @@ from coding.store.projects import (create_project, ensure_user, find_project, ge
 __all__ = [
     "CLASH",
     "Case", "case_attributes", "cases", "get_site", "inherited", "list_sites", "participant_attributes",
-    "place_participants", "remove_site", "save_site",
+    "place_participants", "remove_site", "save_site", "pick", "picked",
     "CODEBOOK",
     "CODE_FIELDS",
     "DONE",

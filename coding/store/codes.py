@@ -9,6 +9,7 @@ from coding.codebook import codetree
 from coding.codebook.palette import child_colour, top_level_colour
 from coding.models import Code, Coding, User
 from coding.store.base import Conflict, Invalid, NotFound, _done, _log, built, records
+from coding.store import checks
 from coding.store.checks import colour as checked_colour
 
 
@@ -100,11 +101,11 @@ def add_code(session: Session, *, project_id: int, user: User, name: str, parent
     return code
 
 
-CODE_FIELDS = ("name", "definition", "colour", "retired")
+CODE_FIELDS = ("name", "definition", "colour", "retired", "memo")
 
 
 def update_code(session: Session, *, code: Code, user: User, **changes: Any) -> Code:
-    """Rename, redefine, recolour, retire or restore a code; the key never changes."""
+    """Rename, redefine, recolour, retire or restore a code, or write its memo; the key never changes."""
     unknown = set(changes) - set(CODE_FIELDS)
     if unknown:
         raise Invalid(f"a code has no field {', '.join(sorted(unknown))} that can be changed")
@@ -114,6 +115,8 @@ def update_code(session: Session, *, code: Code, user: User, **changes: Any) -> 
     after = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
     if "colour" in after:
         after["colour"] = checked_colour(str(after["colour"]))
+    if "memo" in after:
+        after["memo"] = checks.memo(str(after["memo"]))
     if before == after:
         return code
     for field, value in after.items():

@@ -129,7 +129,10 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "code.moved": lambda: f"moved code {w.code(p.get('code'))} {_under(w, p.get('after'))}",
         "code.merged": lambda: f"merged code {w.code(p.get('code'))} into {w.code(p.get('into'))}",
         "code.added": lambda: f"added code {w.code(p.get('code'))}",
-        "code.updated": lambda: f"changed code {w.code(p.get('code'))}",
+        "code.updated": lambda: (f"wrote the memo on code {w.code(p.get('code'))}" if set(p.get("after", {})) == {"memo"}
+                                 else f"changed code {w.code(p.get('code'))}"),
+        "quote.picked": lambda: f"selected {_on(event, w)} for the chapter",
+        "quote.unpicked": lambda: f"took {_on(event, w)} out of the chapter",
         "project.created": lambda: f"created the project from {p.get('framework')}",
         "document.imported": lambda: f"imported {p.get('name')}",
         "participant.updated": lambda: f"set attributes of {p.get('participant')}",

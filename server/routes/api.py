@@ -51,6 +51,7 @@ class CodeOut(BaseModel):
     definition: str
     colour: str
     retired: bool
+    memo: str = Field("", description="the team's reflections on the code")
 
 
 class ParticipantOut(BaseModel):
@@ -136,7 +137,7 @@ def _project_out(project) -> ProjectOut:
 def code_out(code) -> CodeOut:
     """A code as the API shows it, its key as `id`."""
     return CodeOut(id=code.key, name=code.name, parent=code.parent_key, kind=code.kind, tier=code.tier,
-                   definition=code.definition, colour=code.colour, retired=code.retired)
+                   definition=code.definition, colour=code.colour, retired=code.retired, memo=code.memo)
 
 
 def _summary(document: Document, participant) -> dict[str, Any]:

@@ -45,11 +45,13 @@ class CodeChange(BaseModel):
     name: Optional[str] = Field(default=None, min_length=1, max_length=200)
     definition: Optional[str] = Field(default=None, max_length=MEMO_LIMIT)
     colour: Optional[str] = Field(default=None, max_length=20, examples=["#2a7ab0"])
+    memo: Optional[str] = Field(default=None, max_length=MEMO_LIMIT,
+                                description="the team's reflections on the code (a chapter draft's final reflections)")
 
     @model_validator(mode="after")
     def anything(self):
-        if self.name is None and self.definition is None and self.colour is None:
-            raise ValueError("say what to change: name, definition or colour")
+        if self.name is None and self.definition is None and self.colour is None and self.memo is None:
+            raise ValueError("say what to change: name, definition, colour or memo")
         return self
 
 
@@ -95,7 +97,7 @@ def add_code(body: CodeIn, session: SessionDep, access: LeadDep) -> CodeOut:
 
 @router.patch("/projects/{project_id}/codes/{key:path}", responses=CHANGE)
 def edit_code(key: Key, body: CodeChange, session: SessionDep, access: LeadDep) -> CodeOut:
-    """Rename, redefine or recolour a code; its key stays."""
+    """Rename, redefine or recolour a code, or write its memo; its key stays."""
     return _changed(session, access, key, **body.model_dump(exclude_none=True))
 
 

@@ -54,10 +54,11 @@ def add_code(request: Request, session: SessionDep, access: LeadDep,
 @router.post("/projects/{project_id}/codes/{key:path}", response_class=HTMLResponse)
 def edit_code(request: Request, session: SessionDep, access: LeadDep, key: str,
               name: Annotated[Optional[str], Form()] = None, definition: Annotated[Optional[str], Form()] = None,
-              colour: Annotated[Optional[str], Form()] = None, retired: Annotated[Optional[bool], Form()] = None):
+              colour: Annotated[Optional[str], Form()] = None, retired: Annotated[Optional[bool], Form()] = None,
+              memo: Annotated[Optional[str], Form()] = None):
     code = store.get_code(session, project_id=access.project.id, key=key)
     changes = {k: v for k, v in {"name": name, "definition": definition, "colour": colour,
-                                 "retired": retired}.items() if v is not None}
+                                 "retired": retired, "memo": memo}.items() if v is not None}
     store.update_code(session, code=code, user=access.user, **changes)
     return _codebook(request, session, access, "partials/codebook/tree.html", message=f"Saved {code.name}.")
 

@@ -16,7 +16,7 @@ from coding.limits import read_bounded
 from coding.models import Job, Project, SensitiveFlag
 from coding.team import accounts, consent
 from coding.team.activity import PAGE_MAX, find_events
-from server.deps import (DocumentAccess, ForDocument, Id, ID_MAX, LeadDep, ProjectDep, ScopeDep, SessionDep,
+from server.deps import (CodingAccess, DocumentAccess, ForCoding, ForDocument, Id, ID_MAX, LeadDep, ProjectDep, ScopeDep, SessionDep,
                          id_in)
 from server.routes.jobs import job_response
 
@@ -89,6 +89,7 @@ def quotes_page(request: Request, session: SessionDep, access: ProjectDep, scope
         "project": project, "wanted": wanted, "total": total, "page": page, "pages": pages, "first": first,
         "quotes_per_page": QUOTES_PER_PAGE, "quotes": quotes,
         "quoting": consent.Quoting(session, project_id=project.id),
+        "picked": store.picked(session, project_id=project.id),
         "layers": retrieval.layer_choices(session, project_id=project.id, scope=scope),
         "codes": store.project_codes(session, project_id=project.id),
         "documents": scope.documents_of(store.document_summaries(session, project_id=project.id)),
@@ -245,6 +246,25 @@ def respondents_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep, w
     """Respondents per code (n and % of the survey's respondents) in Word, with the page's filters."""
     return _download(downloads.respondents_docx(session, project=access.project, wanted=wanted, scope=scope),
                      f"{_stem(access.project)}-respondents.docx", DOCX)
+
+
+@router.get("/projects/{project_id}/export/chapter.docx")
+def chapter_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep, include_flagged: bool = False):
+    """The findings chapter drafted from the codes and the quotes selected for it."""
+    project = access.project
+    return _download(downloads.chapter_docx(session, project=project, scope=scope, include_flagged=include_flagged),
+                     f"{_stem(project)}-chapter.docx", DOCX)
+
+
+@router.post("/codings/{coding_id}/chapter", response_class=HTMLResponse)
+def pick_for_chapter(request: Request, session: SessionDep,
+                     target: Annotated[CodingAccess, Depends(ForCoding("viewer"))],
+                     chosen: Annotated[bool, Form()] = False):
+    """Select a coded passage for the findings chapter, or take it out again (any member who reads it: report
+    writers are often viewers)."""
+    now = store.pick(session, coding=target.coding, user=target.access.user, chosen=chosen)
+    return request.app.state.templates.TemplateResponse(request, "partials/quotes/pick.html", {
+        "coding_id": target.coding.id, "chosen": now, "said": True})
 
 
 @router.get("/projects/{project_id}/export/codebook.docx")

@@ -215,3 +215,25 @@ def test_consent_recorded_on_the_project_page_keeps_a_quote_out_of_the_export(ax
     page.locator("#export-confirm").check()
     name, word = _download_text(page, "#export-docx", tmp_path)
     assert SAFE_QUOTE in word and MODERATOR_QUOTE not in word and TEA_QUOTE not in word
+
+
+@pytest.mark.parametrize("size", SCREENS)
+def test_a_writer_selects_a_quote_for_the_chapter_and_the_draft_has_it(page, coded_project, size, tmp_path):
+    project = coded_project[0]
+    page.set_viewport_size(size)
+    page.goto(f"/projects/{project['id']}/quotes")
+    first = page.locator(".quote-list li").first
+    button = first.locator(".chapter-pick button")
+    expect(button).to_have_text("Select for the chapter")
+    button.scroll_into_view_if_needed()
+    button.click()
+    expect(first.locator(".chapter-pick button")).to_have_attribute("aria-pressed", "true")
+    chosen = first.locator("blockquote bdi").inner_text().strip("“”\"")
+    page.reload()
+    expect(page.locator(".quote-list li").first.locator(".chapter-pick button")).to_have_text("✓ Selected for the chapter")
+    with page.expect_download() as download:
+        page.locator("#chapter-docx").click()
+    path = tmp_path / "chapter.docx"
+    download.value.save_as(path)
+    quotes = [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Quote"]
+    assert len(quotes) == 1 and chosen[:40] in quotes[0]
