@@ -459,6 +459,36 @@ class Memo(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class JournalEntry(SQLModel, table=True):
+    """A researcher's reflexive journal entry in a project: private to its author until they share it, tied to
+    the milestone it answers (if any) and the framework version it was written under."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    author_id: int = Field(foreign_key="user.id", index=True)
+    milestone: str = Field(default="", max_length=40)
+    framework_version: str = Field(default="", max_length=40)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # the entry's earlier texts with when each was replaced, oldest first: an edit loses nothing
+    earlier: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    shared: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Milestone(SQLModel, table=True):
+    """A point in the analysis at which the lead asks every researcher to reflect: its prompt, and when (if yet)
+    the lead marked it reached."""
+
+    __table_args__ = (UniqueConstraint("project_id", "key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    key: str = Field(max_length=40)
+    prompt: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reached_at: Optional[datetime] = Field(default=None)
+
+
 class Job(SQLModel, table=True):
     """A long operation (a big import, a REFI-QDA import, a big report), queued here until a worker process claims
     it (`coding.jobs.queue`); any app server can answer a poll from this row. `params` are what the work needs

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from coding import store
 from coding.analysis.retrieval import attribute_names
 from coding.models import Assignment, Project, User
-from coding.team import accounts, progress, visibility
+from coding.team import accounts, journal, progress, visibility
 
 
 def project_summaries(session: Session, *, user: User, everything: bool = False) -> list[dict[str, Any]]:
@@ -48,6 +48,9 @@ def project_overview(session: Session, *, project: Project, user: User, role: st
         "participants": participants,
         # with what each inherits from their hub and project
         "participant_attributes": store.participant_attributes(session, project_id=project.id, people=participants),
+        # the milestones the lead asks this researcher to reflect on, not answered yet
+        "journal_due": journal.due(session, project_id=project.id, user=user) if accounts.at_least(role, "coder") else [],
+        "journal_names": journal.MILESTONES,
         "attribute_names": attribute_names(session, project_id=project.id),
         "members": members,
         "coders": [u.name for u, r in members if accounts.at_least(r, "coder")],

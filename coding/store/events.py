@@ -131,6 +131,11 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "code.added": lambda: f"added code {w.code(p.get('code'))}",
         "code.updated": lambda: (f"wrote the memo on code {w.code(p.get('code'))}" if set(p.get("after", {})) == {"memo"}
                                  else f"changed code {w.code(p.get('code'))}"),
+        "journal.milestone": lambda: (f"marked “{p.get('name')}” reached: everyone is asked to reflect"
+                                      if (p.get("after") or {}).get("reached") and not (p.get("before") or {}).get("reached")
+                                      else f"changed the milestone “{p.get('name')}”"),
+        "journal.shared": lambda: "shared a journal entry with the team",
+        "journal.unshared": lambda: "made a journal entry private again",
         "quote.picked": lambda: f"selected {_on(event, w)} for the chapter",
         "quote.unpicked": lambda: f"took {_on(event, w)} out of the chapter",
         "project.created": lambda: f"created the project from {p.get('framework')}",
