@@ -14,7 +14,7 @@ from coding.analysis.counts import CodeInfo, Coded, Shares, shares
 from coding.codebook.frameworks import FrameworkError, get_framework, parse_framework
 from coding.db import session_for
 from coding.models import Event, Participant, Site
-from coding.team import accounts
+from coding.team import accounts, consent
 from coding.text.transcripts import read_transcript
 from tests.builders import txt_bytes
 from tests.test_routes_team import PASSWORD, bearer, signed_in
@@ -327,3 +327,22 @@ def test_the_analysis_page_splits_each_codes_evidence_by_the_chosen_attribute(te
     safety = section[section.index('<th scope="row">Safety</th>'):]
     safety = safety[:safety.index("</tr>")]
     assert safety.count(">1 (33%)<") == 3 and "<td>3</td>" in safety
+
+
+def test_evidence_by_data_source_marks_which_types_of_document_hold_each_code(team_app, study):
+    with session_for(team_app.state.engine) as session:
+        lead = accounts.find_user(session, name="lead")
+        document = next(d for d in store.list_documents(session, project_id=study["project"]) if d.name == "pv2.txt")
+        consent.set_document_consent(session, document=document, user=lead, kind="focus-group",
+                                     consent=consent.Consent(how="verbal"))
+    client = signed_in(team_app, "lead")
+    page = html.unescape(client.get(f"/projects/{study['project']}/analysis").text)
+    section = page[page.index('id="presence"'):page.index('id="pyramid"')]
+    assert '<th scope="col">interview transcript</th><th scope="col">focus group</th>' in section
+    word = client.get(f"/projects/{study['project']}/export/presence.docx")
+    table = WordDocument(io.BytesIO(word.content)).tables[0]
+    rows = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in table.rows}
+    assert rows["Safety"] == ["✓", "✓"] and rows["Experience in common"] == ["✓", "✗"]
+    assert rows["Choice and control"] == ["✗", "✗"]
+    excel = _api(team_app, study).get(f"/api/projects/{study['project']}/exports/presence-excel")
+    assert excel.status_code == 200 and excel.content[:2] == b"PK"

@@ -40,13 +40,13 @@ def test_a_second_view_makes_no_figure_and_a_change_shows_at_once(team_app, worl
     lead = api(team_app, world, "lead")
     page = f"/projects/{world['project']}/analysis?layer=all"
     first = lead.get(page).text
-    assert sorted(made) == ["frequencies", "matrix", "pyramid", "subgroups"]
-    assert lead.get(page).text == first and len(made) == 4
+    assert sorted(made) == ["frequencies", "matrix", "presence", "pyramid", "subgroups"]
+    assert lead.get(page).text == first and len(made) == 5
     assert lead.get(f"/projects/{world['project']}/figures/pyramid.svg?layer=all").status_code == 200
-    assert len(made) == 4  # the file is the kept figure too
+    assert len(made) == 5  # the file is the kept figure too
     _code(team_app, world, "ann", BEN_PASSAGE, "choice-and-control")
     changed = lead.get(page).text
-    assert len(made) == 8 and changed != first
+    assert len(made) == 10 and changed != first
     assert "Choice and control" in changed
 
 
@@ -54,10 +54,10 @@ def test_other_choices_and_other_readers_get_their_own_figures(team_app, world, 
     lead, ann = api(team_app, world, "lead"), api(team_app, world, "ann")
     lead.get(f"/projects/{world['project']}/analysis?layer=all")
     lead.get(f"/projects/{world['project']}/analysis?layer=all&kind=codes&mode=turn")
-    assert len(made) == 8
+    assert len(made) == 10
     mine = ann.get(f"/projects/{world['project']}/figures/frequencies.svg?layer=all")
     everyone = lead.get(f"/projects/{world['project']}/figures/frequencies.svg?layer=all")
-    assert len(made) == 9 and mine.text != everyone.text  # ann codes blind: only her own passages count
+    assert len(made) == 11 and mine.text != everyone.text  # ann codes blind: only her own passages count
 
 
 def test_an_erasure_keeps_nothing_of_the_project(team_app, world, made, tmp_path):

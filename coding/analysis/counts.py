@@ -369,6 +369,24 @@ def shares(codings: Iterable[Coded], codes: Sequence[CodeInfo], attribute: str) 
     return Shares(attribute, table.columns, table.column_labels, people, rows)
 
 
+def presence(codings: Iterable[Coded], codes: Sequence[CodeInfo], source_of: Mapping[int, str],
+             sources: Sequence[tuple[str, str]]) -> Matrix:
+    """Top-level codes × data sources (`sources`: (key, label) pairs; `source_of` gives each document's): each
+    cell counts the code's passages from that source, so a table can show whether the source evidences the
+    code at all (the report's Table 5.6, ✓ or ✗)."""
+    codings = list(codings)
+    rows = _top_level(codes)
+    groups = _grouped(codings, [r.key for r in rows], True, _parents(codes))
+    cells = {}
+    for row in rows:
+        for key, _ in sources:
+            chosen = [c for c in groups[row.key] if source_of.get(c.document_id) == key]
+            cells[(row.key, key)] = Cell(len(chosen), tuple(sorted(c.coding_id for c in chosen)))
+    return Matrix(rows=tuple(r.key for r in rows), columns=tuple(k for k, _ in sources), cells=cells,
+                  row_labels=tuple(r.name for r in rows), column_labels=tuple(label for _, label in sources),
+                  measure="passages")
+
+
 def frequencies(codings: Iterable[Coded], codes: Sequence[CodeInfo], *, roll_up: bool = True
                 ) -> list[Frequency]:
     """Each code's passages, participants and documents, in codebook order.

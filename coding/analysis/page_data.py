@@ -11,15 +11,16 @@ from coding import store
 from coding.analysis import counts, charts, retrieval
 from coding.models import Project
 from coding.recent import Recent
+from coding.team import consent
 from coding.team.visibility import Scope
 
 MATRICES = ("values-decisions", "decision", "codes", "attribute")
 FIGURES = ("matrix", "pyramid", "frequencies")
-TABLES = ("subgroups",)  # made and kept as the figures are, shown as tables
+TABLES = ("subgroups", "presence")  # made and kept as the figures are, shown as tables
 # figures made for a reader, by (project, when it was made, where its log stood, reader, filter, choices, figure): on a study of
 # 100,000 codings making them takes seconds, showing kept ones milliseconds; any change to the project moves
 # its log on, so a kept figure is never out of date, and an erasure empties the project's (`recent.forget`)
-_KEPT: Recent[Union[charts.Figure, counts.Shares]] = Recent(64, of_projects=True)
+_KEPT: Recent[Union[charts.Figure, counts.Shares, counts.Matrix]] = Recent(64, of_projects=True)
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Inputs:
     _turns: Optional[dict[int, list[tuple[int, int]]]] = None
     # the choices of each attribute the framework gives peer support projects (facilitation, focus, ...)
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # each document's type (interview, focus group, survey answer, ...): the data sources
+    kinds: dict[int, str] = field(default_factory=dict)
 
     @property
     def turns(self) -> dict[int, list[tuple[int, int]]]:
@@ -47,13 +50,20 @@ def inputs(session: Session, *, project_id: int, wanted: retrieval.QuoteFilter, 
     passages = retrieval.find_quotes(session, project_id=project_id, wanted=wanted, scope=scope).coded()
     codes = [c for c in store.project_codes(session, project_id=project_id) if not c.retired]
     return Inputs(passages, counts.code_infos(codes), lambda: store.project_turn_spans(session, project_id=project_id),
-                  choices={a.name: a.options for a in store.case_attributes(session, project_id=project_id)})
+                  choices={a.name: a.options for a in store.case_attributes(session, project_id=project_id)},
+                  kinds={d.id: d.kind for d in store.document_summaries(session, project_id=project_id)})
+
+
+def sources(data: Inputs) -> list[tuple[str, str]]:
+    """The data sources the project has, as (document type, its name), in the order types are listed."""
+    present = set(data.kinds.values())
+    return [(key, label) for key, label in consent.DOCUMENT_KINDS.items() if key in present]
 
 
 def figures(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope,
             names: Sequence[str] = FIGURES, kind: str = "values-decisions", mode: str = "overlap",
             attribute: str = "approach", document_id: Optional[int] = None
-            ) -> dict[str, Union[charts.Figure, counts.Shares]]:
+            ) -> dict[str, Union[charts.Figure, counts.Shares, counts.Matrix]]:
     """The named figures (and tables) of what the reader asked for, as `figure` makes them: kept ones while the project has
     not changed, the others made from one reading of the passages."""
     project_id = project.id
@@ -117,9 +127,9 @@ def cell_link(project_id: int, kind: str, mode: str, attribute: str, layer: Opti
 
 def figure(data: Inputs, *, name: str, project_id: int, kind: str = "values-decisions", mode: str = "overlap",
            attribute: str = "approach", layer: Optional[str] = None, document_id: Optional[int] = None
-           ) -> Union[charts.Figure, counts.Shares]:
-    """A figure by name: the matrix heatmap, the values pyramid, the code frequency chart, or the table of
-    where each code's evidence comes from ("subgroups")."""
+           ) -> Union[charts.Figure, counts.Shares, counts.Matrix]:
+    """A figure by name: the matrix heatmap, the values pyramid, the code frequency chart, or the tables of
+    where each code's evidence comes from ("subgroups") and which data sources evidence it ("presence")."""
     if name == "matrix":
         if kind == "decision":
             attribute = decision_for(data.choices, attribute)
@@ -137,6 +147,8 @@ def figure(data: Inputs, *, name: str, project_id: int, kind: str = "values-deci
                                 link=lambda key: f"/projects/{project_id}/quotes?code={key}")
     if name == "subgroups":
         return counts.shares(data.passages, data.codes, attribute)
+    if name == "presence":
+        return counts.presence(data.passages, data.codes, data.kinds, sources(data))
     raise store.NotFound(f"no figure called '{name}'")
 
 

@@ -109,6 +109,24 @@ def quotes_xlsx(session: Session, *, project: Project, wanted: retrieval.QuoteFi
     return out.getvalue()
 
 
+def presence_file(session: Session, *, project: Project, wanted: retrieval.QuoteFilter, scope: Scope,
+                  fmt: str) -> bytes:
+    """Which data sources (interviews, focus groups, survey answers, ...) evidence each code, ✓ or ✗, as the
+    report's Table 5.6, in Word or Excel."""
+    data = page_data.inputs(session, project_id=project.id, wanted=wanted, scope=scope)
+    table = page_data.figure(data, name="presence", project_id=project.id)
+    note = (retrieval.describe_filter(wanted, store.project_codes(session, project_id=project.id),
+                                      dict(retrieval.layer_choices(session, project_id=project.id, scope=scope)))
+            + "; ✓: at least one coded passage from that source, ✗: none")
+    matrix = docx_export.MatrixTable(
+        title=f"{project.name}: evidence by data source", row_labels=list(table.row_labels),
+        column_labels=list(table.column_labels), corner="Code", note=note,
+        cells=[["✓" if table.cell(r, c).count else "✗" for c in table.columns] for r in table.rows])
+    out = io.BytesIO()
+    (docx_export.write_matrix_docx if fmt == "docx" else xlsx_export.write_matrix_xlsx)(matrix, out)
+    return out.getvalue()
+
+
 def chapter_docx(session: Session, *, project: Project, scope: Scope, include_flagged: bool = False) -> bytes:
     """The findings chapter drafted from the codes: the quotes writers selected, as consent allows, by code and
     sub-theme, with each code's memo and definition (`chapter_docx.write_chapter`)."""

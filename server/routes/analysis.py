@@ -41,7 +41,7 @@ def analysis_page(request: Request, session: SessionDep, access: ProjectDep, sco
     figures = {name: charts.svg(shapes[name], ident=name) for name in page_data.FIGURES}
     return request.app.state.templates.TemplateResponse(request, "pages/analysis.html", {
         "project": access.project, "access": access, "figures": figures, "kind": kind, "kinds": KINDS,
-        "subgroups": shapes["subgroups"], "percent": counts.Shares.percent,
+        "subgroups": shapes["subgroups"], "percent": counts.Shares.percent, "presence": shapes["presence"],
         "mode": mode, "attribute": by, "document": document_id, "query": request.url.query,
         "attribute_names": retrieval.attribute_names(session, project_id=access.project.id),
         "decision_names": [a.name for a in store.case_attributes(session, project_id=access.project.id)],

@@ -385,7 +385,8 @@ def remove_pseudonym(session: SessionDep, access: LeadDep, pseudonym_id: Id) -> 
 # --- exports ----------------------------------------------------------------------------------------
 
 Format = Literal["word-quotes", "excel", "csv", "report-word", "matrix-word", "matrix-excel", "codebook-word",
-                 "codebook-qdc", "memos-word", "sample-word", "respondents-word", "chapter-word"]
+                 "codebook-qdc", "memos-word", "sample-word", "respondents-word", "chapter-word", "presence-word",
+                 "presence-excel"]
 DOWNLOAD = {200: {"description": "the file, with Content-Disposition: attachment",
                   "content": {DOCX: {}, XLSX: {}, "text/csv": {}, "application/xml": {}, "application/zip": {}}}}
 
@@ -480,6 +481,10 @@ def export_file(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted
         return _file(downloads.matrix_file(session, project=project, wanted=wanted, scope=scope, kind=kind, mode=mode,
                                            attribute=attribute, fmt=fmt), f"{stem}-matrix.{fmt}",
                      DOCX if fmt == "docx" else XLSX)
+    if format in ("presence-word", "presence-excel"):
+        fmt = "docx" if format == "presence-word" else "xlsx"
+        return _file(downloads.presence_file(session, project=project, wanted=wanted, scope=scope, fmt=fmt),
+                     f"{stem}-evidence-by-source.{fmt}", DOCX if fmt == "docx" else XLSX)
     if format == "chapter-word":
         return _file(downloads.chapter_docx(session, project=project, scope=scope, include_flagged=include_flagged),
                      f"{stem}-chapter.docx", DOCX)

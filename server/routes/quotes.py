@@ -248,6 +248,15 @@ def respondents_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep, w
                      f"{_stem(access.project)}-respondents.docx", DOCX)
 
 
+@router.get("/projects/{project_id}/export/presence.{fmt}")
+def presence_export(session: SessionDep, access: ProjectDep, scope: ScopeDep, wanted: FilterDep, fmt: str):
+    """Which data sources evidence each code (✓ or ✗), in Word or Excel."""
+    if fmt not in ("docx", "xlsx"):
+        raise store.NotFound(f"the evidence table comes as .docx or .xlsx, not .{fmt}")
+    data = downloads.presence_file(session, project=access.project, wanted=wanted, scope=scope, fmt=fmt)
+    return _download(data, f"{_stem(access.project)}-evidence-by-source.{fmt}", DOCX if fmt == "docx" else XLSX)
+
+
 @router.get("/projects/{project_id}/export/chapter.docx")
 def chapter_docx(session: SessionDep, access: ProjectDep, scope: ScopeDep, include_flagged: bool = False):
     """The findings chapter drafted from the codes and the quotes selected for it."""
