@@ -459,6 +459,46 @@ class Memo(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class CodebookVersion(SQLModel, table=True):
+    """A version of a project's codebook: 1 is the framework as the project copied it; a lead opens a draft,
+    stages changes, each with its reason, and publishes it as the next number."""
+
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    number: int
+    status: str = Field(default="draft", max_length=20)  # "draft" or "published"
+    created_by: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    published_at: Optional[datetime] = Field(default=None)
+
+
+class CodebookChange(SQLModel, table=True):
+    """One change of a codebook version (add, rename, redefine, retire, move, merge, split) with its reason."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    version_id: int = Field(foreign_key="codebookversion.id", index=True)
+    kind: str = Field(max_length=20)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    user_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CodingAsOf(SQLModel, table=True):
+    """The code a coding had under a version, kept when the next version was published (a merge recodes it,
+    a split queues it for the recode pass): an old coding stays readable as of its version."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    version_id: int = Field(foreign_key="codebookversion.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    coding_id: int = Field(foreign_key="coding.id", index=True)
+    code_id: int = Field(foreign_key="code.id")
+
+
 class JournalEntry(SQLModel, table=True):
     """A researcher's reflexive journal entry in a project: private to its author until they share it, tied to
     the milestone it answers (if any) and the framework version it was written under."""

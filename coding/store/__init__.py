@@ -2,7 +2,8 @@
 
 Each change writes its event in the same transaction; `store.atomic` groups several changes into one.
 The parts: base (errors, events, transactions), cases (hubs and peer support projects), projects, codes,
-documents, codings, document_status, memos, events.
+versions (codebook versions; imported as `coding.store.versions`), documents, codings, document_status, memos,
+events.
 """
 
 from coding.store.base import CLASH, Conflict, Invalid, NotFound, NotYours, atomic, built, clashing, records

@@ -131,6 +131,8 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "code.added": lambda: f"added code {w.code(p.get('code'))}",
         "code.updated": lambda: (f"wrote the memo on code {w.code(p.get('code'))}" if set(p.get("after", {})) == {"memo"}
                                  else f"changed code {w.code(p.get('code'))}"),
+        "codebook.draft": lambda: f"opened a draft of codebook version {p.get('version')}",
+        "codebook.published": lambda: f"published codebook version {p.get('version')} ({_many(p.get('changes'), 'change')})",
         "journal.milestone": lambda: (f"marked “{p.get('name')}” reached: everyone is asked to reflect"
                                       if (p.get("after") or {}).get("reached") and not (p.get("before") or {}).get("reached")
                                       else f"changed the milestone “{p.get('name')}”"),

@@ -1,0 +1,161 @@
+"""Codebook versions: merge two codes and split one in a draft, publish, and every old coding is either mapped to
+the merged code or queued in the recode pass, with its code as of the old version kept; the version's diff names
+each change and its reason; refusals say why and store nothing."""
+
+import html
+import re
+
+import pytest
+from sqlmodel import func, select
+
+from coding import erasure, store
+from coding.db import session_for
+from coding.demo import seed_demo
+from coding.models import CodebookChange, CodebookVersion, Coding, CodingAsOf
+from coding.team import accounts
+from tests.test_routes_team import PASSWORD, signed_in
+
+MERGED = ["safety/confidentiality", "safety/ground-rules"]
+SPLIT = "human-connection/friendship"
+
+
+@pytest.fixture
+def demo(team_app):
+    with session_for(team_app.state.engine) as session:
+        lead = accounts.create_user(session, name="lead", password=PASSWORD, admin=True)
+        coder = accounts.create_user(session, name="coder", password=PASSWORD)
+        accounts.create_user(session, name="stranger", password=PASSWORD)
+        project = seed_demo(session, user=lead)
+        accounts.set_member(session, project_id=project.id, user=coder, role="coder", by=lead)
+        return {"project": project.id}
+
+
+def _codings(app, project_id: int) -> dict[int, tuple[str, bool]]:
+    """Every coding of the project: its code's key and whether it was removed."""
+    with session_for(app.state.engine) as session:
+        keys = {c.id: c.key for c in store.project_codes(session, project_id=project_id)}
+        return {c.id: (keys[c.code_id], c.removed) for c in session.exec(select(Coding))}
+
+
+def _stage(client, pid: int, **form):
+    return client.post(f"/projects/{pid}/versions/changes", data=form)
+
+
+def test_a_merge_and_a_split_published_map_or_queue_every_old_coding_and_the_diff_names_each_with_its_reason(
+        team_app, demo):
+    pid = demo["project"]
+    lead = signed_in(team_app, "lead")
+    before = _codings(team_app, pid)
+    assert _stage(lead, pid, kind="merge", codes=MERGED, name="Confidentiality and ground rules",
+                  reason="Peers spoke of the two in the same breath").status_code == 200
+    assert _stage(lead, pid, kind="split", code=SPLIT, names="Friendship in person\nFriendship online",
+                  reason="Online friendships were described differently").status_code == 200
+    draft = html.unescape(lead.get(f"/projects/{pid}/versions").text)
+    assert "Draft of version 2" in draft and "Peers spoke of the two in the same breath" in draft
+    assert _codings(team_app, pid) == before  # staged, nothing changed yet
+    assert lead.post(f"/projects/{pid}/versions/publish").status_code == 200
+    after = _codings(team_app, pid)
+    with session_for(team_app.state.engine) as session:
+        codes = {c.key: c for c in store.project_codes(session, project_id=pid)}
+        kept = {row.coding_id: row.code_id for row in session.exec(select(CodingAsOf))}
+        keys = {c.id: c.key for c in codes.values()}
+        project = store.get_project(session, project_id=pid)
+        assert project.framework_version == "2"
+    merged_key = next(k for k, c in codes.items() if c.name == "Confidentiality and ground rules")
+    assert all(codes[k].retired for k in MERGED) and not codes[SPLIT].retired
+    assert {"Friendship in person", "Friendship online"} <= {c.name for c in codes.values()}
+    for coding_id, (key, removed) in before.items():
+        if removed:
+            continue
+        assert keys[kept[coding_id]] == key  # its code as of version 1 is kept
+        if key in MERGED:
+            assert after[coding_id][0] == merged_key or after[coding_id][1]  # mapped (or a double, removed)
+        elif key == SPLIT:
+            assert after[coding_id] == (SPLIT, False)  # queued for the recode pass
+        else:
+            assert after[coding_id] == (key, False)
+    assert len(after) == len(before)  # no coding row is ever deleted
+    page = re.sub(r"<[^>]+>", "", html.unescape(lead.get(f"/projects/{pid}/versions").text))
+    assert "Merged Confidentiality and Ground rules into a new code, Confidentiality and ground rules (lead): " \
+           "Peers spoke of the two in the same breath" in page
+    assert "Split Friendship in peer support into Friendship in person, Friendship online (lead): " \
+           "Online friendships were described differently" in page
+    friends = [c for c, (k, removed) in before.items() if k == SPLIT and not removed]
+    assert f"0 of {len(friends)} codings of split codes" in page
+    activity = html.unescape(lead.get(f"/projects/{pid}/activity").text)
+    assert "published codebook version 2 (2 changes)" in activity
+
+
+def test_the_recode_pass_counts_what_coders_have_revisited(team_app, demo):
+    pid = demo["project"]
+    lead = signed_in(team_app, "lead")
+    _stage(lead, pid, kind="split", code=SPLIT, names="In person\nOnline", reason="two kinds")
+    lead.post(f"/projects/{pid}/versions/publish")
+    with session_for(team_app.state.engine) as session:
+        codes = {c.key: c for c in store.project_codes(session, project_id=pid)}
+        queued = [c for c in session.exec(select(Coding).where(Coding.code_id == codes[SPLIT].id))]
+        online = next(c for c in codes.values() if c.name == "Online")
+        store.recode_coding(session, coding=queued[0], user=store.get_user(session, user_id=queued[0].created_by),
+                            code=online)
+    page = html.unescape(lead.get(f"/projects/{pid}/versions").text)
+    assert f"1 of {len(queued)} codings of split codes" in page and f"{len(queued) - 1} left" in page
+    assert "Demo coder 1 to revisit" in page  # per transcript, each coder's share
+
+
+@pytest.mark.parametrize("form, says", [
+    ({"kind": "merge", "codes": MERGED, "name": "X", "reason": "  "}, "say why"),
+    ({"kind": "merge", "codes": ["safety/confidentiality"], "name": "X", "reason": "r"}, "two or more codes"),
+    ({"kind": "merge", "codes": ["safety", "choice-and-control"], "name": "X", "reason": "r"}, "has sub-codes"),
+    ({"kind": "merge", "codes": MERGED, "into": "safety", "reason": "r"}, "one of the merged codes"),
+    ({"kind": "split", "code": SPLIT, "names": "Only one", "reason": "r"}, "two or more new codes"),
+    ({"kind": "split", "code": SPLIT, "names": "Same\nSame", "reason": "r"}, "two or more new codes"),
+    ({"kind": "rename", "code": "no/such", "name": "X", "reason": "r"}, "has no code"),
+    ({"kind": "recolour", "code": SPLIT, "reason": "r"}, "a change is one of"),
+])
+def test_a_refused_change_says_why_and_stages_nothing(team_app, demo, form, says):
+    lead = signed_in(team_app, "lead")
+    answer = _stage(lead, demo["project"], **form)
+    assert answer.status_code in (404, 422) and says in html.unescape(answer.text)
+    with session_for(team_app.state.engine) as session:
+        assert session.exec(select(func.count()).select_from(CodebookChange)).one() == 0
+
+
+def test_one_code_is_changed_once_a_draft_and_an_empty_draft_is_not_published(team_app, demo):
+    pid = demo["project"]
+    lead = signed_in(team_app, "lead")
+    assert lead.post(f"/projects/{pid}/versions/publish").status_code == 422
+    _stage(lead, pid, kind="rename", code=SPLIT, name="Friends", reason="shorter")
+    twice = _stage(lead, pid, kind="split", code=SPLIT, names="A\nB", reason="r")
+    assert twice.status_code == 422 and "already changed in this draft" in html.unescape(twice.text)
+    with session_for(team_app.state.engine) as session:
+        change = session.exec(select(CodebookChange)).one()
+    lead.post(f"/projects/{pid}/versions/changes/{change.id}/delete")
+    assert lead.post(f"/projects/{pid}/versions/publish").status_code == 422
+    assert _codings(team_app, pid)  # the codings are untouched
+
+
+def test_only_the_lead_changes_the_codebook_version(team_app, demo):
+    pid = demo["project"]
+    coder, stranger = signed_in(team_app, "coder"), signed_in(team_app, "stranger")
+    assert coder.get(f"/projects/{pid}/versions").status_code == 403
+    assert _stage(coder, pid, kind="retire", code=SPLIT, reason="r").status_code == 403
+    assert stranger.post(f"/projects/{pid}/versions/publish").status_code == 404
+    with session_for(team_app.state.engine) as session:
+        assert session.exec(select(func.count()).select_from(CodebookVersion)).one() == 0
+
+
+def test_erasure_takes_the_kept_codes_of_a_transcript_and_a_projects_versions(team_app, demo, tmp_path):
+    pid = demo["project"]
+    lead = signed_in(team_app, "lead")
+    _stage(lead, pid, kind="retire", code=SPLIT, reason="not used")
+    lead.post(f"/projects/{pid}/versions/publish")
+    with session_for(team_app.state.engine) as session:
+        user = accounts.find_user(session, name="lead")
+        document = store.list_documents(session, project_id=pid)[0]
+        erasure.erase_document(session, document=document, user=user, confirm=document.name, media=tmp_path)
+        assert session.exec(select(func.count()).select_from(CodingAsOf)
+                            .where(CodingAsOf.document_id == document.id)).one() == 0
+        erasure.erase_project(session, project=store.get_project(session, project_id=pid), user=user,
+                              confirm=store.get_project(session, project_id=pid).name, media=tmp_path)
+        assert session.exec(select(func.count()).select_from(CodebookVersion)).one() == 0
+        assert session.exec(select(func.count()).select_from(CodingAsOf)).one() == 0
