@@ -3,9 +3,11 @@ the merged code or queued in the recode pass, with its code as of the old versio
 each change and its reason; refusals say why and store nothing."""
 
 import html
+import io
 import re
 
 import pytest
+from docx import Document as WordDocument
 from sqlmodel import func, select
 
 from coding import erasure, store
@@ -13,7 +15,7 @@ from coding.db import session_for
 from coding.demo import seed_demo
 from coding.models import CodebookChange, CodebookVersion, Coding, CodingAsOf
 from coding.team import accounts
-from tests.test_routes_team import PASSWORD, signed_in
+from tests.test_routes_team import PASSWORD, bearer, signed_in
 
 MERGED = ["safety/confidentiality", "safety/ground-rules"]
 SPLIT = "human-connection/friendship"
@@ -159,3 +161,46 @@ def test_erasure_takes_the_kept_codes_of_a_transcript_and_a_projects_versions(te
                               confirm=store.get_project(session, project_id=pid).name, media=tmp_path)
         assert session.exec(select(func.count()).select_from(CodebookVersion)).one() == 0
         assert session.exec(select(func.count()).select_from(CodingAsOf)).one() == 0
+
+
+def test_agreement_and_the_quote_report_come_as_of_the_previous_version_and_of_the_new_one(team_app, demo):
+    pid = demo["project"]
+    lead = signed_in(team_app, "lead")
+    with session_for(team_app.state.engine) as session:
+        owner = accounts.find_user(session, name="lead")
+        token, _ = accounts.create_token(session, user=owner, name="t")
+    api = bearer(team_app, token)
+    _stage(lead, pid, kind="merge", codes=MERGED, name="Confidentiality and ground rules", reason="together")
+    lead.post(f"/projects/{pid}/versions/publish")
+    then = {q["id"]: q["code"] for q in api.get(f"/api/projects/{pid}/quotes", params={"as_of": 1}).json()}
+    now = {q["id"]: q["code"] for q in api.get(f"/api/projects/{pid}/quotes", params={"as_of": 2}).json()}
+    assert {k for k in then.values()} >= set(MERGED) and not set(MERGED) & set(now.values())
+    merged = [i for i, key in then.items() if key in MERGED]
+    assert all(now.get(i, "").startswith("safety/") for i in merged if i in now)
+    report_then = lead.post(f"/projects/{pid}/export/report.docx", data={"as_of": "1", "code": MERGED[0]})
+    report_now = lead.post(f"/projects/{pid}/export/report.docx", data={"as_of": "2", "code": MERGED[0]})
+
+    def text(report) -> str:
+        return "\n".join(p.text for p in WordDocument(io.BytesIO(report.content)).paragraphs)
+
+    assert "as of codebook version 1" in text(report_then) and "Confidentiality" in text(report_then)
+    assert "as of codebook version 2" in text(report_now)
+    for number in (1, 2):
+        figures = api.get(f"/api/projects/{pid}/agreement", params={"as_of": number})
+        assert figures.status_code == 200, figures.text
+    assert api.get(f"/api/projects/{pid}/agreement", params={"as_of": 9}).status_code == 404
+
+
+def test_the_quotes_and_agreement_pages_offer_the_earlier_versions(team_app, demo):
+    pid = demo["project"]
+    lead = signed_in(team_app, "lead")
+    assert 'id="as-of"' not in lead.get(f"/projects/{pid}/quotes").text  # one version: nothing to choose
+    _stage(lead, pid, kind="merge", codes=MERGED, name="Confidentiality and ground rules", reason="together")
+    lead.post(f"/projects/{pid}/versions/publish")
+    quotes = lead.get(f"/projects/{pid}/quotes", params={"as_of": 1, "code": MERGED[0]}).text
+    assert '<option value="1" selected>as of version 1</option>' in quotes
+    assert "stays in the group" in html.unescape(quotes)  # a confidentiality quote, as it was coded then
+    assert "stays in the group" not in html.unescape(lead.get(f"/projects/{pid}/quotes",
+                                                              params={"code": MERGED[0]}).text)
+    agreement = lead.get(f"/projects/{pid}/agreement", params={"as_of": 1})
+    assert agreement.status_code == 200 and "As of codebook version 1" in agreement.text

@@ -2,12 +2,13 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from coding import store
+from coding.store import versions
 from coding.analysis import counts
 from coding.codebook import codetree
 from coding.models import Code, Coding, Document
@@ -67,6 +68,7 @@ class QuoteFilter:
     attributes: dict[str, str] = field(default_factory=dict)
     text: str = ""
     layer: Optional[str] = None  # "consensus", "all" or "coder:<user id>"; None: consensus if there is one
+    as_of: Optional[int] = None  # a codebook version: the codings it had, each with its code then
     code: Optional[str] = None  # a single code, as older links and the command line give it
     document_id: Optional[int] = None
     attribute: Optional[str] = None
@@ -97,12 +99,13 @@ class QuoteFilter:
     def to_params(self) -> dict:
         """Plain data for saving the query."""
         return {"codes": self.codes, "match": self.match, "together": self.together, "document_ids": self.document_ids,
-                "attributes": self.attributes, "text": self.text, "layer": self.layer}
+                "attributes": self.attributes, "text": self.text, "layer": self.layer,
+                **({"as_of": self.as_of} if self.as_of is not None else {})}
 
     @classmethod
     def from_params(cls, params: dict) -> "QuoteFilter":
         """A filter from saved plain data."""
-        known = {"codes", "match", "together", "document_ids", "attributes", "text", "layer"}
+        known = {"codes", "match", "together", "document_ids", "attributes", "text", "layer", "as_of"}
         return cls(**{k: v for k, v in params.items() if k in known})
 
 
@@ -209,7 +212,7 @@ def quote_page(session: Session, *, project_id: int, wanted: QuoteFilter, scope:
     The database does the reader's scope, the layers, the filters and the order, so a page of a study of 100,000
     codings reads its own codings and transcripts only. A text to look for (which must match the passage as
     Python lowers its case) and codes that must occur together are worked out by `find_quotes`."""
-    if wanted.text.strip() or (wanted.match == "all" and len(wanted.codes) > 1):
+    if wanted.text.strip() or (wanted.match == "all" and len(wanted.codes) > 1) or wanted.as_of is not None:
         found = find_quotes(session, project_id=project_id, wanted=wanted, scope=scope)
         return found[first:first + size], len(found)
     codes = store.project_codes(session, project_id=project_id)
@@ -253,6 +256,19 @@ def _people(session: Session, *, project_id: int) -> dict[int, tuple[str, dict[s
     everyone = store.list_participants(session, project_id=project_id)
     attributes = store.participant_attributes(session, project_id=project_id, people=everyone)
     return {p.id: (p.label, attributes[p.id]) for p in everyone}
+
+
+class _Passage(NamedTuple):
+    """A coding as quotes read it (the columns of `store.project_passages`), with the code it had as of a version."""
+
+    id: int
+    document_id: int
+    layer_id: int
+    code_id: int
+    start: int
+    end: int
+    memo: str
+    origin: str
 
 
 class _Texts(dict):
@@ -327,7 +343,12 @@ def _quotes(session: Session, *, project_id: int, wanted: QuoteFilter, scope: Sc
                   _people(session, project_id=project_id), store.layer_owners(session, project_id=project_id))
     wanted_layers = layers_for(session, project_id=project_id, choice=wanted.layer)
     everything = scope.documents is None and scope.own is None and wanted_layers is None
-    readable = [c for c in store.project_passages(session, project_id=project_id)
+    passages = store.project_passages(session, project_id=project_id)
+    then = versions.code_as_of(session, project_id=project_id, number=wanted.as_of) if wanted.as_of else None
+    if then is not None:  # as of an earlier version: the codings it had, each with the code it had then
+        passages = [_Passage(c.id, c.document_id, c.layer_id, then[c.id], c.start, c.end, c.memo, c.origin)
+                    for c in passages if c.id in then]
+    readable = [c for c in passages
                 if everything or (scope.sees(c) and (wanted_layers is None or c.layer_id in wanted_layers))]
     needle = wanted.text.strip().lower()
     if needle:  # every passage's text is looked at: read the transcripts in one query
@@ -484,5 +505,7 @@ def describe_filter(wanted: QuoteFilter, codes: Sequence[Code], layers: Optional
         parts.append(f"containing “{wanted.text}”")
     if wanted.layer:
         parts.append(f"layer: {(layers or {}).get(wanted.layer, wanted.layer)}")
+    if wanted.as_of is not None:
+        parts.append(f"as of codebook version {wanted.as_of}")
     return "Coded passages" + (" for " + ", ".join(parts) if parts else ", all codes")
 

@@ -15,8 +15,9 @@ from typing import Callable, Optional, Union
 from sqlmodel import Session
 
 from coding import store
+from coding.store import versions
 from coding.codebook import codetree
-from coding.models import Code, Document
+from coding.models import Code, Coding, Document
 from coding.team import measures, reconcile, unitizing
 
 UNITS = ("turn", "sentence", "character")
@@ -124,6 +125,13 @@ def _figures(code: Optional[Code], rows: list[list], coders: list[str]) -> CodeF
     )
 
 
+def _recoded(coding, code_id: int):
+    """A copy of a coding with another code (the one it had as of a version), the stored row left alone."""
+    return Coding(id=coding.id, document_id=coding.document_id, layer_id=coding.layer_id, code_id=code_id,
+                  start=coding.start, end=coding.end, memo=coding.memo, origin=coding.origin,
+                  created_by=coding.created_by, created_at=coding.created_at)
+
+
 def _as_tuples(codings, keys, shift: int) -> list[tuple[int, int, str]]:
     return [(c.start + shift, c.end + shift, keys[c.code_id]) for c in codings]
 
@@ -135,11 +143,14 @@ def check_unit(unit: str) -> None:
 
 
 def project_reliability(session: Session, *, project_id: int, unit: str = "turn", document_id: Optional[int] = None,
-                        progress: Optional[Callable[[float, str], None]] = None) -> Reliability:
+                        progress: Optional[Callable[[float, str], None]] = None,
+                        as_of: Optional[int] = None) -> Reliability:
     """Agreement per top-level code, pooled, per coder pair, and the transcripts that disagree most (over one
-    transcript of the project when `document_id` is given); `progress` is told how far it has got."""
+    transcript of the project when `document_id` is given); `progress` is told how far it has got. `as_of` a
+    codebook version: the codings it had, each with the code it had then."""
     progress = progress or (lambda fraction, message: None)
     check_unit(unit)
+    then = versions.code_as_of(session, project_id=project_id, number=as_of) if as_of is not None else None
     codes = store.project_codes(session, project_id=project_id)
     top = codetree.tops(codes)
     keys = {c.id: top[c.key] for c in codes}  # a sub-code counts for its top-level code, wherever it was moved
@@ -152,6 +163,9 @@ def project_reliability(session: Session, *, project_id: int, unit: str = "turn"
             continue
         progress(0.6 * number / len(documents_read), f"reading transcript {number} of {len(documents_read)}")
         coded = reconcile.coder_layers(session, document=document)
+        if then is not None:  # as of an earlier version: the codings it had, with their codes then
+            coded = {coder: [_recoded(c, then[c.id]) for c in codings if c.id in then]
+                     for coder, codings in coded.items()}
         waiting = reconcile.left_out(session, document=document)
         if waiting:
             left_out.append((document, waiting))

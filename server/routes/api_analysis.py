@@ -48,6 +48,8 @@ def api_filter(request: Request, session: SessionDep, access: ProjectDep, scope:
                attr: Annotated[list[str], Query(description="attribute filters such as approach:online")] = [],
                text: Annotated[str, Query(max_length=500)] = "",
                query: Annotated[Optional[int], Query(ge=1, le=ID_MAX, description="start from a saved query")] = None,
+               as_of: Annotated[Optional[int], Query(ge=1, le=10_000, description="a codebook version: the codings "
+                                                     "it had, each with its code then")] = None,
                ) -> retrieval.QuoteFilter:
     """The quote filter of the query string, read exactly as the pages read theirs (a blind coder: own layer)."""
     return visible_filter(scope, filter_from(request.query_params, session, access, scope))
@@ -273,9 +275,16 @@ LEAD_READ = {**READ, **LEAD_ONLY}
 
 
 @router.get("/projects/{project_id}/agreement", responses=LEAD_READ)
-def project_agreement(session: SessionDep, access: LeadDep, unit: Unit = "turn") -> AgreementOut:
+def project_agreement(session: SessionDep, access: LeadDep, unit: Unit = "turn",
+                      as_of: Annotated[Optional[int], Query(ge=1, le=10_000, description="a codebook version: the "
+                                                            "codings it had, with their codes then")] = None
+                      ) -> AgreementOut:
     """The agreement page's figures: per top-level code, pooled, per coder pair, and per transcript. Figures kept
-    since the project last changed come at once; otherwise they are worked out (and kept) before the answer."""
+    since the project last changed come at once; otherwise they are worked out (and kept) before the answer.
+    As of an earlier codebook version they are worked out each time."""
+    if as_of is not None:
+        return _agreement(agreement_report.project_reliability(session, project_id=access.project.id, unit=unit,
+                                                               as_of=as_of))
     kept = agreement_cache.kept(session, project_id=access.project.id, unit=unit)
     return _agreement(kept.report if kept and kept.current else
                       agreement_cache.work_out(session, project_id=access.project.id, unit=unit))

@@ -43,7 +43,7 @@ def filter_from(fields, session, access, scope) -> retrieval.QuoteFilter:
                                  together="turn" if fields.get("together") == "turn" else "overlap",
                                  document_ids=[i for i in map(id_in, fields.getlist("document")) if i is not None],
                                  attributes=attributes, text=(fields.get("text") or "").strip(),
-                                 layer=fields.get("layer") or None)
+                                 layer=fields.get("layer") or None, as_of=id_in(fields.get("as_of")))
 
 
 def quote_filter(request: Request, session: SessionDep, access: ProjectDep, scope: ScopeDep) -> retrieval.QuoteFilter:

@@ -10,17 +10,22 @@ from coding.jobs import work
 from coding.team import agreement_cache, agreement_report, reconcile
 from coding.team.measures import NOT_APPLICABLE, figure, interval, plain_sentence
 from coding.workspace.rendering import turn_views
-from server.deps import DocumentAccess, ForDocument, LeadDep, SessionDep
+from server.deps import DocumentAccess, ForDocument, LeadDep, SessionDep, id_in
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 LeadDocumentDep = Annotated[DocumentAccess, Depends(ForDocument("lead"))]
 
 
 @router.get("/projects/{project_id}/agreement", response_class=HTMLResponse)
-def agreement_page(request: Request, session: SessionDep, access: LeadDep, unit: str = "turn"):
-    kept = agreement_cache.kept(session, project_id=access.project.id, unit=unit)
+def agreement_page(request: Request, session: SessionDep, access: LeadDep, unit: str = "turn",
+                   as_of: Optional[str] = None):
+    earlier = id_in(as_of)
+    kept = agreement_cache.kept(session, project_id=access.project.id, unit=unit) if earlier is None else None
     report, job = kept.report if kept else None, None
-    if kept is None or not kept.current:
+    if earlier is not None:  # as of an earlier codebook version: worked out each time, never kept
+        report = agreement_report.project_reliability(session, project_id=access.project.id, unit=unit,
+                                                      as_of=earlier)
+    elif kept is None or not kept.current:
         if agreement_cache.coder_codings(session, project_id=access.project.id) < agreement_cache.INLINE_CODINGS:
             report, kept = agreement_cache.work_out(session, project_id=access.project.id, unit=unit), None
         else:  # worked out by a job; until it is done the page shows the older figures, or the progress
@@ -31,6 +36,7 @@ def agreement_page(request: Request, session: SessionDep, access: LeadDep, unit:
                 report = kept.report if kept else None
     return request.app.state.templates.TemplateResponse(request, "pages/agreement.html", {
         "project": access.project, "access": access, "report": report, "kept": kept, "job": job, "unit": unit,
+        "as_of": earlier,
         "sentence": plain_sentence,
         "fig": figure, "interval": interval, "not_applicable": NOT_APPLICABLE,
         "units": agreement_report.UNITS, "words": store.Wording(session, project_id=access.project.id)})
