@@ -18,8 +18,8 @@ from sqlmodel import Session, SQLModel, col, select
 
 from coding import jobs, store
 from coding.store.events import DOCUMENT_ERASED, PROJECT_ERASED, TOMBSTONES  # noqa: F401 (the CLI reads them here)
-from coding.models import (AgreementFigures, Coding, Document, Event, Layer, Membership, Participant, Project,
-                           SavedQuery, SuggestionModel, User)
+from coding.models import (AgreementFigures, Coding, Document, Event, Layer, Meeting, Membership, Participant,
+                           Project, SavedQuery, SuggestionModel, User)
 from coding.suggest import review
 from coding.workspace import recordings
 
@@ -112,6 +112,14 @@ def _forget_in_saved_queries(session: Session, *, project_id: int, document_id: 
             session.add(query)
 
 
+def _forget_in_meetings(session: Session, *, project_id: int, document_id: int) -> None:
+    """Take the transcript out of the meeting records that name it as reviewed."""
+    for meeting in session.exec(select(Meeting).where(Meeting.project_id == project_id)):
+        if document_id in meeting.documents:
+            meeting.documents = [d for d in meeting.documents if d != document_id]
+            session.add(meeting)
+
+
 def _drop_models(session: Session, *, project_id: int) -> set[Optional[int]]:
     """Delete the project's learned models (they hold words of the text); returns whose they were."""
     owners = set(session.exec(select(SuggestionModel.user_id).where(SuggestionModel.project_id == project_id)))
@@ -136,6 +144,7 @@ def erase_document(session: Session, *, document: Document, user: User, confirm:
     _purge(session, document_ids=[document.id])
     _drop_participant(session, participant_id=document.participant_id)
     _forget_in_saved_queries(session, project_id=project.id, document_id=document.id)
+    _forget_in_meetings(session, project_id=project.id, document_id=document.id)
     session.execute(delete(AgreementFigures).where(col(AgreementFigures.project_id) == project.id))  # they name it
     owners = _drop_models(session, project_id=project.id)
     tombstone = Event(project_id=project.id, user_id=user.id, kind=DOCUMENT_ERASED,

@@ -499,6 +499,34 @@ class CodingAsOf(SQLModel, table=True):
     code_id: int = Field(foreign_key="code.id")
 
 
+class Meeting(SQLModel, table=True):
+    """An analysis meeting's record: who was there, which transcripts were reviewed, what was decided (with the
+    codebook changes the decisions caused); members who could not speak up add their input until it is closed."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    title: str = Field(max_length=200)
+    held_on: str = Field(default="", max_length=10)
+    present: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    documents: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    decisions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    changes: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_by: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: Optional[datetime] = Field(default=None)
+
+
+class MeetingInput(SQLModel, table=True):
+    """What a member adds to a meeting's record before the decision is closed."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class JournalEntry(SQLModel, table=True):
     """A researcher's reflexive journal entry in a project: private to its author until they share it, tied to
     the milestone it answers (if any) and the framework version it was written under."""

@@ -31,8 +31,8 @@ from server.body_limit import BodyLimit
 from server.deps import csrf_protect
 from server.routes import (account, analysis, api, api_analysis, api_jobs, api_team, cases, codebook, documents,
                            erasure, exchange, jobs as job_pages, privacy, progress, projects, quotes, reconciling,
-                           journal as journal_routes, recordings as recording_routes, shortcuts, suggestions, team,
-                           versions as version_routes)
+                           journal as journal_routes, meetings as meeting_routes, recordings as recording_routes,
+                           shortcuts, suggestions, team, versions as version_routes)
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ PROTECTED = (exchange.router, projects.router, documents.router, suggestions.rou
              team.router, reconciling.router, analysis.router, privacy.router, account.router, erasure.router,
              api.router, api_team.router, api_analysis.router, recording_routes.router, progress.router, progress.api,
              shortcuts.router, api_jobs.router, job_pages.router, cases.router, cases.api,
-             journal_routes.router, version_routes.router)
+             journal_routes.router, version_routes.router, meeting_routes.router)
 STATUS = {store.NotFound: 404, store.Invalid: 422, store.Conflict: 409, ImportRefused: 422, LimitExceeded: 413,
           recordings.UnsupportedMedia: 415, auth.Forbidden: 403, store.NotYours: 403, signin.Throttled: 429}
 

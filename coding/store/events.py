@@ -133,6 +133,10 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
                                  else f"changed code {w.code(p.get('code'))}"),
         "codebook.draft": lambda: f"opened a draft of codebook version {p.get('version')}",
         "codebook.published": lambda: f"published codebook version {p.get('version')} ({_many(p.get('changes'), 'change')})",
+        "meeting.recorded": lambda: (f"recorded the meeting “{p.get('title')}”" if p.get("new")
+                                     else f"changed the record of the meeting “{p.get('title')}”"),
+        "meeting.input": lambda: f"added input to the meeting “{p.get('title')}”",
+        "meeting.closed": lambda: f"closed the meeting “{p.get('title')}”",
         "journal.milestone": lambda: (f"marked “{p.get('name')}” reached: everyone is asked to reflect"
                                       if (p.get("after") or {}).get("reached") and not (p.get("before") or {}).get("reached")
                                       else f"changed the milestone “{p.get('name')}”"),

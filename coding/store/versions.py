@@ -36,6 +36,12 @@ def versions(session: Session, *, project: Project, user: User) -> list[Codebook
     return found
 
 
+def stored(session: Session, *, project_id: int) -> list[CodebookVersion]:
+    """The versions stored so far, oldest first (none before the first draft), for reading without writing."""
+    return list(session.exec(select(CodebookVersion).where(CodebookVersion.project_id == project_id)
+                             .order_by(CodebookVersion.number)))
+
+
 def version(session: Session, *, project_id: int, number: int) -> CodebookVersion:
     found = session.exec(select(CodebookVersion).where(CodebookVersion.project_id == project_id,
                                                        CodebookVersion.number == number)).first()
