@@ -48,6 +48,9 @@ class Project(SQLModel, table=True):
     # how a transcript that names no participant is tagged on import, such as "PV<n>" (the next free number);
     # "" leaves it without a participant
     tag_pattern: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    # the team's own names for the roles ({"coder": "Peer researcher", ...}); a role without one shows as itself
+    role_labels: dict[str, str] = Field(default_factory=dict,
+                                        sa_column=Column(JSON, nullable=False, server_default="{}"))
 
 
 class Code(SQLModel, table=True):

@@ -22,7 +22,7 @@ from coding.codebook import codetree
 from coding.db import make_engine, migrate, session_for
 from coding.exchange import survey
 from coding.limits import LimitExceeded
-from coding.team import consent, signin
+from coding.team import accounts, consent, signin
 from coding.text import languages, nlp
 from coding.text.transcripts import ImportRefused
 from coding.workspace import recordings
@@ -99,6 +99,9 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.templates.env.filters["quoted"] = retrieval.quoted
     app.state.templates.env.globals["code_depths"] = codetree.depths
     app.state.templates.env.globals["language_name"] = languages.name
+    app.state.templates.env.globals["role_label"] = accounts.role_label
+    app.state.templates.env.globals["shown_profile"] = accounts.shown_profile
+    app.state.templates.env.globals["profile_of"] = accounts.profile
     app.state.templates.env.globals["languages"] = languages.NAMES
     app.state.templates.env.globals["mediation"] = languages.MEDIATION
     app.state.templates.env.globals["palette"] = fragments.palette(app.state.templates.env)

@@ -133,6 +133,8 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
                                  else f"changed code {w.code(p.get('code'))}"),
         "codebook.draft": lambda: f"opened a draft of codebook version {p.get('version')}",
         "codebook.published": lambda: f"published codebook version {p.get('version')} ({_many(p.get('changes'), 'change')})",
+        "project.role_labels": lambda: "renamed the roles: " + (", ".join(f"{k} as {v}" for k, v in
+                                                                         (p.get("after") or {}).items()) or "back to their own names"),
         "meeting.recorded": lambda: (f"recorded the meeting “{p.get('title')}”" if p.get("new")
                                      else f"changed the record of the meeting “{p.get('title')}”"),
         "meeting.input": lambda: f"added input to the meeting “{p.get('title')}”",

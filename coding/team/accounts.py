@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
-from typing import Optional
+from typing import Any, Optional
 
 from argon2 import PasswordHasher
 from sqlalchemy import and_, bindparam
@@ -303,3 +303,58 @@ def visible_layers(session: Session, *, project: Project, document: Document, us
     own = session.exec(select(Layer.id).where(Layer.project_id == project.id, Layer.kind == "coder",
                                               Layer.user_id == user.id)).all()
     return set(own)
+
+
+PROFILE = "lived_experience"  # the preference that holds a researcher's own words about their lived experience
+PROFILE_LIMIT = 2000
+LABEL_LIMIT = 40
+
+
+def profile(user: User) -> dict[str, Any]:
+    """What a researcher says of drawing on lived experience, and whether their teams may read it."""
+    saved = (user.preferences or {}).get(PROFILE) or {}
+    return {"text": str(saved.get("text", "")), "shown": bool(saved.get("shown", False))}
+
+
+def set_profile(session: Session, *, user: User, text: str, shown: bool) -> User:
+    """Describe yourself as drawing on lived experience (optional, never required), shown to the members of your
+    projects only if you choose; empty text removes it."""
+    text = text.strip()
+    if len(text) > PROFILE_LIMIT:
+        raise store.Invalid(f"the description can hold at most {PROFILE_LIMIT:,} characters")
+    return store.set_preference(session, user=user, key=PROFILE, value={"text": text, "shown": bool(shown and text)})
+
+
+def shown_profile(user: User) -> str:
+    """The description a teammate may read: "" unless its author chose to show it."""
+    saved = profile(user)
+    return saved["text"] if saved["shown"] else ""
+
+
+def role_label(project: Project, role: str) -> str:
+    """The team's name for a role, or the role itself."""
+    return (project.role_labels or {}).get(role) or role
+
+
+def set_role_labels(session: Session, *, project: Project, by: User, labels: dict[str, str]) -> Project:
+    """Name the roles as the team does (an empty name goes back to the role's own); logged."""
+    unknown = set(labels) - set(ROLES)
+    if unknown:
+        raise store.Invalid(f"the roles are {', '.join(ROLES)}, not {sorted(unknown)[0][:40]}")
+    cleaned = {}
+    for role, label in labels.items():
+        label = " ".join(str(label).split())
+        if len(label) > LABEL_LIMIT:
+            raise store.Invalid(f"a role's name can hold at most {LABEL_LIMIT} characters")
+        if label:
+            cleaned[role] = label
+    before = dict(project.role_labels or {})
+    after = {**{k: v for k, v in before.items() if k not in labels}, **cleaned}
+    if after != before:
+        project.role_labels = after
+        session.add(project)
+        session.add(Event(project_id=project.id, user_id=by.id, kind="project.role_labels",
+                          payload={"before": before, "after": after}))
+        session.commit()
+        session.refresh(project)
+    return project

@@ -94,6 +94,17 @@ def _account(request: Request, session, user, status: int = 200, **context) -> H
                  sessions=signin.live_sessions(session, user=user), **context)
 
 
+@router.post("/account/profile", response_class=HTMLResponse)
+def set_profile(request: Request, session: SessionDep, user: UserDep, text: Annotated[str, Form(max_length=4000)] = "",
+                shown: Annotated[bool, Form()] = False):
+    """Your own words about drawing on lived experience, shown to your teams only if you choose."""
+    try:
+        accounts.set_profile(session, user=user, text=text, shown=shown)
+    except store.Invalid as refused:
+        return _account(request, session, user, 422, profile_error=str(refused))
+    return _account(request, session, user, profile_message="Saved." if text.strip() else "Removed.")
+
+
 @router.post("/account/password", response_class=HTMLResponse)
 def change_password(request: Request, session: SessionDep, user: UserDep, current: Annotated[str, Form()],
                     password: Annotated[str, Form()], confirm: Annotated[str, Form()]):

@@ -241,6 +241,20 @@ def set_member(request: Request, session: SessionDep, access: LeadDep,
     return _overview(request, session, access, "partials/project/members.html")
 
 
+@router.post("/projects/{project_id}/role-labels", response_class=HTMLResponse)
+def set_role_labels(request: Request, session: SessionDep, access: LeadDep,
+                    lead: Annotated[str, Form(max_length=200)] = "", coder: Annotated[str, Form(max_length=200)] = "",
+                    viewer: Annotated[str, Form(max_length=200)] = ""):
+    """The team's own names for its roles."""
+    try:
+        accounts.set_role_labels(session, project=access.project, by=access.user,
+                                 labels={"lead": lead, "coder": coder, "viewer": viewer})
+    except store.Invalid as refused:
+        return _overview(request, session, access, "partials/project/members.html", status=422,
+                         labels_error=str(refused))
+    return _overview(request, session, access, "partials/project/members.html")
+
+
 @router.post("/projects/{project_id}/assignments", response_class=HTMLResponse)
 def set_assignment(request: Request, session: SessionDep, access: LeadDep, document: Annotated[int, Form(ge=1, le=ID_MAX)],
                    coder: Annotated[str, Form()], assigned: Annotated[bool, Form()] = False):
