@@ -502,6 +502,19 @@ class CodingAsOf(SQLModel, table=True):
     code_id: int = Field(foreign_key="code.id")
 
 
+class RecodeMark(SQLModel, table=True):
+    """A coder's word that they revisited their codings of a transcript under a new codebook version."""
+
+    __table_args__ = (UniqueConstraint("version_id", "document_id", "user_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    version_id: int = Field(foreign_key="codebookversion.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Meeting(SQLModel, table=True):
     """An analysis meeting's record: who was there, which transcripts were reviewed, what was decided (with the
     codebook changes the decisions caused); members who could not speak up add their input until it is closed."""

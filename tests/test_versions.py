@@ -13,7 +13,7 @@ from sqlmodel import func, select
 from coding import erasure, store
 from coding.db import session_for
 from coding.demo import seed_demo
-from coding.models import CodebookChange, CodebookVersion, Coding, CodingAsOf
+from coding.models import CodebookChange, CodebookVersion, Coding, CodingAsOf, RecodeMark
 from coding.team import accounts
 from tests.test_routes_team import PASSWORD, bearer, signed_in
 
@@ -204,3 +204,34 @@ def test_the_quotes_and_agreement_pages_offer_the_earlier_versions(team_app, dem
                                                               params={"code": MERGED[0]}).text)
     agreement = lead.get(f"/projects/{pid}/agreement", params={"as_of": 1})
     assert agreement.status_code == 200 and "As of codebook version 1" in agreement.text
+
+
+def test_each_coder_sees_on_a_transcript_what_to_revisit_and_marks_it_once_the_split_codings_have_new_codes(
+        team_app, demo):
+    pid = demo["project"]
+    with session_for(team_app.state.engine) as session:
+        lead_user = accounts.find_user(session, name="lead")
+        coder = accounts.find_user(session, name="demo-coder")
+        accounts.set_password(session, user=coder, password=PASSWORD)
+        accounts.set_member(session, project_id=pid, user=coder, role="coder", by=lead_user)
+        documents = store.list_documents(session, project_id=pid)
+        for document in documents:
+            accounts.assign(session, document=document, coder=coder, by=lead_user)
+        online = next(d for d in documents if d.name == "pv103-online.txt")
+        group = next(d for d in documents if d.name == "pv101-group.txt")
+    lead, mine = signed_in(team_app, "lead"), signed_in(team_app, "demo-coder")
+    assert "Recode pass" not in mine.get(f"/documents/{group.id}").text  # one version: nothing to revisit
+    _stage(lead, pid, kind="split", code=SPLIT, names="In person\nOnline", reason="two kinds")
+    lead.post(f"/projects/{pid}/versions/publish")
+    page = re.sub(r"\s+", " ", html.unescape(mine.get(f"/documents/{online.id}").text))
+    assert "Recode pass for codebook version 2" in page and "is still on a split code" in page
+    refused = mine.post(f"/documents/{online.id}/revisited")
+    assert refused.status_code == 422 and "still on a split code" in refused.text
+    assert mine.post(f"/documents/{group.id}/revisited").status_code == 204
+    assert mine.post(f"/documents/{group.id}/revisited").status_code == 204  # twice: one mark
+    assert "You marked your" in mine.get(f"/documents/{group.id}").text
+    with session_for(team_app.state.engine) as session:
+        assert session.exec(select(func.count()).select_from(RecodeMark)).one() == 1
+    summary = re.sub(r"<[^>]+>", "", html.unescape(lead.get(f"/projects/{pid}/versions").text))
+    assert "1 of 3 transcripts revisited by their coders" in " ".join(summary.split())
+    assert signed_in(team_app, "lead").post(f"/documents/{group.id}/revisited").status_code == 422  # none of theirs

@@ -131,6 +131,7 @@ def describe(event: Event, words: Optional[Wording] = None) -> str:
         "code.added": lambda: f"added code {w.code(p.get('code'))}",
         "code.updated": lambda: (f"wrote the memo on code {w.code(p.get('code'))}" if set(p.get("after", {})) == {"memo"}
                                  else f"changed code {w.code(p.get('code'))}"),
+        "recode.marked": lambda: f"revisited “{w.document_name(event.document_id)}” under codebook version {p.get('version')}",
         "codebook.draft": lambda: f"opened a draft of codebook version {p.get('version')}",
         "codebook.published": lambda: f"published codebook version {p.get('version')} ({_many(p.get('changes'), 'change')})",
         "project.role_labels": lambda: "renamed the roles: " + (", ".join(f"{k} as {v}" for k, v in

@@ -11,7 +11,8 @@ from typing import Any, Optional
 from sqlalchemy import Integer, insert, literal
 from sqlmodel import Session, col, select
 
-from coding.models import Code, CodebookChange, CodebookVersion, Coding, CodingAsOf, Document, Project, User, utcnow
+from coding.models import (Code, CodebookChange, CodebookVersion, Coding, CodingAsOf, Document, Layer, Project,
+                           RecodeMark, User, utcnow)
 from coding.store.base import Invalid, NotFound, _done, _log, atomic
 from coding.store.checks import memo as checked_text
 from coding.store.codes import add_code, merge_code, move_code, project_codes, update_code
@@ -242,8 +243,8 @@ def recode_pass(session: Session, *, project_id: int, number: int) -> dict[str, 
     and how many of those the version found are done (recoded or removed since)."""
     published = version(session, project_id=project_id, number=number)
     split = [c.payload["code"] for c in changes(session, version_id=published.id) if c.kind == "split"]
-    if not split or published.status != "published":
-        return {"total": 0, "left": 0, "documents": []}
+    if published.status != "published":
+        return {"total": 0, "left": 0, "documents": [], "revisited": 0, "to_revisit": 0}
     codes = {c.key: c for c in project_codes(session, project_id=project_id)}
     ids = [codes[k].id for k in split if k in codes]
     previous = version(session, project_id=project_id, number=number - 1)
@@ -257,8 +258,79 @@ def recode_pass(session: Session, *, project_id: int, number: int) -> dict[str, 
         coder = owners.get(layer_id, "Consensus")
         by_document.setdefault(document_id, {})[coder] = by_document.get(document_id, {}).get(coder, 0) + 1
     names = dict(session.exec(select(Document.id, Document.name).where(col(Document.id).in_(by_document or {-1}))).all())
+    made = _made_before(session, project_id=project_id, number=number)
+    pairs = {(row[0], row[1]) for row in made}
+    marked = set(session.exec(select(RecodeMark.document_id, RecodeMark.user_id).where(
+        RecodeMark.version_id == published.id)).all())
     return {"total": len(then), "left": len(left), "split": [codes[k] for k in split if k in codes],
-            "documents": sorted((names[d], d, sorted(n.items())) for d, n in by_document.items())}
+            "documents": sorted((names[d], d, sorted(n.items())) for d, n in by_document.items()),
+            "revisited": len(pairs & marked), "to_revisit": len(pairs)}
+
+
+def latest_change(session: Session, *, project_id: int) -> Optional[CodebookVersion]:
+    """The newest published version after the first: the one whose recode pass is under way."""
+    return session.exec(select(CodebookVersion).where(
+        CodebookVersion.project_id == project_id, CodebookVersion.status == "published", CodebookVersion.number > 1)
+        .order_by(col(CodebookVersion.number).desc())).first()
+
+
+def _made_before(session: Session, *, project_id: int, number: int, document_id: Optional[int] = None,
+                 user_id: Optional[int] = None):
+    """(document id, coder's user id, coding id, code id then) of every coding made under the version before
+    `number`, in coders' layers (of one transcript and coder, if given: a transcript's page asks for its own)."""
+    previous = version(session, project_id=project_id, number=number - 1)
+    query = (select(CodingAsOf.document_id, Layer.user_id, CodingAsOf.coding_id, CodingAsOf.code_id)
+             .join(Coding, col(Coding.id) == CodingAsOf.coding_id)
+             .join(Layer, col(Layer.id) == Coding.layer_id)
+             .where(CodingAsOf.version_id == previous.id, Layer.kind == "coder"))
+    if document_id is not None:
+        query = query.where(CodingAsOf.document_id == document_id)
+    if user_id is not None:
+        query = query.where(Layer.user_id == user_id)
+    return session.exec(query).all()
+
+
+def revisits(session: Session, *, project_id: int, document_id: int, user: User) -> Optional[dict[str, Any]]:
+    """What the newest version asks this coder to revisit on a transcript: their codings made under the version
+    before, those still on a split code, and whether they have marked the transcript revisited; None when
+    there is nothing of theirs to revisit."""
+    latest = latest_change(session, project_id=project_id)
+    if latest is None:
+        return None
+    mine = _made_before(session, project_id=project_id, number=latest.number, document_id=document_id,
+                        user_id=user.id)
+    if not mine:
+        return None
+    split = _split_ids(session, project_id=project_id, version_id=latest.id)
+    still = set(session.exec(select(Coding.id).where(col(Coding.id).in_([r[2] for r in mine]),
+                                                     col(Coding.code_id).in_(split or {-1}),
+                                                     col(Coding.removed).is_(False))))
+    marked = session.exec(select(RecodeMark.id).where(RecodeMark.version_id == latest.id,
+                                                      RecodeMark.document_id == document_id,
+                                                      RecodeMark.user_id == user.id)).first() is not None
+    return {"version": latest.number, "codings": len(mine), "split": len(still), "marked": marked}
+
+
+def _split_ids(session: Session, *, project_id: int, version_id: int) -> set[int]:
+    keys = [c.payload["code"] for c in changes(session, version_id=version_id) if c.kind == "split"]
+    return {c.id for c in project_codes(session, project_id=project_id) if c.key in keys}
+
+
+def mark_revisited(session: Session, *, project_id: int, document_id: int, user: User) -> None:
+    """A coder marks a transcript revisited under the newest version (once); the codings of split codes still
+    wait for their new codes, so a transcript with some left is refused."""
+    found = revisits(session, project_id=project_id, document_id=document_id, user=user)
+    if found is None:
+        raise Invalid("nothing of yours on this transcript was coded under an earlier codebook version")
+    if found["split"]:
+        raise Invalid(f"{found['split']} of your codings here are still on a split code: give each its new code first")
+    if found["marked"]:
+        return
+    latest = latest_change(session, project_id=project_id)
+    session.add(RecodeMark(project_id=project_id, version_id=latest.id, document_id=document_id, user_id=user.id))
+    _log(session, project_id=project_id, user=user, kind="recode.marked", document_id=document_id,
+         payload={"version": latest.number})
+    _done(session)
 
 
 def code_as_of(session: Session, *, project_id: int, number: int) -> Optional[dict[int, int]]:

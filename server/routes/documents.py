@@ -8,6 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from coding import store
+from coding.store import versions
 from coding.suggest.review import PANEL, retrain_if_due
 from coding.team import accounts, visibility
 from coding.text.spans import NUDGES
@@ -84,6 +85,8 @@ def show_document(request: Request, session: SessionDep, target: DocumentDep, sp
          "project": access.project, "document": target.document, "access": access,
          "assignees": accounts.assignees(session, document_id=target.document.id),
          "linked": store.translations(session, document=target.document),
+         "revisit": versions.revisits(session, project_id=access.project.id, document_id=target.document.id,
+                                      user=access.user) if access.can("coder") else None,
          "others": [d for d in store.document_summaries(session, project_id=access.project.id)
                     if d.id != target.document.id] if access.can("lead") else [],
          "recording": recordings.find(session, document_id=target.document.id),
@@ -216,6 +219,14 @@ def set_interviewers(session: SessionDep, target: LeadDocumentDep, speakers: Ann
 def set_interpreted(session: SessionDep, target: LeadDocumentDep, speakers: Annotated[list[str], Form()] = []):
     store.set_interpreted(session, document=target.document, user=target.access.user,
                           speakers=[s for s in speakers if s])
+    return Response(status_code=204, headers={"HX-Refresh": "true"})
+
+
+@router.post("/documents/{document_id}/revisited")
+def mark_revisited(session: SessionDep, target: CoderDocumentDep):
+    """The coder has revisited their codings of this transcript under the newest codebook version."""
+    versions.mark_revisited(session, project_id=target.document.project_id, document_id=target.document.id,
+                            user=target.access.user)
     return Response(status_code=204, headers={"HX-Refresh": "true"})
 
 
