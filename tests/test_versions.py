@@ -235,3 +235,29 @@ def test_each_coder_sees_on_a_transcript_what_to_revisit_and_marks_it_once_the_s
     summary = re.sub(r"<[^>]+>", "", html.unescape(lead.get(f"/projects/{pid}/versions").text))
     assert "1 of 3 transcripts revisited by their coders" in " ".join(summary.split())
     assert signed_in(team_app, "lead").post(f"/documents/{group.id}/revisited").status_code == 422  # none of theirs
+
+
+def test_the_analysis_figures_come_as_of_an_earlier_version(team_app, demo):
+    pid = demo["project"]
+    lead = signed_in(team_app, "lead")
+    for name in ("Tea", "Biscuits"):
+        _stage(lead, pid, kind="add", name=name, reason="talk of refreshments")
+    lead.post(f"/projects/{pid}/versions/publish")
+    with session_for(team_app.state.engine) as session:
+        user = accounts.find_user(session, name="lead")
+        document = store.list_documents(session, project_id=pid)[0]
+        codes = {c.name: c for c in store.project_codes(session, project_id=pid)}
+        for name, at in (("Tea", 0), ("Biscuits", 40)):
+            store.add_coding(session, document=document, user=user, start=at, end=at + 20, code=codes[name])
+        tea, biscuits = codes["Tea"].key, codes["Biscuits"].key
+    _stage(lead, pid, kind="merge", codes=[tea, biscuits], name="Refreshments", reason="one topic")
+    lead.post(f"/projects/{pid}/versions/publish")
+    then = html.unescape(lead.get(f"/projects/{pid}/analysis", params={"as_of": 2}).text)
+    now = html.unescape(lead.get(f"/projects/{pid}/analysis").text)
+    assert '<option value="2" selected>as of version 2</option>' in then
+
+    def presence(page: str) -> str:
+        return re.sub(r"<[^>]+>", " ", page[page.index('id="presence"'):page.index('id="pyramid"')])
+
+    assert "Tea" in presence(then) and "Biscuits" in presence(then) and "Refreshments" not in presence(then)
+    assert "Refreshments" in presence(now) and "Biscuits" not in presence(now)

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from sqlmodel import Session
 
 from coding import store
+from coding.store import versions
 from coding.analysis import counts, charts, retrieval
 from coding.models import Project
 from coding.recent import Recent
@@ -48,7 +49,8 @@ def inputs(session: Session, *, project_id: int, wanted: retrieval.QuoteFilter, 
     """Read the passages the reader may see (the layer and filters of `wanted`) and the codebook; the speaker
     turns are read if a figure asks for them."""
     passages = retrieval.find_quotes(session, project_id=project_id, wanted=wanted, scope=scope).coded()
-    codes = [c for c in store.project_codes(session, project_id=project_id) if not c.retired]
+    codes = versions.live_codes(session, project_id=project_id, as_of=wanted.as_of,
+                                codes=store.project_codes(session, project_id=project_id))
     return Inputs(passages, counts.code_infos(codes), lambda: store.project_turn_spans(session, project_id=project_id),
                   choices={a.name: a.options for a in store.case_attributes(session, project_id=project_id)},
                   kinds={d.id: d.kind for d in store.document_summaries(session, project_id=project_id)})

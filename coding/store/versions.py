@@ -333,6 +333,25 @@ def mark_revisited(session: Session, *, project_id: int, document_id: int, user:
     _done(session)
 
 
+def live_codes(session: Session, *, project_id: int, codes: list[Code], as_of: Optional[int]) -> list[Code]:
+    """The codes a figure has rows for: those live now, or as of an earlier version the ones live then (those
+    later versions retired or merged away come back, those they made go), with today's names and places."""
+    if as_of is None:
+        return [c for c in codes if not c.retired]
+    later = session.exec(select(CodebookVersion.id).where(CodebookVersion.project_id == project_id,
+                                                          CodebookVersion.number > as_of,
+                                                          CodebookVersion.status == "published")).all()
+    gone, made = set(), set()
+    for change in session.exec(select(CodebookChange).where(col(CodebookChange.version_id).in_(later or [-1]))):
+        p = change.payload
+        made.update(p.get("made") or [])
+        if change.kind == "retire":
+            gone.add(p["code"])
+        elif change.kind == "merge":
+            gone.update(k for k in p["codes"] if k != p.get("into"))
+    return [c for c in codes if (not c.retired or c.key in gone) and c.key not in made]
+
+
 def code_as_of(session: Session, *, project_id: int, number: int) -> Optional[dict[int, int]]:
     """Each coding's code as of a version (coding id to code id), for the codings it had; None for the current
     version, which the codings themselves hold."""
