@@ -5,7 +5,7 @@ for everything in it, exactly as if it did not exist. Role checks (`ForProject("
 """
 
 from dataclasses import dataclass
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Any, Iterator, Optional
 
 from urllib.parse import urlsplit
 
@@ -36,6 +36,18 @@ def id_in(text: Optional[str]) -> Optional[int]:
     """An id written in a query or form field (ASCII digits, in range), or None."""
     text = (text or "").strip()
     return int(text) if text.isascii() and text.isdigit() and 1 <= int(text) <= ID_MAX else None
+
+
+def form_id(value: Any, what: str) -> Optional[int]:
+    """An id a form names (a select's value): None when the field is empty, a NotFound naming `what` for
+    anything that cannot be one of the project's ids."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    found = id_in(text)
+    if found is None:
+        raise store.NotFound(f"no {what} '{text[:40]}' in this project")
+    return found
 
 
 def get_user(request: Request, session: SessionDep) -> User:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from coding import store
 from coding.store.cases import ATTRIBUTE_LIMIT, ATTRIBUTES_PER_SITE, KINDS, LABEL_LIMIT, VALUE_LIMIT
-from server.deps import ID_MAX, Id, LeadDep, SessionDep
+from server.deps import ID_MAX, Id, LeadDep, SessionDep, form_id
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["api"])
@@ -67,13 +67,7 @@ async def save_case(request: Request, session: SessionDep, access: LeadDep):
 
 
 def _id(value) -> Optional[int]:
-    """A form's id field: None when empty; a NotFound for anything but a number in range."""
-    text = str(value or "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or not 1 <= int(text) <= ID_MAX:
-        raise store.NotFound(f"no hub or peer support project '{text[:40]}' in this project")
-    return int(text)
+    return form_id(value, "hub or peer support project")
 
 
 @router.post("/projects/{project_id}/cases/{site_id}/remove", response_class=HTMLResponse)

@@ -17,7 +17,7 @@ from coding.workspace.chunks import Span, locate
 from coding.workspace.rendering import affected_turns, document_chunk, document_page, passage_panel
 from server import encoding
 from server.deps import (ID_MAX, CoderDocumentDep, CodingDep, DocumentAccess, DocumentDep,
-                         LeadDocumentDep, ProjectDep, SessionDep, shown_layers, visible_layers, wanted_layers)
+                         LeadDocumentDep, ProjectDep, SessionDep, form_id, shown_layers, visible_layers, wanted_layers)
 from server.routes.progress import status_context
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -242,11 +242,8 @@ def set_language(session: SessionDep, target: LeadDocumentDep, language: Annotat
 @router.post("/documents/{document_id}/original")
 def set_original(session: SessionDep, target: LeadDocumentDep, original: Annotated[str, Form(max_length=20)] = ""):
     """Link the transcript as a translation of another of the project (empty: not a translation)."""
-    chosen = original.strip()
-    if chosen and not chosen.isdigit():
-        raise store.NotFound(f"no transcript '{chosen}' in this project")
     store.set_original(session, document=target.document, user=target.access.user,
-                       original_id=int(chosen) if chosen else None)
+                       original_id=form_id(original, "transcript"))
     return Response(status_code=204, headers={"HX-Refresh": "true"})
 
 

@@ -9,7 +9,7 @@ from coding import store
 from coding.store import versions
 from coding.store.checks import MEMO_LIMIT
 from coding.team import accounts, meetings
-from server.deps import Id, LeadDep, ProjectDep, SessionDep
+from server.deps import Id, LeadDep, ProjectDep, SessionDep, form_id
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 REFUSED = {store.Invalid: 422, store.NotFound: 404, store.NotYours: 403}
@@ -38,16 +38,9 @@ def meetings_page(request: Request, session: SessionDep, access: ProjectDep, edi
     return _page(request, session, access, editing=edit, message=saved[:200])
 
 
-def _ids(values) -> list[int]:
-    found = []
-    for value in values:
-        text = str(value).strip()
-        if not text:
-            continue
-        if not text.isdigit() or len(text) > 12:
-            raise store.NotFound(f"no '{text[:20]}' in this project")
-        found.append(int(text))
-    return found
+def _ids(values, what: str) -> list[int]:
+    """The ids a multiple select sends (empty values left out)."""
+    return [found for found in (form_id(value, what) for value in values) if found is not None]
 
 
 @router.post("/projects/{project_id}/meetings", response_class=HTMLResponse)
@@ -58,8 +51,8 @@ async def record_meeting(request: Request, session: SessionDep, access: LeadDep)
         meeting = meetings.record(
             session, project_id=access.project.id, user=access.user, title=str(form.get("title") or ""),
             held_on=str(form.get("held_on") or ""), present=[str(p) for p in form.getlist("present")],
-            documents=_ids(form.getlist("document")), decisions=str(form.get("decisions") or ""),
-            changes=_ids(form.getlist("change")), meeting_id=(_ids([form.get("meeting") or ""]) or [None])[0])
+            documents=_ids(form.getlist("document"), "transcript"), decisions=str(form.get("decisions") or ""),
+            changes=_ids(form.getlist("change"), "codebook change"), meeting_id=form_id(form.get("meeting"), "meeting"))
     except (store.Invalid, store.NotFound) as refused:
         session.rollback()
         return _page(request, session, access, status=REFUSED[type(refused)], error=str(refused))
