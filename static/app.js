@@ -222,6 +222,8 @@
       } else if (event.key === "Escape") {
         setPending(null);
       } else if (event.key === "Enter") {
+        // Enter on a button or link is that control's (Accept a suggestion, Save a memo), not a coding
+        if (event.target.closest && event.target.closest("button, a[href], summary, [role=button], [role=link]")) return;
         event.preventDefault();
         const first = visibleCodes()[0];
         if (first) applyCode(first.dataset.key);
@@ -277,7 +279,7 @@
     } else if ((key === "arrowup" || key === "k") && index > 0) {
       event.preventDefault();
       items[index - 1].focus();
-    } else if (key === "enter") {
+    } else if (key === "enter" && event.target === item) {  // on its Accept or Reject, Enter presses that
       event.preventDefault();
       showPassage(item);
     }

@@ -191,6 +191,25 @@ def test_a_transcript_is_coded_from_the_first_turn_to_the_last_with_the_keyboard
 
 
 @pytest.mark.parametrize("size", SCREENS)
+def test_enter_on_a_suggestions_accept_button_accepts_it_even_while_words_are_selected(page, api, size):
+    project, document = _open(page, api, size)
+    _tab_to_transcript(page)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press(" ")
+    assert _selected(page) == "I was scared at first."
+    accept = page.locator("#suggestions button.accept").first
+    for _ in range(200):
+        if page.evaluate("() => document.activeElement.matches('#suggestions button.accept')"):
+            break
+        page.keyboard.press("Tab")
+    expect(accept).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text("Accepted: coded as suggested")
+    assert _codings(api, project["id"]) == [("Later I chose when to talk.", "choice-and-control", "")], \
+        "the suggestion is accepted and the selected words are not coded with the first code"
+
+
+@pytest.mark.parametrize("size", SCREENS)
 def test_pinned_number_keys_hold_across_reloads_and_after_other_codes_are_used_more(page, api, size):
     project, document = _open(page, api, size)
     pid, text = project["id"], document["text"]
