@@ -14,7 +14,7 @@ from coding import erasure, store
 from coding.db import session_for
 from coding.demo import seed_demo
 from coding.models import CodebookChange, CodebookVersion, Coding, CodingAsOf, RecodeMark
-from coding.team import accounts
+from coding.team import accounts, agreement_report
 from tests.test_routes_team import PASSWORD, bearer, signed_in
 
 MERGED = ["safety/confidentiality", "safety/ground-rules"]
@@ -261,3 +261,25 @@ def test_the_analysis_figures_come_as_of_an_earlier_version(team_app, demo):
 
     assert "Tea" in presence(then) and "Biscuits" in presence(then) and "Refreshments" not in presence(then)
     assert "Refreshments" in presence(now) and "Biscuits" not in presence(now)
+
+
+def test_agreement_as_of_the_previous_version_has_a_row_for_a_top_level_code_retired_since(team_app, demo):
+    pid = demo["project"]
+    with session_for(team_app.state.engine) as session:
+        lead, coder = accounts.find_user(session, name="lead"), accounts.find_user(session, name="coder")
+        document = store.list_documents(session, project_id=pid)[0]
+        code = store.get_code(session, project_id=pid, key="freedom-to-be-oneself")
+        end = document.text.index("\n\n", 40)
+        for user in (lead, coder):
+            store.add_coding(session, document=document, code=code, user=user, start=0, end=end)
+            store.set_status(session, document=document, user=user, state="done")
+    lead_client = signed_in(team_app, "lead")
+    assert _stage(lead_client, pid, kind="retire", code="freedom-to-be-oneself", reason="folded in").status_code == 200
+    assert lead_client.post(f"/projects/{pid}/versions/publish").status_code == 200
+    with session_for(team_app.state.engine) as session:
+        then = agreement_report.project_reliability(session, project_id=pid, as_of=1)
+        now = agreement_report.project_reliability(session, project_id=pid, as_of=2)
+    assert "freedom-to-be-oneself" in [row.code.key for row in then.codes]
+    assert "freedom-to-be-oneself" not in [row.code.key for row in now.codes]
+    row = next(r for r in then.codes if r.code.key == "freedom-to-be-oneself")
+    assert row.percent == 1.0, "both coders coded it on the same turns"

@@ -154,7 +154,8 @@ def project_reliability(session: Session, *, project_id: int, unit: str = "turn"
     codes = store.project_codes(session, project_id=project_id)
     top = codetree.tops(codes)
     keys = {c.id: top[c.key] for c in codes}  # a sub-code counts for its top-level code, wherever it was moved
-    tops = [c for c in codes if c.parent_key is None and not c.retired]
+    live = versions.live_codes(session, project_id=project_id, codes=codes, as_of=as_of)  # live then, as of a version
+    tops = [c for c in live if c.parent_key is None]
     layers, units, lengths, documents, left_out = [], [], [], [], []
     shift = 0
     documents_read = store.list_documents(session, project_id=project_id)
