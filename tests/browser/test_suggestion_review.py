@@ -84,8 +84,8 @@ def test_the_lead_keeps_only_likely_suggestions_and_each_shows_its_confidence_as
     page.keyboard.press("End")  # the surest choice: likely only
     expect(page.locator("#threshold-value")).to_have_value("0.5")
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")  # Save
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # Save: the page reloads with the saved choice
+        page.keyboard.press("Enter")
     expect(page.locator("#threshold-value")).to_have_value("0.5")
 
     page.goto(f"/documents/{document['id']}")
